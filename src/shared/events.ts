@@ -1,0 +1,62 @@
+/**
+ * Everything the worker reports while it works, as one tagged union. The UI
+ * and library users switch on `type`; no event needs a cast.
+ */
+import type { DeviceKind, DtypeChoice, ModelRole } from './model-spec';
+
+/** Bytes of one model file arriving over the network. */
+export interface DownloadEvent {
+  readonly type: 'download';
+  readonly role: ModelRole;
+  readonly file: string;
+  readonly loaded: number;
+  /** 0 when the server did not say. */
+  readonly total: number;
+  /** Sums over every file of this load seen so far. */
+  readonly loadedAll: number;
+  readonly totalAll: number;
+}
+
+/** A model file was served from the weight cache, no network. */
+export interface CachedEvent {
+  readonly type: 'cached';
+  readonly role: ModelRole;
+  readonly file: string;
+  readonly bytes: number;
+}
+
+/** Sessions created and the warm-up run finished (shader compilation, first allocation). */
+export interface CompileEvent {
+  readonly type: 'compile';
+  readonly role: ModelRole;
+  readonly device: DeviceKind;
+  readonly ms: number;
+}
+
+/** A model is loaded and ready. */
+export interface ReadyEvent {
+  readonly type: 'ready';
+  readonly role: ModelRole;
+  readonly repo: string;
+  readonly device: DeviceKind;
+  readonly dtype: DtypeChoice;
+}
+
+/** Streamed generated text. */
+export interface TokenEvent {
+  readonly type: 'token';
+  readonly jobId: string;
+  readonly text: string;
+}
+
+/** A note for the user that is not an error (e.g. "falling back to WASM"). */
+export interface NoticeEvent {
+  readonly type: 'notice';
+  readonly message: string;
+}
+
+/** Any event the engine emits. */
+export type CaptionEvent = DownloadEvent | CachedEvent | CompileEvent | ReadyEvent | TokenEvent | NoticeEvent;
+
+/** A listener for engine events. */
+export type EventSink = (event: CaptionEvent) => void;

@@ -1,0 +1,38 @@
+/**
+ * Where model files come from. The public hub is the default; a custom host
+ * (an organisation's mirror, or the tests' local server) takes a path
+ * template with `{model}` and `{revision}`, as transformers.js does.
+ */
+
+/** A model file location. */
+export type ModelSource =
+  | { readonly kind: 'hub' }
+  | { readonly kind: 'host'; readonly host: string; readonly pathTemplate: string };
+
+/** The public Hugging Face hub. */
+export const HUB_SOURCE: ModelSource = Object.freeze({ kind: 'hub' });
+
+/** transformers.js's defaults, used for the hub. */
+export const HUB_HOST = 'https://huggingface.co/';
+/** The hub's path template. */
+export const HUB_PATH_TEMPLATE = '{model}/resolve/{revision}/';
+
+/** Host and path template for a source, as transformers.js's `env` wants them. */
+export function sourceLocation(source: ModelSource): { host: string; pathTemplate: string } {
+  if (source.kind === 'hub') return { host: HUB_HOST, pathTemplate: HUB_PATH_TEMPLATE };
+  let host: URL;
+  try {
+    host = new URL(source.host);
+  } catch {
+    throw new TypeError(`Model host "${source.host}" is not a URL: use e.g. https://models.example.org/`);
+  }
+  if (host.protocol !== 'https:' && host.protocol !== 'http:') {
+    throw new TypeError(`Model host "${source.host}" must be an http(s) URL.`);
+  }
+  if (!source.pathTemplate.includes('{model}')) {
+    throw new TypeError(`Path template "${source.pathTemplate}" must contain {model}.`);
+  }
+  const href = host.href.endsWith('/') ? host.href : `${host.href}/`;
+  const template = source.pathTemplate.endsWith('/') ? source.pathTemplate : `${source.pathTemplate}/`;
+  return { host: href, pathTemplate: template.replace(/^\//, '') };
+}

@@ -1,0 +1,48 @@
+/**
+ * What a model is, as data: repository, revision, architecture family (which
+ * decides the transformers.js classes that load it), the dtype to run on
+ * each device, and what it needs from the GPU.
+ */
+
+/** The roles a preset fills. */
+export type ModelRole = 'vlm' | 'llm' | 'router' | 'ocr';
+
+/** Architecture families the engine knows how to load (checked against transformers.js 4.x). */
+export type ModelFamily = 'idefics3' | 'qwen3' | 'clip';
+
+/** ONNX weight formats transformers.js selects by file suffix. */
+export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+
+/** One dtype for every session, or one per session (e.g. `{ vision_encoder: 'fp32', … }`). */
+export type DtypeChoice = Dtype | Readonly<Record<string, Dtype>>;
+
+/** Where inference runs. */
+export type DeviceKind = 'webgpu' | 'wasm';
+
+/**
+ * Dtypes per device. WebGPU has two: one for adapters with `shader-f16`
+ * (half-precision weights), one without (SwiftShader, many older GPUs).
+ */
+export interface DtypePlan {
+  readonly webgpuF16: DtypeChoice;
+  readonly webgpu: DtypeChoice;
+  readonly wasm: DtypeChoice;
+}
+
+/** A loadable model. */
+export interface ModelSpec {
+  readonly family: ModelFamily;
+  /** Hub repo id (`org/name`) or, for a custom host, the path `{model}` stands for. */
+  readonly repo: string;
+  /** Branch, tag or commit; pin commits in presets so a repo change never breaks users. */
+  readonly revision: string;
+  readonly dtypes: DtypePlan;
+  /** Rough download size in bytes at the dtypes above (for the UI and quota checks). */
+  readonly approxBytes: number;
+}
+
+/** Is a dtype choice free of half-precision weights (safe without `shader-f16`)? */
+export function isFullPrecisionSafe(choice: DtypeChoice): boolean {
+  const values = typeof choice === 'string' ? [choice] : Object.values(choice);
+  return values.every((d) => d !== 'fp16' && d !== 'q4f16');
+}

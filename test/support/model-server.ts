@@ -1,0 +1,92 @@
+/**
+ * The local "model hub" the tests load fixtures from: serves a folder over
+ * HTTP on loopback with the hub's URL shape (`{model}/resolve/{revision}/file`
+ * as well as `{model}/file`), CORS and CORP headers so a cross-origin,
+ * cross-origin-isolated page may fetch it, a log of every request, and
+ * switchable faults (go offline, cut a file's body half-way).
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, normalize } from 'node:path';
+
+/** A request the server saw. */
+export interface ServedRequest {
+  readonly path: string;
+  readonly status: number;
+}
+
+/** Faults a test can switch on; each is read per request. */
+export interface ServerFaults {
+  /** Refuse every request (503), like a machine gone offline. */
+  offline: boolean;
+  /** Paths (after URL mapping) whose body is cut after half its bytes, once each. */
+  readonly cutHalfway: Set<string>;
+}
+
+/** A running model server. */
+export interface ModelServer {
+  /** Base URL ending in "/", to use as the `remoteHost`. */
+  readonly url: string;
+  readonly requests: ServedRequest[];
+  readonly faults: ServerFaults;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = { '.json': 'application/json', '.onnx': 'application/octet-stream' };
+
+/** Maps a request path to a file path below the root (hub `resolve/<rev>/` segment dropped). */
+function filePath(root: string, urlPath: string): string | null {
+  const clean = normalize(decodeURIComponent(urlPath).replace(/\/resolve\/[^/]+\//, '/'));
+  if (clean.includes('..')) return null;
+  return join(root, clean);
+}
+
+/** Starts serving `root` on 127.0.0.1 (any free port). */
+export async function startModelServer(root: string): Promise<ModelServer> {
+  const requests: ServedRequest[] = [];
+  const faults: ServerFaults = { offline: false, cutHalfway: new Set() };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const reply = (status: number, headers: Record<string, string | number> = {}) => {
+      requests.push({ path, status });
+      res.writeHead(status, {
+        'access-control-allow-origin': '*',
+        'access-control-expose-headers': 'content-length',
+        'cross-origin-resource-policy': 'cross-origin',
+        ...headers,
+      });
+    };
+    if (faults.offline) return void reply(503).end();
+    if (req.method === 'OPTIONS') return void reply(204, { 'access-control-allow-headers': '*' }).end();
+    const file = filePath(root, path);
+    const stat = file ? statSync(file, { throwIfNoEntry: false }) : undefined;
+    if (!file || !stat?.isFile()) return void reply(404).end();
+    const ext = file.slice(file.lastIndexOf('.'));
+    reply(200, { 'content-type': TYPES[ext] ?? 'application/octet-stream', 'content-length': stat.size });
+    if (req.method === 'HEAD') return void res.end();
+    if (faults.cutHalfway.delete(path)) {
+      // Send half the body, then drop the connection: the client sees a truncated download.
+      const half = createReadStream(file, { end: Math.floor(stat.size / 2) - 1 });
+      half.pipe(res, { end: false });
+      half.on('end', () => res.destroy());
+      return;
+    }
+    createReadStream(file).pipe(res);
+  };
+
+  const server = createServer(handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    requests,
+    faults,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,73 @@
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig, mergeConfig } from 'vitest/config';
+import { takeOutsideRequests } from './test/browser/commands';
+import { chromiumArgs, chromiumPath } from './test/support/chromium';
+import { freePort } from './test/support/network-guard';
+import viteConfig from './vite.config';
+
+/**
+ * Three projects: `unit` (Node), `browser` (real headless Chromium through
+ * vitest browser mode) and `e2e` (playwright-core driving the built site).
+ * Browser and e2e need Chromium; without it the run stops with one line
+ * saying how to install it.
+ */
+const needsBrowser = process.argv.some((a) => a === 'browser' || a === 'e2e' || a.startsWith('--project=b') || a.startsWith('--project=e'));
+// The guard proxy's port must be in Chromium's flags before global setup starts the proxy.
+const guardPort = Number(process.env.MC_GUARD_PORT ?? (await freePort()));
+process.env.MC_GUARD_PORT = String(guardPort);
+
+export default mergeConfig(
+  viteConfig,
+  defineConfig({
+    test: {
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: 'unit',
+            include: ['test/unit/**/*.test.ts'],
+            environment: 'node',
+            pool: 'forks',
+          },
+        },
+        {
+          extends: true,
+          test: {
+            name: 'browser',
+            include: ['test/browser/**/*.test.ts'],
+            globalSetup: ['test/browser/global-setup.ts'],
+            setupFiles: ['test/browser/setup.ts'],
+            testTimeout: 120_000,
+            hookTimeout: 120_000,
+            // One Chromium page at a time: the machine has two cores and WebGPU on SwiftShader is CPU-bound.
+            fileParallelism: false,
+            browser: {
+              enabled: true,
+              headless: true,
+              screenshotFailures: false,
+              provider: playwright({
+                launchOptions: {
+                  executablePath: needsBrowser ? chromiumPath() : undefined,
+                  args: chromiumArgs(guardPort),
+                },
+              }),
+              instances: [{ browser: 'chromium' }],
+              commands: { takeOutsideRequests },
+            },
+          },
+        },
+        {
+          extends: true,
+          test: {
+            name: 'e2e',
+            include: ['test/e2e/**/*.test.ts'],
+            environment: 'node',
+            testTimeout: 180_000,
+            hookTimeout: 180_000,
+            fileParallelism: false,
+          },
+        },
+      ],
+    },
+  }),
+);
