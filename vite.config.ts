@@ -1,18 +1,16 @@
 import { defineConfig } from 'vite';
-import { selfHostedOrt } from './scripts/ort-files';
 
 /**
  * Cross-origin isolation (COOP/COEP) unlocks SharedArrayBuffer, hence
- * multi-threaded WASM inference; `credentialless` still lets the page fetch
- * model files from the hub or a mirror that sends CORS headers.
+ * multi-threaded WASM inference. `require-corp` works in every engine; model
+ * files are fetched in CORS mode, which the hub and any usable mirror allow.
  */
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'credentialless',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
 export default defineConfig({
-  plugins: [selfHostedOrt()],
   server: { headers: isolation },
   preview: { headers: isolation, host: '127.0.0.1' },
   worker: { format: 'es' },

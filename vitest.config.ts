@@ -1,9 +1,9 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig, mergeConfig } from 'vitest/config';
-import { takeOutsideRequests } from './test/browser/commands';
-import { chromiumArgs, chromiumPath } from './test/support/chromium';
-import { freePort } from './test/support/network-guard';
-import viteConfig from './vite.config';
+import { takeOutsideRequests } from './test/browser/commands.ts';
+import { chromiumArgs, chromiumPath } from './test/support/chromium.ts';
+import { freePort } from './test/support/network-guard.ts';
+import viteConfig from './vite.config.ts';
 
 /**
  * Three projects: `unit` (Node), `browser` (real headless Chromium through

@@ -8,14 +8,12 @@ import type { DeviceInfo } from '../shared/device';
 import type { EventSink } from '../shared/events';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import type { ModelSpec } from '../shared/model-spec';
-import { createCaptionerWorker, defaultOrtBase } from './worker-factory';
+import { createCaptionerWorker } from './worker-factory';
 
 /** Options for {@link createCaptioner}; every field has a sensible default. */
 export interface CaptionerOptions {
   /** Where model files come from (default: the public hub). */
   readonly source?: ModelSource;
-  /** Absolute URL of the self-hosted ORT wasm folder (default: `<app base>/ort/`). */
-  readonly ortBase?: string;
   /** Worker factory, injectable for embedding hosts with their own bundling. */
   readonly createWorker?: () => Worker;
 }
@@ -55,7 +53,7 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
       worker = createWorker();
       const wrapped = wrap<CaptionerApi>(worker);
       remote = wrapped
-        .configure({ ortBase: options.ortBase ?? defaultOrtBase(), source: options.source ?? HUB_SOURCE })
+        .configure({ source: options.source ?? HUB_SOURCE })
         .then(() => wrapped);
     }
     return remote;

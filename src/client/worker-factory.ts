@@ -6,7 +6,3 @@ export function createCaptionerWorker(): Worker {
   });
 }
 
-/** The default location of the self-hosted ONNX Runtime files: `<app base>/ort/`. */
-export function defaultOrtBase(): string {
-  return new URL(`${import.meta.env.BASE_URL}ort/`, globalThis.location.href).href;
-}

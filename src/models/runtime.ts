@@ -3,22 +3,22 @@
  * is self-hosted (never a CDN) and models come from the configured source.
  */
 import { env } from '@huggingface/transformers';
+// Vite serves these from our own origin (hashed assets in the build); the
+// versions always match the onnxruntime-web that transformers.js imports.
+import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import type { RuntimeConfig } from '../shared/api';
 import { sourceLocation } from '../shared/model-source';
-
-/** The ORT build transformers.js 4.x runs for both WebGPU and WASM (JSEP-free "asyncify" variant). */
-export const ORT_WASM_FILES = {
-  mjs: 'ort-wasm-simd-threaded.asyncify.mjs',
-  wasm: 'ort-wasm-simd-threaded.asyncify.wasm',
-} as const;
 
 /** Applies a runtime config to transformers.js's global `env`. */
 export function configureRuntime(config: RuntimeConfig): void {
   const onnx = env.backends.onnx;
   if (!onnx.wasm) throw new Error('onnxruntime-web has no wasm backend in this build');
+  // transformers.js 4.x runs ORT's "asyncify" build for both WebGPU and WASM and
+  // would fetch it from a CDN unless told otherwise.
   onnx.wasm.wasmPaths = {
-    mjs: new URL(ORT_WASM_FILES.mjs, config.ortBase).href,
-    wasm: new URL(ORT_WASM_FILES.wasm, config.ortBase).href,
+    mjs: new URL(ortMjsUrl, self.location.href).href,
+    wasm: new URL(ortWasmUrl, self.location.href).href,
   };
   // Threads only help when SharedArrayBuffer exists (cross-origin isolated page).
   onnx.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;

@@ -46,7 +46,7 @@ export class Vlm {
     try {
       const [processor, model] = await Promise.all([
         AutoProcessor.from_pretrained(spec.repo, common),
-        AutoModelForVision2Seq.from_pretrained(spec.repo, { ...common, device, dtype: typeof dtype === 'string' ? dtype : { ...dtype } }),
+        AutoModelForVision2Seq.from_pretrained(spec.repo, { ...common, device: executionDevice(device), dtype: typeof dtype === 'string' ? dtype : { ...dtype } }),
       ]);
       return new Vlm(spec, processor, model);
     } catch (err) {
@@ -75,7 +75,7 @@ export class Vlm {
       stopping_criteria: stopping,
     });
     if (!(output instanceof Tensor)) throw new Error('generate() returned no token tensor');
-    const generated = output.slice(null, [promptLength, null]);
+    const generated = output.slice(null, [promptLength, output.dims.at(-1) ?? promptLength]);
     const [caption] = tokenizer.batch_decode(generated, { skip_special_tokens: true });
     return { text: (caption ?? '').trim(), tokens: generated.dims.at(-1) ?? 0 };
   }
@@ -90,6 +90,16 @@ export class Vlm {
   async dispose(): Promise<void> {
     await this.model.dispose();
   }
+}
+
+/**
+ * The transformers.js device for a device kind. Outside a browser (Node:
+ * tests and scripts) onnxruntime-node runs the CPU path that WASM runs in
+ * the browser, under the name "cpu".
+ */
+export function executionDevice(device: DeviceKind): 'webgpu' | 'wasm' | 'cpu' {
+  const inBrowser = 'importScripts' in globalThis || 'document' in globalThis;
+  return device === 'wasm' && !inBrowser ? 'cpu' : device;
 }
 
 /** A readable reason from anything thrown. */

@@ -11,8 +11,6 @@ import type { ModelSource } from './model-source';
 
 /** Static configuration the client hands the worker before anything else. */
 export interface RuntimeConfig {
-  /** Absolute URL of the folder holding the self-hosted ONNX Runtime wasm files, ending in "/". */
-  readonly ortBase: string;
   readonly source: ModelSource;
 }
 

@@ -49,9 +49,9 @@ export async function startModelServer(root: string): Promise<ModelServer> {
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const reply = (status: number, headers: Record<string, string | number> = {}) => {
+    const reply = (status: number, headers: Record<string, string | number> = {}): ServerResponse => {
       requests.push({ path, status });
-      res.writeHead(status, {
+      return res.writeHead(status, {
         'access-control-allow-origin': '*',
         'access-control-expose-headers': 'content-length',
         'cross-origin-resource-policy': 'cross-origin',

@@ -1,0 +1,2 @@
+/** The page's entry: registers `<mc-app>`. */
+import './mc-app';

@@ -1,0 +1,76 @@
+/**
+ * The built site, served by the same preview server `npm start` uses, in
+ * headless Chromium: the page reports the device it found and captions an
+ * image end to end from a local model server, with no request leaving
+ * localhost.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { type PreviewServer, preview } from 'vite';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { forgeAll } from '../fixtures/forge/models';
+import { TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
+import { chromiumArgs, chromiumPath } from '../support/chromium';
+import { type ModelServer, startModelServer } from '../support/model-server';
+import { type NetworkGuard, startNetworkGuard } from '../support/network-guard';
+import { solidPng } from '../support/png';
+
+let root: string;
+let models: ModelServer;
+let guard: NetworkGuard;
+let site: PreviewServer;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'mc-e2e-'));
+  forgeAll(join(root, 'forge'), { dtypes: ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] });
+  models = await startModelServer(root);
+  guard = await startNetworkGuard();
+  site = await preview({ preview: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
+  browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs(guard.port) });
+  page = await browser.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await models?.close();
+  await guard?.close();
+  rmSync(root, { recursive: true, force: true });
+  expect(guard.appRequests(), 'requests to non-localhost hosts').toEqual([]);
+});
+
+function appUrl(params: Record<string, string>): string {
+  const base = site.resolvedUrls?.local[0];
+  if (!base) throw new Error('preview server has no local URL');
+  return `${base}?${new URLSearchParams(params)}`;
+}
+
+test('the page shows the device it found and captions a dropped image', async () => {
+  const resp = await page.goto(appUrl({ host: models.url, vlm: TINY_VLM.repo, revision: 'main' }));
+  // Cross-origin isolation (threaded WASM) needs these; Playwright's Chromium flags keep
+  // site isolation off, so `crossOriginIsolated` itself stays false here.
+  expect(await resp?.allHeaders()).toMatchObject({
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-embedder-policy': 'require-corp',
+  });
+  await expect.poll(() => page.getByTestId('device').textContent().then((t) => t?.trim())).toMatch(/^WebGPU: .*no shader-f16/);
+
+  await page.getByTestId('file-input').setInputFiles({ name: 'red.png', mimeType: 'image/png', buffer: solidPng(230, 20, 30) });
+  const caption = page.getByTestId('caption');
+  await expect.poll(() => caption.inputValue(), { timeout: 120_000 }).toBe(TINY_VLM_CAPTIONS.red);
+  await expect.poll(() => page.getByTestId('ready').textContent().then((t) => t?.trim())).toContain('webgpu');
+  // The default preset's WebGPU plan without shader-f16: fp32 vision/embeddings, q4 decoder.
+  const fetched = models.requests.map((r) => r.path.split('/').pop());
+  expect(fetched).toEqual(expect.arrayContaining(['vision_encoder.onnx', 'embed_tokens.onnx', 'decoder_model_merged_q4.onnx']));
+  expect(fetched.filter((f) => f?.includes('f16'))).toEqual([]);
+});
+
+test('a file that is not an image gets a clear error and keeps earlier captions', async () => {
+  await page.getByTestId('file-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') });
+  await expect.poll(() => page.getByRole('alert').textContent()).toContain('"notes.txt" is not an image');
+  expect(await page.getByTestId('caption').inputValue()).toBe(TINY_VLM_CAPTIONS.red);
+});
