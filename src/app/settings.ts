@@ -17,12 +17,17 @@ export interface AppSettings {
 
 const DEVICES: readonly DeviceRequest[] = ['auto', 'webgpu', 'wasm'];
 
-/** Settings from URL parameters `host`, `template`, `vlm`, `revision`, `device`; defaults elsewhere. */
-export function settingsFromUrl(params: URLSearchParams): AppSettings {
+function sourceFromUrl(params: URLSearchParams): ModelSource {
   const host = params.get('host');
-  const source: ModelSource = host
-    ? { kind: 'host', host, pathTemplate: params.get('template') ?? '{model}/resolve/{revision}/' }
-    : HUB_SOURCE;
+  if (host) return { kind: 'host', host, pathTemplate: params.get('template') ?? '{model}/resolve/{revision}/' };
+  const local = params.get('local');
+  if (local) return { kind: 'local', path: local };
+  return HUB_SOURCE;
+}
+
+/** Settings from URL parameters `host` + `template` or `local`, `vlm`, `revision`, `device`. */
+export function settingsFromUrl(params: URLSearchParams): AppSettings {
+  const source = sourceFromUrl(params);
   const repo = params.get('vlm');
   const vlm: ModelSpec = repo
     ? { ...DEFAULT_VLM, repo, revision: params.get('revision') ?? 'main' }
@@ -38,6 +43,8 @@ export function settingsToUrl(settings: AppSettings): URLSearchParams {
   if (settings.source.kind === 'host') {
     params.set('host', settings.source.host);
     params.set('template', settings.source.pathTemplate);
+  } else if (settings.source.kind === 'local') {
+    params.set('local', settings.source.path);
   }
   if (settings.vlm.repo !== DEFAULT_VLM.repo) {
     params.set('vlm', settings.vlm.repo);

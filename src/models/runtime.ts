@@ -8,7 +8,7 @@ import { env } from '@huggingface/transformers';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import type { RuntimeConfig } from '../shared/api';
-import { sourceLocation } from '../shared/model-source';
+import { localModelPath, sourceLocation } from '../shared/model-source';
 
 /** Applies a runtime config to transformers.js's global `env`. */
 export function configureRuntime(config: RuntimeConfig): void {
@@ -23,12 +23,20 @@ export function configureRuntime(config: RuntimeConfig): void {
   // Threads only help when SharedArrayBuffer exists (cross-origin isolated page).
   onnx.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
 
-  const { host, pathTemplate } = sourceLocation(config.source);
-  env.remoteHost = host;
-  env.remotePathTemplate = pathTemplate;
-  env.allowRemoteModels = true;
-  // A relative "local" path would be fetched from our own origin: never what we want.
-  env.allowLocalModels = false;
+  const source = config.source;
+  if (source.kind === 'local') {
+    // Files are fetched from `<path><org>/<name>/<file>` on the app's origin (or the URL given).
+    env.localModelPath = localModelPath(source);
+    env.allowLocalModels = true;
+    env.allowRemoteModels = false;
+  } else {
+    const { host, pathTemplate } = sourceLocation(source);
+    env.remoteHost = host;
+    env.remotePathTemplate = pathTemplate;
+    env.allowRemoteModels = true;
+    // Otherwise transformers.js first tries `/models/<repo>` on our own origin for every file.
+    env.allowLocalModels = false;
+  }
   // The Cache API would hold a second copy of every weight file; weights live in one place.
   env.useBrowserCache = false;
 }

@@ -1,13 +1,15 @@
 /**
  * Where model files come from. The public hub is the default; a custom host
  * (an organisation's mirror, or the tests' local server) takes a path
- * template with `{model}` and `{revision}`, as transformers.js does.
+ * template with `{model}` and `{revision}`, as transformers.js does; a local
+ * path is a folder of model repos served next to the app (`/models/<org>/<name>/…`).
  */
 
 /** A model file location. */
 export type ModelSource =
   | { readonly kind: 'hub' }
-  | { readonly kind: 'host'; readonly host: string; readonly pathTemplate: string };
+  | { readonly kind: 'host'; readonly host: string; readonly pathTemplate: string }
+  | { readonly kind: 'local'; readonly path: string };
 
 /** The public Hugging Face hub. */
 export const HUB_SOURCE: ModelSource = Object.freeze({ kind: 'hub' });
@@ -17,8 +19,8 @@ export const HUB_HOST = 'https://huggingface.co/';
 /** The hub's path template. */
 export const HUB_PATH_TEMPLATE = '{model}/resolve/{revision}/';
 
-/** Host and path template for a source, as transformers.js's `env` wants them. */
-export function sourceLocation(source: ModelSource): { host: string; pathTemplate: string } {
+/** Host and path template of a remote source, as transformers.js's `env` wants them. */
+export function sourceLocation(source: Exclude<ModelSource, { kind: 'local' }>): { host: string; pathTemplate: string } {
   if (source.kind === 'hub') return { host: HUB_HOST, pathTemplate: HUB_PATH_TEMPLATE };
   let host: URL;
   try {
@@ -35,4 +37,16 @@ export function sourceLocation(source: ModelSource): { host: string; pathTemplat
   const href = host.href.endsWith('/') ? host.href : `${host.href}/`;
   const template = source.pathTemplate.endsWith('/') ? source.pathTemplate : `${source.pathTemplate}/`;
   return { host: href, pathTemplate: template.replace(/^\//, '') };
+}
+
+/**
+ * A local models folder, normalised to end in "/". It must be a path on the
+ * app's own site: transformers.js treats full URLs as remote, never local.
+ */
+export function localModelPath(source: Extract<ModelSource, { kind: 'local' }>): string {
+  const path = source.path.trim();
+  if (!path.startsWith('/')) {
+    throw new TypeError(`The local models path "${source.path}" must be a path on this site, e.g. /models/ (use a custom host for other servers).`);
+  }
+  return path.endsWith('/') ? path : `${path}/`;
 }

@@ -16,6 +16,7 @@ import { chromiumArgs, chromiumPath } from '../support/chromium';
 import { type ModelServer, startModelServer } from '../support/model-server';
 import { type NetworkGuard, startNetworkGuard } from '../support/network-guard';
 import { solidPng } from '../support/png';
+import { serveFolder } from '../support/serve-folder';
 
 let root: string;
 let models: ModelServer;
@@ -29,7 +30,12 @@ beforeAll(async () => {
   forgeAll(join(root, 'forge'), { dtypes: ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] });
   models = await startModelServer(root);
   guard = await startNetworkGuard();
-  site = await preview({ preview: { port: 0, host: '127.0.0.1' }, logLevel: 'warn' });
+  site = await preview({
+    preview: { port: 0, host: '127.0.0.1' },
+    logLevel: 'warn',
+    // Models self-hosted next to the app, for the `local` source: <site>/models/<org>/<name>/…
+    plugins: [serveFolder('/models/', root)],
+  });
   browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs(guard.port) });
   page = await browser.newPage();
 });
@@ -73,4 +79,33 @@ test('a file that is not an image gets a clear error and keeps earlier captions'
   await page.getByTestId('file-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') });
   await expect.poll(() => page.getByRole('alert').textContent()).toContain('"notes.txt" is not an image');
   expect(await page.getByTestId('caption').inputValue()).toBe(TINY_VLM_CAPTIONS.red);
+});
+
+test('models self-hosted next to the app load through the local source', async () => {
+  const local = await browser.newPage();
+  try {
+    await local.goto(appUrl({ local: '/models/', vlm: TINY_VLM.repo, device: 'wasm' }));
+    await local.getByTestId('file-input').setInputFiles({ name: 'blue.png', mimeType: 'image/png', buffer: solidPng(20, 30, 220) });
+    await expect.poll(() => local.getByTestId('caption').inputValue(), { timeout: 60_000 }).toBe(TINY_VLM_CAPTIONS.blue);
+    await expect.poll(() => local.getByTestId('ready').textContent().then((t) => t?.trim())).toContain('wasm');
+  } finally {
+    await local.close();
+  }
+});
+
+test('the network guard really records and refuses requests that leave localhost', async () => {
+  const probe = await browser.newPage();
+  try {
+    await probe.goto(appUrl({}));
+    const outcome = await probe.evaluate(() =>
+      fetch('https://cdn.jsdelivr.net/npm/onnxruntime-web/package.json').then(
+        (r) => `status ${r.status}`,
+        (e: unknown) => `failed: ${String(e)}`,
+      ),
+    );
+    expect(outcome).toMatch(/^failed/);
+    expect(guard.takeAppRequests()).toEqual(['cdn.jsdelivr.net:443']);
+  } finally {
+    await probe.close();
+  }
 });

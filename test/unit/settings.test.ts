@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { settingsFromUrl, settingsToUrl } from '../../src/app/settings';
-import { HUB_SOURCE, sourceLocation } from '../../src/shared/model-source';
+import { HUB_SOURCE, localModelPath, sourceLocation } from '../../src/shared/model-source';
 import { DEFAULT_VLM } from '../../src/shared/presets';
 
 describe('sourceLocation', () => {
   test('the hub uses transformers.js defaults', () => {
-    expect(sourceLocation(HUB_SOURCE)).toEqual({
+    expect(sourceLocation({ kind: 'hub' })).toEqual({
       host: 'https://huggingface.co/',
       pathTemplate: '{model}/resolve/{revision}/',
     });
@@ -15,6 +15,11 @@ describe('sourceLocation', () => {
       host: 'https://models.example.org/hf/',
       pathTemplate: '{model}/',
     });
+  });
+  test('a local path gets a trailing slash; anything but a site path is an error', () => {
+    expect(localModelPath({ kind: 'local', path: '/models' })).toBe('/models/');
+    expect(() => localModelPath({ kind: 'local', path: ' ' })).toThrow(/must be a path on this site/);
+    expect(() => localModelPath({ kind: 'local', path: 'https://x.org/m/' })).toThrow(/use a custom host/);
   });
   test('bad hosts and templates are rejected with a specific message', () => {
     expect(() => sourceLocation({ kind: 'host', host: 'models', pathTemplate: '{model}/' })).toThrow(/not a URL/);
@@ -32,6 +37,11 @@ describe('settings in the URL', () => {
     const settings = settingsFromUrl(params);
     expect(settings.vlm).toMatchObject({ repo: 'me/vlm', revision: 'v2', family: DEFAULT_VLM.family });
     expect(settingsToUrl(settings).toString()).toBe(params.toString());
+  });
+  test('a local models folder', () => {
+    const settings = settingsFromUrl(new URLSearchParams({ local: '/models/' }));
+    expect(settings.source).toEqual({ kind: 'local', path: '/models/' });
+    expect(settingsToUrl(settings).toString()).toBe('local=%2Fmodels%2F');
   });
   test('an unknown device falls back to auto', () => {
     expect(settingsFromUrl(new URLSearchParams({ device: 'tpu' })).device).toBe('auto');
