@@ -1,6 +1,6 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig, mergeConfig } from 'vitest/config';
-import { takeOutsideRequests } from './test/browser/commands.ts';
+import { testCommands } from './test/browser/commands.ts';
 import { chromiumArgs, chromiumPath } from './test/support/chromium.ts';
 import { freePort } from './test/support/network-guard.ts';
 import viteConfig from './vite.config.ts';
@@ -11,7 +11,9 @@ import viteConfig from './vite.config.ts';
  * Browser and e2e need Chromium; without it the run stops with one line
  * saying how to install it.
  */
-const needsBrowser = process.argv.some((a) => a === 'browser' || a === 'e2e' || a.startsWith('--project=b') || a.startsWith('--project=e'));
+const needsBrowser = process.argv.some(
+  (a) => a === 'browser' || a === 'e2e' || a.startsWith('--project=b') || a.startsWith('--project=e'),
+);
 // The guard proxy's port must be in Chromium's flags before global setup starts the proxy.
 const guardPort = Number(process.env.MC_GUARD_PORT ?? (await freePort()));
 process.env.MC_GUARD_PORT = String(guardPort);
@@ -52,7 +54,7 @@ export default mergeConfig(
                 },
               }),
               instances: [{ browser: 'chromium' }],
-              commands: { takeOutsideRequests },
+              commands: testCommands,
             },
           },
         },

@@ -8,15 +8,19 @@ import { type Captioner, createCaptioner } from '../client/captioner';
 import type { LoadReport } from '../shared/api';
 import { type DeviceInfo, describeDevice } from '../shared/device';
 import type { CaptionEvent } from '../shared/events';
+import { isCaptionerError } from '../shared/errors';
+import { PRESETS, type PresetId, presetBytes } from '../shared/presets';
 import { errorMessage, formatBytes } from './format';
-import { type AppSettings, settingsFromUrl } from './settings';
+import './mc-cache-panel';
+import { type AppSettings, settingsFromUrl, settingsToUrl } from './settings';
 
 /** One picked image and what became of it. */
 interface Item {
   readonly id: number;
   readonly file: File;
   readonly url: string;
-  status: 'queued' | 'captioning' | 'done' | 'error';
+  status: 'queued' | 'captioning' | 'done' | 'error' | 'cancelled';
+  jobId: string;
   caption: string;
   detail: string;
 }
@@ -34,15 +38,21 @@ export class McApp extends LitElement {
     load: { state: true },
     items: { state: true },
     error: { state: true },
+    notice: { state: true },
   };
 
   declare device: DeviceInfo | null;
   declare load: LoadState;
   declare items: readonly Item[];
   declare error: string;
+  declare notice: string;
 
-  private readonly settings: AppSettings = settingsFromUrl(new URLSearchParams(location.search));
-  private readonly captioner: Captioner = createCaptioner({ source: this.settings.source });
+  private settings: AppSettings = settingsFromUrl(new URLSearchParams(location.search));
+  private loadAbort: AbortController | null = null;
+  private readonly captioner: Captioner = createCaptioner({
+    source: this.settings.source,
+    onEvent: (e) => e.type === 'notice' && (this.notice = e.message),
+  });
   private nextId = 1;
   private queue: Promise<void> = Promise.resolve();
 
@@ -52,6 +62,7 @@ export class McApp extends LitElement {
     this.load = { phase: 'idle' };
     this.items = [];
     this.error = '';
+    this.notice = '';
   }
 
   override connectedCallback(): void {
@@ -67,19 +78,47 @@ export class McApp extends LitElement {
     this.captioner.dispose();
   }
 
+  /** The VLM these settings load (the preset's, or the user's override). */
+  private vlmLabel(): string {
+    const override = this.settings.overrides.vlm;
+    return override ? override.repo : PRESETS[this.settings.preset].vlm.repo;
+  }
+
   private async loadModel(): Promise<void> {
     this.error = '';
-    this.load = { phase: 'loading', loaded: 0, total: this.settings.vlm.approxBytes, file: '' };
+    this.loadAbort = new AbortController();
+    this.load = { phase: 'loading', loaded: 0, total: 0, file: '' };
     const onEvent = (e: CaptionEvent) => {
       if (e.type === 'download') this.load = { phase: 'loading', loaded: e.loadedAll, total: e.totalAll, file: e.file };
+      if (e.type === 'cached' && this.load.phase === 'loading')
+        this.load = { ...this.load, file: `${e.file} (cached)` };
     };
     try {
-      const report = await this.captioner.load(this.settings.vlm, { device: this.settings.device, onEvent });
+      const { preset, overrides, device } = this.settings;
+      const report = await this.captioner.load({ preset, overrides, device, onEvent, signal: this.loadAbort.signal });
       this.load = { phase: 'ready', report };
     } catch (err) {
       this.load = { phase: 'failed' };
-      this.error = errorMessage(err);
+      if (!isCaptionerError(err, 'CancelledError')) this.error = errorMessage(err);
+    } finally {
+      this.loadAbort = null;
     }
+  }
+
+  private readonly onImported = (event: CustomEvent<string>): void => {
+    this.settings = {
+      ...this.settings,
+      overrides: { ...this.settings.overrides, vlm: { kind: 'imported', repo: event.detail } },
+    };
+    this.load = { phase: 'idle' };
+    this.notice = `Imported ${event.detail}; it is now the VLM. Load it to caption offline.`;
+  };
+
+  private choosePreset(id: string): void {
+    if (!Object.hasOwn(PRESETS, id)) return;
+    this.settings = { ...this.settings, preset: id as PresetId, overrides: {} };
+    history.replaceState(null, '', `?${settingsToUrl(this.settings)}`);
+    this.load = { phase: 'idle' };
   }
 
   private addFiles(files: Iterable<File>): void {
@@ -89,7 +128,16 @@ export class McApp extends LitElement {
         this.error = `"${file.name}" is not an image (${file.type || 'unknown type'}); it was skipped.`;
         continue;
       }
-      added.push({ id: this.nextId++, file, url: URL.createObjectURL(file), status: 'queued', caption: '', detail: '' });
+      const id = this.nextId++;
+      added.push({
+        id,
+        jobId: `item-${id}`,
+        file,
+        url: URL.createObjectURL(file),
+        status: 'queued',
+        caption: '',
+        detail: '',
+      });
     }
     this.items = [...this.items, ...added];
     for (const item of added) this.queue = this.queue.then(() => this.captionItem(item));
@@ -100,12 +148,19 @@ export class McApp extends LitElement {
     this.items = [...this.items];
   }
 
+  private cancelItem(item: Item): void {
+    this.captioner.cancel(item.jobId);
+    this.update_(item, { status: 'cancelled', detail: 'Cancelled' });
+  }
+
   private async captionItem(item: Item): Promise<void> {
+    if (item.status === 'cancelled') return;
     if (this.load.phase !== 'ready') await this.loadModel();
     if (this.load.phase !== 'ready') return this.update_(item, { status: 'error', detail: 'no model loaded' });
     this.update_(item, { status: 'captioning', caption: '' });
     try {
       const result = await this.captioner.caption({
+        jobId: item.jobId,
         image: item.file,
         name: item.file.name,
         onEvent: (e) => e.type === 'token' && this.update_(item, { caption: item.caption + e.text }),
@@ -116,7 +171,8 @@ export class McApp extends LitElement {
         detail: `${result.tokens} tokens · ${(result.ms / 1000).toFixed(1)} s · ${result.device}`,
       });
     } catch (err) {
-      this.update_(item, { status: 'error', detail: errorMessage(err) });
+      if (isCaptionerError(err, 'CancelledError')) this.update_(item, { status: 'cancelled', detail: 'Cancelled' });
+      else this.update_(item, { status: 'error', detail: errorMessage(err) });
     }
   }
 
@@ -135,35 +191,57 @@ export class McApp extends LitElement {
     return html`
       <header>
         <h1>MetaCaptioner</h1>
-        <p class="device" data-testid="device">
-          ${this.device ? describeDevice(this.device) : 'Probing device…'}
-        </p>
+        <p class="device" data-testid="device">${this.device ? describeDevice(this.device) : 'Probing device…'}</p>
       </header>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
       <section class="model">
-        <span>Model: <code>${this.settings.vlm.repo}</code> (~${formatBytes(this.settings.vlm.approxBytes)})</span>
+        <label
+          >Preset
+          <select
+            data-testid="preset"
+            @change=${(e: Event) => e.target instanceof HTMLSelectElement && this.choosePreset(e.target.value)}
+          >
+            ${Object.values(PRESETS).map(
+              (p) =>
+                html`<option value=${p.id} ?selected=${p.id === this.settings.preset}>
+                  ${p.label} (~${formatBytes(presetBytes(p))})
+                </option>`,
+            )}
+          </select>
+        </label>
+        <span>VLM: <code data-testid="vlm">${this.vlmLabel()}</code></span>
         ${this.renderLoad()}
       </section>
+      <mc-cache-panel .captioner=${this.captioner} @model-imported=${this.onImported}></mc-cache-panel>
       <label class="drop" @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${this.onDrop}>
         Drop images here or <u>choose files</u>
         <input type="file" accept="image/*" multiple @change=${this.onPick} data-testid="file-input" />
       </label>
       <ul class="items">
         ${this.items.map(
-          (item) => html`<li data-status=${item.status}>
-            <img src=${item.url} alt="" />
-            <div>
-              <strong>${item.file.name}</strong>
-              <textarea
-                aria-label="Caption of ${item.file.name}"
-                data-testid="caption"
-                .value=${item.caption}
-                @input=${(e: InputEvent) =>
-                  e.target instanceof HTMLTextAreaElement && this.update_(item, { caption: e.target.value })}
-              ></textarea>
-              <small>${item.status === 'captioning' ? 'Captioning…' : item.detail}</small>
-            </div>
-          </li>`,
+          (item) =>
+            html`<li data-status=${item.status}>
+              <img src=${item.url} alt="" />
+              <div>
+                <strong>${item.file.name}</strong>
+                <textarea
+                  aria-label="Caption of ${item.file.name}"
+                  data-testid="caption"
+                  .value=${item.caption}
+                  @input=${(e: InputEvent) =>
+                    e.target instanceof HTMLTextAreaElement && this.update_(item, { caption: e.target.value })}
+                ></textarea>
+                <small
+                  >${
+                    item.status === 'captioning' || item.status === 'queued'
+                      ? html`${item.status === 'queued' ? 'Waiting…' : 'Captioning…'}
+                          <button @click=${() => this.cancelItem(item)} data-testid="cancel">Cancel</button>`
+                      : item.detail
+                  }</small
+                >
+              </div>
+            </li>`,
         )}
       </ul>
     `;
@@ -177,27 +255,93 @@ export class McApp extends LitElement {
         return html`<button @click=${() => this.loadModel()} data-testid="load">Load model</button>`;
       case 'loading':
         return html`<progress max=${state.total || 1} value=${state.loaded}></progress>
-          <span>${formatBytes(state.loaded)} / ${formatBytes(state.total)} ${state.file}</span>`;
-      case 'ready':
-        return html`<span data-testid="ready">Ready on ${state.report.device} in
-          ${((state.report.loadMs + state.report.compileMs) / 1000).toFixed(1)} s</span>`;
+          <span>${formatBytes(state.loaded)} / ${formatBytes(state.total)} ${state.file}</span>
+          <button @click=${() => this.loadAbort?.abort()} data-testid="cancel-load">Cancel</button>`;
+      case 'ready': {
+        const ms = state.report.roles.reduce((sum, r) => sum + r.loadMs + r.compileMs, 0);
+        const cached = state.report.roles.every((r) => r.fromCache);
+        return html`<span data-testid="ready"
+          >Ready on ${state.report.device} in ${(ms / 1000).toFixed(1)} s${cached ? ' (from cache)' : ''}</span
+        >`;
+      }
     }
   }
 
   static override styles = css`
-    :host { display: block; max-width: 60rem; margin: 0 auto; padding: 1rem; font: 16px/1.5 system-ui, sans-serif; }
-    h1 { margin: 0; }
-    .device { color: #555; margin: 0.25rem 0 1rem; }
-    .error { background: #fde8e8; color: #8a1c1c; padding: 0.5rem 0.75rem; border-radius: 0.25rem; }
-    .model { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; margin-bottom: 1rem; }
-    .drop { display: block; border: 2px dashed #999; border-radius: 0.5rem; padding: 2rem; text-align: center; cursor: pointer; }
-    .drop input { display: block; margin: 0.5rem auto 0; }
-    .items { list-style: none; padding: 0; }
-    .items li { display: flex; gap: 1rem; margin: 1rem 0; }
-    .items img { width: 8rem; height: 8rem; object-fit: contain; background: #eee; }
-    .items div { flex: 1; display: flex; flex-direction: column; }
-    textarea { min-height: 5rem; font: inherit; }
-    li[data-status='error'] small { color: #8a1c1c; }
+    :host {
+      display: block;
+      max-width: 60rem;
+      margin: 0 auto;
+      padding: 1rem;
+      font:
+        16px/1.5 system-ui,
+        sans-serif;
+    }
+    h1 {
+      margin: 0;
+    }
+    .device {
+      color: #555;
+      margin: 0.25rem 0 1rem;
+    }
+    .error {
+      background: #fde8e8;
+      color: #8a1c1c;
+      padding: 0.5rem 0.75rem;
+      border-radius: 0.25rem;
+    }
+    .notice {
+      background: #eef4fd;
+      color: #1f3b73;
+      padding: 0.5rem 0.75rem;
+      border-radius: 0.25rem;
+    }
+    .model {
+      display: flex;
+      gap: 1rem;
+      align-items: center;
+      flex-wrap: wrap;
+      margin-bottom: 1rem;
+    }
+    .drop {
+      display: block;
+      border: 2px dashed #999;
+      border-radius: 0.5rem;
+      padding: 2rem;
+      text-align: center;
+      cursor: pointer;
+    }
+    .drop input {
+      display: block;
+      margin: 0.5rem auto 0;
+    }
+    .items {
+      list-style: none;
+      padding: 0;
+    }
+    .items li {
+      display: flex;
+      gap: 1rem;
+      margin: 1rem 0;
+    }
+    .items img {
+      width: 8rem;
+      height: 8rem;
+      object-fit: contain;
+      background: #eee;
+    }
+    .items div {
+      flex: 1;
+      display: flex;
+      flex-direction: column;
+    }
+    textarea {
+      min-height: 5rem;
+      font: inherit;
+    }
+    li[data-status='error'] small {
+      color: #8a1c1c;
+    }
   `;
 }
 

@@ -5,13 +5,14 @@
  */
 import type { DeviceRequest } from '../shared/api';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
-import type { ModelSpec } from '../shared/model-spec';
-import { DEFAULT_VLM } from '../shared/presets';
+import { DEFAULT_PRESET_ID, PRESETS, type PresetId } from '../shared/presets';
+import type { RoleOverrides } from '../shared/roles';
 
 /** Everything the page needs to create a captioner and load a model. */
 export interface AppSettings {
   readonly source: ModelSource;
-  readonly vlm: ModelSpec;
+  readonly preset: PresetId;
+  readonly overrides: RoleOverrides;
   readonly device: DeviceRequest;
 }
 
@@ -25,16 +26,22 @@ function sourceFromUrl(params: URLSearchParams): ModelSource {
   return HUB_SOURCE;
 }
 
-/** Settings from URL parameters `host` + `template` or `local`, `vlm`, `revision`, `device`. */
+function isPresetId(id: string | null): id is PresetId {
+  return id !== null && Object.hasOwn(PRESETS, id);
+}
+
+/** Settings from URL parameters `host` + `template` or `local`, `preset`, `vlm` + `revision`, `device`. */
 export function settingsFromUrl(params: URLSearchParams): AppSettings {
   const source = sourceFromUrl(params);
+  const presetParam = params.get('preset');
+  const preset = isPresetId(presetParam) ? presetParam : DEFAULT_PRESET_ID;
   const repo = params.get('vlm');
-  const vlm: ModelSpec = repo
-    ? { ...DEFAULT_VLM, repo, revision: params.get('revision') ?? 'main' }
-    : DEFAULT_VLM;
+  const overrides: RoleOverrides = repo
+    ? { vlm: { kind: 'repo', repo, revision: params.get('revision') ?? 'main' } }
+    : {};
   const requested = params.get('device') ?? 'auto';
   const device = DEVICES.find((d) => d === requested) ?? 'auto';
-  return { source, vlm, device };
+  return { source, preset, overrides, device };
 }
 
 /** The URL parameters that reproduce `settings` (defaults omitted). */
@@ -46,9 +53,11 @@ export function settingsToUrl(settings: AppSettings): URLSearchParams {
   } else if (settings.source.kind === 'local') {
     params.set('local', settings.source.path);
   }
-  if (settings.vlm.repo !== DEFAULT_VLM.repo) {
-    params.set('vlm', settings.vlm.repo);
-    params.set('revision', settings.vlm.revision);
+  if (settings.preset !== DEFAULT_PRESET_ID) params.set('preset', settings.preset);
+  const vlm = settings.overrides.vlm;
+  if (vlm?.kind === 'repo') {
+    params.set('vlm', vlm.repo);
+    params.set('revision', vlm.revision ?? 'main');
   }
   if (settings.device !== 'auto') params.set('device', settings.device);
   return params;

@@ -1,21 +1,45 @@
 /**
  * The public library entry: `createCaptioner()` owns the worker (started
- * lazily on first use) and is the only code that talks to it.
+ * lazily, restarted after a crash with the last models reloaded), queues
+ * jobs, cancels them (by id or AbortSignal), and exposes the weight cache.
+ * It is the only code that talks to the worker.
  */
-import { type Remote, proxy, wrap } from 'comlink';
-import type { CaptionerApi, CaptionResult, DeviceRequest, LoadReport } from '../shared/api';
+import { proxy } from 'comlink';
+import type { CaptionResult, DeviceRequest, ImportFile, LoadReport, LoadRequest, StorageReport } from '../shared/api';
+import type { CachedModel } from '../shared/cached-model';
 import type { DeviceInfo } from '../shared/device';
+import { CancelledError } from '../shared/errors';
 import type { EventSink } from '../shared/events';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
-import type { ModelSpec } from '../shared/model-spec';
+import { DEFAULT_PRESET_ID, PRESETS, type Preset, type PresetId } from '../shared/presets';
+import type { LoadableRole, RoleOverrides } from '../shared/roles';
+import { folderImport } from './folder-import';
+import { JobQueue } from './job-queue';
+import { WorkerLink } from './worker-link';
 import { createCaptionerWorker } from './worker-factory';
 
 /** Options for {@link createCaptioner}; every field has a sensible default. */
 export interface CaptionerOptions {
   /** Where model files come from (default: the public hub). */
   readonly source?: ModelSource;
-  /** Worker factory, injectable for embedding hosts with their own bundling. */
+  /** Worker factory, injectable for embedding hosts with their own bundling (and for tests). */
   readonly createWorker?: () => Worker;
+  /** Events not tied to one call: restarts, reloads after a crash. */
+  readonly onEvent?: EventSink;
+  /** How long a cancelled job may take to stop before its worker is terminated (ms). */
+  readonly cancelGraceMs?: number;
+}
+
+/** What to load. */
+export interface LoadOptions {
+  readonly preset?: PresetId | Preset;
+  readonly overrides?: RoleOverrides;
+  /** Default: just the VLM (single-pass captions). CapFlow also needs `llm` and `router`. */
+  readonly roles?: readonly LoadableRole[];
+  readonly device?: DeviceRequest;
+  readonly onEvent?: EventSink;
+  readonly signal?: AbortSignal;
+  readonly jobId?: string;
 }
 
 /** What to caption and how. */
@@ -25,62 +49,151 @@ export interface CaptionRequest {
   readonly prompt?: string;
   readonly maxNewTokens?: number;
   readonly onEvent?: EventSink;
+  readonly signal?: AbortSignal;
+  readonly jobId?: string;
+}
+
+/** The weight cache, as the page manages it. */
+export interface CacheControls {
+  list(): Promise<CachedModel[]>;
+  delete(key: string): Promise<void>;
+  clear(): Promise<void>;
+  storage(): Promise<StorageReport>;
+  /** Asks the browser to keep the cache under storage pressure (page-only API). */
+  persist(): Promise<boolean>;
+  /** Imports a model folder picked from disk; returns the repo id to use as an `imported` override. */
+  importFolder(files: readonly File[] | readonly ImportFile[], name?: string): Promise<string>;
 }
 
 /** The captioner handle a page or script holds. */
 export interface Captioner {
   probe(): Promise<DeviceInfo>;
-  load(vlm: ModelSpec, options?: { device?: DeviceRequest; onEvent?: EventSink }): Promise<LoadReport>;
+  load(options?: LoadOptions): Promise<LoadReport>;
   caption(request: CaptionRequest): Promise<CaptionResult>;
+  /** Cancels a queued or running job; its promise rejects with CancelledError. */
+  cancel(jobId: string): void;
+  readonly cache: CacheControls;
   /** Terminates the worker; the next call starts a fresh one. */
   dispose(): void;
 }
 
 /** The default instruction for a plain caption. */
 export const DEFAULT_PROMPT = 'Describe this image in detail.';
-
+const DEFAULT_CANCEL_GRACE_MS = 5_000;
+const DEFAULT_ROLES: readonly LoadableRole[] = ['vlm'];
 const ignore: EventSink = () => {};
 
 /** Creates a captioner. No worker starts until the first call. */
 export function createCaptioner(options: CaptionerOptions = {}): Captioner {
-  const createWorker = options.createWorker ?? createCaptionerWorker;
-  let worker: Worker | null = null;
-  let remote: Promise<Remote<CaptionerApi>> | null = null;
+  const globalSink = options.onEvent ?? ignore;
   let jobCounter = 0;
+  const nextId = (kind: string) => `${kind}-${++jobCounter}`;
+  /** The last load that succeeded, replayed into a restarted worker before it captions. */
+  let lastLoad: { request: LoadRequest; generation: number } | null = null;
 
-  const api = (): Promise<Remote<CaptionerApi>> => {
-    if (!remote) {
-      worker = createWorker();
-      const wrapped = wrap<CaptionerApi>(worker);
-      remote = wrapped
-        .configure({ source: options.source ?? HUB_SOURCE })
-        .then(() => wrapped);
-    }
-    return remote;
+  const link = new WorkerLink(
+    options.createWorker ?? createCaptionerWorker,
+    { source: options.source ?? HUB_SOURCE },
+    (error) => globalSink({ type: 'notice', message: error.message }),
+  );
+  const queue = new JobQueue((jobId) => {
+    const generation = link.current;
+    void link.call((api) => api.cancel(jobId)).catch(() => {});
+    // A job that ignores the cancel (e.g. stuck compiling shaders) costs its worker.
+    setTimeout(() => {
+      if (queue.pending.running === jobId && link.current === generation) link.terminate(`job ${jobId} did not stop`);
+    }, options.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS);
+  });
+
+  const withSignal = <T>(jobId: string, signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> => {
+    if (signal?.aborted) return Promise.reject(new CancelledError(jobId));
+    const onAbort = () => queue.cancel(jobId);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    return run().finally(() => signal?.removeEventListener('abort', onAbort));
+  };
+
+  const restoreModels = async () => {
+    if (!lastLoad || lastLoad.generation === link.current) return;
+    const request = { ...lastLoad.request, jobId: nextId('restore') };
+    globalSink({ type: 'notice', message: 'Restarted the captioning worker; reloading models from the cache.' });
+    await link.call((api) => api.load(request, proxy(globalSink)));
+    lastLoad = { request, generation: link.current };
   };
 
   return {
-    async probe() {
-      return (await api()).probe();
+    probe: () => link.call((api) => api.probe()),
+
+    load({
+      preset = DEFAULT_PRESET_ID,
+      overrides = {},
+      roles = DEFAULT_ROLES,
+      device = 'auto',
+      onEvent = ignore,
+      signal,
+      jobId = nextId('load'),
+    } = {}) {
+      const request: LoadRequest = {
+        jobId,
+        preset: typeof preset === 'string' ? PRESETS[preset] : preset,
+        overrides,
+        roles,
+        device,
+      };
+      // Ask for durable storage before the first big download (only pages may ask).
+      void globalThis.navigator?.storage?.persist?.().catch(() => false);
+      return withSignal(jobId, signal, () =>
+        queue.add(jobId, async () => {
+          const report = await link.call((api) => api.load(request, proxy(onEvent)));
+          lastLoad = { request, generation: link.current };
+          return report;
+        }),
+      );
     },
-    async load(vlm, { device = 'auto', onEvent = ignore } = {}) {
-      return (await api()).load({ vlm, device }, proxy(onEvent));
-    },
-    async caption({ image, name = image instanceof File ? image.name : 'image', prompt, maxNewTokens, onEvent }) {
-      jobCounter += 1;
+
+    caption({ image, name, prompt, maxNewTokens, onEvent = ignore, signal, jobId = nextId('caption') }) {
       const job = {
-        jobId: `job-${jobCounter}`,
+        jobId,
         image,
-        name,
+        name: name ?? (image instanceof File ? image.name : 'image'),
         prompt: prompt ?? DEFAULT_PROMPT,
         maxNewTokens: maxNewTokens ?? 256,
       };
-      return (await api()).caption(job, proxy(onEvent ?? ignore));
+      let cancelled = false;
+      // Tokens that arrive after a cancel belong to a result nobody wants; the
+      // worker's confirmation that it stopped goes to the captioner-wide sink.
+      const sink: EventSink = (event) => {
+        if (event.type === 'cancelled') globalSink(event);
+        else if (!cancelled) onEvent(event);
+      };
+      return withSignal(jobId, signal, () =>
+        queue.add(jobId, async () => {
+          await restoreModels();
+          return link.call((api) => api.caption(job, proxy(sink)));
+        }),
+      ).catch((err: unknown) => {
+        cancelled = true;
+        throw err;
+      });
     },
+
+    cancel(jobId) {
+      queue.cancel(jobId);
+    },
+
+    cache: {
+      list: () => link.call((api) => api.cacheList()),
+      delete: (key) => link.call((api) => api.cacheDelete(key)),
+      clear: () => link.call((api) => api.cacheClear()),
+      storage: () => link.call((api) => api.storage()),
+      persist: async () => (await globalThis.navigator?.storage?.persist?.()) ?? false,
+      async importFolder(files, name) {
+        const picked = folderImport(files, name);
+        return link.call((api) => api.importModel(picked.name, picked.files));
+      },
+    },
+
     dispose() {
-      worker?.terminate();
-      worker = null;
-      remote = null;
+      link.terminate('disposed');
     },
   };
 }

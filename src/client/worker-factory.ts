@@ -5,4 +5,3 @@ export function createCaptionerWorker(): Worker {
     name: 'metacaptioner',
   });
 }
-

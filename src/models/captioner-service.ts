@@ -1,44 +1,84 @@
 /**
  * The worker-side implementation of {@link CaptionerApi}: owns the runtime
- * configuration, the device probe and the loaded models. Everything it
- * needs from the environment comes in through its constructor.
+ * setup, the device probe, the weight cache and the loaded models.
+ * Everything it needs from the environment comes in through its constructor,
+ * so tests build it with a different probe, storage or chunk size.
  */
 import { RawImage } from '@huggingface/transformers';
-import type { CaptionerApi, CaptionJob, CaptionResult, LoadReport, LoadRequest, RuntimeConfig } from '../shared/api';
+import type {
+  CaptionJob,
+  CaptionResult,
+  CaptionerApi,
+  ImportFile,
+  LoadReport,
+  LoadRequest,
+  RoleReport,
+  RuntimeConfig,
+  StorageReport,
+} from '../shared/api';
+import type { CachedModel } from '../shared/cached-model';
 import type { DeviceInfo } from '../shared/device';
-import { ImageDecodeError, NotLoadedError } from '../shared/errors';
+import { ImageDecodeError, NotLoadedError, errorText, isCaptionerError } from '../shared/errors';
 import type { EventSink } from '../shared/events';
+import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import type { DeviceKind, DtypeChoice } from '../shared/model-spec';
+import { resolveRoles } from '../shared/roles';
 import { chooseDevice, chooseDtype } from './device-choice';
 import { probeDevice } from './device-probe';
-import { downloadProgress } from './progress';
+import { importModelFiles } from './import-model';
+import { watchGpuDevice } from './gpu-watch';
+import { type JobControl, JobRegistry } from './jobs';
+import { type LoadedModel, loadRole } from './model-loader';
 import { configureRuntime } from './runtime';
-import { Vlm, errorText } from './vlm';
+import { type StorageAccess, WeightCache, availableBytes } from './weight-cache';
+import type { Vlm } from './vlm';
 
-/** What the service depends on, injected so tests can substitute a probe. */
+/** What the service depends on. */
 export interface ServiceDeps {
   readonly probe: () => Promise<DeviceInfo>;
   readonly now: () => number;
+  readonly storage: StorageAccess;
+  /** Chunk size for stored weights (tests use small chunks to exercise reassembly). */
+  readonly chunkBytes?: number;
+  /** The Web Locks manager, for the life lock (absent outside browsers). */
+  readonly locks?: LockManager;
 }
 
 /** The real dependencies inside a worker. */
-export const WORKER_DEPS: ServiceDeps = { probe: () => probeDevice(), now: () => performance.now() };
+export function workerDeps(): ServiceDeps {
+  return {
+    probe: () => probeDevice(),
+    now: () => performance.now(),
+    storage: navigator.storage,
+    locks: navigator.locks,
+  };
+}
 
-interface Loaded {
-  readonly vlm: Vlm;
+interface Session {
   readonly device: DeviceKind;
-  readonly dtype: DtypeChoice;
+  readonly models: readonly LoadedModel[];
+  readonly dtypes: ReadonlyMap<string, DtypeChoice>;
 }
 
 /** Implements the worker API over transformers.js. */
 export class CaptionerService implements CaptionerApi {
   private deviceInfo: Promise<DeviceInfo> | null = null;
-  private loaded: Loaded | null = null;
+  private cache: WeightCache | null = null;
+  private source: ModelSource = HUB_SOURCE;
+  private session: Session | null = null;
+  /** The last load that succeeded, to reload on WASM after a GPU failure. */
+  private lastLoad: LoadRequest | null = null;
+  /** Why ORT's WebGPU device was lost, once it has been. */
+  private gpuLost: string | null = null;
+  private readonly jobs = new JobRegistry();
 
-  constructor(private readonly deps: ServiceDeps = WORKER_DEPS) {}
+  constructor(private readonly deps: ServiceDeps = workerDeps()) {}
 
   async configure(config: RuntimeConfig): Promise<void> {
-    configureRuntime(config);
+    this.source = config.source;
+    this.cache ??= await WeightCache.open({ storage: this.deps.storage, chunkBytes: this.deps.chunkBytes });
+    configureRuntime(this.cache, () => this.jobs.currentSignal());
+    await this.holdLifeLock(config.lifeLock);
   }
 
   /** Probes once per worker; the adapter does not change while it lives. */
@@ -47,48 +87,159 @@ export class CaptionerService implements CaptionerApi {
     return this.deviceInfo;
   }
 
-  async load(request: LoadRequest, onEvent: EventSink): Promise<LoadReport> {
-    const info = await this.probe();
-    const device = chooseDevice(request.device, info);
-    const dtype = chooseDtype(request.vlm, device, info);
-    await this.unload();
-    const started = this.deps.now();
-    const vlm = await Vlm.load(request.vlm, device, dtype, downloadProgress('vlm', onEvent));
-    const loaded = this.deps.now();
-    await vlm.warmUp();
-    const compileMs = this.deps.now() - loaded;
-    onEvent({ type: 'compile', role: 'vlm', device, ms: compileMs });
-    onEvent({ type: 'ready', role: 'vlm', repo: request.vlm.repo, device, dtype });
-    this.loaded = { vlm, device, dtype };
-    return { repo: request.vlm.repo, device, dtype, loadMs: loaded - started, compileMs };
+  load(request: LoadRequest, onEvent: EventSink): Promise<LoadReport> {
+    return this.jobs.run(request.jobId, (control) => this.loadModels(request, control, onEvent));
   }
 
-  async caption(job: CaptionJob, onEvent: EventSink): Promise<CaptionResult> {
-    const loaded = this.loaded;
-    if (!loaded) throw new NotLoadedError('vision-language');
-    const image = await decodeImage(job.image, job.name);
+  private async loadModels(request: LoadRequest, control: JobControl, onEvent: EventSink): Promise<LoadReport> {
+    const cache = this.requireCache();
+    const info = await this.probe();
+    // A lost GPU device stays lost for this worker: WebGPU requests run on WASM from then on.
+    const device = this.gpuLost ? 'wasm' : chooseDevice(request.device, info);
+    await this.unload();
+    const models: LoadedModel[] = [];
+    const reports: RoleReport[] = [];
+    const dtypes = new Map<string, DtypeChoice>();
+    try {
+      for (const resolved of resolveRoles(request.preset, request.overrides, request.roles)) {
+        const dtype = chooseDtype(resolved.spec, device, info);
+        const ctx = { cache, storage: this.deps.storage, defaultSource: this.source, now: this.deps.now };
+        const { loaded, report } = await loadRole(ctx, resolved, device, dtype, models, control, onEvent);
+        models.push(loaded);
+        reports.push(report);
+        dtypes.set(resolved.role, dtype);
+      }
+    } catch (err) {
+      await disposeAll(models);
+      throw err;
+    }
+    this.session = { device, models, dtypes };
+    this.lastLoad = request;
+    if (device === 'webgpu') watchGpuDevice((reason) => (this.gpuLost = reason));
+    return { device, roles: reports };
+  }
+
+  /**
+   * After a GPU failure (device lost, or an error while generating on
+   * WebGPU): unload, reload the same models on WASM, so the job can be
+   * retried once there.
+   */
+  private async fallBackToWasm(reason: string, control: JobControl, onEvent: EventSink): Promise<void> {
+    const request = this.lastLoad;
+    if (!request) throw new NotLoadedError('vision-language');
+    this.gpuLost ??= reason;
+    onEvent({ type: 'notice', message: `WebGPU failed (${reason}); reloading the models on WASM (CPU) and retrying.` });
+    await this.loadModels({ ...request, device: 'wasm' }, control, onEvent);
+  }
+
+  caption(job: CaptionJob, onEvent: EventSink): Promise<CaptionResult> {
+    return this.jobs.run(job.jobId, async (control) => {
+      const image = await decodeImage(job.image, job.name);
+      if (this.gpuLost && this.session?.device === 'webgpu') await this.fallBackToWasm(this.gpuLost, control, onEvent);
+      try {
+        return await this.captionImage(job, image, control, onEvent);
+      } catch (err) {
+        // Retry once on WASM when WebGPU broke under us; every other failure is the job's own.
+        if (this.session?.device !== 'webgpu' || isCaptionerError(err, 'CancelledError')) throw err;
+        control.check();
+        await this.fallBackToWasm(this.gpuLost ?? errorText(err), control, onEvent);
+        return this.captionImage(job, image, control, onEvent);
+      }
+    });
+  }
+
+  /** One caption with the loaded VLM (overridable by tests that inject GPU faults). */
+  protected async captionImage(
+    job: CaptionJob,
+    image: RawImage,
+    control: JobControl,
+    onEvent: EventSink,
+  ): Promise<CaptionResult> {
+    const session = this.session;
+    const vlm = session?.models.find((m): m is { role: 'vlm'; model: Vlm } => m.role === 'vlm');
+    if (!session || !vlm) throw new NotLoadedError('vision-language');
+    control.check();
     const started = this.deps.now();
-    const out = await loaded.vlm.generate(image, {
+    const out = await vlm.model.generate(image, {
       prompt: job.prompt,
       maxNewTokens: job.maxNewTokens,
+      stopping: control.stopping,
       onText: (text) => onEvent({ type: 'token', jobId: job.jobId, text }),
     });
+    const { steps, interruptedAt } = control.stopping;
+    if (interruptedAt !== null) {
+      onEvent({ type: 'cancelled', jobId: job.jobId, tokens: steps, tokensAfterCancel: steps - interruptedAt });
+    }
     return {
       jobId: job.jobId,
       text: out.text,
-      repo: loaded.vlm.spec.repo,
-      device: loaded.device,
-      dtype: loaded.dtype,
+      repo: vlm.model.spec.repo,
+      device: session.device,
+      dtype: session.dtypes.get('vlm') ?? 'fp32',
       tokens: out.tokens,
       ms: this.deps.now() - started,
     };
   }
 
-  async unload(): Promise<void> {
-    const loaded = this.loaded;
-    this.loaded = null;
-    await loaded?.vlm.dispose();
+  async cancel(jobId: string): Promise<void> {
+    this.jobs.cancel(jobId);
   }
+
+  cacheList(): Promise<CachedModel[]> {
+    return this.requireCache().list();
+  }
+
+  cacheDelete(key: string): Promise<void> {
+    return this.requireCache().deleteModel(key);
+  }
+
+  cacheClear(): Promise<void> {
+    return this.requireCache().clear();
+  }
+
+  async storage(): Promise<StorageReport> {
+    const { quota = 0, usage = 0 } = await this.deps.storage.estimate();
+    return { usage, quota, persisted: await this.deps.storage.persisted() };
+  }
+
+  async importModel(name: string, files: readonly ImportFile[]): Promise<string> {
+    const cache = this.requireCache();
+    const total = files.reduce((sum, f) => sum + f.blob.size, 0);
+    return importModelFiles(cache, name, files, await availableBytes(this.deps.storage), total);
+  }
+
+  async unload(): Promise<void> {
+    const session = this.session;
+    this.session = null;
+    if (session) await disposeAll(session.models);
+  }
+
+  private requireCache(): WeightCache {
+    if (!this.cache) throw new Error('configure() must run before anything else');
+    return this.cache;
+  }
+
+  /**
+   * Holds a Web Lock for the worker's whole life. Locks are released when
+   * their holder's context ends, so the client, queued on the same lock,
+   * learns at once when this worker crashes or is terminated.
+   */
+  private holdLifeLock(name: string): Promise<void> {
+    const locks = this.deps.locks;
+    if (!locks) return Promise.resolve();
+    return new Promise((granted) => {
+      void locks.request(name, () => {
+        granted();
+        return new Promise<never>(() => {});
+      });
+    });
+  }
+}
+
+async function disposeAll(models: readonly LoadedModel[]): Promise<void> {
+  // A shared model appears under two roles: dispose each instance once.
+  const unique = new Set(models.map((m) => m.model));
+  await Promise.all([...unique].map((m) => m.dispose()));
 }
 
 /** Decodes an image Blob in the worker (EXIF orientation applied by createImageBitmap). */

@@ -23,3 +23,13 @@ export function chooseDtype(spec: ModelSpec, device: DeviceKind, info: DeviceInf
   if (device === 'wasm') return spec.dtypes.wasm;
   return info.adapter?.shaderF16 ? spec.dtypes.webgpuF16 : spec.dtypes.webgpu;
 }
+
+/**
+ * The transformers.js device for a device kind. Outside a browser (Node:
+ * tests and scripts) onnxruntime-node runs the CPU path that WASM runs in
+ * the browser, under the name "cpu".
+ */
+export function executionDevice(device: DeviceKind): 'webgpu' | 'wasm' | 'cpu' {
+  const inBrowser = 'importScripts' in globalThis || 'document' in globalThis;
+  return device === 'wasm' && !inBrowser ? 'cpu' : device;
+}

@@ -9,11 +9,19 @@ import type { ModelRole } from '../shared/model-spec';
 /** The callback shape transformers.js's `progress_callback` takes. */
 export type ProgressCallback = (info: ProgressInfo) => void;
 
-/** A progress callback for one model load that emits `download` events to `sink`. */
-export function downloadProgress(role: ModelRole, sink: EventSink): ProgressCallback {
+/**
+ * A progress callback for one model load that emits `download` events to
+ * `sink`. transformers.js reports reads from the cache as progress too;
+ * `fromCache` names those files so they count neither as downloads nor in the totals.
+ */
+export function downloadProgress(
+  role: ModelRole,
+  sink: EventSink,
+  fromCache: (file: string) => boolean = () => false,
+): ProgressCallback {
   const files = new Map<string, { loaded: number; total: number }>();
   return (info) => {
-    if (info.status !== 'progress') return;
+    if (info.status !== 'progress' || fromCache(info.file)) return;
     files.set(info.file, { loaded: info.loaded, total: info.total });
     let loadedAll = 0;
     let totalAll = 0;

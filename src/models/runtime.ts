@@ -1,17 +1,19 @@
 /**
- * Points transformers.js and onnxruntime-web at our own files: the ORT wasm
- * is self-hosted (never a CDN) and models come from the configured source.
+ * Points transformers.js and onnxruntime-web at our own things: the ORT wasm
+ * is self-hosted (never a CDN), weights live only in our IndexedDB cache,
+ * every fetch carries the running job's AbortSignal, and models come from
+ * the source of the role being loaded.
  */
 import { env } from '@huggingface/transformers';
 // Vite serves these from our own origin (hashed assets in the build); the
 // versions always match the onnxruntime-web that transformers.js imports.
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import type { RuntimeConfig } from '../shared/api';
-import { localModelPath, sourceLocation } from '../shared/model-source';
+import { IMPORTED_HOST, type ModelSource, localModelPath, sourceLocation } from '../shared/model-source';
+import type { WeightCache } from './weight-cache';
 
-/** Applies a runtime config to transformers.js's global `env`. */
-export function configureRuntime(config: RuntimeConfig): void {
+/** Global runtime setup, once per worker. */
+export function configureRuntime(cache: WeightCache, currentSignal: () => AbortSignal | undefined): void {
   const onnx = env.backends.onnx;
   if (!onnx.wasm) throw new Error('onnxruntime-web has no wasm backend in this build');
   // transformers.js 4.x runs ORT's "asyncify" build for both WebGPU and WASM and
@@ -23,20 +25,43 @@ export function configureRuntime(config: RuntimeConfig): void {
   // Threads only help when SharedArrayBuffer exists (cross-origin isolated page).
   onnx.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
 
-  const source = config.source;
+  env.useCustomCache = true;
+  env.customCache = cache;
+  // The Cache API would hold a second copy of every weight file; weights live in one place.
+  env.useBrowserCache = false;
+  // The ORT wasm is app code served by us (HTTP-cached), not a weight: keep it out of the weight cache.
+  env.useWasmCache = false;
+  const fetchForModels: typeof fetch = async (input, init) => {
+    // Imported models exist only in the cache; a file they lack is simply missing (404),
+    // never a network request.
+    if (String(input instanceof Request ? input.url : input).startsWith(IMPORTED_HOST)) {
+      return new Response(null, { status: 404, statusText: 'not in the imported model' });
+    }
+    return fetch(input, { ...init, signal: currentSignal() });
+  };
+  env.fetch = fetchForModels;
+}
+
+/** Points transformers.js at one model source (global in transformers.js, so set before each role's load). */
+export function applySource(source: ModelSource): void {
   if (source.kind === 'local') {
-    // Files are fetched from `<path><org>/<name>/<file>` on the app's origin (or the URL given).
+    // Files are fetched from `<path><org>/<name>/<file>` on the app's own origin.
     env.localModelPath = localModelPath(source);
     env.allowLocalModels = true;
     env.allowRemoteModels = false;
-  } else {
-    const { host, pathTemplate } = sourceLocation(source);
-    env.remoteHost = host;
-    env.remotePathTemplate = pathTemplate;
-    env.allowRemoteModels = true;
-    // Otherwise transformers.js first tries `/models/<repo>` on our own origin for every file.
-    env.allowLocalModels = false;
+    return;
   }
-  // The Cache API would hold a second copy of every weight file; weights live in one place.
-  env.useBrowserCache = false;
+  const { host, pathTemplate } = sourceLocation(source);
+  env.remoteHost = host;
+  env.remotePathTemplate = pathTemplate;
+  env.allowRemoteModels = true;
+  // Otherwise transformers.js first tries `/models/<repo>` on our own origin for every file.
+  env.allowLocalModels = false;
+}
+
+/** The folder URL (cache key prefix) of a model from a source. */
+export function modelFolder(source: ModelSource, repo: string, revision: string): string {
+  if (source.kind === 'local') return `${localModelPath(source)}${repo}/`;
+  const { host, pathTemplate } = sourceLocation(source);
+  return `${host}${pathTemplate.replaceAll('{model}', repo).replaceAll('{revision}', encodeURIComponent(revision))}`;
 }

@@ -8,32 +8,16 @@ import {
   type PreTrainedModel,
   type Processor,
   RawImage,
-  type StoppingCriteria,
-  StoppingCriteriaList,
-  Tensor,
-  TextStreamer,
 } from '@huggingface/transformers';
-import { ModelLoadError } from '../shared/errors';
+import { ModelLoadError, errorText } from '../shared/errors';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
+import { yieldBetweenSteps } from './event-loop';
+import { type GenerateOptions, type Generation, type ModelInputs, type TextGenerator, greedyGenerate } from './greedy';
+import { executionDevice } from './device-choice';
 import type { ProgressCallback } from './progress';
 
-/** One caption's text and token count. */
-export interface Generation {
-  readonly text: string;
-  readonly tokens: number;
-}
-
-/** Generation knobs for one call. */
-export interface GenerateOptions {
-  readonly prompt: string;
-  readonly maxNewTokens: number;
-  readonly onText?: (text: string) => void;
-  /** Checked between tokens; transformers.js stops generating when it says so. */
-  readonly stopping?: StoppingCriteria;
-}
-
 /** A loaded VLM. */
-export class Vlm {
+export class Vlm implements TextGenerator {
   private constructor(
     readonly spec: ModelSpec,
     private readonly processor: Processor,
@@ -46,38 +30,35 @@ export class Vlm {
     try {
       const [processor, model] = await Promise.all([
         AutoProcessor.from_pretrained(spec.repo, common),
-        AutoModelForVision2Seq.from_pretrained(spec.repo, { ...common, device: executionDevice(device), dtype: typeof dtype === 'string' ? dtype : { ...dtype } }),
+        AutoModelForVision2Seq.from_pretrained(spec.repo, {
+          ...common,
+          device: executionDevice(device),
+          dtype: typeof dtype === 'string' ? dtype : { ...dtype },
+        }),
       ]);
+      yieldBetweenSteps(model);
       return new Vlm(spec, processor, model);
     } catch (err) {
       throw new ModelLoadError(`Could not load ${spec.repo}@${spec.revision} on ${device}: ${errorText(err)}`);
     }
   }
 
-  /** Captions an image: chat-templated prompt with one image slot, greedy decoding. */
-  async generate(image: RawImage, options: GenerateOptions): Promise<Generation> {
-    const messages = [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: options.prompt }] }];
-    const text = this.processor.apply_chat_template(messages, { add_generation_prompt: true });
-    const inputs = await this.processor(text, [image]);
-    const promptLength = inputs.input_ids.dims.at(-1) ?? 0;
+  /** Answers a prompt about an image (or, with `image` null, a text-only prompt), greedily. */
+  async generate(image: RawImage | null, options: GenerateOptions): Promise<Generation> {
     const tokenizer = this.processor.tokenizer;
     if (!tokenizer) throw new ModelLoadError(`${this.spec.repo} has no tokenizer`);
-    const streamer = options.onText
-      ? new TextStreamer(tokenizer, { skip_prompt: true, skip_special_tokens: true, callback_function: options.onText })
-      : undefined;
-    const stopping = new StoppingCriteriaList();
-    if (options.stopping) stopping.push(options.stopping);
-    const output = await this.model.generate({
-      ...inputs,
-      max_new_tokens: options.maxNewTokens,
-      do_sample: false,
-      streamer,
-      stopping_criteria: stopping,
-    });
-    if (!(output instanceof Tensor)) throw new Error('generate() returned no token tensor');
-    const generated = output.slice(null, [promptLength, output.dims.at(-1) ?? promptLength]);
-    const [caption] = tokenizer.batch_decode(generated, { skip_special_tokens: true });
-    return { text: (caption ?? '').trim(), tokens: generated.dims.at(-1) ?? 0 };
+    const text = { type: 'text', text: options.prompt };
+    const content = image ? [{ type: 'image' }, text] : [text];
+    const prompt = this.processor.apply_chat_template([{ role: 'user', content }], { add_generation_prompt: true });
+    if (typeof prompt !== 'string') throw new Error('chat template did not produce text');
+    // The Idefics3 processor requires images; text-only prompts go straight to the tokenizer.
+    const inputs: ModelInputs = image ? await this.processor(prompt, [image]) : tokenizer(prompt);
+    return greedyGenerate(this.model, tokenizer, inputs, options);
+  }
+
+  /** Text-only generation on the VLM's language model (a preset may use it as the summary LLM). */
+  generateText(options: GenerateOptions): Promise<Generation> {
+    return this.generate(null, options);
   }
 
   /** Runs one tiny generation so shaders compile and buffers exist before the user's first job. */
@@ -90,19 +71,4 @@ export class Vlm {
   async dispose(): Promise<void> {
     await this.model.dispose();
   }
-}
-
-/**
- * The transformers.js device for a device kind. Outside a browser (Node:
- * tests and scripts) onnxruntime-node runs the CPU path that WASM runs in
- * the browser, under the name "cpu".
- */
-export function executionDevice(device: DeviceKind): 'webgpu' | 'wasm' | 'cpu' {
-  const inBrowser = 'importScripts' in globalThis || 'document' in globalThis;
-  return device === 'wasm' && !inBrowser ? 'cpu' : device;
-}
-
-/** A readable reason from anything thrown. */
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

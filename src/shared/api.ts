@@ -2,16 +2,21 @@
  * The one typed worker API. The worker's service class `implements` it and
  * only `src/client` talks to it (through comlink); callbacks cross as
  * `comlink.proxy`, so every method that reports progress takes an
- * {@link EventSink}.
+ * {@link EventSink}. Every long call carries a `jobId` that `cancel` takes.
  */
+import type { CachedModel } from './cached-model';
 import type { DeviceInfo } from './device';
 import type { EventSink } from './events';
-import type { DeviceKind, DtypeChoice, ModelSpec } from './model-spec';
+import type { DeviceKind, DtypeChoice } from './model-spec';
 import type { ModelSource } from './model-source';
+import type { Preset } from './presets';
+import type { LoadableRole, RoleOverrides } from './roles';
 
 /** Static configuration the client hands the worker before anything else. */
 export interface RuntimeConfig {
   readonly source: ModelSource;
+  /** A Web Lock the worker holds for its whole life, so the client learns when it dies. */
+  readonly lifeLock: string;
 }
 
 /** Which device to load on: `auto` picks WebGPU when an adapter exists. */
@@ -19,17 +24,29 @@ export type DeviceRequest = DeviceKind | 'auto';
 
 /** What to load. */
 export interface LoadRequest {
-  readonly vlm: ModelSpec;
+  readonly jobId: string;
+  readonly preset: Preset;
+  readonly overrides: RoleOverrides;
+  readonly roles: readonly LoadableRole[];
   readonly device: DeviceRequest;
+}
+
+/** One loaded role. */
+export interface RoleReport {
+  readonly role: LoadableRole;
+  readonly repo: string;
+  readonly revision: string;
+  readonly dtype: DtypeChoice;
+  /** True when every file came from the weight cache (no download). */
+  readonly fromCache: boolean;
+  readonly loadMs: number;
+  readonly compileMs: number;
 }
 
 /** What got loaded, where, and how long it took. */
 export interface LoadReport {
-  readonly repo: string;
   readonly device: DeviceKind;
-  readonly dtype: DtypeChoice;
-  readonly loadMs: number;
-  readonly compileMs: number;
+  readonly roles: readonly RoleReport[];
 }
 
 /** One image to caption. The Blob crosses to the worker, which decodes it. */
@@ -53,11 +70,32 @@ export interface CaptionResult {
   readonly ms: number;
 }
 
+/** A model file the user picked from disk, with its path inside the model folder. */
+export interface ImportFile {
+  readonly path: string;
+  readonly blob: Blob;
+}
+
+/** Storage numbers for the UI. */
+export interface StorageReport {
+  readonly usage: number;
+  readonly quota: number;
+  readonly persisted: boolean;
+}
+
 /** The worker's surface. */
 export interface CaptionerApi {
   configure(config: RuntimeConfig): Promise<void>;
   probe(): Promise<DeviceInfo>;
   load(request: LoadRequest, onEvent: EventSink): Promise<LoadReport>;
   caption(job: CaptionJob, onEvent: EventSink): Promise<CaptionResult>;
+  /** Stops a running job between tokens/steps and aborts its downloads. */
+  cancel(jobId: string): Promise<void>;
+  cacheList(): Promise<CachedModel[]>;
+  cacheDelete(key: string): Promise<void>;
+  cacheClear(): Promise<void>;
+  storage(): Promise<StorageReport>;
+  /** Files a model folder picked from disk into the cache as `imported/<name>`; returns its repo id. */
+  importModel(name: string, files: readonly ImportFile[]): Promise<string>;
   unload(): Promise<void>;
 }

@@ -14,6 +14,7 @@ export const ERROR_NAMES = [
   'WorkerCrashedError',
   'QuotaExceededError',
   'CacheError',
+  'ImportError',
 ] as const;
 
 /** One of {@link ERROR_NAMES}. */
@@ -46,7 +47,10 @@ export class NotLoadedError extends CaptionerError {
 /** An input file could not be decoded as an image. */
 export class ImageDecodeError extends CaptionerError {
   constructor(what: string, reason: string) {
-    super('ImageDecodeError', `Could not read "${what}" as an image (${reason}). Use a PNG, JPEG, WebP, GIF or AVIF file.`);
+    super(
+      'ImageDecodeError',
+      `Could not read "${what}" as an image (${reason}). Use a PNG, JPEG, WebP, GIF or AVIF file.`,
+    );
   }
 }
 
@@ -67,7 +71,41 @@ export class CancelledError extends CaptionerError {
   }
 }
 
+/** A readable reason from anything thrown. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** True when `err` (possibly rebuilt by comlink) carries the given name. */
 export function isCaptionerError(err: unknown, name: CaptionerErrorName): err is Error {
   return err instanceof Error && err.name === name;
+}
+
+/** Not enough browser storage for a download; says how much is needed and how much is free. */
+export class QuotaExceededError extends CaptionerError {
+  constructor(what: string, needed: number, available: number) {
+    super(
+      'QuotaExceededError',
+      `Not enough browser storage for ${what}: needs about ${megabytes(needed)}, only ${megabytes(available)} available. ` +
+        'Delete cached models or free disk space, then try again.',
+    );
+  }
+}
+
+/** The worker died (crash, out of memory, or terminated); the next call starts a new one. */
+export class WorkerCrashedError extends CaptionerError {
+  constructor(detail: string) {
+    super('WorkerCrashedError', `The captioning worker stopped (${detail}). It restarts on the next request.`);
+  }
+}
+
+/** A folder picked for import does not hold a usable model. */
+export class ImportError extends CaptionerError {
+  constructor(message: string) {
+    super('ImportError', message);
+  }
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 0)} MB (${bytes} bytes)`;
 }

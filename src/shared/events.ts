@@ -49,6 +49,14 @@ export interface TokenEvent {
   readonly text: string;
 }
 
+/** The worker confirmed a cancelled job stopped; `tokensAfterCancel` is how many it generated meanwhile. */
+export interface CancelledEvent {
+  readonly type: 'cancelled';
+  readonly jobId: string;
+  readonly tokens: number;
+  readonly tokensAfterCancel: number;
+}
+
 /** A note for the user that is not an error (e.g. "falling back to WASM"). */
 export interface NoticeEvent {
   readonly type: 'notice';
@@ -56,7 +64,8 @@ export interface NoticeEvent {
 }
 
 /** Any event the engine emits. */
-export type CaptionEvent = DownloadEvent | CachedEvent | CompileEvent | ReadyEvent | TokenEvent | NoticeEvent;
+export type CaptionEvent =
+  DownloadEvent | CachedEvent | CompileEvent | ReadyEvent | TokenEvent | CancelledEvent | NoticeEvent;
 
 /** A listener for engine events. */
 export type EventSink = (event: CaptionEvent) => void;

@@ -9,7 +9,9 @@
 export type ModelSource =
   | { readonly kind: 'hub' }
   | { readonly kind: 'host'; readonly host: string; readonly pathTemplate: string }
-  | { readonly kind: 'local'; readonly path: string };
+  | { readonly kind: 'local'; readonly path: string }
+  /** Files the user imported from a folder on their disk: they exist only in the weight cache. */
+  | { readonly kind: 'imported' };
 
 /** The public Hugging Face hub. */
 export const HUB_SOURCE: ModelSource = Object.freeze({ kind: 'hub' });
@@ -19,9 +21,20 @@ export const HUB_HOST = 'https://huggingface.co/';
 /** The hub's path template. */
 export const HUB_PATH_TEMPLATE = '{model}/resolve/{revision}/';
 
-/** Host and path template of a remote source, as transformers.js's `env` wants them. */
-export function sourceLocation(source: Exclude<ModelSource, { kind: 'local' }>): { host: string; pathTemplate: string } {
+/**
+ * The host imported files are filed under in the weight cache. `.invalid`
+ * never resolves, and the worker answers any fetch under it with 404
+ * itself, so these URLs are cache keys only.
+ */
+export const IMPORTED_HOST = 'https://imported.metacaptioner.invalid/';
+
+/** Host and path template of a source, as transformers.js's `env` (and so the cache keys) want them. */
+export function sourceLocation(source: Extract<ModelSource, { kind: 'hub' | 'host' | 'imported' }>): {
+  host: string;
+  pathTemplate: string;
+} {
   if (source.kind === 'hub') return { host: HUB_HOST, pathTemplate: HUB_PATH_TEMPLATE };
+  if (source.kind === 'imported') return { host: IMPORTED_HOST, pathTemplate: '{model}/' };
   let host: URL;
   try {
     host = new URL(source.host);
@@ -46,7 +59,9 @@ export function sourceLocation(source: Exclude<ModelSource, { kind: 'local' }>):
 export function localModelPath(source: Extract<ModelSource, { kind: 'local' }>): string {
   const path = source.path.trim();
   if (!path.startsWith('/')) {
-    throw new TypeError(`The local models path "${source.path}" must be a path on this site, e.g. /models/ (use a custom host for other servers).`);
+    throw new TypeError(
+      `The local models path "${source.path}" must be a path on this site, e.g. /models/ (use a custom host for other servers).`,
+    );
   }
   return path.endsWith('/') ? path : `${path}/`;
 }

@@ -3,6 +3,7 @@
  * decides the transformers.js classes that load it), the dtype to run on
  * each device, and what it needs from the GPU.
  */
+import type { ModelSource } from './model-source';
 
 /** The roles a preset fills. */
 export type ModelRole = 'vlm' | 'llm' | 'router' | 'ocr';
@@ -29,6 +30,9 @@ export interface DtypePlan {
   readonly wasm: DtypeChoice;
 }
 
+/** WebGPU features a model may need beyond the baseline. */
+export type GpuFeature = 'shader-f16';
+
 /** A loadable model. */
 export interface ModelSpec {
   readonly family: ModelFamily;
@@ -37,8 +41,12 @@ export interface ModelSpec {
   /** Branch, tag or commit; pin commits in presets so a repo change never breaks users. */
   readonly revision: string;
   readonly dtypes: DtypePlan;
-  /** Rough download size in bytes at the dtypes above (for the UI and quota checks). */
+  /** Rough download size in bytes at the smallest dtypes above (for the UI and quota checks). */
   readonly approxBytes: number;
+  /** GPU features WebGPU must offer to run this model at all (half-precision plans are chosen separately). */
+  readonly requires?: readonly GpuFeature[];
+  /** Where this model's files come from, when not from the captioner's configured source. */
+  readonly source?: ModelSource;
 }
 
 /** Is a dtype choice free of half-precision weights (safe without `shader-f16`)? */

@@ -4,26 +4,55 @@
  * through different module graphs, so the guard is shared on `globalThis`.
  */
 import type { BrowserCommand } from 'vitest/node';
+import type { ModelServer } from '../support/model-server';
 import type { NetworkGuard } from '../support/network-guard';
 
-const KEY = Symbol.for('metacaptioner.networkGuard');
+const KEY = Symbol.for('metacaptioner.testServers');
 
-/** Registers the guard for the commands below (called by global setup). */
-export function shareGuard(guard: NetworkGuard | undefined): void {
-  (globalThis as Record<symbol, unknown>)[KEY] = guard;
+interface Servers {
+  readonly guard: NetworkGuard;
+  readonly models: ModelServer;
 }
 
-function sharedGuard(): NetworkGuard {
-  const guard = (globalThis as Record<symbol, NetworkGuard | undefined>)[KEY];
-  if (!guard) throw new Error('network guard not running: is test/browser/global-setup.ts configured?');
-  return guard;
+/** Registers the servers for the commands below (called by global setup). */
+export function shareServers(servers: Servers | undefined): void {
+  (globalThis as Record<symbol, unknown>)[KEY] = servers;
+}
+
+function shared(): Servers {
+  const servers = (globalThis as Record<symbol, Servers | undefined>)[KEY];
+  if (!servers) throw new Error('test servers not running: is test/browser/global-setup.ts configured?');
+  return servers;
 }
 
 /** App requests that left localhost since the last call. */
-export const takeOutsideRequests: BrowserCommand<[]> = () => sharedGuard().takeAppRequests();
+export const takeOutsideRequests: BrowserCommand<[]> = () => shared().guard.takeAppRequests();
+
+/** Whole-file downloads the model server served since the last call (and forgets them); range probes excluded. */
+export const takeModelRequests: BrowserCommand<[]> = () =>
+  shared()
+    .models.requests.splice(0)
+    .filter((r) => r.status !== 206)
+    .map((r) => r.path);
+
+/** Switches the model server off (every request gets 503) or on. */
+export const setModelServerOffline: BrowserCommand<[offline: boolean]> = (_ctx, offline) => {
+  shared().models.faults.offline = offline;
+};
+
+/** The next response for `path` sends half its body and drops the connection. */
+export const cutDownloadHalfway: BrowserCommand<[path: string]> = (_ctx, path) => {
+  shared().models.faults.cutHalfway.add(path);
+};
+
+/** Every command, for the vitest config. */
+export const testCommands = { takeOutsideRequests, takeModelRequests, setModelServerOffline, cutDownloadHalfway };
 
 declare module 'vitest/browser' {
   interface BrowserCommands {
     takeOutsideRequests(): Promise<string[]>;
+    takeModelRequests(): Promise<string[]>;
+    setModelServerOffline(offline: boolean): Promise<void>;
+    cutDownloadHalfway(path: string): Promise<void>;
   }
 }

@@ -11,7 +11,7 @@ import type { TestProject } from 'vitest/node';
 import { forgeAll } from '../fixtures/forge/models';
 import { startModelServer } from '../support/model-server';
 import { startNetworkGuard } from '../support/network-guard';
-import { shareGuard } from './commands';
+import { shareServers } from './commands';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,17 +22,17 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const root = mkdtempSync(join(tmpdir(), 'mc-fixtures-'));
-  const forgeMs = forgeAll(join(root, 'forge'));
+  const forgeMs = forgeAll(join(root, 'forge'), { dtypes: ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] });
   console.log(`[fixtures] forged in ${forgeMs.toFixed(1)} ms at ${root}`);
   const server = await startModelServer(root);
   const guard = await startNetworkGuard(Number(process.env.MC_GUARD_PORT));
-  shareGuard(guard);
+  shareServers({ guard, models: server });
   project.provide('modelHost', server.url);
 
   return async () => {
     await server.close();
     await guard.close();
-    shareGuard(undefined);
+    shareServers(undefined);
     rmSync(root, { recursive: true, force: true });
   };
 }

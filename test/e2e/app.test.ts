@@ -63,20 +63,40 @@ test('the page shows the device it found and captions a dropped image', async ()
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-embedder-policy': 'require-corp',
   });
-  await expect.poll(() => page.getByTestId('device').textContent().then((t) => t?.trim())).toMatch(/^WebGPU: .*no shader-f16/);
+  await expect
+    .poll(() =>
+      page
+        .getByTestId('device')
+        .textContent()
+        .then((t) => t?.trim()),
+    )
+    .toMatch(/^WebGPU: .*no shader-f16/);
 
-  await page.getByTestId('file-input').setInputFiles({ name: 'red.png', mimeType: 'image/png', buffer: solidPng(230, 20, 30) });
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'red.png', mimeType: 'image/png', buffer: solidPng(230, 20, 30) });
   const caption = page.getByTestId('caption');
   await expect.poll(() => caption.inputValue(), { timeout: 120_000 }).toBe(TINY_VLM_CAPTIONS.red);
-  await expect.poll(() => page.getByTestId('ready').textContent().then((t) => t?.trim())).toContain('webgpu');
+  await expect
+    .poll(() =>
+      page
+        .getByTestId('ready')
+        .textContent()
+        .then((t) => t?.trim()),
+    )
+    .toContain('webgpu');
   // The default preset's WebGPU plan without shader-f16: fp32 vision/embeddings, q4 decoder.
   const fetched = models.requests.map((r) => r.path.split('/').pop());
-  expect(fetched).toEqual(expect.arrayContaining(['vision_encoder.onnx', 'embed_tokens.onnx', 'decoder_model_merged_q4.onnx']));
+  expect(fetched).toEqual(
+    expect.arrayContaining(['vision_encoder.onnx', 'embed_tokens.onnx', 'decoder_model_merged_q4.onnx']),
+  );
   expect(fetched.filter((f) => f?.includes('f16'))).toEqual([]);
 });
 
 test('a file that is not an image gets a clear error and keeps earlier captions', async () => {
-  await page.getByTestId('file-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') });
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') });
   await expect.poll(() => page.getByRole('alert').textContent()).toContain('"notes.txt" is not an image');
   expect(await page.getByTestId('caption').inputValue()).toBe(TINY_VLM_CAPTIONS.red);
 });
@@ -85,9 +105,20 @@ test('models self-hosted next to the app load through the local source', async (
   const local = await browser.newPage();
   try {
     await local.goto(appUrl({ local: '/models/', vlm: TINY_VLM.repo, device: 'wasm' }));
-    await local.getByTestId('file-input').setInputFiles({ name: 'blue.png', mimeType: 'image/png', buffer: solidPng(20, 30, 220) });
-    await expect.poll(() => local.getByTestId('caption').inputValue(), { timeout: 60_000 }).toBe(TINY_VLM_CAPTIONS.blue);
-    await expect.poll(() => local.getByTestId('ready').textContent().then((t) => t?.trim())).toContain('wasm');
+    await local
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'blue.png', mimeType: 'image/png', buffer: solidPng(20, 30, 220) });
+    await expect
+      .poll(() => local.getByTestId('caption').inputValue(), { timeout: 60_000 })
+      .toBe(TINY_VLM_CAPTIONS.blue);
+    await expect
+      .poll(() =>
+        local
+          .getByTestId('ready')
+          .textContent()
+          .then((t) => t?.trim()),
+      )
+      .toContain('wasm');
   } finally {
     await local.close();
   }

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 
-/** A request the server saw. */
+/** A request the server saw (status 206 for a range probe, 200 for a whole file). */
 export interface ServedRequest {
   readonly path: string;
   readonly status: number;
@@ -20,7 +20,7 @@ export interface ServedRequest {
 export interface ServerFaults {
   /** Refuse every request (503), like a machine gone offline. */
   offline: boolean;
-  /** Paths (after URL mapping) whose body is cut after half its bytes, once each. */
+  /** Request paths whose next whole-file response is cut after half its bytes. */
   readonly cutHalfway: Set<string>;
 }
 
@@ -53,7 +53,8 @@ export async function startModelServer(root: string): Promise<ModelServer> {
       requests.push({ path, status });
       return res.writeHead(status, {
         'access-control-allow-origin': '*',
-        'access-control-expose-headers': 'content-length',
+        'access-control-expose-headers': 'content-length, content-range',
+        'accept-ranges': 'bytes',
         'cross-origin-resource-policy': 'cross-origin',
         ...headers,
       });
@@ -63,8 +64,20 @@ export async function startModelServer(root: string): Promise<ModelServer> {
     const file = filePath(root, path);
     const stat = file ? statSync(file, { throwIfNoEntry: false }) : undefined;
     if (!file || !stat?.isFile()) return void reply(404).end();
-    const ext = file.slice(file.lastIndexOf('.'));
-    reply(200, { 'content-type': TYPES[ext] ?? 'application/octet-stream', 'content-length': stat.size });
+    const type = TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream';
+    const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    if (range && stat.size > 0) {
+      // transformers.js probes files with `Range: bytes=0-0` to learn their size, as the hub allows.
+      const start = Number(range[1]);
+      const end = Math.min(Number(range[2]), stat.size - 1);
+      reply(206, {
+        'content-type': type,
+        'content-length': end - start + 1,
+        'content-range': `bytes ${start}-${end}/${stat.size}`,
+      });
+      return void createReadStream(file, { start, end }).pipe(res);
+    }
+    reply(200, { 'content-type': type, 'content-length': stat.size });
     if (req.method === 'HEAD') return void res.end();
     if (faults.cutHalfway.delete(path)) {
       // Send half the body, then drop the connection: the client sees a truncated download.

@@ -88,7 +88,9 @@ describe('tiny Qwen3 text LLM', () => {
       const out = await model.generate({ ...inputs, max_new_tokens: 40, do_sample: false });
       if (!(out instanceof Tensor)) throw new Error('expected a tensor');
       const promptLength = inputs.input_ids.dims.at(-1) ?? 0;
-      return tokenizer.batch_decode(out.slice(null, [promptLength, out.dims.at(-1) ?? promptLength]), { skip_special_tokens: true })[0];
+      return tokenizer.batch_decode(out.slice(null, [promptLength, out.dims.at(-1) ?? promptLength]), {
+        skip_special_tokens: true,
+      })[0];
     };
     expect(await answer('Notes: Blue sky. Big Boat. Red roof.')).toBe('BCDEFGHIJKLMNOPQRSTUVWXYZ.');
     expect(await answer('no capitals here')).toBe('abcdefghijklmnopqrstuvwxyz.');

@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { settingsFromUrl, settingsToUrl } from '../../src/app/settings';
 import { HUB_SOURCE, localModelPath, sourceLocation } from '../../src/shared/model-source';
-import { DEFAULT_VLM } from '../../src/shared/presets';
 
 describe('sourceLocation', () => {
   test('the hub uses transformers.js defaults', () => {
@@ -24,18 +23,33 @@ describe('sourceLocation', () => {
   test('bad hosts and templates are rejected with a specific message', () => {
     expect(() => sourceLocation({ kind: 'host', host: 'models', pathTemplate: '{model}/' })).toThrow(/not a URL/);
     expect(() => sourceLocation({ kind: 'host', host: 'ftp://x.org/', pathTemplate: '{model}/' })).toThrow(/http\(s\)/);
-    expect(() => sourceLocation({ kind: 'host', host: 'https://x.org/', pathTemplate: 'models/' })).toThrow(/\{model\}/);
+    expect(() => sourceLocation({ kind: 'host', host: 'https://x.org/', pathTemplate: 'models/' })).toThrow(
+      /\{model\}/,
+    );
   });
 });
 
 describe('settings in the URL', () => {
   test('defaults: hub, default VLM, auto device', () => {
-    expect(settingsFromUrl(new URLSearchParams())).toEqual({ source: HUB_SOURCE, vlm: DEFAULT_VLM, device: 'auto' });
+    expect(settingsFromUrl(new URLSearchParams())).toEqual({
+      source: HUB_SOURCE,
+      preset: 'balanced',
+      overrides: {},
+      device: 'auto',
+    });
   });
   test('round-trip a mirror, a custom repo and a device', () => {
-    const params = new URLSearchParams({ host: 'http://127.0.0.1:9/', template: '{model}/', vlm: 'me/vlm', revision: 'v2', device: 'wasm' });
+    const params = new URLSearchParams({
+      host: 'http://127.0.0.1:9/',
+      template: '{model}/',
+      preset: 'light',
+      vlm: 'me/vlm',
+      revision: 'v2',
+      device: 'wasm',
+    });
     const settings = settingsFromUrl(params);
-    expect(settings.vlm).toMatchObject({ repo: 'me/vlm', revision: 'v2', family: DEFAULT_VLM.family });
+    expect(settings.overrides.vlm).toEqual({ kind: 'repo', repo: 'me/vlm', revision: 'v2' });
+    expect(settings.preset).toBe('light');
     expect(settingsToUrl(settings).toString()).toBe(params.toString());
   });
   test('a local models folder', () => {
@@ -43,7 +57,8 @@ describe('settings in the URL', () => {
     expect(settings.source).toEqual({ kind: 'local', path: '/models/' });
     expect(settingsToUrl(settings).toString()).toBe('local=%2Fmodels%2F');
   });
-  test('an unknown device falls back to auto', () => {
+  test('an unknown device or preset falls back to the default', () => {
     expect(settingsFromUrl(new URLSearchParams({ device: 'tpu' })).device).toBe('auto');
+    expect(settingsFromUrl(new URLSearchParams({ preset: 'toString' })).preset).toBe('balanced');
   });
 });

@@ -1,0 +1,83 @@
+/** The zero-shot image–text model (CLIP family) the domain router scores with. */
+import {
+  AutoImageProcessor,
+  AutoTokenizer,
+  CLIPTextModelWithProjection,
+  CLIPVisionModelWithProjection,
+  type ImageProcessor,
+  type PreTrainedModel,
+  type PreTrainedTokenizer,
+  type RawImage,
+  Tensor,
+} from '@huggingface/transformers';
+import { ModelLoadError, errorText } from '../shared/errors';
+import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
+import { executionDevice } from './device-choice';
+import type { ProgressCallback } from './progress';
+
+function rows(tensor: unknown, name: string): number[][] {
+  if (!(tensor instanceof Tensor) || tensor.dims.length !== 2) throw new Error(`${name}: expected a 2-D tensor`);
+  const [n = 0, d = 0] = tensor.dims;
+  const data = Array.from(tensor.data as Float32Array);
+  return Array.from({ length: n }, (_, i) => data.slice(i * d, (i + 1) * d));
+}
+
+/** A loaded CLIP-style dual encoder. */
+export class ClipModel {
+  private constructor(
+    readonly spec: ModelSpec,
+    private readonly tokenizer: PreTrainedTokenizer,
+    private readonly processor: ImageProcessor,
+    private readonly text: PreTrainedModel,
+    private readonly vision: PreTrainedModel,
+  ) {}
+
+  /** Loads both towers, tokenizer and image processor. */
+  static async load(
+    spec: ModelSpec,
+    device: DeviceKind,
+    dtype: DtypeChoice,
+    progress: ProgressCallback,
+  ): Promise<ClipModel> {
+    const common = { revision: spec.revision, progress_callback: progress };
+    const model = {
+      ...common,
+      device: executionDevice(device),
+      dtype: typeof dtype === 'string' ? dtype : { ...dtype },
+    };
+    try {
+      const [tokenizer, processor, text, vision] = await Promise.all([
+        AutoTokenizer.from_pretrained(spec.repo, common),
+        AutoImageProcessor.from_pretrained(spec.repo, common),
+        CLIPTextModelWithProjection.from_pretrained(spec.repo, model),
+        CLIPVisionModelWithProjection.from_pretrained(spec.repo, model),
+      ]);
+      return new ClipModel(spec, tokenizer, processor, text, vision);
+    } catch (err) {
+      throw new ModelLoadError(`Could not load ${spec.repo}@${spec.revision} on ${device}: ${errorText(err)}`);
+    }
+  }
+
+  /** Text embeddings, one row per text. */
+  async embedTexts(texts: readonly string[]): Promise<number[][]> {
+    const inputs = this.tokenizer([...texts], { padding: true, truncation: true });
+    return rows((await this.text(inputs)).text_embeds, 'text_embeds');
+  }
+
+  /** The image embedding. */
+  async embedImage(image: RawImage): Promise<number[]> {
+    const [row] = rows((await this.vision(await this.processor(image))).image_embeds, 'image_embeds');
+    if (!row) throw new Error('image_embeds: no row');
+    return row;
+  }
+
+  /** Runs both towers once so kernels compile. */
+  async warmUp(): Promise<void> {
+    await this.embedTexts(['a photo']);
+  }
+
+  /** Frees both sessions. */
+  async dispose(): Promise<void> {
+    await Promise.all([this.text.dispose(), this.vision.dispose()]);
+  }
+}

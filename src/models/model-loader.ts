@@ -1,0 +1,117 @@
+/**
+ * Loads one role's model the way users need it loaded: from the right
+ * source, with a storage check before any download, every file through the
+ * weight cache, per-file and total progress, a warm-up run reported as the
+ * `compile` stage, and the model marked complete in the cache only after
+ * all of that worked.
+ */
+import type { RoleReport } from '../shared/api';
+import { QuotaExceededError, errorText } from '../shared/errors';
+import type { EventSink } from '../shared/events';
+import type { ModelSource } from '../shared/model-source';
+import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
+import type { LoadableRole, ResolvedRole } from '../shared/roles';
+import { ClipModel } from './clip-model';
+import type { JobControl } from './jobs';
+import { type ProgressCallback, downloadProgress } from './progress';
+import { applySource, modelFolder } from './runtime';
+import { TextLlm } from './text-llm';
+import { Vlm } from './vlm';
+import { type StorageAccess, type WeightCache, availableBytes } from './weight-cache';
+
+/** A loaded model, tagged by role. */
+export type LoadedModel =
+  | { readonly role: 'vlm'; readonly model: Vlm }
+  | { readonly role: 'llm'; readonly model: TextLlm | Vlm }
+  | { readonly role: 'router'; readonly model: ClipModel };
+
+/** What loading needs from the worker. */
+export interface LoaderContext {
+  readonly cache: WeightCache;
+  readonly storage: StorageAccess;
+  readonly defaultSource: ModelSource;
+  readonly now: () => number;
+}
+
+async function instantiate(
+  role: LoadableRole,
+  spec: ModelSpec,
+  device: DeviceKind,
+  dtype: DtypeChoice,
+  progress: ProgressCallback,
+) {
+  switch (role) {
+    case 'vlm':
+      return { role, model: await Vlm.load(spec, device, dtype, progress) } as const;
+    case 'llm':
+      return { role, model: await TextLlm.load(spec, device, dtype, progress) } as const;
+    case 'router':
+      return { role, model: await ClipModel.load(spec, device, dtype, progress) } as const;
+  }
+}
+
+/** Loads (or, for a shared role, reuses) one role's model. */
+export async function loadRole(
+  ctx: LoaderContext,
+  resolved: ResolvedRole,
+  device: DeviceKind,
+  dtype: DtypeChoice,
+  loaded: readonly LoadedModel[],
+  control: JobControl,
+  sink: EventSink,
+): Promise<{ loaded: LoadedModel; report: RoleReport }> {
+  const { role, spec } = resolved;
+  const started = ctx.now();
+  const base = { role, repo: spec.repo, revision: spec.revision, dtype };
+  if (resolved.sharedWith) {
+    const shared = loaded.find((m) => m.role === resolved.sharedWith);
+    if (!shared || !(shared.model instanceof Vlm)) throw new Error(`role ${role} shares a model that is not loaded`);
+    return {
+      loaded: { role: 'llm', model: shared.model },
+      report: { ...base, fromCache: true, loadMs: 0, compileMs: 0 },
+    };
+  }
+
+  const source = spec.source ?? ctx.defaultSource;
+  applySource(source);
+  const folder = modelFolder(source, spec.repo, spec.revision);
+  await ctx.cache.track(folder, spec.repo, spec.revision);
+  const cached = await ctx.cache.isComplete(folder);
+  if (!cached && source.kind !== 'imported') {
+    // Fail before downloading anything, with the numbers, rather than half-way through.
+    const available = await availableBytes(ctx.storage);
+    if (spec.approxBytes > available) throw new QuotaExceededError(spec.repo, spec.approxBytes, available);
+  }
+
+  const hits = new Set<string>();
+  ctx.cache.listen({
+    hit: (url, bytes) => {
+      const file = url.slice(folder.length);
+      hits.add(file);
+      sink({ type: 'cached', role, file, bytes });
+    },
+    storeFailed: (url, error) =>
+      sink({
+        type: 'notice',
+        message: `${url.slice(folder.length)} was not cached (${error.message}); it will download again next time.`,
+      }),
+  });
+  try {
+    control.check();
+    const progress = downloadProgress(role, sink, (file) => hits.has(file));
+    const model = await instantiate(role, spec, device, dtype, progress);
+    const loadedAt = ctx.now();
+    control.check();
+    await model.model.warmUp();
+    const compileMs = ctx.now() - loadedAt;
+    sink({ type: 'compile', role, device, ms: compileMs });
+    await ctx.cache.markComplete(folder);
+    sink({ type: 'ready', role, repo: spec.repo, device, dtype });
+    return { loaded: model, report: { ...base, fromCache: cached, loadMs: loadedAt - started, compileMs } };
+  } catch (err) {
+    control.check(); // a cancel explains the failure better than the aborted fetch does
+    throw err instanceof Error ? err : new Error(errorText(err));
+  } finally {
+    ctx.cache.listen(null);
+  }
+}

@@ -1,0 +1,160 @@
+/** The engine's pure parts: chunk math, preset contents, role resolution, import checks, the job queue. */
+import { describe, expect, test } from 'vitest';
+import { folderImport } from '../../src/client/folder-import';
+import { JobQueue } from '../../src/client/job-queue';
+import { CHUNK_BYTES, chunkMismatch, chunkRanges } from '../../src/models/chunking';
+import { importProblem } from '../../src/models/import-model';
+import { isFullPrecisionSafe } from '../../src/shared/model-spec';
+import { PRESETS, presetBytes } from '../../src/shared/presets';
+import { applyOverride, resolveRoles } from '../../src/shared/roles';
+
+describe('chunking', () => {
+  test('ranges cover the file exactly, last chunk short', () => {
+    expect(chunkRanges(10, 4)).toEqual([
+      { index: 0, start: 0, end: 4 },
+      { index: 1, start: 4, end: 8 },
+      { index: 2, start: 8, end: 10 },
+    ]);
+    expect(chunkRanges(8, 4)).toHaveLength(2);
+    expect(chunkRanges(0, 4)).toEqual([{ index: 0, start: 0, end: 0 }]);
+    expect(chunkRanges(3 * CHUNK_BYTES + 1)).toHaveLength(4);
+  });
+  test('bad sizes are rejected', () => {
+    expect(() => chunkRanges(-1, 4)).toThrow(RangeError);
+    expect(() => chunkRanges(10, 0)).toThrow(RangeError);
+  });
+  test('a missing or short chunk is reported', () => {
+    expect(chunkMismatch(10, 3, [4, 4, 2])).toBeNull();
+    expect(chunkMismatch(10, 3, [4, 4])).toBe('2 of 3 chunks present');
+    expect(chunkMismatch(10, 3, [4, 4, 1])).toBe('9 bytes stored, 10 expected');
+  });
+});
+
+describe('presets', () => {
+  test('light fits ~600 MB and balanced ~1.5 GB at their smallest plans', () => {
+    expect(presetBytes(PRESETS.light)).toBeLessThanOrEqual(600_000_000);
+    expect(presetBytes(PRESETS.balanced)).toBeLessThanOrEqual(1_500_000_000);
+  });
+  test('every preset model has a fallback plan that needs no shader-f16', () => {
+    for (const preset of Object.values(PRESETS)) {
+      for (const spec of [preset.vlm, preset.router, ...(preset.llm === 'vlm' ? [] : [preset.llm])]) {
+        expect(isFullPrecisionSafe(spec.dtypes.webgpu), spec.repo).toBe(true);
+        expect(isFullPrecisionSafe(spec.dtypes.wasm), spec.repo).toBe(true);
+        expect(spec.repo).toMatch(/^[\w-]+\/[\w.-]+$/);
+      }
+    }
+  });
+  test('presets are frozen data', () => {
+    expect(Object.isFrozen(PRESETS)).toBe(true);
+  });
+});
+
+describe('roles', () => {
+  test('the light preset shares its VLM as the summary LLM', () => {
+    const roles = resolveRoles(PRESETS.light, {}, ['llm']);
+    expect(roles.map((r) => [r.role, r.spec.repo, r.sharedWith])).toEqual([
+      ['vlm', PRESETS.light.vlm.repo, undefined],
+      ['llm', PRESETS.light.vlm.repo, 'vlm'],
+    ]);
+  });
+  test('overrides by repo, host and imported folder keep the role’s dtype plan', () => {
+    const base = PRESETS.balanced.vlm;
+    expect(applyOverride(base, { kind: 'repo', repo: 'me/vlm' })).toMatchObject({
+      repo: 'me/vlm',
+      revision: 'main',
+      dtypes: base.dtypes,
+    });
+    expect(
+      applyOverride(base, {
+        kind: 'host',
+        repo: 'me/vlm',
+        revision: 'v1',
+        host: 'https://m.example/',
+        pathTemplate: '{model}/',
+      }).source,
+    ).toEqual({
+      kind: 'host',
+      host: 'https://m.example/',
+      pathTemplate: '{model}/',
+    });
+    expect(applyOverride(base, { kind: 'imported', repo: 'imported/x' }).source).toEqual({ kind: 'imported' });
+    expect(() => applyOverride(base, { kind: 'repo', repo: '../etc' })).toThrow(/not a model repo id/);
+  });
+  test('roles load in order, each once', () => {
+    expect(resolveRoles(PRESETS.balanced, {}, ['router', 'llm', 'vlm']).map((r) => r.role)).toEqual([
+      'vlm',
+      'llm',
+      'router',
+    ]);
+  });
+});
+
+describe('import checks', () => {
+  test('a folder needs config.json and ONNX weights', () => {
+    expect(importProblem('m', ['config.json', 'onnx/model.onnx'])).toBeNull();
+    expect(importProblem('m', ['onnx/model.onnx'])).toMatch(/no config.json/);
+    expect(importProblem('m', ['config.json', 'model.safetensors'])).toMatch(/no onnx\/\*\.onnx/);
+    expect(importProblem('../x', ['config.json', 'onnx/a.onnx'])).toMatch(/cannot name/);
+    expect(importProblem('m', ['config.json', 'onnx/../a.onnx'])).toMatch(/unusual paths/);
+  });
+  test('picked folder paths lose the folder name, which names the model', () => {
+    const blob = new Blob(['{}']);
+    const picked = folderImport([
+      { path: 'SmolVLM/config.json', blob },
+      { path: 'SmolVLM/onnx/a.onnx', blob },
+    ]);
+    expect(picked.name).toBe('SmolVLM');
+    expect(picked.files.map((f) => f.path)).toEqual(['config.json', 'onnx/a.onnx']);
+    expect(() => folderImport([])).toThrow(/No files/);
+  });
+});
+
+describe('job queue', () => {
+  const deferred = <T>() => {
+    let resolve: (v: T) => void = () => {};
+    const promise = new Promise<T>((r) => (resolve = r));
+    return { promise, resolve };
+  };
+
+  test('runs jobs one at a time, in order', async () => {
+    const queue = new JobQueue(() => {});
+    const order: string[] = [];
+    const a = deferred<string>();
+    const first = queue.add('a', () => (order.push('a'), a.promise));
+    const second = queue.add('b', async () => (order.push('b'), 'B'));
+    expect(order).toEqual(['a']);
+    a.resolve('A');
+    expect(await first).toBe('A');
+    expect(await second).toBe('B');
+    expect(order).toEqual(['a', 'b']);
+  });
+
+  test('cancelling the running job rejects it at once, asks to stop it, and waits for it before the next', async () => {
+    const cancelled: string[] = [];
+    const queue = new JobQueue((id) => cancelled.push(id));
+    const a = deferred<string>();
+    let bStarted = false;
+    const first = queue.add('a', () => a.promise);
+    const second = queue.add('b', async () => ((bStarted = true), 'B'));
+    expect(queue.cancel('a')).toBe(true);
+    await expect(first).rejects.toMatchObject({ name: 'CancelledError' });
+    expect(cancelled).toEqual(['a']);
+    expect(bStarted).toBe(false);
+    a.resolve('late result, dropped');
+    expect(await second).toBe('B');
+  });
+
+  test('cancelling a waiting job never starts it', async () => {
+    const queue = new JobQueue(() => {});
+    const a = deferred<void>();
+    const first = queue.add('a', () => a.promise);
+    let started = false;
+    const second = queue.add('b', async () => void (started = true));
+    expect(queue.cancel('b')).toBe(true);
+    await expect(second).rejects.toMatchObject({ name: 'CancelledError' });
+    a.resolve();
+    await first;
+    expect(started).toBe(false);
+    expect(queue.cancel('nope')).toBe(false);
+  });
+});
