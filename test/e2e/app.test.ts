@@ -101,6 +101,52 @@ test('a file that is not an image gets a clear error and keeps earlier captions'
   expect(await page.getByTestId('caption').inputValue()).toBe(TINY_VLM_CAPTIONS.red);
 });
 
+test('a second visit works offline from the cache, and the cache panel lists and deletes the model', async () => {
+  models.faults.offline = true;
+  const before = models.requests.length;
+  try {
+    await page.reload();
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'green.png', mimeType: 'image/png', buffer: solidPng(10, 200, 40) });
+    await expect
+      .poll(() => page.getByTestId('caption').first().inputValue(), { timeout: 60_000 })
+      .toBe(TINY_VLM_CAPTIONS.green);
+    await expect
+      .poll(() =>
+        page
+          .getByTestId('ready')
+          .textContent()
+          .then((t) => t?.trim()),
+      )
+      .toMatch(/\(from cache\)$/);
+    expect(models.requests.slice(before), 'no request reached the model server').toEqual([]);
+
+    await page.getByText('Models on this device').click();
+    const listed = page.getByTestId('cached-models').locator('li');
+    await expect.poll(() => listed.allTextContents()).toEqual([expect.stringContaining(TINY_VLM.repo)]);
+    await listed.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => listed.count()).toBe(0);
+  } finally {
+    models.faults.offline = false;
+  }
+});
+
+test('a running caption can be cancelled from the page', async () => {
+  const endless = await browser.newPage();
+  try {
+    await endless.goto(appUrl({ host: models.url, vlm: 'forge/tiny-smolvlm-endless', device: 'wasm' }));
+    await endless
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'red.png', mimeType: 'image/png', buffer: solidPng(230, 20, 30) });
+    await expect.poll(() => endless.getByTestId('caption').inputValue(), { timeout: 60_000 }).toContain('RSTUVWXYZ.');
+    await endless.getByTestId('cancel').click();
+    await expect.poll(() => endless.locator('li[data-status]').getAttribute('data-status')).toBe('cancelled');
+  } finally {
+    await endless.close();
+  }
+});
+
 test('models self-hosted next to the app load through the local source', async () => {
   const local = await browser.newPage();
   try {
