@@ -10,9 +10,8 @@ import {
   type RawImage,
   Tensor,
 } from '@huggingface/transformers';
-import { ModelLoadError, errorText } from '../shared/errors';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
-import { executionDevice } from './device-choice';
+import { loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
 
 function rows(tensor: unknown, name: string): number[][] {
@@ -33,29 +32,17 @@ export class ClipModel {
   ) {}
 
   /** Loads both towers, tokenizer and image processor. */
-  static async load(
-    spec: ModelSpec,
-    device: DeviceKind,
-    dtype: DtypeChoice,
-    progress: ProgressCallback,
-  ): Promise<ClipModel> {
-    const common = { revision: spec.revision, progress_callback: progress };
-    const model = {
-      ...common,
-      device: executionDevice(device),
-      dtype: typeof dtype === 'string' ? dtype : { ...dtype },
-    };
-    try {
+  static load(spec: ModelSpec, device: DeviceKind, dtype: DtypeChoice, progress: ProgressCallback): Promise<ClipModel> {
+    const options = pretrainedOptions(spec, device, dtype, progress);
+    return loadingModel(spec, device, async () => {
       const [tokenizer, processor, text, vision] = await Promise.all([
-        AutoTokenizer.from_pretrained(spec.repo, common),
-        AutoImageProcessor.from_pretrained(spec.repo, common),
-        CLIPTextModelWithProjection.from_pretrained(spec.repo, model),
-        CLIPVisionModelWithProjection.from_pretrained(spec.repo, model),
+        AutoTokenizer.from_pretrained(spec.repo, options.files),
+        AutoImageProcessor.from_pretrained(spec.repo, options.files),
+        CLIPTextModelWithProjection.from_pretrained(spec.repo, options.model),
+        CLIPVisionModelWithProjection.from_pretrained(spec.repo, options.model),
       ]);
       return new ClipModel(spec, tokenizer, processor, text, vision);
-    } catch (err) {
-      throw new ModelLoadError(`Could not load ${spec.repo}@${spec.revision} on ${device}: ${errorText(err)}`);
-    }
+    });
   }
 
   /** Text embeddings, one row per text. */

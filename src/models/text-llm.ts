@@ -5,10 +5,9 @@ import {
   type PreTrainedModel,
   type PreTrainedTokenizer,
 } from '@huggingface/transformers';
-import { ModelLoadError, errorText } from '../shared/errors';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import { yieldBetweenSteps } from './event-loop';
-import { executionDevice } from './device-choice';
+import { loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
 import { type GenerateOptions, type Generation, type TextGenerator, greedyGenerate } from './greedy';
 
@@ -21,27 +20,16 @@ export class TextLlm implements TextGenerator {
   ) {}
 
   /** Loads tokenizer and model. */
-  static async load(
-    spec: ModelSpec,
-    device: DeviceKind,
-    dtype: DtypeChoice,
-    progress: ProgressCallback,
-  ): Promise<TextLlm> {
-    const common = { revision: spec.revision, progress_callback: progress };
-    try {
+  static load(spec: ModelSpec, device: DeviceKind, dtype: DtypeChoice, progress: ProgressCallback): Promise<TextLlm> {
+    const options = pretrainedOptions(spec, device, dtype, progress);
+    return loadingModel(spec, device, async () => {
       const [tokenizer, model] = await Promise.all([
-        AutoTokenizer.from_pretrained(spec.repo, common),
-        AutoModelForCausalLM.from_pretrained(spec.repo, {
-          ...common,
-          device: executionDevice(device),
-          dtype: typeof dtype === 'string' ? dtype : { ...dtype },
-        }),
+        AutoTokenizer.from_pretrained(spec.repo, options.files),
+        AutoModelForCausalLM.from_pretrained(spec.repo, options.model),
       ]);
       yieldBetweenSteps(model);
       return new TextLlm(spec, tokenizer, model);
-    } catch (err) {
-      throw new ModelLoadError(`Could not load ${spec.repo}@${spec.revision} on ${device}: ${errorText(err)}`);
-    }
+    });
   }
 
   /** Answers one user message (the prompt) greedily. */

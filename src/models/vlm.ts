@@ -9,11 +9,11 @@ import {
   type Processor,
   RawImage,
 } from '@huggingface/transformers';
-import { ModelLoadError, errorText } from '../shared/errors';
+import { ModelLoadError } from '../shared/errors';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import { yieldBetweenSteps } from './event-loop';
 import { type GenerateOptions, type Generation, type ModelInputs, type TextGenerator, greedyGenerate } from './greedy';
-import { executionDevice } from './device-choice';
+import { loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
 
 /** A loaded VLM. */
@@ -25,22 +25,16 @@ export class Vlm implements TextGenerator {
   ) {}
 
   /** Loads processor and model; `dtype` may differ per session. */
-  static async load(spec: ModelSpec, device: DeviceKind, dtype: DtypeChoice, progress: ProgressCallback): Promise<Vlm> {
-    const common = { revision: spec.revision, progress_callback: progress };
-    try {
+  static load(spec: ModelSpec, device: DeviceKind, dtype: DtypeChoice, progress: ProgressCallback): Promise<Vlm> {
+    const options = pretrainedOptions(spec, device, dtype, progress);
+    return loadingModel(spec, device, async () => {
       const [processor, model] = await Promise.all([
-        AutoProcessor.from_pretrained(spec.repo, common),
-        AutoModelForVision2Seq.from_pretrained(spec.repo, {
-          ...common,
-          device: executionDevice(device),
-          dtype: typeof dtype === 'string' ? dtype : { ...dtype },
-        }),
+        AutoProcessor.from_pretrained(spec.repo, options.files),
+        AutoModelForVision2Seq.from_pretrained(spec.repo, options.model),
       ]);
       yieldBetweenSteps(model);
       return new Vlm(spec, processor, model);
-    } catch (err) {
-      throw new ModelLoadError(`Could not load ${spec.repo}@${spec.revision} on ${device}: ${errorText(err)}`);
-    }
+    });
   }
 
   /** Answers a prompt about an image (or, with `image` null, a text-only prompt), greedily. */

@@ -49,6 +49,19 @@ afterAll(async () => {
   expect(guard.appRequests(), 'requests to non-localhost hosts').toEqual([]);
 });
 
+/** Picks an image file of one colour in the page's file input. */
+function dropImage(on: Page, name: string, [r, g, b]: readonly [number, number, number]): Promise<void> {
+  return on.getByTestId('file-input').setInputFiles({ name, mimeType: 'image/png', buffer: solidPng(r, g, b) });
+}
+
+/** The load status line ("Ready on … in … s"), trimmed. */
+function readyText(on: Page): Promise<string | undefined> {
+  return on
+    .getByTestId('ready')
+    .textContent()
+    .then((t) => t?.trim());
+}
+
 function appUrl(params: Record<string, string>): string {
   const base = site.resolvedUrls?.local[0];
   if (!base) throw new Error('preview server has no local URL');
@@ -72,19 +85,10 @@ test('the page shows the device it found and captions a dropped image', async ()
     )
     .toMatch(/^WebGPU: .*no shader-f16/);
 
-  await page
-    .getByTestId('file-input')
-    .setInputFiles({ name: 'red.png', mimeType: 'image/png', buffer: solidPng(230, 20, 30) });
+  await dropImage(page, 'red.png', [230, 20, 30]);
   const caption = page.getByTestId('caption');
   await expect.poll(() => caption.inputValue(), { timeout: 120_000 }).toBe(TINY_VLM_CAPTIONS.red);
-  await expect
-    .poll(() =>
-      page
-        .getByTestId('ready')
-        .textContent()
-        .then((t) => t?.trim()),
-    )
-    .toContain('webgpu');
+  await expect.poll(() => readyText(page)).toContain('webgpu');
   // The default preset's WebGPU plan without shader-f16: fp32 vision/embeddings, q4 decoder.
   const fetched = models.requests.map((r) => r.path.split('/').pop());
   expect(fetched).toEqual(
@@ -106,20 +110,11 @@ test('a second visit works offline from the cache, and the cache panel lists and
   const before = models.requests.length;
   try {
     await page.reload();
-    await page
-      .getByTestId('file-input')
-      .setInputFiles({ name: 'green.png', mimeType: 'image/png', buffer: solidPng(10, 200, 40) });
+    await dropImage(page, 'green.png', [10, 200, 40]);
     await expect
       .poll(() => page.getByTestId('caption').first().inputValue(), { timeout: 60_000 })
       .toBe(TINY_VLM_CAPTIONS.green);
-    await expect
-      .poll(() =>
-        page
-          .getByTestId('ready')
-          .textContent()
-          .then((t) => t?.trim()),
-      )
-      .toMatch(/\(from cache\)$/);
+    await expect.poll(() => readyText(page)).toMatch(/\(from cache\)$/);
     expect(models.requests.slice(before), 'no request reached the model server').toEqual([]);
 
     await page.getByText('Models on this device').click();
@@ -136,9 +131,7 @@ test('a running caption can be cancelled from the page', async () => {
   const endless = await browser.newPage();
   try {
     await endless.goto(appUrl({ host: models.url, vlm: 'forge/tiny-smolvlm-endless', device: 'wasm' }));
-    await endless
-      .getByTestId('file-input')
-      .setInputFiles({ name: 'red.png', mimeType: 'image/png', buffer: solidPng(230, 20, 30) });
+    await dropImage(endless, 'red.png', [230, 20, 30]);
     await expect.poll(() => endless.getByTestId('caption').inputValue(), { timeout: 60_000 }).toContain('RSTUVWXYZ.');
     await endless.getByTestId('cancel').click();
     await expect.poll(() => endless.locator('li[data-status]').getAttribute('data-status')).toBe('cancelled');
@@ -151,20 +144,11 @@ test('models self-hosted next to the app load through the local source', async (
   const local = await browser.newPage();
   try {
     await local.goto(appUrl({ local: '/models/', vlm: TINY_VLM.repo, device: 'wasm' }));
-    await local
-      .getByTestId('file-input')
-      .setInputFiles({ name: 'blue.png', mimeType: 'image/png', buffer: solidPng(20, 30, 220) });
+    await dropImage(local, 'blue.png', [20, 30, 220]);
     await expect
       .poll(() => local.getByTestId('caption').inputValue(), { timeout: 60_000 })
       .toBe(TINY_VLM_CAPTIONS.blue);
-    await expect
-      .poll(() =>
-        local
-          .getByTestId('ready')
-          .textContent()
-          .then((t) => t?.trim()),
-      )
-      .toContain('wasm');
+    await expect.poll(() => readyText(local)).toContain('wasm');
   } finally {
     await local.close();
   }
