@@ -26,6 +26,7 @@ import { resolveRoles } from '../shared/roles';
 import { chooseDevice, chooseDtype } from './device-choice';
 import { probeDevice } from './device-probe';
 import { importModelFiles } from './import-model';
+import { DownloadTracker } from './download-tracker';
 import { watchGpuDevice } from './gpu-watch';
 import { type JobControl, JobRegistry } from './jobs';
 import { type LoadedModel, loadRole } from './model-loader';
@@ -71,13 +72,18 @@ export class CaptionerService implements CaptionerApi {
   /** Why ORT's WebGPU device was lost, once it has been. */
   private gpuLost: string | null = null;
   private readonly jobs = new JobRegistry();
+  private readonly downloads = new DownloadTracker();
 
   constructor(private readonly deps: ServiceDeps = workerDeps()) {}
 
   async configure(config: RuntimeConfig): Promise<void> {
     this.source = config.source;
-    this.cache ??= await WeightCache.open({ storage: this.deps.storage, chunkBytes: this.deps.chunkBytes });
-    configureRuntime(this.cache, () => this.jobs.currentSignal());
+    this.cache ??= await WeightCache.open({
+      storage: this.deps.storage,
+      chunkBytes: this.deps.chunkBytes,
+      onPutEnd: (url) => this.downloads.done(url),
+    });
+    configureRuntime(this.cache, this.downloads, () => this.jobs.currentSignal());
     await this.holdLifeLock(config.lifeLock);
   }
 
@@ -103,7 +109,13 @@ export class CaptionerService implements CaptionerApi {
     try {
       for (const resolved of resolveRoles(request.preset, request.overrides, request.roles)) {
         const dtype = chooseDtype(resolved.spec, device, info);
-        const ctx = { cache, storage: this.deps.storage, defaultSource: this.source, now: this.deps.now };
+        const ctx = {
+          cache,
+          storage: this.deps.storage,
+          downloads: this.downloads,
+          defaultSource: this.source,
+          now: this.deps.now,
+        };
         const { loaded, report } = await loadRole(ctx, resolved, device, dtype, models, control, onEvent);
         models.push(loaded);
         reports.push(report);

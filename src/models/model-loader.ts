@@ -12,6 +12,7 @@ import type { ModelSource } from '../shared/model-source';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import type { LoadableRole, ResolvedRole } from '../shared/roles';
 import { ClipModel } from './clip-model';
+import type { DownloadTracker } from './download-tracker';
 import type { JobControl } from './jobs';
 import { type ProgressCallback, downloadProgress } from './progress';
 import { applySource, modelFolder } from './runtime';
@@ -29,6 +30,7 @@ export type LoadedModel =
 export interface LoaderContext {
   readonly cache: WeightCache;
   readonly storage: StorageAccess;
+  readonly downloads: DownloadTracker;
   readonly defaultSource: ModelSource;
   readonly now: () => number;
 }
@@ -110,6 +112,8 @@ export async function loadRole(
     return { loaded: model, report: { ...base, fromCache: cached, loadMs: loadedAt - started, compileMs } };
   } catch (err) {
     control.check(); // a cancel explains the failure better than the aborted fetch does
+    // Let sibling files that are still arriving reach the cache, so a retry fetches only what failed.
+    await ctx.downloads.settled();
     throw err instanceof Error ? err : new Error(errorText(err));
   } finally {
     ctx.cache.listen(null);

@@ -10,10 +10,15 @@ import { env } from '@huggingface/transformers';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { IMPORTED_HOST, type ModelSource, localModelPath, sourceLocation } from '../shared/model-source';
+import type { DownloadTracker } from './download-tracker';
 import type { WeightCache } from './weight-cache';
 
 /** Global runtime setup, once per worker. */
-export function configureRuntime(cache: WeightCache, currentSignal: () => AbortSignal | undefined): void {
+export function configureRuntime(
+  cache: WeightCache,
+  downloads: DownloadTracker,
+  currentSignal: () => AbortSignal | undefined,
+): void {
   const onnx = env.backends.onnx;
   if (!onnx.wasm) throw new Error('onnxruntime-web has no wasm backend in this build');
   // transformers.js 4.x runs ORT's "asyncify" build for both WebGPU and WASM and
@@ -32,12 +37,14 @@ export function configureRuntime(cache: WeightCache, currentSignal: () => AbortS
   // The ORT wasm is app code served by us (HTTP-cached), not a weight: keep it out of the weight cache.
   env.useWasmCache = false;
   const fetchForModels: typeof fetch = async (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
     // Imported models exist only in the cache; a file they lack is simply missing (404),
     // never a network request.
-    if (String(input instanceof Request ? input.url : input).startsWith(IMPORTED_HOST)) {
+    if (url.startsWith(IMPORTED_HOST))
       return new Response(null, { status: 404, statusText: 'not in the imported model' });
-    }
-    return fetch(input, { ...init, signal: currentSignal() });
+    const response = fetch(input, { ...init, signal: currentSignal() });
+    // Range requests only probe a file's size; whole files are followed until cached.
+    return new Headers(init?.headers).has('range') ? response : downloads.track(url, response);
   };
   env.fetch = fetchForModels;
 }

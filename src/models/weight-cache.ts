@@ -73,6 +73,8 @@ export interface WeightCacheOptions {
   readonly chunkBytes?: number;
   /** Free space kept in reserve so the browser never evicts us for filling the disk to the byte. */
   readonly reserveBytes?: number;
+  /** Told when a `put` ends, stored or not (see DownloadTracker). */
+  readonly onPutEnd?: (url: string) => void;
 }
 
 /** Free bytes the browser grants this origin, per `navigator.storage.estimate()`. */
@@ -179,6 +181,8 @@ export class WeightCache {
       const error = err instanceof Error ? err : new Error(String(err));
       this.listener?.storeFailed(url, error);
       throw error;
+    } finally {
+      this.options.onPutEnd?.(url);
     }
   }
 
