@@ -13,7 +13,6 @@ export const ERROR_NAMES = [
   'CancelledError',
   'WorkerCrashedError',
   'QuotaExceededError',
-  'CacheError',
   'ImportError',
 ] as const;
 
