@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { ocrAssets } from './vite-ocr-assets.ts';
 
 /**
  * Cross-origin isolation (COOP/COEP) unlocks SharedArrayBuffer, hence
@@ -11,6 +12,7 @@ const isolation = {
 };
 
 export default defineConfig({
+  plugins: [ocrAssets()],
   server: { headers: isolation },
   preview: { headers: isolation, host: '127.0.0.1' },
   worker: { format: 'es' },

@@ -5,7 +5,15 @@
  * It is the only code that talks to the worker.
  */
 import { proxy } from 'comlink';
-import type { CaptionResult, DeviceRequest, ImportFile, LoadReport, LoadRequest, StorageReport } from '../shared/api';
+import type {
+  CaptionResult,
+  DeviceRequest,
+  ImportFile,
+  LoadReport,
+  LoadRequest,
+  OcrResult,
+  StorageReport,
+} from '../shared/api';
 import type { CachedModel } from '../shared/cached-model';
 import type { DeviceInfo } from '../shared/device';
 import { CancelledError } from '../shared/errors';
@@ -53,6 +61,15 @@ export interface CaptionRequest {
   readonly jobId?: string;
 }
 
+/** An image to read text from. */
+export interface ReadTextRequest {
+  readonly image: Blob;
+  readonly name?: string;
+  readonly device?: DeviceRequest;
+  readonly signal?: AbortSignal;
+  readonly jobId?: string;
+}
+
 /** The weight cache, as the page manages it. */
 export interface CacheControls {
   list(): Promise<CachedModel[]>;
@@ -70,6 +87,8 @@ export interface Captioner {
   probe(): Promise<DeviceInfo>;
   load(options?: LoadOptions): Promise<LoadReport>;
   caption(request: CaptionRequest): Promise<CaptionResult>;
+  /** Reads the text of an image (bundled PP-OCR; works offline, no model download). */
+  readText(request: ReadTextRequest): Promise<OcrResult>;
   /** Cancels a queued or running job; its promise rejects with CancelledError. */
   cancel(jobId: string): void;
   readonly cache: CacheControls;
@@ -174,6 +193,13 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
         cancelled = true;
         throw err;
       });
+    },
+
+    readText({ image, name, device = 'auto', signal, jobId = nextId('ocr') }) {
+      const job = { jobId, image, name: name ?? (image instanceof File ? image.name : 'image'), device };
+      return withSignal(jobId, signal, () =>
+        queue.add(jobId, () => link.call((api) => api.readText(job, proxy(globalSink)))),
+      );
     },
 
     cancel(jobId) {

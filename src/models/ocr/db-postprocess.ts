@@ -4,7 +4,7 @@
  * shrunk text kernel back to the full text extent. Boxes are axis-aligned:
  * captioning screenshots, documents and charts is horizontal text.
  */
-import type { Box } from './image';
+import type { Box } from './image.ts';
 
 /** DB post-processing knobs (PaddleOCR's defaults). */
 export interface DbOptions {

