@@ -176,7 +176,7 @@ export class CaptionerService implements CaptionerApi {
     if (!session || !vlm) throw new NotLoadedError('vision-language');
     control.check();
     const started = this.deps.now();
-    const out = await vlm.model.generate(image, {
+    const out = await vlm.model.generate([image], {
       prompt: job.prompt,
       maxNewTokens: job.maxNewTokens,
       stopping: control.stopping,

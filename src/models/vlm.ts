@@ -37,28 +37,28 @@ export class Vlm implements TextGenerator {
     });
   }
 
-  /** Answers a prompt about an image (or, with `image` null, a text-only prompt), greedily. */
-  async generate(image: RawImage | null, options: GenerateOptions): Promise<Generation> {
+  /** Answers a prompt about images (several: video frames in order; none: a text-only prompt), greedily. */
+  async generate(images: readonly RawImage[], options: GenerateOptions): Promise<Generation> {
     const tokenizer = this.processor.tokenizer;
     if (!tokenizer) throw new ModelLoadError(`${this.spec.repo} has no tokenizer`);
     const text = { type: 'text', text: options.prompt };
-    const content = image ? [{ type: 'image' }, text] : [text];
+    const content = [...images.map(() => ({ type: 'image' })), text];
     const prompt = this.processor.apply_chat_template([{ role: 'user', content }], { add_generation_prompt: true });
     if (typeof prompt !== 'string') throw new Error('chat template did not produce text');
     // The Idefics3 processor requires images; text-only prompts go straight to the tokenizer.
-    const inputs: ModelInputs = image ? await this.processor(prompt, [image]) : tokenizer(prompt);
+    const inputs: ModelInputs = images.length ? await this.processor(prompt, [...images]) : tokenizer(prompt);
     return greedyGenerate(this.model, tokenizer, inputs, options);
   }
 
   /** Text-only generation on the VLM's language model (a preset may use it as the summary LLM). */
   generateText(options: GenerateOptions): Promise<Generation> {
-    return this.generate(null, options);
+    return this.generate([], options);
   }
 
   /** Runs one tiny generation so shaders compile and buffers exist before the user's first job. */
   async warmUp(): Promise<void> {
     const pixels = new Uint8ClampedArray(32 * 32 * 3).fill(128);
-    await this.generate(new RawImage(pixels, 32, 32, 3), { prompt: 'Hi', maxNewTokens: 1 });
+    await this.generate([new RawImage(pixels, 32, 32, 3)], { prompt: 'Hi', maxNewTokens: 1 });
   }
 
   /** Frees the ONNX sessions (and their GPU buffers). */

@@ -57,6 +57,30 @@ export interface CancelledEvent {
   readonly tokensAfterCancel: number;
 }
 
+/** A CapFlow step started (routing, an agent, the summary, the judge). */
+export interface StepStartEvent {
+  readonly type: 'agent-start';
+  readonly jobId: string;
+  readonly agent: string;
+}
+
+/** A CapFlow step finished, with its output. */
+export interface StepDoneEvent {
+  readonly type: 'agent-done';
+  readonly jobId: string;
+  readonly agent: string;
+  readonly output: string;
+  readonly ms: number;
+}
+
+/** The judge scored a caption attempt. */
+export interface JudgeEvent {
+  readonly type: 'judge';
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly scores: Readonly<Record<string, number | null>>;
+}
+
 /** A note for the user that is not an error (e.g. "falling back to WASM"). */
 export interface NoticeEvent {
   readonly type: 'notice';
@@ -65,7 +89,16 @@ export interface NoticeEvent {
 
 /** Any event the engine emits. */
 export type CaptionEvent =
-  DownloadEvent | CachedEvent | CompileEvent | ReadyEvent | TokenEvent | CancelledEvent | NoticeEvent;
+  | DownloadEvent
+  | CachedEvent
+  | CompileEvent
+  | ReadyEvent
+  | TokenEvent
+  | CancelledEvent
+  | StepStartEvent
+  | StepDoneEvent
+  | JudgeEvent
+  | NoticeEvent;
 
 /** A listener for engine events. */
 export type EventSink = (event: CaptionEvent) => void;

@@ -63,13 +63,13 @@ describe('tiny SmolVLM (Idefics3) through the app’s Vlm wrapper', () => {
     ['blue', solid(20, 30, 220)],
     ['grey', solid(128, 128, 128)],
   ] as const)('a %s image gets its exact caption', async (colour, image) => {
-    const out = await vlm.generate(image, { prompt: 'Describe this image.', maxNewTokens: 40 });
+    const out = await vlm.generate([image], { prompt: 'Describe this image.', maxNewTokens: 40 });
     expect(out.text).toBe(TINY_VLM_CAPTIONS[colour]);
     expect(out.tokens).toBe(TINY_VLM_CAPTIONS[colour].length + 1); // + end of utterance
   });
 
   test('max_new_tokens cuts the caption', async () => {
-    const out = await vlm.generate(solid(230, 20, 30), { prompt: 'Describe.', maxNewTokens: 3 });
+    const out = await vlm.generate([solid(230, 20, 30)], { prompt: 'Describe.', maxNewTokens: 3 });
     expect(out.text).toBe('RST');
   });
 });

@@ -1,0 +1,90 @@
+/**
+ * Prompts built from the CapFlow specs, and robust readers for the answers
+ * small models give to them (a malformed answer never throws).
+ */
+import { DOMAINS, DOMAIN_IDS, type DomainId, JUDGE_DIMENSIONS } from './spec';
+
+const LETTERS = 'ABCDEFGH';
+
+/** Domains a still image can take (video is decided by the input kind), in question order. */
+export const IMAGE_DOMAINS: readonly DomainId[] = DOMAIN_IDS.filter((id) => id !== 'video');
+
+/** The multiple-choice domain question (paper: definitions plus rules for confusable cases). */
+export function routerQuestion(): string {
+  const options = IMAGE_DOMAINS.map((id, i) => {
+    const d = DOMAINS[id];
+    return `${LETTERS[i]}. ${d.label}: ${d.definition} ${d.rules.join(' ')}`;
+  });
+  return `Which kind of image is this? Answer with one letter.\n${options.join('\n')}\nAnswer:`;
+}
+
+/** The domain a multiple-choice answer names (by letter or by label), or null when unreadable. */
+export function parseDomainAnswer(answer: string): DomainId | null {
+  const letter = /(?:^|[^A-Za-z])([A-H])(?:[^A-Za-z]|$)/.exec(answer.trim());
+  if (letter?.[1]) return IMAGE_DOMAINS[LETTERS.indexOf(letter[1])] ?? null;
+  const lower = answer.toLowerCase();
+  const named = IMAGE_DOMAINS.filter((id) => lower.includes(DOMAINS[id].label.split(' ')[0] ?? id));
+  return named.length === 1 ? (named[0] ?? null) : null;
+}
+
+/** One agent's note as the summary agent reads it. */
+export interface Note {
+  readonly label: string;
+  readonly text: string;
+}
+
+/** The summary agent's prompt: only the agents' notes and the domain's outline, never the image. */
+export function summaryPrompt(domain: DomainId, notes: readonly Note[], language: string): string {
+  const d = DOMAINS[domain];
+  const outline = d.outline.map((item, i) => `${i + 1}. ${item}`).join('\n');
+  const body = notes.map((n) => `[${n.label}]\n${n.text}`).join('\n\n');
+  return (
+    `Merge these notes about one ${d.summary === 'video' ? 'video' : 'image'} (${d.label}) into one dense caption in ${language}. ` +
+    `Follow this order:\n${outline}\n` +
+    'Keep exact text and numbers, drop repeats, add nothing the notes do not say, no preamble.\n\n' +
+    body
+  );
+}
+
+/** The single-pass (MetaCaptioner) prompt: one call, aware of the domain when known. */
+export function singlePassPrompt(domain: DomainId | null, language: string): string {
+  if (!domain)
+    return `Describe this image in detail in ${language}: type, subject, structure, exact text and numbers, purpose.`;
+  const d = DOMAINS[domain];
+  return `Describe this ${d.label} image in detail in ${language}, covering in order: ${d.outline.join('; ')}.`;
+}
+
+const PREAMBLE = /^(?:certainly|sure|of course|here is|here's|okay|ok)\b[^:\n]*[:!.]\s*/i;
+
+/** Removes chatty openings ("Certainly! Here is the caption:") the summary must not have. */
+export function cleanCaption(text: string): string {
+  let out = text.trim();
+  for (let i = 0; i < 3 && PREAMBLE.test(out); i++) out = out.replace(PREAMBLE, '').trim();
+  return out;
+}
+
+/** The judge's dimensions for a kind of input. */
+export function judgeDimensions(video: boolean): readonly string[] {
+  return video ? JUDGE_DIMENSIONS.video : JUDGE_DIMENSIONS.image;
+}
+
+/** The judge prompt: score the caption 1–3 on each dimension. */
+export function judgePrompt(caption: string, video: boolean): string {
+  const dims = judgeDimensions(video);
+  return (
+    `Score this caption of the ${video ? 'video' : 'image'} from 1 (poor) to 3 (excellent) on each line, as "name: score".\n` +
+    `${dims.map((d) => `${d}:`).join('\n')}\ncaption: ${caption}`
+  );
+}
+
+/** Scores per dimension read from a judge answer; a dimension it did not score is null. */
+export function parseJudgeScores(answer: string, video: boolean): Record<string, number | null> {
+  const lower = answer.toLowerCase();
+  const scores: Record<string, number | null> = {};
+  for (const dim of judgeDimensions(video)) {
+    const at = lower.indexOf(dim);
+    const match = at >= 0 ? /^[^0-9\n]{0,12}([1-3])(?![0-9])/.exec(lower.slice(at + dim.length)) : null;
+    scores[dim] = match?.[1] ? Number(match[1]) : null;
+  }
+  return scores;
+}

@@ -1,0 +1,67 @@
+/**
+ * The caption record: what one captioning job produced and how, versioned
+ * and JSON-serialisable (exported as JSONL for training a student model).
+ */
+import type { DomainId } from './spec';
+
+/** Bump on any incompatible change of {@link CaptionRecord}. */
+export const RECORD_VERSION = 1;
+
+/** How the domain was decided. */
+export type DomainDecision =
+  | 'pinned'
+  | 'video'
+  | 'zero-shot'
+  | 'vlm'
+  /** The VLM's answer was unreadable: the zero-shot winner stands. */
+  | 'zero-shot-fallback'
+  /** No router and an unreadable VLM answer: the natural workflow. */
+  | 'default';
+
+/** The routing outcome. */
+export interface DomainResult {
+  readonly id: DomainId;
+  readonly label: string;
+  /** Zero-shot probability of the chosen domain; null when no router ran. */
+  readonly confidence: number | null;
+  readonly decidedBy: DomainDecision;
+  readonly top: readonly { readonly id: DomainId; readonly p: number }[];
+}
+
+/** One step of the workflow, as it ran. */
+export interface AgentTrace {
+  readonly agent: string;
+  readonly role: string;
+  readonly model: string;
+  readonly prompt: string;
+  readonly output: string;
+  readonly tokens: number;
+  readonly ms: number;
+}
+
+/** One judged caption attempt. */
+export interface JudgeAttempt {
+  readonly caption: string;
+  readonly scores: Readonly<Record<string, number | null>>;
+  readonly total: number;
+}
+
+/** The judge's verdict on the kept caption, and every attempt. */
+export interface JudgeResult {
+  readonly scores: Readonly<Record<string, number | null>>;
+  /** True when every dimension scored 3 (the paper's reject-sampling bar). */
+  readonly topOnAll: boolean;
+  readonly attempts: readonly JudgeAttempt[];
+}
+
+/** Everything about one caption. */
+export interface CaptionRecord {
+  readonly version: typeof RECORD_VERSION;
+  readonly caption: string;
+  readonly mode: 'capflow' | 'single-pass';
+  readonly language: string;
+  readonly domain: DomainResult | null;
+  readonly trace: readonly AgentTrace[];
+  readonly judge: JudgeResult | null;
+  readonly totalMs: number;
+}

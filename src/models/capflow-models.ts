@@ -1,0 +1,36 @@
+/** Adapts the loaded model wrappers to the CapFlow engine's injected `CapflowModels` interface. */
+import { type RawImage, StoppingCriteria } from '@huggingface/transformers';
+import type { CapflowModels, StepOptions } from '../capflow/workflow';
+import type { OcrLine } from '../shared/ocr';
+import type { ClipModel } from './clip-model';
+import type { GenerateOptions, TextGenerator } from './greedy';
+import type { Vlm } from './vlm';
+
+function generation(prompt: string, options: StepOptions): GenerateOptions {
+  const stopping = options.stopping instanceof StoppingCriteria ? options.stopping : undefined;
+  return { prompt, maxNewTokens: options.maxNewTokens, stopping };
+}
+
+/** The models of a loaded session, as CapFlow sees them. */
+export function capflowModels(
+  vlm: Vlm,
+  llm: TextGenerator & { readonly spec: { readonly repo: string } },
+  router: ClipModel | null,
+  ocr: { readonly name: string; read(image: RawImage): Promise<readonly OcrLine[]> } | null,
+): CapflowModels<RawImage> {
+  return {
+    vlm: {
+      name: vlm.spec.repo,
+      generate: (images, prompt, options) => vlm.generate(images, generation(prompt, options)),
+    },
+    llm: { name: llm.spec.repo, generateText: (prompt, options) => llm.generateText(generation(prompt, options)) },
+    ...(router && {
+      router: {
+        name: router.spec.repo,
+        embedTexts: (t) => router.embedTexts(t),
+        embedImage: (i) => router.embedImage(i),
+      },
+    }),
+    ...(ocr && { ocr }),
+  };
+}

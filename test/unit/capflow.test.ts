@@ -1,0 +1,208 @@
+/**
+ * The CapFlow engine through real transformers.js on the forge's tiny
+ * models (deterministic outputs) and the real PP-OCR: routing, the agents of
+ * every domain, the summary, the judge and the single-pass mode.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RawImage, env } from '@huggingface/transformers';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseDomainAnswer, parseJudgeScores } from '../../src/capflow/prompts';
+import type { CaptionRecord } from '../../src/capflow/record';
+import { DOMAINS, DOMAIN_IDS, type DomainId } from '../../src/capflow/spec';
+import { type CapflowInput, type CapflowModels, type WorkflowContext, runCapflow } from '../../src/capflow/workflow';
+import { CancelledError } from '../../src/shared/errors';
+import type { CaptionEvent } from '../../src/shared/events';
+import { capflowModels } from '../../src/models/capflow-models';
+import { ClipModel } from '../../src/models/clip-model';
+import { TextLlm } from '../../src/models/text-llm';
+import { Vlm } from '../../src/models/vlm';
+import { tinyLlmAnswer, writeClip, forgeAll } from '../fixtures/forge/models';
+import { TINY_CLIP, TINY_LLM, TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
+import { createNodeOcr } from '../support/ocr-node';
+
+let root: string;
+let models: CapflowModels<RawImage>;
+let disposers: (() => Promise<void>)[] = [];
+/** Router domains steered by image colour (red, green, blue), from characters unique to their prompts. */
+let colourDomains: [DomainId, DomainId, DomainId];
+
+/** One character that occurs in the router prompts of exactly one image domain, per domain. */
+function uniqueCharacters(): Map<DomainId, string> {
+  const owners = new Map<string, Set<DomainId>>();
+  for (const id of DOMAIN_IDS.filter((d) => d !== 'video')) {
+    for (const prompt of DOMAINS[id].routerPrompts)
+      for (const ch of prompt) owners.set(ch, (owners.get(ch) ?? new Set()).add(id));
+  }
+  const unique = new Map<DomainId, string>();
+  for (const [ch, ids] of owners) {
+    const [id] = [...ids];
+    if (ids.size === 1 && id && !unique.has(id) && ch.charCodeAt(0) < 128) unique.set(id, ch);
+  }
+  return unique;
+}
+
+const solid = (r: number, g: number, b: number) => {
+  const data = new Uint8ClampedArray(40 * 30 * 3);
+  for (let i = 0; i < data.length; i += 3) data.set([r, g, b], i);
+  return new RawImage(data, 40, 30, 3);
+};
+const RED = solid(230, 20, 30);
+
+function context(events: CaptionEvent[] = [], check: () => void = () => {}): WorkflowContext {
+  return { jobId: 'job', check, emit: (e) => events.push(e), now: () => performance.now() };
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'mc-capflow-'));
+  forgeAll(join(root, 'forge'));
+  const unique = uniqueCharacters();
+  const picked = [...unique.entries()].slice(0, 3);
+  if (picked.length < 3) throw new Error('the router prompts need three domains with a unique character each');
+  colourDomains = picked.map(([id]) => id) as [DomainId, DomainId, DomainId];
+  writeClip(join(root, 'forge/tiny-clip'), {}, picked.map(([, ch]) => ch) as [string, string, string]);
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = `${root}/`;
+  const noProgress = () => {};
+  const [vlm, llm, clip, ocr] = await Promise.all([
+    Vlm.load(TINY_VLM, 'wasm', 'fp32', noProgress),
+    TextLlm.load(TINY_LLM, 'wasm', 'fp32', noProgress),
+    ClipModel.load(TINY_CLIP, 'wasm', 'fp32', noProgress),
+    createNodeOcr(),
+  ]);
+  disposers = [() => vlm.dispose(), () => llm.dispose(), () => clip.dispose()];
+  const ocrTool = { name: 'PP-OCRv4', read: (image: RawImage) => ocr.read(image.rgb()) };
+  models = capflowModels(vlm, llm, clip, ocrTool);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(disposers.map((d) => d()));
+  rmSync(root, { recursive: true, force: true });
+});
+
+const summaryOf = (record: CaptionRecord) => record.trace.find((t) => t.agent === 'summary');
+
+describe.each(DOMAIN_IDS)('domain %s', (domain) => {
+  test('runs exactly its agents; every note reaches the summary; the caption is the summary agent’s', async () => {
+    const input: CapflowInput<RawImage> =
+      domain === 'video' ? { kind: 'video', frames: [RED, RED] } : { kind: 'image', image: RED };
+    const record = await runCapflow(
+      input,
+      models,
+      { mode: 'capflow', domain: domain === 'video' ? undefined : domain, judge: null },
+      context(),
+    );
+    expect(record.domain).toMatchObject({ id: domain, decidedBy: domain === 'video' ? 'video' : 'pinned' });
+    const agents = record.trace.filter((t) => t.role !== 'summary').map((t) => t.agent);
+    expect(agents).toEqual(DOMAINS[domain].agents);
+    const summary = summaryOf(record);
+    for (const note of record.trace.filter((t) => t.role !== 'summary')) {
+      expect(summary?.prompt).toContain(note.output);
+      if (note.agent !== 'ocr') expect(note.output).toBe(TINY_VLM_CAPTIONS.red);
+    }
+    if (DOMAINS[domain].agents.some((a) => a === 'ocr')) {
+      expect(record.trace.find((t) => t.agent === 'ocr')?.output).toBe('No text found.');
+    }
+    expect(record.caption).toBe(tinyLlmAnswer(summary?.prompt ?? ''));
+    expect(record.caption).toBe('RSTUVWXYZ.');
+    expect(JSON.parse(JSON.stringify(record))).toEqual(record);
+  });
+});
+
+describe('routing', () => {
+  test.each([
+    ['red', solid(230, 20, 30), 0],
+    ['green', solid(10, 200, 40), 1],
+    ['blue', solid(20, 30, 220), 2],
+  ] as const)('the zero-shot router picks the domain constructed for a %s image', async (_c, image, index) => {
+    const record = await runCapflow({ kind: 'image', image }, models, { mode: 'capflow', judge: null }, context());
+    expect(record.domain).toMatchObject({ id: colourDomains[index], decidedBy: 'zero-shot' });
+    expect(record.domain?.confidence).toBeGreaterThan(0.99);
+    expect(record.trace[0]?.agent).toBe('router');
+  });
+
+  test('low zero-shot confidence asks the VLM; its unreadable answer falls back to the zero-shot winner', async () => {
+    const grey = solid(128, 128, 128); // no colour: every domain scores the same
+    const record = await runCapflow(
+      { kind: 'image', image: grey },
+      models,
+      { mode: 'capflow', judge: null },
+      context(),
+    );
+    const asked = record.trace.find((t) => t.agent === 'router-vlm');
+    expect(asked?.prompt).toContain('H. synthetic & aesthetic');
+    expect(asked?.output, 'the tiny VLM answers a letter chain, never a lone letter').toMatch(/^[A-Za-z]{8}$/);
+    expect(record.domain).toMatchObject({ decidedBy: 'zero-shot-fallback', id: record.domain?.top[0]?.id });
+  });
+
+  test('multiple-choice answers are read by letter or label; nonsense is null', () => {
+    expect(parseDomainAnswer('E')).toBe('ui');
+    expect(parseDomainAnswer(' (F) code')).toBe('code');
+    expect(parseDomainAnswer('It is a medical scan.')).toBe('medical');
+    expect(parseDomainAnswer('abcdefgh')).toBeNull();
+    expect(parseDomainAnswer('')).toBeNull();
+  });
+});
+
+describe('judge', () => {
+  test('scores are read robustly; missing dimensions are null', () => {
+    expect(
+      parseJudgeScores('Factual accuracy: 3\ncompleteness - 2\nreasoning rigor: 3/3\ncore intent: 1', false),
+    ).toEqual({
+      'factual accuracy': 3,
+      completeness: 2,
+      'reasoning rigor': 3,
+      'core intent': 1,
+      professionalism: null,
+    });
+    expect(Object.values(parseJudgeScores('no idea', true)).every((s) => s === null)).toBe(true);
+  });
+
+  test('best-of-N: an unreadable judge regenerates up to N attempts and keeps the best', async () => {
+    const events: CaptionEvent[] = [];
+    const record = await runCapflow(
+      { kind: 'image', image: RED },
+      models,
+      { mode: 'capflow', domain: 'natural', judge: { attempts: 3 } },
+      context(events),
+    );
+    expect(record.judge?.attempts).toHaveLength(3);
+    expect(record.judge?.topOnAll).toBe(false);
+    expect(events.filter((e) => e.type === 'judge').map((e) => e.type === 'judge' && e.attempt)).toEqual([1, 2, 3]);
+    const summaries = record.trace.filter((t) => t.agent === 'summary');
+    expect(summaries).toHaveLength(3);
+    expect(summaries[1]?.prompt).toContain('Improve: factual accuracy, completeness');
+    expect(record.caption).toBe(record.judge?.attempts[0]?.caption);
+  });
+});
+
+test('single-pass MetaCaptioner mode: one VLM call with a domain-aware prompt', async () => {
+  const record = await runCapflow(
+    { kind: 'image', image: RED },
+    models,
+    { mode: 'single-pass', domain: 'ui', judge: null },
+    context(),
+  );
+  expect(record.trace.map((t) => t.agent)).toEqual(['single-pass']);
+  expect(record.trace[0]?.prompt).toContain('UI & interaction');
+  expect(record.caption).toBe(TINY_VLM_CAPTIONS.red);
+});
+
+test('cancel mid-workflow stops the remaining agents', async () => {
+  let agentsDone = 0;
+  const events: CaptionEvent[] = [];
+  const ctx = context(events, () => {
+    if (agentsDone >= 1) throw new CancelledError('job');
+  });
+  const counting = { ...ctx, emit: (e: CaptionEvent) => (e.type === 'agent-done' && agentsDone++, events.push(e)) };
+  await expect(
+    runCapflow({ kind: 'image', image: RED }, models, { mode: 'capflow', domain: 'structure-math' }, counting),
+  ).rejects.toMatchObject({
+    name: 'CancelledError',
+  });
+  expect(events.filter((e) => e.type === 'agent-start').map((e) => e.type === 'agent-start' && e.agent)).toEqual([
+    'structure-perception',
+  ]);
+});
