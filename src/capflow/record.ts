@@ -64,4 +64,6 @@ export interface CaptionRecord {
   readonly trace: readonly AgentTrace[];
   readonly judge: JudgeResult | null;
   readonly totalMs: number;
+  /** Where it ran: filled in by the worker (null from the bare engine). */
+  readonly runtime: { readonly device: string; readonly dtypes: Readonly<Record<string, unknown>> } | null;
 }

@@ -184,6 +184,7 @@ export async function runCapflow<I>(
     trace,
     judge: judged?.judge ?? null,
     totalMs: ctx.now() - started,
+    runtime: null,
   };
 }
 

@@ -5,7 +5,10 @@
  * It is the only code that talks to the worker.
  */
 import { proxy } from 'comlink';
+import type { CaptionRecord } from '../capflow/record';
+import type { CapflowOptions } from '../capflow/workflow';
 import type {
+  CapflowJob,
   CaptionResult,
   DeviceRequest,
   ImportFile,
@@ -61,6 +64,18 @@ export interface CaptionRequest {
   readonly jobId?: string;
 }
 
+/** A CapFlow (or single-pass) job: an image, or video frames in time order. */
+export interface CapflowRequest {
+  readonly image?: Blob;
+  readonly frames?: readonly Blob[];
+  readonly name?: string;
+  readonly options?: Partial<CapflowOptions>;
+  readonly ocrDevice?: DeviceRequest;
+  readonly onEvent?: EventSink;
+  readonly signal?: AbortSignal;
+  readonly jobId?: string;
+}
+
 /** An image to read text from. */
 export interface ReadTextRequest {
   readonly image: Blob;
@@ -87,6 +102,8 @@ export interface Captioner {
   probe(): Promise<DeviceInfo>;
   load(options?: LoadOptions): Promise<LoadReport>;
   caption(request: CaptionRequest): Promise<CaptionResult>;
+  /** Captions with the CapFlow workflow (default) or the single-pass mode; returns the full record. */
+  capflow(request: CapflowRequest): Promise<CaptionRecord>;
   /** Reads the text of an image (bundled PP-OCR; works offline, no model download). */
   readText(request: ReadTextRequest): Promise<OcrResult>;
   /** Cancels a queued or running job; its promise rejects with CancelledError. */
@@ -193,6 +210,33 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
         cancelled = true;
         throw err;
       });
+    },
+
+    capflow({
+      image,
+      frames,
+      name,
+      options = {},
+      ocrDevice = 'auto',
+      onEvent = ignore,
+      signal,
+      jobId = nextId('capflow'),
+    }) {
+      const images = frames ?? (image ? [image] : []);
+      const job: CapflowJob = {
+        jobId,
+        images,
+        video: frames !== undefined,
+        name: name ?? (image instanceof File ? image.name : 'image'),
+        options: { mode: 'capflow', ...options },
+        ocrDevice,
+      };
+      return withSignal(jobId, signal, () =>
+        queue.add(jobId, async () => {
+          await restoreModels();
+          return link.call((api) => api.capflow(job, proxy(onEvent)));
+        }),
+      );
     },
 
     readText({ image, name, device = 'auto', signal, jobId = nextId('ocr') }) {

@@ -9,6 +9,8 @@ import type {
   CaptionJob,
   CaptionResult,
   CaptionerApi,
+  CapflowJob,
+  DeviceRequest,
   ImportFile,
   LoadReport,
   OcrJob,
@@ -25,6 +27,9 @@ import type { EventSink } from '../shared/events';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import type { DeviceKind, DtypeChoice } from '../shared/model-spec';
 import { resolveRoles } from '../shared/roles';
+import { runCapflow } from '../capflow/workflow';
+import type { CaptionRecord } from '../capflow/record';
+import { capflowModels } from './capflow-models';
 import { chooseDevice, chooseDtype } from './device-choice';
 import { probeDevice } from './device-probe';
 import { importModelFiles } from './import-model';
@@ -35,6 +40,8 @@ import { type LoadedModel, loadRole } from './model-loader';
 import { OcrEngine } from './ocr/ocr-engine';
 import { configureRuntime } from './runtime';
 import { type StorageAccess, WeightCache, availableBytes } from './weight-cache';
+import type { ClipModel } from './clip-model';
+import type { TextLlm } from './text-llm';
 import type { Vlm } from './vlm';
 
 /** What the service depends on. */
@@ -200,21 +207,59 @@ export class CaptionerService implements CaptionerApi {
   readText(job: OcrJob, onEvent: EventSink): Promise<OcrResult> {
     return this.jobs.run(job.jobId, async (control) => {
       const raw = await decodeImage(job.image, job.name);
-      const device = this.gpuLost ? 'wasm' : chooseDevice(job.device, await this.probe());
-      if (this.ocr?.device !== device) {
-        await this.ocr?.dispose();
-        this.ocr = null;
-        const started = this.deps.now();
-        this.ocr = await OcrEngine.load(this.requireCache(), device);
-        onEvent({ type: 'ready', role: 'ocr', repo: 'PP-OCRv4 (bundled)', device, dtype: 'fp32' });
-        onEvent({ type: 'compile', role: 'ocr', device, ms: this.deps.now() - started });
-      }
+      const ocr = await this.ocrEngine(job.device, onEvent);
       control.check();
-      const rgb = raw.rgb();
       const started = this.deps.now();
-      const lines = await this.ocr.read({ width: rgb.width, height: rgb.height, data: rgb.data });
-      return { jobId: job.jobId, lines, device, ms: this.deps.now() - started };
+      const lines = await ocr.read(rgbOf(raw));
+      return { jobId: job.jobId, lines, device: ocr.device, ms: this.deps.now() - started };
     });
+  }
+
+  capflow(job: CapflowJob, onEvent: EventSink): Promise<CaptionRecord> {
+    return this.jobs.run(job.jobId, async (control) => {
+      const session = this.session;
+      let vlm: Vlm | undefined;
+      let llm: Vlm | TextLlm | undefined;
+      let router: ClipModel | undefined;
+      for (const loaded of session?.models ?? []) {
+        if (loaded.role === 'vlm') vlm = loaded.model;
+        else if (loaded.role === 'llm') llm = loaded.model;
+        else router = loaded.model;
+      }
+      if (!session || !vlm) throw new NotLoadedError('vision-language');
+      if (job.options.mode === 'capflow' && !llm) throw new NotLoadedError('summary (llm role)');
+      const images = await Promise.all(job.images.map((blob, i) => decodeImage(blob, `${job.name} #${i + 1}`)));
+      const first = images[0];
+      if (!first) throw new ImageDecodeError(job.name, 'no image or frames were given');
+      // The OCR tool loads on first use, so domains without an OCR agent never pay for it.
+      const ocr = {
+        name: 'PP-OCRv4 (bundled)',
+        read: async (image: RawImage) => (await this.ocrEngine(job.ocrDevice, onEvent)).read(rgbOf(image)),
+      };
+      const models = capflowModels(vlm, llm ?? vlm, router ?? null, ocr);
+      const input = job.video ? { kind: 'video' as const, frames: images } : { kind: 'image' as const, image: first };
+      const record = await runCapflow(input, models, job.options, {
+        jobId: job.jobId,
+        check: control.check,
+        stopping: control.stopping,
+        emit: onEvent,
+        now: this.deps.now,
+      });
+      return { ...record, runtime: { device: session.device, dtypes: Object.fromEntries(session.dtypes) } };
+    });
+  }
+
+  /** The OCR engine on the requested device, loaded (or moved) on demand. */
+  private async ocrEngine(request: DeviceRequest, onEvent: EventSink): Promise<OcrEngine> {
+    const device = this.gpuLost ? 'wasm' : chooseDevice(request, await this.probe());
+    if (this.ocr?.device === device) return this.ocr;
+    await this.ocr?.dispose();
+    this.ocr = null;
+    const started = this.deps.now();
+    this.ocr = await OcrEngine.load(this.requireCache(), device);
+    onEvent({ type: 'compile', role: 'ocr', device, ms: this.deps.now() - started });
+    onEvent({ type: 'ready', role: 'ocr', repo: 'PP-OCRv4 (bundled)', device, dtype: 'fp32' });
+    return this.ocr;
   }
 
   async cancel(jobId: string): Promise<void> {
@@ -276,6 +321,11 @@ async function disposeAll(models: readonly LoadedModel[]): Promise<void> {
   // A shared model appears under two roles: dispose each instance once.
   const unique = new Set(models.map((m) => m.model));
   await Promise.all([...unique].map((m) => m.dispose()));
+}
+
+function rgbOf(image: RawImage) {
+  const rgb = image.rgb();
+  return { width: rgb.width, height: rgb.height, data: rgb.data };
 }
 
 /** Decodes an image Blob in the worker (EXIF orientation applied by createImageBitmap). */

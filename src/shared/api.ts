@@ -4,6 +4,8 @@
  * `comlink.proxy`, so every method that reports progress takes an
  * {@link EventSink}. Every long call carries a `jobId` that `cancel` takes.
  */
+import type { CaptionRecord } from '../capflow/record';
+import type { CapflowOptions } from '../capflow/workflow';
 import type { CachedModel } from './cached-model';
 import type { DeviceInfo } from './device';
 import type { EventSink } from './events';
@@ -87,6 +89,17 @@ export interface OcrResult {
   readonly ms: number;
 }
 
+/** A CapFlow or single-pass job: one image, or the frames of a video in time order. */
+export interface CapflowJob {
+  readonly jobId: string;
+  readonly images: readonly Blob[];
+  readonly video: boolean;
+  readonly name: string;
+  readonly options: CapflowOptions;
+  /** Device for the OCR tool (the other models run where they were loaded). */
+  readonly ocrDevice: DeviceRequest;
+}
+
 /** A model file the user picked from disk, with its path inside the model folder. */
 export interface ImportFile {
   readonly path: string;
@@ -106,6 +119,8 @@ export interface CaptionerApi {
   probe(): Promise<DeviceInfo>;
   load(request: LoadRequest, onEvent: EventSink): Promise<LoadReport>;
   caption(job: CaptionJob, onEvent: EventSink): Promise<CaptionResult>;
+  /** Captions with the CapFlow workflow or the single-pass mode (load roles vlm, llm and router first). */
+  capflow(job: CapflowJob, onEvent: EventSink): Promise<CaptionRecord>;
   /** Reads the text of an image with the bundled PP-OCR model (loaded on first use). */
   readText(job: OcrJob, onEvent: EventSink): Promise<OcrResult>;
   /** Stops a running job between tokens/steps and aborts its downloads. */

@@ -18,7 +18,8 @@ import { capflowModels } from '../../src/models/capflow-models';
 import { ClipModel } from '../../src/models/clip-model';
 import { TextLlm } from '../../src/models/text-llm';
 import { Vlm } from '../../src/models/vlm';
-import { tinyLlmAnswer, writeClip, forgeAll } from '../fixtures/forge/models';
+import { forgeAll, writeClip } from '../fixtures/forge/models';
+import { tinyLlmAnswer } from '../fixtures/forge/oracle';
 import { TINY_CLIP, TINY_LLM, TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { createNodeOcr } from '../support/ocr-node';
 
