@@ -98,7 +98,15 @@ export class McApp extends LitElement {
     };
     try {
       const { preset, overrides, device } = this.settings;
-      const report = await this.captioner.load({ preset, overrides, device, onEvent, signal: this.loadAbort.signal });
+      const roles = this.settings.mode === 'capflow' ? (['vlm', 'llm', 'router'] as const) : (['vlm'] as const);
+      const report = await this.captioner.load({
+        preset,
+        overrides,
+        roles,
+        device,
+        onEvent,
+        signal: this.loadAbort.signal,
+      });
       this.load = { phase: 'ready', report };
     } catch (err) {
       this.load = { phase: 'failed' };
@@ -162,6 +170,7 @@ export class McApp extends LitElement {
     if (this.load.phase !== 'ready') return this.update_(item, { status: 'error', detail: 'no model loaded' });
     this.update_(item, { status: 'captioning', caption: '' });
     try {
+      if (this.settings.mode === 'capflow') return await this.capflowItem(item);
       const result = await this.captioner.caption({
         jobId: item.jobId,
         image: item.file,
@@ -177,6 +186,28 @@ export class McApp extends LitElement {
       if (isCaptionerError(err, 'CancelledError')) this.update_(item, { status: 'cancelled', detail: 'Cancelled' });
       else this.update_(item, { status: 'error', detail: errorMessage(err) });
     }
+  }
+
+  /** CapFlow: route, agents, summary, judge; the item shows each step as it finishes. */
+  private async capflowItem(item: Item): Promise<void> {
+    const record = await this.captioner.capflow({
+      jobId: item.jobId,
+      image: item.file,
+      name: item.file.name,
+      onEvent: (e) => e.type === 'agent-done' && this.update_(item, { detail: `${e.agent} done` }),
+    });
+    const judge = record.judge ? ` · judge ${record.judge.topOnAll ? 'top on all' : 'below top'}` : '';
+    this.update_(item, {
+      status: 'done',
+      caption: record.caption,
+      detail: `${record.domain?.label ?? 'no domain'} (${record.domain?.decidedBy ?? '—'}) · ${record.trace.length} steps · ${(record.totalMs / 1000).toFixed(1)} s${judge}`,
+    });
+  }
+
+  private chooseMode(mode: string): void {
+    this.settings = { ...this.settings, mode: mode === 'capflow' ? 'capflow' : 'caption' };
+    history.replaceState(null, '', `?${settingsToUrl(this.settings)}`);
+    this.load = { phase: 'idle' };
   }
 
   private onDrop(event: DragEvent): void {
@@ -211,6 +242,18 @@ export class McApp extends LitElement {
                   ${p.label} (~${formatBytes(presetBytes(p))})
                 </option>`,
             )}
+          </select>
+        </label>
+        <label
+          >Mode
+          <select
+            data-testid="mode"
+            @change=${(e: Event) => e.target instanceof HTMLSelectElement && this.chooseMode(e.target.value)}
+          >
+            <option value="caption" ?selected=${this.settings.mode === 'caption'}>Quick caption (one pass)</option>
+            <option value="capflow" ?selected=${this.settings.mode === 'capflow'}>
+              CapFlow (agents + summary + judge)
+            </option>
           </select>
         </label>
         <span>VLM: <code data-testid="vlm">${this.vlmLabel()}</code></span>

@@ -6,7 +6,9 @@
 import type { DeviceRequest } from '../shared/api';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import { DEFAULT_PRESET_ID, PRESETS, type PresetId } from '../shared/presets';
-import type { RoleOverrides } from '../shared/roles';
+import type { LoadableRole, RoleOverride, RoleOverrides } from '../shared/roles';
+
+const ROLES: readonly LoadableRole[] = ['vlm', 'llm', 'router'];
 
 /** Everything the page needs to create a captioner and load a model. */
 export interface AppSettings {
@@ -14,6 +16,8 @@ export interface AppSettings {
   readonly preset: PresetId;
   readonly overrides: RoleOverrides;
   readonly device: DeviceRequest;
+  /** Plain caption (one VLM call) or the CapFlow workflow. */
+  readonly mode: 'caption' | 'capflow';
 }
 
 const DEVICES: readonly DeviceRequest[] = ['auto', 'webgpu', 'wasm'];
@@ -30,18 +34,21 @@ function isPresetId(id: string | null): id is PresetId {
   return id !== null && Object.hasOwn(PRESETS, id);
 }
 
-/** Settings from URL parameters `host` + `template` or `local`, `preset`, `vlm` + `revision`, `device`. */
+/** Settings from URL parameters `host` + `template` or `local`, `preset`, `vlm`/`llm`/`router` + `revision`, `device`, `mode`. */
 export function settingsFromUrl(params: URLSearchParams): AppSettings {
   const source = sourceFromUrl(params);
   const presetParam = params.get('preset');
   const preset = isPresetId(presetParam) ? presetParam : DEFAULT_PRESET_ID;
-  const repo = params.get('vlm');
-  const overrides: RoleOverrides = repo
-    ? { vlm: { kind: 'repo', repo, revision: params.get('revision') ?? 'main' } }
-    : {};
+  const revision = params.get('revision') ?? 'main';
+  const overrides: Partial<Record<LoadableRole, RoleOverride>> = {};
+  for (const role of ROLES) {
+    const repo = params.get(role);
+    if (repo) overrides[role] = { kind: 'repo', repo, revision };
+  }
   const requested = params.get('device') ?? 'auto';
   const device = DEVICES.find((d) => d === requested) ?? 'auto';
-  return { source, preset, overrides, device };
+  const mode = params.get('mode') === 'capflow' ? 'capflow' : 'caption';
+  return { source, preset, overrides, device, mode };
 }
 
 /** The URL parameters that reproduce `settings` (defaults omitted). */
@@ -54,11 +61,13 @@ export function settingsToUrl(settings: AppSettings): URLSearchParams {
     params.set('local', settings.source.path);
   }
   if (settings.preset !== DEFAULT_PRESET_ID) params.set('preset', settings.preset);
-  const vlm = settings.overrides.vlm;
-  if (vlm?.kind === 'repo') {
-    params.set('vlm', vlm.repo);
-    params.set('revision', vlm.revision ?? 'main');
+  for (const role of ROLES) {
+    const override = settings.overrides[role];
+    if (override?.kind !== 'repo') continue;
+    params.set(role, override.repo);
+    params.set('revision', override.revision ?? 'main');
   }
   if (settings.device !== 'auto') params.set('device', settings.device);
+  if (settings.mode === 'capflow') params.set('mode', 'capflow');
   return params;
 }

@@ -140,6 +140,32 @@ test('a running caption can be cancelled from the page', async () => {
   }
 });
 
+test('CapFlow mode on the page: routing, agents, summary and judge for a dropped image', async () => {
+  const capflow = await browser.newPage();
+  try {
+    await capflow.goto(
+      appUrl({
+        host: models.url,
+        vlm: TINY_VLM.repo,
+        llm: 'forge/tiny-qwen3',
+        router: 'forge/tiny-clip',
+        mode: 'capflow',
+        device: 'wasm',
+      }),
+    );
+    await dropImage(capflow, 'red.png', [230, 20, 30]);
+    // Every agent of the chosen workflow notes "RSTUVWXYZ." for red; the tiny summary LLM follows the R's.
+    await expect
+      .poll(() => capflow.getByTestId('caption').inputValue(), { timeout: 90_000 })
+      .toBe(TINY_VLM_CAPTIONS.red);
+    await expect
+      .poll(() => capflow.locator('li[data-status] small').textContent())
+      .toMatch(/\((zero-shot|vlm|zero-shot-fallback)\) · \d+ steps · [\d.]+ s · judge/);
+  } finally {
+    await capflow.close();
+  }
+});
+
 test('models self-hosted next to the app load through the local source', async () => {
   const local = await browser.newPage();
   try {

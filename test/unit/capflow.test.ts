@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawImage, env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseDomainAnswer, parseJudgeScores } from '../../src/capflow/prompts';
+import { cleanCaption, parseDomainAnswer, parseJudgeScores, summaryPrompt } from '../../src/capflow/prompts';
 import type { CaptionRecord } from '../../src/capflow/record';
-import { DOMAINS, DOMAIN_IDS, type DomainId } from '../../src/capflow/spec';
+import { AGENTS, DOMAINS, DOMAIN_IDS, type DomainId } from '../../src/capflow/spec';
 import { type CapflowInput, type CapflowModels, type WorkflowContext, runCapflow } from '../../src/capflow/workflow';
 import { CancelledError } from '../../src/shared/errors';
 import type { CaptionEvent } from '../../src/shared/events';
@@ -206,4 +206,25 @@ test('cancel mid-workflow stops the remaining agents', async () => {
   expect(events.filter((e) => e.type === 'agent-start').map((e) => e.type === 'agent-start' && e.agent)).toEqual([
     'structure-perception',
   ]);
+});
+
+describe('prompts and specs', () => {
+  test('chatty openings are removed from captions', () => {
+    expect(cleanCaption('Certainly! Here is the caption: A bar chart of sales.')).toBe('A bar chart of sales.');
+    expect(cleanCaption('Sure. Okay: A cat.')).toBe('A cat.');
+    expect(cleanCaption('Surely the best chart.')).toBe('Surely the best chart.');
+  });
+  test('the summary prompt holds the outline, the notes and the output language, never the image', () => {
+    const prompt = summaryPrompt('ui', [{ label: 'OCR', text: '"Sign in"' }], 'German');
+    expect(prompt).toContain('in German');
+    expect(prompt).toContain('1. app or site and screen');
+    expect(prompt).toContain('[OCR]\n"Sign in"');
+  });
+  test('every domain names known agents; the table of the paper is followed', () => {
+    expect(DOMAIN_IDS).toEqual(Object.keys(DOMAINS));
+    expect(DOMAINS.ui.agents).toEqual(['ui-perception', 'ocr', 'general-reasoning']);
+    expect(DOMAINS.video.summary).toBe('video');
+    expect(Object.isFrozen(DOMAINS) && Object.isFrozen(AGENTS)).toBe(true);
+    for (const id of DOMAIN_IDS) for (const agent of DOMAINS[id].agents) expect(AGENTS[agent]).toBeDefined();
+  });
 });

@@ -36,6 +36,7 @@ describe('settings in the URL', () => {
       preset: 'balanced',
       overrides: {},
       device: 'auto',
+      mode: 'caption',
     });
   });
   test('round-trip a mirror, a custom repo and a device', () => {
@@ -60,5 +61,13 @@ describe('settings in the URL', () => {
   test('an unknown device or preset falls back to the default', () => {
     expect(settingsFromUrl(new URLSearchParams({ device: 'tpu' })).device).toBe('auto');
     expect(settingsFromUrl(new URLSearchParams({ preset: 'toString' })).preset).toBe('balanced');
+  });
+});
+
+test('every loadable role can be overridden from the URL', () => {
+  const settings = settingsFromUrl(new URLSearchParams({ llm: 'me/llm', router: 'me/clip' }));
+  expect(settings.overrides).toEqual({
+    llm: { kind: 'repo', repo: 'me/llm', revision: 'main' },
+    router: { kind: 'repo', repo: 'me/clip', revision: 'main' },
   });
 });
