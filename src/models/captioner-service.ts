@@ -217,6 +217,7 @@ export class CaptionerService implements CaptionerApi {
 
   capflow(job: CapflowJob, onEvent: EventSink): Promise<CaptionRecord> {
     return this.jobs.run(job.jobId, async (control) => {
+      if (this.gpuLost && this.session?.device === 'webgpu') await this.fallBackToWasm(this.gpuLost, control, onEvent);
       const session = this.session;
       let vlm: Vlm | undefined;
       let llm: Vlm | TextLlm | undefined;
