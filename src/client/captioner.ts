@@ -119,6 +119,11 @@ const DEFAULT_CANCEL_GRACE_MS = 5_000;
 const DEFAULT_ROLES: readonly LoadableRole[] = ['vlm'];
 const ignore: EventSink = () => {};
 
+/** The name errors use for an input: the caller's, the file's, or "image". */
+function displayName(image: Blob | undefined, name: string | undefined): string {
+  return name ?? (image instanceof File ? image.name : 'image');
+}
+
 /** Creates a captioner. No worker starts until the first call. */
 export function createCaptioner(options: CaptionerOptions = {}): Captioner {
   const globalSink = options.onEvent ?? ignore;
@@ -134,18 +139,20 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
   );
   const queue = new JobQueue((jobId) => {
     const generation = link.current;
-    void link.call((api) => api.cancel(jobId)).catch(() => {});
+    // Only a live worker has anything to stop (call() would start a fresh one).
+    if (generation) void link.call((api) => api.cancel(jobId)).catch(() => {});
     // A job that ignores the cancel (e.g. stuck compiling shaders) costs its worker.
     setTimeout(() => {
       if (queue.pending.running === jobId && link.current === generation) link.terminate(`job ${jobId} did not stop`);
     }, options.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS);
   });
 
-  const withSignal = <T>(jobId: string, signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> => {
+  /** Queues a worker job; aborting `signal` cancels it like `cancel(jobId)`. */
+  const enqueue = <T>(jobId: string, signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> => {
     if (signal?.aborted) return Promise.reject(new CancelledError(jobId));
     const onAbort = () => queue.cancel(jobId);
     signal?.addEventListener('abort', onAbort, { once: true });
-    return run().finally(() => signal?.removeEventListener('abort', onAbort));
+    return queue.add(jobId, run).finally(() => signal?.removeEventListener('abort', onAbort));
   };
 
   const restoreModels = async () => {
@@ -177,20 +184,18 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
       };
       // Ask for durable storage before the first big download (only pages may ask).
       void globalThis.navigator?.storage?.persist?.().catch(() => false);
-      return withSignal(jobId, signal, () =>
-        queue.add(jobId, async () => {
-          const report = await link.call((api) => api.load(request, proxy(onEvent)));
-          lastLoad = { request, generation: link.current };
-          return report;
-        }),
-      );
+      return enqueue(jobId, signal, async () => {
+        const report = await link.call((api) => api.load(request, proxy(onEvent)));
+        lastLoad = { request, generation: link.current };
+        return report;
+      });
     },
 
     caption({ image, name, prompt, maxNewTokens, onEvent = ignore, signal, jobId = nextId('caption') }) {
       const job = {
         jobId,
         image,
-        name: name ?? (image instanceof File ? image.name : 'image'),
+        name: displayName(image, name),
         prompt: prompt ?? DEFAULT_PROMPT,
         maxNewTokens: maxNewTokens ?? 256,
       };
@@ -201,12 +206,10 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
         if (event.type === 'cancelled') globalSink(event);
         else if (!cancelled) onEvent(event);
       };
-      return withSignal(jobId, signal, () =>
-        queue.add(jobId, async () => {
-          await restoreModels();
-          return link.call((api) => api.caption(job, proxy(sink)));
-        }),
-      ).catch((err: unknown) => {
+      return enqueue(jobId, signal, async () => {
+        await restoreModels();
+        return link.call((api) => api.caption(job, proxy(sink)));
+      }).catch((err: unknown) => {
         cancelled = true;
         throw err;
       });
@@ -227,23 +230,19 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
         jobId,
         images,
         video: frames !== undefined,
-        name: name ?? (image instanceof File ? image.name : 'image'),
+        name: displayName(image, name),
         options: { mode: 'capflow', ...options },
         ocrDevice,
       };
-      return withSignal(jobId, signal, () =>
-        queue.add(jobId, async () => {
-          await restoreModels();
-          return link.call((api) => api.capflow(job, proxy(onEvent)));
-        }),
-      );
+      return enqueue(jobId, signal, async () => {
+        await restoreModels();
+        return link.call((api) => api.capflow(job, proxy(onEvent)));
+      });
     },
 
     readText({ image, name, device = 'auto', signal, jobId = nextId('ocr') }) {
-      const job = { jobId, image, name: name ?? (image instanceof File ? image.name : 'image'), device };
-      return withSignal(jobId, signal, () =>
-        queue.add(jobId, () => link.call((api) => api.readText(job, proxy(globalSink)))),
-      );
+      const job = { jobId, image, name: displayName(image, name), device };
+      return enqueue(jobId, signal, () => link.call((api) => api.readText(job, proxy(globalSink))));
     },
 
     cancel(jobId) {

@@ -37,7 +37,7 @@ import { DownloadTracker } from './download-tracker';
 import { watchGpuDevice } from './gpu-watch';
 import { type JobControl, JobRegistry } from './jobs';
 import { type LoadedModel, loadRole } from './model-loader';
-import { OcrEngine } from './ocr/ocr-engine';
+import { OCR_MODEL_NAME, OcrEngine } from './ocr/ocr-engine';
 import { configureRuntime } from './runtime';
 import { type StorageAccess, WeightCache, availableBytes } from './weight-cache';
 import type { ClipModel } from './clip-model';
@@ -109,24 +109,22 @@ export class CaptionerService implements CaptionerApi {
   }
 
   private async loadModels(request: LoadRequest, control: JobControl, onEvent: EventSink): Promise<LoadReport> {
-    const cache = this.requireCache();
     const info = await this.probe();
-    // A lost GPU device stays lost for this worker: WebGPU requests run on WASM from then on.
-    const device = this.gpuLost ? 'wasm' : chooseDevice(request.device, info);
+    const device = this.deviceFor(request.device, info);
     await this.unload();
     const models: LoadedModel[] = [];
     const reports: RoleReport[] = [];
     const dtypes = new Map<string, DtypeChoice>();
+    const ctx = {
+      cache: this.requireCache(),
+      storage: this.deps.storage,
+      downloads: this.downloads,
+      defaultSource: this.source,
+      now: this.deps.now,
+    };
     try {
       for (const resolved of resolveRoles(request.preset, request.overrides, request.roles)) {
         const dtype = chooseDtype(resolved.spec, device, info);
-        const ctx = {
-          cache,
-          storage: this.deps.storage,
-          downloads: this.downloads,
-          defaultSource: this.source,
-          now: this.deps.now,
-        };
         const { loaded, report } = await loadRole(ctx, resolved, device, dtype, models, control, onEvent);
         models.push(loaded);
         reports.push(report);
@@ -140,6 +138,31 @@ export class CaptionerService implements CaptionerApi {
     this.lastLoad = request;
     if (device === 'webgpu') watchGpuDevice((reason) => (this.gpuLost = reason));
     return { device, roles: reports };
+  }
+
+  /** A lost GPU device stays lost for this worker: WebGPU requests run on WASM from then on. */
+  private deviceFor(request: DeviceRequest, info: DeviceInfo): DeviceKind {
+    return this.gpuLost ? 'wasm' : chooseDevice(request, info);
+  }
+
+  /** Before a job: if the device the models sit on was lost, move them to WASM first. */
+  private async leaveLostGpu(control: JobControl, onEvent: EventSink): Promise<void> {
+    if (this.gpuLost && this.session?.device === 'webgpu') await this.fallBackToWasm(this.gpuLost, control, onEvent);
+  }
+
+  /** The loaded session and its models by role; throws when no VLM is loaded. */
+  private loaded() {
+    let vlm: Vlm | undefined;
+    let llm: Vlm | TextLlm | undefined;
+    let router: ClipModel | undefined;
+    for (const m of this.session?.models ?? []) {
+      if (m.role === 'vlm') vlm = m.model;
+      else if (m.role === 'llm') llm = m.model;
+      else router = m.model;
+    }
+    const session = this.session;
+    if (!session || !vlm) throw new NotLoadedError('vision-language');
+    return { session, vlm, llm, router };
   }
 
   /**
@@ -158,7 +181,7 @@ export class CaptionerService implements CaptionerApi {
   caption(job: CaptionJob, onEvent: EventSink): Promise<CaptionResult> {
     return this.jobs.run(job.jobId, async (control) => {
       const image = await decodeImage(job.image, job.name);
-      if (this.gpuLost && this.session?.device === 'webgpu') await this.fallBackToWasm(this.gpuLost, control, onEvent);
+      await this.leaveLostGpu(control, onEvent);
       try {
         return await this.captionImage(job, image, control, onEvent);
       } catch (err) {
@@ -178,12 +201,10 @@ export class CaptionerService implements CaptionerApi {
     control: JobControl,
     onEvent: EventSink,
   ): Promise<CaptionResult> {
-    const session = this.session;
-    const vlm = session?.models.find((m): m is { role: 'vlm'; model: Vlm } => m.role === 'vlm');
-    if (!session || !vlm) throw new NotLoadedError('vision-language');
+    const { session, vlm } = this.loaded();
     control.check();
     const started = this.deps.now();
-    const out = await vlm.model.generate([image], {
+    const out = await vlm.generate([image], {
       prompt: job.prompt,
       maxNewTokens: job.maxNewTokens,
       stopping: control.stopping,
@@ -196,7 +217,7 @@ export class CaptionerService implements CaptionerApi {
     return {
       jobId: job.jobId,
       text: out.text,
-      repo: vlm.model.spec.repo,
+      repo: vlm.spec.repo,
       device: session.device,
       dtype: session.dtypes.get('vlm') ?? 'fp32',
       tokens: out.tokens,
@@ -217,24 +238,15 @@ export class CaptionerService implements CaptionerApi {
 
   capflow(job: CapflowJob, onEvent: EventSink): Promise<CaptionRecord> {
     return this.jobs.run(job.jobId, async (control) => {
-      if (this.gpuLost && this.session?.device === 'webgpu') await this.fallBackToWasm(this.gpuLost, control, onEvent);
-      const session = this.session;
-      let vlm: Vlm | undefined;
-      let llm: Vlm | TextLlm | undefined;
-      let router: ClipModel | undefined;
-      for (const loaded of session?.models ?? []) {
-        if (loaded.role === 'vlm') vlm = loaded.model;
-        else if (loaded.role === 'llm') llm = loaded.model;
-        else router = loaded.model;
-      }
-      if (!session || !vlm) throw new NotLoadedError('vision-language');
+      await this.leaveLostGpu(control, onEvent);
+      const { session, vlm, llm, router } = this.loaded();
       if (job.options.mode === 'capflow' && !llm) throw new NotLoadedError('summary (llm role)');
       const images = await Promise.all(job.images.map((blob, i) => decodeImage(blob, `${job.name} #${i + 1}`)));
       const first = images[0];
       if (!first) throw new ImageDecodeError(job.name, 'no image or frames were given');
       // The OCR tool loads on first use, so domains without an OCR agent never pay for it.
       const ocr = {
-        name: 'PP-OCRv4 (bundled)',
+        name: OCR_MODEL_NAME,
         read: async (image: RawImage) => (await this.ocrEngine(job.ocrDevice, onEvent)).read(rgbOf(image)),
       };
       const models = capflowModels(vlm, llm ?? vlm, router ?? null, ocr);
@@ -252,14 +264,14 @@ export class CaptionerService implements CaptionerApi {
 
   /** The OCR engine on the requested device, loaded (or moved) on demand. */
   private async ocrEngine(request: DeviceRequest, onEvent: EventSink): Promise<OcrEngine> {
-    const device = this.gpuLost ? 'wasm' : chooseDevice(request, await this.probe());
+    const device = this.deviceFor(request, await this.probe());
     if (this.ocr?.device === device) return this.ocr;
     await this.ocr?.dispose();
     this.ocr = null;
     const started = this.deps.now();
     this.ocr = await OcrEngine.load(this.requireCache(), device);
     onEvent({ type: 'compile', role: 'ocr', device, ms: this.deps.now() - started });
-    onEvent({ type: 'ready', role: 'ocr', repo: 'PP-OCRv4 (bundled)', device, dtype: 'fp32' });
+    onEvent({ type: 'ready', role: 'ocr', repo: OCR_MODEL_NAME, device, dtype: 'fp32' });
     return this.ocr;
   }
 

@@ -234,11 +234,6 @@ export class WeightCache {
     await tx.done;
   }
 
-  /** Total chunk records, for tests that check space was really freed. */
-  async chunkCount(): Promise<number> {
-    return this.db.count('chunks');
-  }
-
   private modelOf(url: string): string {
     let best = '';
     for (const folder of this.tracked.keys()) if (url.startsWith(folder) && folder.length > best.length) best = folder;

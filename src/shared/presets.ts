@@ -95,9 +95,6 @@ export type PresetId = keyof typeof PRESETS;
 /** The preset the app starts with. */
 export const DEFAULT_PRESET_ID: PresetId = 'balanced';
 
-/** The VLM the app loads when the user picks nothing else. */
-export const DEFAULT_VLM: ModelSpec = PRESETS[DEFAULT_PRESET_ID].vlm;
-
 /** Total approximate download of a preset (shared models counted once). */
 export function presetBytes(preset: Preset): number {
   const llm = preset.llm === 'vlm' ? 0 : preset.llm.approxBytes;

@@ -11,17 +11,6 @@ import type { Box } from '../../shared/ocr.ts';
 
 export type { Box };
 
-/** Converts RGBA (canvas, RawImage with 4 channels) to RGB. */
-export function rgbaToRgb(width: number, height: number, rgba: Uint8Array | Uint8ClampedArray): RgbImage {
-  const data = new Uint8Array(width * height * 3);
-  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
-    data[j] = rgba[i] ?? 0;
-    data[j + 1] = rgba[i + 1] ?? 0;
-    data[j + 2] = rgba[i + 2] ?? 0;
-  }
-  return { width, height, data };
-}
-
 /**
  * Resamples a region of `image` (bilinear) into a CHW float tensor of size
  * `outW`×`outH`, with `normalize(value0to1, channel)` applied per value.

@@ -11,6 +11,9 @@ import { alphabetFrom } from './ctc';
 import type { RgbImage } from './image';
 import { type OcrLine, type OcrRuntime, readText } from './ocr';
 
+/** How the bundled OCR model is named in events, traces and the cache listing. */
+export const OCR_MODEL_NAME = 'PP-OCRv4 (bundled)';
+
 /** Where the app serves the OCR files (see vite-ocr-assets.ts). */
 export function ocrAssetUrl(name: 'det.onnx' | 'rec.onnx' | 'keys.txt'): string {
   return new URL(`${import.meta.env.BASE_URL}ocr/${name}`, self.location.origin).href;
@@ -38,7 +41,7 @@ export class OcrEngine implements OcrRuntime {
   /** Loads both networks on `device`. */
   static async load(cache: WeightCache, device: DeviceKind): Promise<OcrEngine> {
     const folder = new URL('.', ocrAssetUrl('keys.txt')).href;
-    await cache.track(folder, 'PP-OCRv4 (bundled)', 'app');
+    await cache.track(folder, OCR_MODEL_NAME, 'app');
     const [det, rec, keys] = await Promise.all([
       cachedBytes(cache, ocrAssetUrl('det.onnx')),
       cachedBytes(cache, ocrAssetUrl('rec.onnx')),
