@@ -3,6 +3,7 @@
  * small models give to them (a malformed answer never throws).
  */
 import { DOMAINS, DOMAIN_IDS, type DomainId, JUDGE_DIMENSIONS } from './spec';
+import { CAPTION_STYLES, type CaptionStyle } from './styles';
 
 const LETTERS = 'ABCDEFGH';
 
@@ -33,25 +34,26 @@ export interface Note {
   readonly text: string;
 }
 
-/** The summary agent's prompt: only the agents' notes and the domain's outline, never the image. */
-export function summaryPrompt(domain: DomainId, notes: readonly Note[], language: string): string {
+/** The summary agent's prompt: only the agents' notes and the domain's outline, never the image; condensed to the style. */
+export function summaryPrompt(domain: DomainId, notes: readonly Note[], language: string, style: CaptionStyle): string {
   const d = DOMAINS[domain];
   const outline = d.outline.map((item, i) => `${i + 1}. ${item}`).join('\n');
   const body = notes.map((n) => `[${n.label}]\n${n.text}`).join('\n\n');
   return (
-    `Merge these notes about one ${d.summary === 'video' ? 'video' : 'image'} (${d.label}) into one dense caption in ${language}. ` +
-    `Follow this order:\n${outline}\n` +
+    `Merge these notes about one ${d.summary === 'video' ? 'video' : 'image'} (${d.label}) into one caption in ${language}. ` +
+    `${CAPTION_STYLES[style].instruction} Follow this order:\n${outline}\n` +
     'Keep exact text and numbers, drop repeats, add nothing the notes do not say, no preamble.\n\n' +
     body
   );
 }
 
-/** The single-pass (MetaCaptioner) prompt: one call, aware of the domain when known. */
-export function singlePassPrompt(domain: DomainId | null, language: string): string {
+/** The single-pass (MetaCaptioner) prompt: one call, aware of the domain when known, in the asked style. */
+export function singlePassPrompt(domain: DomainId | null, language: string, style: CaptionStyle): string {
+  const how = CAPTION_STYLES[style].instruction;
   if (!domain)
-    return `Describe this image in detail in ${language}: type, subject, structure, exact text and numbers, purpose.`;
+    return `Describe this image in ${language}: type, subject, structure, exact text and numbers, purpose. ${how}`;
   const d = DOMAINS[domain];
-  return `Describe this ${d.label} image in detail in ${language}, covering in order: ${d.outline.join('; ')}.`;
+  return `Describe this ${d.label} image in ${language}, covering in order: ${d.outline.join('; ')}. ${how}`;
 }
 
 const PREAMBLE = /^(?:certainly|sure|of course|here is|here's|okay|ok)\b[^:\n]*[:!.]\s*/i;

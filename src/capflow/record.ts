@@ -3,9 +3,17 @@
  * and JSON-serialisable (exported as JSONL for training a student model).
  */
 import type { DomainId } from './spec';
+import type { CaptionStyle } from './styles';
 
-/** Bump on any incompatible change of {@link CaptionRecord}. */
-export const RECORD_VERSION = 1;
+/** Bump on any incompatible change of {@link CaptionRecord} (2: `prompt` mode, `style`, models in `runtime`). */
+export const RECORD_VERSION = 2;
+
+/**
+ * How to caption: `capflow` (agents + summary), `single-pass` (one
+ * domain-aware VLM call, the MetaCaptioner mode) or `prompt` (one VLM call
+ * with the caller's own instruction).
+ */
+export type CaptionMode = 'capflow' | 'single-pass' | 'prompt';
 
 /** How the domain was decided. */
 export type DomainDecision =
@@ -54,16 +62,25 @@ export interface JudgeResult {
   readonly attempts: readonly JudgeAttempt[];
 }
 
+/** Where a record was made: device, dtypes and model repo per role (filled in by the worker). */
+export interface RecordRuntime {
+  readonly device: string;
+  readonly dtypes: Readonly<Record<string, unknown>>;
+  readonly models: Readonly<Record<string, string>>;
+}
+
 /** Everything about one caption. */
 export interface CaptionRecord {
   readonly version: typeof RECORD_VERSION;
   readonly caption: string;
-  readonly mode: 'capflow' | 'single-pass';
+  readonly mode: CaptionMode;
+  /** Null in `prompt` mode, where the caller's instruction decides the form. */
+  readonly style: CaptionStyle | null;
   readonly language: string;
   readonly domain: DomainResult | null;
   readonly trace: readonly AgentTrace[];
   readonly judge: JudgeResult | null;
   readonly totalMs: number;
   /** Where it ran: filled in by the worker (null from the bare engine). */
-  readonly runtime: { readonly device: string; readonly dtypes: Readonly<Record<string, unknown>> } | null;
+  readonly runtime: RecordRuntime | null;
 }

@@ -8,7 +8,7 @@
 import { IMAGE_DOMAINS, parseDomainAnswer, routerQuestion } from './prompts';
 import type { AgentTrace, DomainResult } from './record';
 import { DOMAINS, type DomainId, ROUTER_CONFIDENCE_THRESHOLD, ROUTER_LOGIT_SCALE } from './spec';
-import type { CapflowInput, CapflowModels, WorkflowContext } from './workflow';
+import { type CapflowInput, type CapflowModels, type WorkflowContext, step } from './context';
 
 type Router = NonNullable<CapflowModels<unknown>['router']>;
 
@@ -79,38 +79,23 @@ export async function route<I>(
   let top: DomainResult['top'] = [];
   const router = models.router;
   if (router) {
-    ctx.check();
-    const started = ctx.now();
-    top = await zeroShot(router, image);
-    const output = top
-      .slice(0, 3)
-      .map((t) => `${t.id} ${t.p.toFixed(3)}`)
-      .join(', ');
-    trace.push({
-      agent: 'router',
-      role: 'router',
-      model: router.name,
-      prompt: '(zero-shot domain prompts)',
-      output,
-      tokens: 0,
-      ms: ctx.now() - started,
+    const meta = { agent: 'router', role: 'router', model: router.name, prompt: '(zero-shot domain prompts)' };
+    await step(ctx, trace, meta, async () => {
+      top = await zeroShot(router, image);
+      const output = top
+        .slice(0, 3)
+        .map((t) => `${t.id} ${t.p.toFixed(3)}`)
+        .join(', ');
+      return { text: output, tokens: 0 };
     });
     const winner = top[0];
     if (winner && winner.p >= ROUTER_CONFIDENCE_THRESHOLD) return result(winner.id, 'zero-shot', top);
   }
-  ctx.check();
   const prompt = routerQuestion();
-  const started = ctx.now();
-  const answer = await models.vlm.generate([image], prompt, { maxNewTokens: 8, stopping: ctx.stopping });
-  trace.push({
-    agent: 'router-vlm',
-    role: 'router',
-    model: models.vlm.name,
-    prompt,
-    output: answer.text,
-    tokens: answer.tokens,
-    ms: ctx.now() - started,
-  });
+  const meta = { agent: 'router-vlm', role: 'router', model: models.vlm.name, prompt };
+  const answer = await step(ctx, trace, meta, () =>
+    models.vlm.generate([image], prompt, { maxNewTokens: 8, stopping: ctx.stopping }),
+  );
   const chosen = parseDomainAnswer(answer.text);
   if (chosen) return result(chosen, 'vlm', top);
   return result(top[0]?.id ?? 'natural', top.length ? 'zero-shot-fallback' : 'default', top);

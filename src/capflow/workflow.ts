@@ -4,69 +4,45 @@
  * injected models (generic in the image type), so it runs in Node tests on
  * real tiny models and in the worker on real ones.
  */
-import type { EventSink } from '../shared/events';
 import type { OcrLine } from '../shared/ocr';
+import { type CapflowInput, type CapflowModels, type WorkflowContext, step } from './context';
 import { cleanCaption, judgePrompt, parseJudgeScores, singlePassPrompt, summaryPrompt, type Note } from './prompts';
-import { type AgentTrace, type CaptionRecord, type JudgeAttempt, type JudgeResult, RECORD_VERSION } from './record';
+import {
+  type AgentTrace,
+  type CaptionMode,
+  type CaptionRecord,
+  type JudgeAttempt,
+  type JudgeResult,
+  RECORD_VERSION,
+} from './record';
 import { route } from './router';
 import { AGENTS, type AgentId, DOMAINS, type DomainId } from './spec';
+import { CAPTION_STYLES, type CaptionStyle, shapeCaption } from './styles';
 
-/** One model call's knobs. */
-export interface StepOptions {
-  readonly maxNewTokens: number;
-  /** Passed through to generation (transformers.js stopping criteria), so cancel stops mid-step. */
-  readonly stopping?: unknown;
-}
-
-/** What a generation returns. */
-export interface StepOutput {
-  readonly text: string;
-  readonly tokens: number;
-}
-
-/** The models CapFlow uses; `I` is the image type (RawImage in the app). */
-export interface CapflowModels<I> {
-  readonly vlm: {
-    readonly name: string;
-    generate(images: readonly I[], prompt: string, options: StepOptions): Promise<StepOutput>;
-  };
-  readonly llm: { readonly name: string; generateText(prompt: string, options: StepOptions): Promise<StepOutput> };
-  readonly router?: {
-    readonly name: string;
-    embedTexts(texts: readonly string[]): Promise<number[][]>;
-    embedImage(image: I): Promise<number[]>;
-  };
-  readonly ocr?: { readonly name: string; read(image: I): Promise<readonly OcrLine[]> };
-}
-
-/** An image, or the sampled frames of a video in time order. */
-export type CapflowInput<I> =
-  { readonly kind: 'image'; readonly image: I } | { readonly kind: 'video'; readonly frames: readonly I[] };
+export type { CapflowInput, CapflowModels, StepOptions, StepOutput, WorkflowContext } from './context';
 
 /** How to caption. */
 export interface CapflowOptions {
-  readonly mode: 'capflow' | 'single-pass';
+  readonly mode: CaptionMode;
   /** Skips routing when set. */
   readonly domain?: DomainId;
   /** Single-pass only: route first to make the prompt domain-aware (default true when a router exists). */
   readonly route?: boolean;
   readonly language?: string;
-  /** Judge the caption and regenerate up to `attempts - 1` times; null: no judge. Default: judge once. */
+  /** Length and audience of the caption (default `detailed`); ignored by `prompt` mode. */
+  readonly style?: CaptionStyle;
+  /** The instruction of `prompt` mode. */
+  readonly prompt?: string;
+  /** Judge the caption and regenerate up to `attempts - 1` times; null: no judge. Default: judge once (never in `prompt` mode). */
   readonly judge?: { readonly attempts: number } | null;
   /** Agents running at once (the worker's single inference queue makes 1 the right default). */
   readonly concurrency?: number;
-  readonly summaryMaxTokens?: number;
+  /** Token budget of the caption-writing step (summary, single pass, prompt); default: the style's. */
+  readonly maxNewTokens?: number;
 }
 
-/** Cancellation and progress hooks of the job running the workflow. */
-export interface WorkflowContext {
-  readonly jobId: string;
-  /** Throws when the job was cancelled; called between steps. */
-  check(): void;
-  readonly stopping?: unknown;
-  readonly emit: EventSink;
-  readonly now: () => number;
-}
+/** The instruction `prompt` mode uses when the caller gives none. */
+export const DEFAULT_PROMPT = 'Describe this image in detail.';
 
 /** Formats OCR lines as a note: reading order, with positions and confidences. */
 export function ocrNote(lines: readonly OcrLine[]): string {
@@ -74,23 +50,6 @@ export function ocrNote(lines: readonly OcrLine[]): string {
   return lines
     .map((l) => `"${l.text}" at (${Math.round(l.box.x)}, ${Math.round(l.box.y)}) conf ${l.confidence.toFixed(2)}`)
     .join('\n');
-}
-
-async function step<T extends StepOutput>(
-  ctx: WorkflowContext,
-  trace: AgentTrace[],
-  meta: { agent: string; role: string; model: string; prompt: string },
-  run: () => Promise<T>,
-): Promise<T> {
-  ctx.check();
-  ctx.emit({ type: 'agent-start', jobId: ctx.jobId, agent: meta.agent });
-  const started = ctx.now();
-  const out = await run();
-  const ms = ctx.now() - started;
-  ctx.check();
-  trace.push({ ...meta, output: out.text, tokens: out.tokens, ms });
-  ctx.emit({ type: 'agent-done', jobId: ctx.jobId, agent: meta.agent, output: out.text, ms });
-  return out;
 }
 
 async function runAgent<I>(
@@ -113,8 +72,8 @@ async function runAgent<I>(
     return { label: agent.label, text: out.text };
   }
   const meta = { agent: id, role: agent.role, model: models.vlm.name, prompt: agent.prompt };
-  const out = await step(ctx, trace, meta, () =>
-    models.vlm.generate(images, agent.prompt, { maxNewTokens: agent.maxNewTokens, stopping: ctx.stopping }),
+  const out = await step(ctx, trace, meta, (onText) =>
+    models.vlm.generate(images, agent.prompt, { maxNewTokens: agent.maxNewTokens, stopping: ctx.stopping, onText }),
   );
   return { label: agent.label, text: out.text };
 }
@@ -146,39 +105,52 @@ export async function runCapflow<I>(
 ): Promise<CaptionRecord> {
   const started = ctx.now();
   const language = options.language ?? 'English';
+  const style = options.mode === 'prompt' ? null : (options.style ?? 'detailed');
   const images = input.kind === 'image' ? [input.image] : input.frames;
   const video = input.kind === 'video';
   const trace: AgentTrace[] = [];
-  const wantRoute = options.mode === 'capflow' || (options.route ?? models.router !== undefined);
+  const wantRoute =
+    options.mode === 'capflow' || (options.mode === 'single-pass' && (options.route ?? models.router !== undefined));
   const domain = wantRoute || options.domain ? await route(input, models, options.domain, ctx, trace) : null;
+  const maxNewTokens = options.maxNewTokens ?? CAPTION_STYLES[style ?? 'detailed'].maxNewTokens;
 
   let caption: string;
   let notes: Note[] = [];
-  if (options.mode === 'single-pass') {
-    const prompt = singlePassPrompt(domain?.id ?? null, language);
-    const meta = { agent: 'single-pass', role: 'metacaptioner', model: models.vlm.name, prompt };
-    const out = await step(ctx, trace, meta, () =>
-      models.vlm.generate(images, prompt, { maxNewTokens: options.summaryMaxTokens ?? 384, stopping: ctx.stopping }),
-    );
-    caption = cleanCaption(out.text);
-  } else {
+  if (options.mode === 'capflow') {
     if (!domain) throw new Error('CapFlow needs a domain');
     const agents = DOMAINS[domain.id].agents;
     notes = await limited(
       agents.map((id) => () => runAgent(id, images, models, ctx, trace)),
       options.concurrency ?? 1,
     );
-    caption = await summarise(domain.id, notes, language, '', models, options, ctx, trace);
+    caption = await summarise(domain.id, notes, language, style ?? 'detailed', '', models, maxNewTokens, ctx, trace);
+  } else {
+    const single = options.mode === 'single-pass';
+    const prompt = single
+      ? singlePassPrompt(domain?.id ?? null, language, style ?? 'detailed')
+      : options.prompt?.trim() || DEFAULT_PROMPT;
+    const meta = { agent: options.mode, role: single ? 'metacaptioner' : 'prompt', model: models.vlm.name, prompt };
+    const out = await step(ctx, trace, meta, (onText) =>
+      models.vlm.generate(images, prompt, { maxNewTokens, stopping: ctx.stopping, onText }),
+    );
+    caption = style ? shapeCaption(cleanCaption(out.text), style) : out.text.trim();
   }
 
+  const judge = options.judge === undefined ? (options.mode === 'prompt' ? null : { attempts: 1 }) : options.judge;
   const judged =
-    options.judge === null
+    judge === null
       ? null
-      : await judgeBestOf(caption, images, video, notes, domain?.id ?? null, language, models, options, ctx, trace);
+      : await judgeBestOf(caption, images, video, notes, domain?.id ?? null, language, style ?? 'detailed', models, {
+          attempts: judge.attempts,
+          maxNewTokens,
+          ctx,
+          trace,
+        });
   return {
     version: RECORD_VERSION,
     caption: judged?.caption ?? caption,
     mode: options.mode,
+    style,
     language,
     domain,
     trace,
@@ -192,18 +164,19 @@ async function summarise<I>(
   domain: DomainId,
   notes: readonly Note[],
   language: string,
+  style: CaptionStyle,
   feedback: string,
   models: CapflowModels<I>,
-  options: CapflowOptions,
+  maxNewTokens: number,
   ctx: WorkflowContext,
   trace: AgentTrace[],
 ): Promise<string> {
-  const prompt = summaryPrompt(domain, notes, language) + feedback;
+  const prompt = summaryPrompt(domain, notes, language, style) + feedback;
   const meta = { agent: 'summary', role: 'summary', model: models.llm.name, prompt };
-  const out = await step(ctx, trace, meta, () =>
-    models.llm.generateText(prompt, { maxNewTokens: options.summaryMaxTokens ?? 384, stopping: ctx.stopping }),
+  const out = await step(ctx, trace, meta, (onText) =>
+    models.llm.generateText(prompt, { maxNewTokens, stopping: ctx.stopping, onText }),
   );
-  return cleanCaption(out.text);
+  return shapeCaption(cleanCaption(out.text), style);
 }
 
 async function judgeBestOf<I>(
@@ -213,12 +186,12 @@ async function judgeBestOf<I>(
   notes: readonly Note[],
   domain: DomainId | null,
   language: string,
+  style: CaptionStyle,
   models: CapflowModels<I>,
-  options: CapflowOptions,
-  ctx: WorkflowContext,
-  trace: AgentTrace[],
+  run: { attempts: number; maxNewTokens: number; ctx: WorkflowContext; trace: AgentTrace[] },
 ): Promise<{ caption: string; judge: JudgeResult }> {
-  const limit = Math.max(1, options.judge?.attempts ?? 1);
+  const { ctx, trace } = run;
+  const limit = Math.max(1, run.attempts);
   const attempts: JudgeAttempt[] = [];
   let caption = first;
   for (let n = 1; n <= limit; n++) {
@@ -235,7 +208,8 @@ async function judgeBestOf<I>(
       .map(([d]) => d);
     if (weak.length === 0 || n === limit || !domain || notes.length === 0) break;
     // Regenerate (reject sampling): tell the summary agent what the judge found lacking.
-    caption = await summarise(domain, notes, language, `\nImprove: ${weak.join(', ')}.`, models, options, ctx, trace);
+    const feedback = `\nImprove: ${weak.join(', ')}.`;
+    caption = await summarise(domain, notes, language, style, feedback, models, run.maxNewTokens, ctx, trace);
   }
   const best = attempts.reduce((a, b) => (b.total > a.total ? b : a));
   const topOnAll = Object.values(best.scores).every((s) => s === 3);

@@ -6,11 +6,12 @@
  */
 import { proxy } from 'comlink';
 import type { CaptionRecord } from '../capflow/record';
-import type { CapflowOptions } from '../capflow/workflow';
+import { type CapflowOptions, DEFAULT_PROMPT } from '../capflow/workflow';
 import type {
   CapflowJob,
   CaptionResult,
   DeviceRequest,
+  DownloadPlan,
   ImportFile,
   LoadReport,
   LoadRequest,
@@ -51,6 +52,15 @@ export interface LoadOptions {
   readonly onEvent?: EventSink;
   readonly signal?: AbortSignal;
   readonly jobId?: string;
+}
+
+/** What to plan: the same choice as a load, plus whether the OCR tool will be needed. */
+export interface PlanOptions {
+  readonly preset?: PresetId | Preset;
+  readonly overrides?: RoleOverrides;
+  readonly roles?: readonly LoadableRole[];
+  readonly device?: DeviceRequest;
+  readonly ocr?: boolean;
 }
 
 /** What to caption and how. */
@@ -100,6 +110,8 @@ export interface CacheControls {
 /** The captioner handle a page or script holds. */
 export interface Captioner {
   probe(): Promise<DeviceInfo>;
+  /** What `load` with these options would download (per role and file, with sizes) and what is cached already. */
+  plan(options?: PlanOptions): Promise<DownloadPlan>;
   load(options?: LoadOptions): Promise<LoadReport>;
   caption(request: CaptionRequest): Promise<CaptionResult>;
   /** Captions with the CapFlow workflow (default) or the single-pass mode; returns the full record. */
@@ -113,8 +125,6 @@ export interface Captioner {
   dispose(): void;
 }
 
-/** The default instruction for a plain caption. */
-export const DEFAULT_PROMPT = 'Describe this image in detail.';
 const DEFAULT_CANCEL_GRACE_MS = 5_000;
 const DEFAULT_ROLES: readonly LoadableRole[] = ['vlm'];
 const ignore: EventSink = () => {};
@@ -163,8 +173,15 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
     lastLoad = { request, generation: link.current };
   };
 
+  const presetOf = (preset: PresetId | Preset) => (typeof preset === 'string' ? PRESETS[preset] : preset);
+
   return {
     probe: () => link.call((api) => api.probe()),
+
+    plan({ preset = DEFAULT_PRESET_ID, overrides = {}, roles = DEFAULT_ROLES, device = 'auto', ocr = false } = {}) {
+      const request = { preset: presetOf(preset), overrides, roles, device, ocr };
+      return link.call((api) => api.plan(request));
+    },
 
     load({
       preset = DEFAULT_PRESET_ID,
@@ -177,7 +194,7 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
     } = {}) {
       const request: LoadRequest = {
         jobId,
-        preset: typeof preset === 'string' ? PRESETS[preset] : preset,
+        preset: presetOf(preset),
         overrides,
         roles,
         device,

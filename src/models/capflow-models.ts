@@ -8,7 +8,7 @@ import type { Vlm } from './vlm';
 
 function generation(prompt: string, options: StepOptions): GenerateOptions {
   const stopping = options.stopping instanceof StoppingCriteria ? options.stopping : undefined;
-  return { prompt, maxNewTokens: options.maxNewTokens, stopping };
+  return { prompt, maxNewTokens: options.maxNewTokens, stopping, onText: options.onText };
 }
 
 /** The models of a loaded session, as CapFlow sees them. */

@@ -11,12 +11,15 @@ import type {
   CaptionerApi,
   CapflowJob,
   DeviceRequest,
+  DownloadPlan,
   ImportFile,
   LoadReport,
   OcrJob,
   OcrResult,
   LoadRequest,
+  PlanRequest,
   RoleReport,
+  RolePlan,
   RuntimeConfig,
   StorageReport,
 } from '../shared/api';
@@ -33,12 +36,13 @@ import { capflowModels } from './capflow-models';
 import { chooseDevice, chooseDtype } from './device-choice';
 import { probeDevice } from './device-probe';
 import { importModelFiles } from './import-model';
+import { type PlanContext, planRole, planUrls, rolePlan } from './download-plan';
 import { DownloadTracker } from './download-tracker';
 import { watchGpuDevice } from './gpu-watch';
 import { type JobControl, JobRegistry } from './jobs';
 import { type LoadedModel, loadRole } from './model-loader';
-import { OCR_MODEL_NAME, OcrEngine } from './ocr/ocr-engine';
-import { configureRuntime } from './runtime';
+import { OCR_ASSETS, OCR_MODEL_NAME, OcrEngine, ocrAssetUrl } from './ocr/ocr-engine';
+import { configureRuntime, preloadRuntime } from './runtime';
 import { type StorageAccess, WeightCache, availableBytes } from './weight-cache';
 import type { ClipModel } from './clip-model';
 import type { TextLlm } from './text-llm';
@@ -74,6 +78,8 @@ interface Session {
 /** Implements the worker API over transformers.js. */
 export class CaptionerService implements CaptionerApi {
   private deviceInfo: Promise<DeviceInfo> | null = null;
+  /** The ORT runtime files, fetched as soon as the worker is configured (see preloadRuntime). */
+  private runtimeReady: Promise<void> = Promise.resolve();
   private cache: WeightCache | null = null;
   private source: ModelSource = HUB_SOURCE;
   private session: Session | null = null;
@@ -84,6 +90,8 @@ export class CaptionerService implements CaptionerApi {
   private gpuLost: string | null = null;
   private readonly jobs = new JobRegistry();
   private readonly downloads = new DownloadTracker();
+  /** Probed file sizes by URL, kept for the worker's life. */
+  private readonly sizes = new Map<string, Promise<number | null>>();
 
   constructor(private readonly deps: ServiceDeps = workerDeps()) {}
 
@@ -95,6 +103,9 @@ export class CaptionerService implements CaptionerApi {
       onPutEnd: (url) => this.downloads.done(url),
     });
     configureRuntime(this.cache, this.downloads, () => this.jobs.currentSignal());
+    this.runtimeReady = preloadRuntime().catch((err: unknown) => {
+      console.warn('Could not preload the ONNX runtime; it loads on first use instead.', err);
+    });
     await this.holdLifeLock(config.lifeLock);
   }
 
@@ -104,6 +115,41 @@ export class CaptionerService implements CaptionerApi {
     return this.deviceInfo;
   }
 
+  async plan(request: PlanRequest): Promise<DownloadPlan> {
+    const info = await this.probe();
+    const device = this.deviceFor(request.device, info);
+    const ctx: PlanContext = {
+      cache: this.requireCache(),
+      defaultSource: this.source,
+      fetch: (input, init) => fetch(input, init),
+      sizes: this.sizes,
+    };
+    const resolved = resolveRoles(request.preset, request.overrides, request.roles);
+    const plans = resolved.map((r) => planRole(ctx, r, chooseDtype(r.spec, device, info)));
+    if (request.ocr) plans.push(this.planOcr(ctx));
+    const roles = await Promise.all(plans);
+    return {
+      device,
+      roles,
+      downloadBytes: roles.reduce((sum, r) => sum + r.downloadBytes, 0),
+      cachedBytes: roles.reduce((sum, r) => sum + r.cachedBytes, 0),
+      exact: roles.every((r) => r.problem === null),
+    };
+  }
+
+  private async planOcr(ctx: PlanContext): Promise<RolePlan> {
+    const base = { role: 'ocr', repo: OCR_MODEL_NAME, dtype: 'fp32', sharedWith: null } as const;
+    try {
+      return await planUrls(
+        ctx,
+        base,
+        OCR_ASSETS.map((name) => [name, ocrAssetUrl(name)] as const),
+      );
+    } catch (err) {
+      return rolePlan(base, [], `sizes unknown: ${errorText(err)}`);
+    }
+  }
+
   load(request: LoadRequest, onEvent: EventSink): Promise<LoadReport> {
     return this.jobs.run(request.jobId, (control) => this.loadModels(request, control, onEvent));
   }
@@ -111,6 +157,7 @@ export class CaptionerService implements CaptionerApi {
   private async loadModels(request: LoadRequest, control: JobControl, onEvent: EventSink): Promise<LoadReport> {
     const info = await this.probe();
     const device = this.deviceFor(request.device, info);
+    await this.runtimeReady;
     await this.unload();
     const models: LoadedModel[] = [];
     const reports: RoleReport[] = [];
@@ -258,7 +305,9 @@ export class CaptionerService implements CaptionerApi {
         emit: onEvent,
         now: this.deps.now,
       });
-      return { ...record, runtime: { device: session.device, dtypes: Object.fromEntries(session.dtypes) } };
+      const repos = Object.fromEntries(session.models.map((m) => [m.role, m.model.spec.repo]));
+      const runtime = { device: session.device, dtypes: Object.fromEntries(session.dtypes), models: repos };
+      return { ...record, runtime };
     });
   }
 
@@ -268,6 +317,7 @@ export class CaptionerService implements CaptionerApi {
     if (this.ocr?.device === device) return this.ocr;
     await this.ocr?.dispose();
     this.ocr = null;
+    await this.runtimeReady;
     const started = this.deps.now();
     this.ocr = await OcrEngine.load(this.requireCache(), device);
     onEvent({ type: 'compile', role: 'ocr', device, ms: this.deps.now() - started });

@@ -1,5 +1,5 @@
 /** What every model wrapper passes to transformers.js's `from_pretrained`, and how its failures read. */
-import { ModelLoadError, errorText } from '../shared/errors';
+import { ModelHostUnreachableError, ModelLoadError, errorText } from '../shared/errors';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import { executionDevice } from './device-choice';
 import type { ProgressCallback } from './progress';
@@ -17,6 +17,8 @@ export async function loadingModel<T>(spec: ModelSpec, device: DeviceKind, load:
   try {
     return await load();
   } catch (err) {
+    // Unreachable hosts keep their own name, so the page can offer the ways out; the model is named now.
+    if (err instanceof ModelHostUnreachableError) throw new ModelHostUnreachableError(err.host, err.reason, spec.repo);
     throw new ModelLoadError(`Could not load ${spec.repo}@${spec.revision} on ${device}: ${errorText(err)}`);
   }
 }

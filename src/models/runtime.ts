@@ -9,6 +9,7 @@ import { env } from '@huggingface/transformers';
 // versions always match the onnxruntime-web that transformers.js imports.
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import { ModelHostUnreachableError, errorText } from '../shared/errors';
 import { IMPORTED_HOST, type ModelSource, localModelPath, sourceLocation } from '../shared/model-source';
 import type { DownloadTracker } from './download-tracker';
 import type { WeightCache } from './weight-cache';
@@ -42,11 +43,58 @@ export function configureRuntime(
     // never a network request.
     if (url.startsWith(IMPORTED_HOST))
       return new Response(null, { status: 404, statusText: 'not in the imported model' });
-    const response = fetch(input, { ...init, signal: currentSignal() });
+    // An optional file a cached model is known not to have: answered here, so loading works offline.
+    if (await cache.isKnownAbsent(url)) return new Response(null, { status: 404, statusText: 'not in this model' });
+    const response = reachable(url, fetch(input, { ...init, signal: currentSignal() }));
     // Range requests only probe a file's size; whole files are followed until cached.
     return new Headers(init?.headers).has('range') ? response : downloads.track(url, response);
   };
   env.fetch = fetchForModels;
+}
+
+/**
+ * Fetches the ORT runtime (its `.mjs` factory and the 27 MB `.wasm`) now,
+ * rather than on the first session as ORT would: a page opened online and
+ * then cut off can still load cached models, and the first load does not
+ * wait for the runtime. The `.wasm` bytes are handed to ORT through
+ * `wasmBinary`; the factory module stays in the worker's module map, so
+ * ORT's own import of the same URL needs no network. A failure here is not
+ * fatal (ORT then fetches the files itself and reports its own error).
+ */
+export async function preloadRuntime(): Promise<void> {
+  const wasm = env.backends.onnx.wasm;
+  if (!wasm || wasm.wasmBinary) return;
+  const paths = wasm.wasmPaths;
+  if (typeof paths !== 'object' || !paths.mjs || !paths.wasm) return;
+  const [, binary] = await Promise.all([
+    import(/* @vite-ignore */ String(paths.mjs)),
+    fetch(paths.wasm).then((r) => {
+      if (!r.ok) throw new Error(`HTTP ${r.status} for ${String(paths.wasm)}`);
+      return r.arrayBuffer();
+    }),
+  ]);
+  wasm.wasmBinary = binary;
+}
+
+/** HTTP statuses that mean the host (or a proxy before it) is down, not that the file is missing. */
+const HOST_DOWN = new Set([502, 503, 504]);
+
+/**
+ * A model-file fetch whose network failure (or gateway error) becomes a
+ * {@link ModelHostUnreachableError} naming the host, instead of the bare
+ * "Failed to fetch" a user cannot act on. Aborts stay aborts.
+ */
+export async function reachable(url: string, response: Promise<Response>): Promise<Response> {
+  const host = new URL(url, self.location.href).host;
+  let res: Response;
+  try {
+    res = await response;
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ModelHostUnreachableError(host, `network error: ${errorText(err)}`);
+  }
+  if (HOST_DOWN.has(res.status)) throw new ModelHostUnreachableError(host, `HTTP ${res.status}`);
+  return res;
 }
 
 /** Points transformers.js at one model source (global in transformers.js, so set before each role's load). */

@@ -147,6 +147,30 @@ export class WeightCache {
     return (await this.db.get('models', folder))?.complete === true;
   }
 
+  /** The size of a stored file from its manifest alone (no chunk is read), or null when not stored. */
+  async storedSize(url: string): Promise<number | null> {
+    const record = await this.db.get('files', url);
+    return record && record.format === CACHE_FORMAT ? record.size : null;
+  }
+
+  /** The stored files of one model folder (manifests only). */
+  async storedFiles(folder: string): Promise<{ url: string; size: number }[]> {
+    const files = await this.db.getAllFromIndex('files', 'model', folder);
+    return files.map((f) => ({ url: f.url, size: f.size }));
+  }
+
+  /**
+   * True for a JSON file of a complete model that is not stored: the model
+   * loaded without it, so it is an optional file the repo does not have.
+   * transformers.js asks for such files on every load; answering them
+   * locally keeps a cached model loadable with no network at all.
+   */
+  async isKnownAbsent(url: string): Promise<boolean> {
+    if (!url.endsWith('.json')) return false;
+    const folder = this.modelOf(url);
+    return (await this.isComplete(folder)) && (await this.storedSize(url)) === null;
+  }
+
   // ---- transformers.js cache interface -------------------------------------------------------
 
   /** The stored file as a Response, or undefined (missing, half-written or corrupt). */

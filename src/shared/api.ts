@@ -52,6 +52,47 @@ export interface LoadReport {
   readonly roles: readonly RoleReport[];
 }
 
+/** What a download plan is asked for: a load without running it; `ocr` adds the bundled OCR files. */
+export interface PlanRequest {
+  readonly preset: Preset;
+  readonly overrides: RoleOverrides;
+  readonly roles: readonly LoadableRole[];
+  readonly device: DeviceRequest;
+  readonly ocr: boolean;
+}
+
+/** One file a load would fetch. `bytes` is null when its size could not be learnt (offline, host down). */
+export interface PlannedFile {
+  readonly path: string;
+  readonly bytes: number | null;
+  readonly cached: boolean;
+}
+
+/** What one role would fetch. */
+export interface RolePlan {
+  readonly role: LoadableRole | 'ocr';
+  readonly repo: string;
+  readonly dtype: DtypeChoice;
+  /** Set when the role reuses another role's model (nothing to fetch). */
+  readonly sharedWith: LoadableRole | null;
+  readonly files: readonly PlannedFile[];
+  /** Bytes still to download (known sizes only), and bytes already in the weight cache. */
+  readonly downloadBytes: number;
+  readonly cachedBytes: number;
+  /** Why sizes are missing (e.g. the host could not be reached); null when every size is known. */
+  readonly problem: string | null;
+}
+
+/** The honest download figure of a choice of preset, mode and device, before anything is downloaded. */
+export interface DownloadPlan {
+  readonly device: DeviceKind;
+  readonly roles: readonly RolePlan[];
+  readonly downloadBytes: number;
+  readonly cachedBytes: number;
+  /** True when every file's size is known, so `downloadBytes` is exact. */
+  readonly exact: boolean;
+}
+
 /** One image to caption. The Blob crosses to the worker, which decodes it. */
 export interface CaptionJob {
   readonly jobId: string;
@@ -117,6 +158,8 @@ export interface StorageReport {
 export interface CaptionerApi {
   configure(config: RuntimeConfig): Promise<void>;
   probe(): Promise<DeviceInfo>;
+  /** Lists what `load` would fetch for a request, with sizes and what is already cached; downloads nothing. */
+  plan(request: PlanRequest): Promise<DownloadPlan>;
   load(request: LoadRequest, onEvent: EventSink): Promise<LoadReport>;
   caption(job: CaptionJob, onEvent: EventSink): Promise<CaptionResult>;
   /** Captions with the CapFlow workflow or the single-pass mode (load roles vlm, llm and router first). */

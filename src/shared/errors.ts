@@ -7,6 +7,7 @@
 /** Every error name the captioner throws on purpose. */
 export const ERROR_NAMES = [
   'ModelLoadError',
+  'ModelHostUnreachableError',
   'NotLoadedError',
   'ImageDecodeError',
   'WebGpuUnavailableError',
@@ -33,6 +34,26 @@ export class CaptionerError extends Error {
 export class ModelLoadError extends CaptionerError {
   constructor(message: string) {
     super('ModelLoadError', message);
+  }
+}
+
+/**
+ * The model host could not be reached (offline, blocked, or the server is
+ * down). The UI offers the ways out: retry, a mirror, an imported folder,
+ * or a preset that is already cached.
+ */
+export class ModelHostUnreachableError extends CaptionerError {
+  constructor(
+    readonly host: string,
+    readonly reason: string,
+    model?: string,
+  ) {
+    super(
+      'ModelHostUnreachableError',
+      `Could not reach the model host ${host}${model ? ` to download ${model}` : ''} (${reason}). ` +
+        'You may be offline, or the host may be blocked or down: retry when connected, use a mirror in the settings, ' +
+        'import a model folder, or pick a preset that is already on this device.',
+    );
   }
 }
 

@@ -42,11 +42,12 @@ export interface ReadyEvent {
   readonly dtype: DtypeChoice;
 }
 
-/** Streamed generated text. */
+/** Streamed generated text; in a CapFlow job, `agent` names the step writing it. */
 export interface TokenEvent {
   readonly type: 'token';
   readonly jobId: string;
   readonly text: string;
+  readonly agent?: string;
 }
 
 /** The worker confirmed a cancelled job stopped; `tokensAfterCancel` is how many it generated meanwhile. */

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cleanCaption, parseDomainAnswer, parseJudgeScores, summaryPrompt } from '../../src/capflow/prompts';
 import type { CaptionRecord } from '../../src/capflow/record';
 import { AGENTS, DOMAINS, DOMAIN_IDS, type DomainId } from '../../src/capflow/spec';
+import { CAPTION_STYLES, CAPTION_STYLE_IDS, shapeCaption } from '../../src/capflow/styles';
 import { type CapflowInput, type CapflowModels, type WorkflowContext, runCapflow } from '../../src/capflow/workflow';
 import { CancelledError } from '../../src/shared/errors';
 import type { CaptionEvent } from '../../src/shared/events';
@@ -191,6 +192,77 @@ test('single-pass MetaCaptioner mode: one VLM call with a domain-aware prompt', 
   expect(record.caption).toBe(TINY_VLM_CAPTIONS.red);
 });
 
+describe('caption styles and modes', () => {
+  test.each(CAPTION_STYLE_IDS)(
+    'style %s: single pass asks for it and the summary agent condenses to it',
+    async (style) => {
+      const single = await runCapflow(
+        { kind: 'image', image: RED },
+        models,
+        { mode: 'single-pass', domain: 'natural', style, judge: null },
+        context(),
+      );
+      expect(single.style).toBe(style);
+      expect(single.trace[0]?.prompt).toContain(CAPTION_STYLES[style].instruction);
+      const others = CAPTION_STYLE_IDS.filter((s) => s !== style);
+      for (const other of others) expect(single.trace[0]?.prompt).not.toContain(CAPTION_STYLES[other].instruction);
+      const flow = await runCapflow(
+        { kind: 'image', image: RED },
+        models,
+        { mode: 'capflow', domain: 'natural', style, judge: null },
+        context(),
+      );
+      expect(summaryOf(flow)?.prompt).toContain(CAPTION_STYLES[style].instruction);
+    },
+  );
+
+  test('alt text is one short sentence without an "image of" opening, whatever the model writes', () => {
+    expect(shapeCaption('An image of a red bicycle leaning on a wall.', 'alt')).toBe(
+      'A red bicycle leaning on a wall.',
+    );
+    expect(shapeCaption('Screenshot showing the login form', 'alt')).toBe('The login form');
+    const long = `A ${'very '.repeat(40)}long description of a harbour at dusk with boats.`;
+    const shaped = shapeCaption(long, 'alt');
+    expect(shaped.length).toBeLessThanOrEqual(125);
+    expect(shaped).toMatch(/^A very very .*very\.$/);
+    expect(shapeCaption('First sentence is here and fine. Second sentence '.padEnd(200, 'x'), 'alt')).toBe(
+      'First sentence is here and fine.',
+    );
+    expect(shapeCaption('An image of a cat.', 'detailed')).toBe('An image of a cat.');
+  });
+
+  test('prompt mode: the caller’s instruction, one VLM call, no routing, no judge, tokens streamed', async () => {
+    const events: CaptionEvent[] = [];
+    const record = await runCapflow(
+      { kind: 'image', image: RED },
+      models,
+      { mode: 'prompt', prompt: 'List the colours.' },
+      context(events),
+    );
+    expect(record).toMatchObject({ mode: 'prompt', style: null, domain: null, judge: null });
+    expect(record.trace.map((t) => [t.agent, t.prompt])).toEqual([['prompt', 'List the colours.']]);
+    expect(record.caption).toBe(TINY_VLM_CAPTIONS.red);
+    const streamed = events.flatMap((e) => (e.type === 'token' ? [e] : []));
+    expect(streamed.every((e) => e.agent === 'prompt')).toBe(true);
+    expect(streamed.map((e) => e.text).join('')).toBe(TINY_VLM_CAPTIONS.red);
+  });
+
+  test('CapFlow streams each step’s tokens under its agent’s name, the summary last', async () => {
+    const events: CaptionEvent[] = [];
+    const record = await runCapflow(
+      { kind: 'image', image: RED },
+      models,
+      { mode: 'capflow', domain: 'natural', judge: null },
+      context(events),
+    );
+    const byAgent = new Map<string, string>();
+    for (const e of events)
+      if (e.type === 'token' && e.agent) byAgent.set(e.agent, (byAgent.get(e.agent) ?? '') + e.text);
+    expect([...byAgent.keys()]).toEqual([...DOMAINS.natural.agents, 'summary']);
+    expect(byAgent.get('summary')).toBe(record.caption);
+  });
+});
+
 test('cancel mid-workflow stops the remaining agents', async () => {
   let agentsDone = 0;
   const events: CaptionEvent[] = [];
@@ -215,8 +287,9 @@ describe('prompts and specs', () => {
     expect(cleanCaption('Surely the best chart.')).toBe('Surely the best chart.');
   });
   test('the summary prompt holds the outline, the notes and the output language, never the image', () => {
-    const prompt = summaryPrompt('ui', [{ label: 'OCR', text: '"Sign in"' }], 'German');
+    const prompt = summaryPrompt('ui', [{ label: 'OCR', text: '"Sign in"' }], 'German', 'short');
     expect(prompt).toContain('in German');
+    expect(prompt).toContain(CAPTION_STYLES.short.instruction);
     expect(prompt).toContain('1. app or site and screen');
     expect(prompt).toContain('[OCR]\n"Sign in"');
   });

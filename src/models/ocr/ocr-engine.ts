@@ -14,8 +14,11 @@ import { type OcrLine, type OcrRuntime, readText } from './ocr';
 /** How the bundled OCR model is named in events, traces and the cache listing. */
 export const OCR_MODEL_NAME = 'PP-OCRv4 (bundled)';
 
+/** The files of the bundled OCR model, as the app serves them. */
+export const OCR_ASSETS = Object.freeze(['det.onnx', 'rec.onnx', 'keys.txt'] as const);
+
 /** Where the app serves the OCR files (see vite-ocr-assets.ts). */
-export function ocrAssetUrl(name: 'det.onnx' | 'rec.onnx' | 'keys.txt'): string {
+export function ocrAssetUrl(name: (typeof OCR_ASSETS)[number]): string {
   return new URL(`${import.meta.env.BASE_URL}ocr/${name}`, self.location.origin).href;
 }
 

@@ -1,0 +1,71 @@
+/**
+ * What every CapFlow step shares: the injected models interface, the job's
+ * context (cancel check, events, clock) and `step`, which runs one model
+ * call as a traced, streamed, cancellable step. The router and the
+ * workflow both build on it.
+ */
+import type { EventSink } from '../shared/events';
+import type { OcrLine } from '../shared/ocr';
+import type { AgentTrace } from './record';
+
+/** One model call's knobs. */
+export interface StepOptions {
+  readonly maxNewTokens: number;
+  /** Passed through to generation (transformers.js stopping criteria), so cancel stops mid-step. */
+  readonly stopping?: unknown;
+  /** Receives the text as it is generated (streamed to the UI as `token` events). */
+  readonly onText?: (text: string) => void;
+}
+
+/** What a generation returns. */
+export interface StepOutput {
+  readonly text: string;
+  readonly tokens: number;
+}
+
+/** The models CapFlow uses; `I` is the image type (RawImage in the app). */
+export interface CapflowModels<I> {
+  readonly vlm: {
+    readonly name: string;
+    generate(images: readonly I[], prompt: string, options: StepOptions): Promise<StepOutput>;
+  };
+  readonly llm: { readonly name: string; generateText(prompt: string, options: StepOptions): Promise<StepOutput> };
+  readonly router?: {
+    readonly name: string;
+    embedTexts(texts: readonly string[]): Promise<number[][]>;
+    embedImage(image: I): Promise<number[]>;
+  };
+  readonly ocr?: { readonly name: string; read(image: I): Promise<readonly OcrLine[]> };
+}
+
+/** An image, or the sampled frames of a video in time order. */
+export type CapflowInput<I> =
+  { readonly kind: 'image'; readonly image: I } | { readonly kind: 'video'; readonly frames: readonly I[] };
+
+/** Cancellation and progress hooks of the job running the workflow. */
+export interface WorkflowContext {
+  readonly jobId: string;
+  /** Throws when the job was cancelled; called between steps. */
+  check(): void;
+  readonly stopping?: unknown;
+  readonly emit: EventSink;
+  readonly now: () => number;
+}
+
+/** Runs one traced step: `agent-start`, streamed `token`s under the agent's name, the trace entry, `agent-done`. */
+export async function step<T extends StepOutput>(
+  ctx: WorkflowContext,
+  trace: AgentTrace[],
+  meta: { agent: string; role: string; model: string; prompt: string },
+  run: (onText: (text: string) => void) => Promise<T>,
+): Promise<T> {
+  ctx.check();
+  ctx.emit({ type: 'agent-start', jobId: ctx.jobId, agent: meta.agent });
+  const started = ctx.now();
+  const out = await run((text) => ctx.emit({ type: 'token', jobId: ctx.jobId, agent: meta.agent, text }));
+  const ms = ctx.now() - started;
+  ctx.check();
+  trace.push({ ...meta, output: out.text, tokens: out.tokens, ms });
+  ctx.emit({ type: 'agent-done', jobId: ctx.jobId, agent: meta.agent, output: out.text, ms });
+  return out;
+}

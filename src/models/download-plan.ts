@@ -1,0 +1,135 @@
+/**
+ * The honest download figure: for the roles a load would fill, on the
+ * device and dtype plan it would choose, every file it would fetch with its
+ * size (from the weight cache's manifest when stored, else from a one-byte
+ * range probe, as transformers.js itself probes sizes), before anything is
+ * downloaded. Only `config.json` is read whole, for its external-data
+ * setting; it is a few kilobytes.
+ */
+import type { PlannedFile, RolePlan } from '../shared/api';
+import { errorText } from '../shared/errors';
+import { type ExternalDataSetting, plannedFiles } from '../shared/model-files';
+import type { ModelSource } from '../shared/model-source';
+import type { DtypeChoice } from '../shared/model-spec';
+import type { ResolvedRole } from '../shared/roles';
+import { modelFolder } from './runtime';
+import type { WeightCache } from './weight-cache';
+
+/** What planning needs from the worker. */
+export interface PlanContext {
+  readonly cache: WeightCache;
+  readonly defaultSource: ModelSource;
+  readonly fetch: typeof fetch;
+  /** Remembers probed sizes by URL for the worker's life (a revision's files do not change under it). */
+  readonly sizes: Map<string, Promise<number | null>>;
+}
+
+/** A file's size from a one-byte range request; null when absent (404); throws when the host is unreachable. */
+async function probeSize(fetcher: typeof fetch, url: string): Promise<number | null> {
+  const response = await fetcher(url, { headers: { Range: 'bytes=0-0' }, cache: 'no-store' });
+  await response.body?.cancel().catch(() => {});
+  if (response.status === 404 || response.status === 416) return response.status === 416 ? 0 : null;
+  if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
+  const range = /\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
+  if (response.status === 206) {
+    // A 206 whose content-range the server hides (CORS) says nothing about the whole file.
+    if (!range?.[1]) throw new Error(`no readable content-range for ${url}`);
+    return Number(range[1]);
+  }
+  const length = response.headers.get('content-length');
+  if (length === null) throw new Error(`no size for ${url}`);
+  return Number(length);
+}
+
+async function externalDataSetting(ctx: PlanContext, folder: string): Promise<ExternalDataSetting> {
+  const url = `${folder}config.json`;
+  const response = (await ctx.cache.match(url)) ?? (await ctx.fetch(url));
+  if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
+  const config: unknown = await response.json();
+  if (typeof config !== 'object' || config === null) return undefined;
+  const custom: unknown = Reflect.get(config, 'transformers.js_config');
+  if (typeof custom !== 'object' || custom === null) return undefined;
+  const setting: unknown = Reflect.get(custom, 'use_external_data_format');
+  return isExternalDataSetting(setting) ? setting : undefined;
+}
+
+function isExternalDataSetting(value: unknown): value is ExternalDataSetting {
+  if (typeof value === 'boolean' || typeof value === 'number') return true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.values(value).every((v) => typeof v === 'boolean' || typeof v === 'number')
+  );
+}
+
+async function fileOf(ctx: PlanContext, url: string, path: string, imported: boolean): Promise<PlannedFile | null> {
+  const stored = await ctx.cache.storedSize(url);
+  if (stored !== null) return { path, bytes: stored, cached: true };
+  if (imported) return null; // imported models exist only in the cache: what is not there, the model lacks
+  let size = ctx.sizes.get(url);
+  if (!size) {
+    size = probeSize(ctx.fetch, url);
+    ctx.sizes.set(url, size);
+    size.catch(() => ctx.sizes.delete(url)); // a failed probe is retried next time
+  }
+  const bytes = await size;
+  return bytes === null ? null : { path, bytes, cached: false };
+}
+
+/** Sums a role's files into a plan. */
+export function rolePlan(
+  base: Pick<RolePlan, 'role' | 'repo' | 'dtype' | 'sharedWith'>,
+  files: readonly PlannedFile[],
+  problem: string | null,
+): RolePlan {
+  let downloadBytes = 0;
+  let cachedBytes = 0;
+  for (const f of files) {
+    if (f.cached) cachedBytes += f.bytes ?? 0;
+    else downloadBytes += f.bytes ?? 0;
+  }
+  return { ...base, files, downloadBytes, cachedBytes, problem };
+}
+
+/** The plan of one resolved role at one dtype. */
+export async function planRole(ctx: PlanContext, resolved: ResolvedRole, dtype: DtypeChoice): Promise<RolePlan> {
+  const { role, spec } = resolved;
+  const base = { role, repo: spec.repo, dtype, sharedWith: resolved.sharedWith ?? null };
+  if (resolved.sharedWith) return rolePlan(base, [], null);
+  const source = spec.source ?? ctx.defaultSource;
+  const folder = modelFolder(source, spec.repo, spec.revision);
+  const imported = source.kind === 'imported';
+  try {
+    const external = await externalDataSetting(ctx, folder);
+    const paths = plannedFiles(spec.family, dtype, external);
+    return await planUrls(
+      ctx,
+      base,
+      paths.map((p) => [p, `${folder}${p}`] as const),
+      imported,
+    );
+  } catch (err) {
+    // Offline or unreachable: say so, and still count what the cache holds.
+    const stored = await ctx.cache.storedFiles(folder);
+    return rolePlan(
+      base,
+      stored.map((f) => ({ path: f.url.slice(folder.length), bytes: f.size, cached: true })),
+      `sizes unknown: ${errorText(err)}`,
+    );
+  }
+}
+
+/** The plan of a fixed list of files (`[path, url]`), e.g. the OCR model the app serves. */
+export async function planUrls(
+  ctx: PlanContext,
+  base: Pick<RolePlan, 'role' | 'repo' | 'dtype' | 'sharedWith'>,
+  entries: readonly (readonly [path: string, url: string])[],
+  imported = false,
+): Promise<RolePlan> {
+  const files = await Promise.all(entries.map(([path, url]) => fileOf(ctx, url, path, imported)));
+  return rolePlan(
+    base,
+    files.filter((f): f is PlannedFile => f !== null),
+    null,
+  );
+}
