@@ -18,3 +18,19 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.name && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message;
   return String(err);
 }
+
+/** A dtype choice in a few characters: "q4", or "fp32+q4" when its sessions differ. */
+export function describeDtype(choice: unknown): string {
+  if (typeof choice === 'string') return choice;
+  if (choice && typeof choice === 'object') return [...new Set(Object.values(choice).map(String))].join('+');
+  return 'unknown';
+}
+
+/** Device and the dtype of each role, e.g. "webgpu · vlm fp32+q4 · llm q4". */
+export function describeRuntime(runtime: {
+  readonly device: string;
+  readonly dtypes: Readonly<Record<string, unknown>>;
+}): string {
+  const roles = Object.entries(runtime.dtypes).map(([role, d]) => `${role} ${describeDtype(d)}`);
+  return [runtime.device, ...roles].join(' · ');
+}

@@ -1,2 +1,9 @@
-/** The page's entry: registers `<mc-app>`. */
+/** The page's entry: registers `<mc-app>` and, in the built site, the offline service worker. */
 import './mc-app';
+
+if ('serviceWorker' in navigator && import.meta.env.PROD) {
+  navigator.serviceWorker.register(`${import.meta.env.BASE_URL}sw.js`).catch((err: unknown) => {
+    // The page works without it; it just will not open offline.
+    console.warn('The offline service worker could not be registered:', err);
+  });
+}

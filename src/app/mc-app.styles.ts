@@ -1,80 +1,172 @@
-/** Styles of `<mc-app>`. */
+/** Styles of `<mc-app>`: a calm, roomy layout that still works at 320 px, light and dark. */
 import { css } from 'lit';
+import { controls, tokens } from './theme';
 
 /** The page's shadow-DOM styles. */
-export const appStyles = css`
-  :host {
-    display: block;
-    max-width: 60rem;
-    margin: 0 auto;
-    padding: 1rem;
-    font:
-      16px/1.5 system-ui,
-      sans-serif;
-  }
-  h1 {
-    margin: 0;
-  }
-  .device {
-    color: #555;
-    margin: 0.25rem 0 1rem;
-  }
-  .error {
-    background: #fde8e8;
-    color: #8a1c1c;
-    padding: 0.5rem 0.75rem;
-    border-radius: 0.25rem;
-  }
-  .notice {
-    background: #eef4fd;
-    color: #1f3b73;
-    padding: 0.5rem 0.75rem;
-    border-radius: 0.25rem;
-  }
-  .model {
-    display: flex;
-    gap: 1rem;
-    align-items: center;
-    flex-wrap: wrap;
-    margin-bottom: 1rem;
-  }
-  .drop {
-    display: block;
-    border: 2px dashed #999;
-    border-radius: 0.5rem;
-    padding: 2rem;
-    text-align: center;
-    cursor: pointer;
-  }
-  .drop input {
-    display: block;
-    margin: 0.5rem auto 0;
-  }
-  .items {
-    list-style: none;
-    padding: 0;
-  }
-  .items li {
-    display: flex;
-    gap: 1rem;
-    margin: 1rem 0;
-  }
-  .items img {
-    width: 8rem;
-    height: 8rem;
-    object-fit: contain;
-    background: #eee;
-  }
-  .items div {
-    flex: 1;
-    display: flex;
-    flex-direction: column;
-  }
-  textarea {
-    min-height: 5rem;
-    font: inherit;
-  }
-  li[data-status='error'] small {
-    color: #8a1c1c;
-  }
-`;
+export const appStyles = [
+  tokens,
+  controls,
+  css`
+    :host {
+      display: block;
+      min-height: 100vh;
+      background: var(--mc-bg);
+    }
+    .masthead,
+    main,
+    footer {
+      max-width: 78rem;
+      margin: 0 auto;
+      padding: 0 clamp(0.6rem, 3vw, 1.5rem);
+      box-sizing: border-box;
+    }
+    .masthead {
+      display: flex;
+      flex-wrap: wrap;
+      justify-content: space-between;
+      align-items: center;
+      gap: 0.5rem 1.5rem;
+      padding-top: 1rem;
+      padding-bottom: 0.75rem;
+    }
+    .brand {
+      display: flex;
+      gap: 0.75rem;
+      align-items: center;
+      min-width: 0;
+    }
+    h1 {
+      margin: 0;
+      font-size: 1.35rem;
+      letter-spacing: -0.01em;
+    }
+    .tagline,
+    .device {
+      margin: 0;
+      color: var(--mc-muted);
+      font-size: 0.9rem;
+      overflow-wrap: anywhere;
+    }
+    main {
+      display: grid;
+      gap: 0.9rem;
+      padding-bottom: 2rem;
+      position: relative;
+    }
+    main.dragging::after {
+      content: 'Drop to add';
+      position: fixed;
+      inset: 0.75rem;
+      display: grid;
+      place-items: center;
+      font-size: 1.4rem;
+      font-weight: 600;
+      color: var(--mc-accent);
+      background: color-mix(in srgb, var(--mc-bg) 85%, transparent);
+      border: 3px dashed var(--mc-accent);
+      border-radius: 1rem;
+      pointer-events: none;
+      z-index: 10;
+    }
+    .toolbar {
+      position: sticky;
+      top: 0;
+      z-index: 5;
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem 1rem;
+      align-items: center;
+      justify-content: space-between;
+      padding: 0.6rem 0.75rem;
+      margin: 0 calc(-1 * clamp(0.6rem, 3vw, 1.5rem));
+      background: color-mix(in srgb, var(--mc-bg) 92%, transparent);
+      backdrop-filter: blur(6px);
+      border-bottom: 1px solid var(--mc-border);
+    }
+    .group {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.4rem;
+    }
+    .overall {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.25rem 0.6rem;
+      flex: 1 1 14rem;
+      font-size: 0.9rem;
+    }
+    .overall progress {
+      flex: 1 1 6rem;
+      min-width: 6rem;
+      max-width: 18rem;
+    }
+    .overall .failed {
+      color: var(--mc-danger);
+    }
+    .notice {
+      margin: 0;
+      padding: 0.5rem 0.75rem;
+      border-radius: var(--mc-radius);
+      background: var(--mc-accent-soft);
+      display: flex;
+      justify-content: space-between;
+      gap: 0.5rem;
+      align-items: center;
+      overflow-wrap: anywhere;
+    }
+    .panel {
+      background: var(--mc-surface);
+      border: 1px solid var(--mc-border);
+      border-radius: var(--mc-radius);
+      padding: 0.9rem;
+      box-shadow: var(--mc-shadow);
+    }
+    .panel[hidden] {
+      display: none;
+    }
+    .empty {
+      border: 2px dashed var(--mc-border);
+      border-radius: 1rem;
+      padding: clamp(1.5rem, 6vw, 4rem) 1rem;
+      text-align: center;
+      background: var(--mc-surface);
+    }
+    .empty h2 {
+      margin: 0 0 0.5rem;
+      font-size: 1.25rem;
+    }
+    .empty p {
+      margin: 0.3rem auto;
+      max-width: 40rem;
+    }
+    .linkish {
+      border: 0;
+      background: none;
+      padding: 0;
+      min-height: 0;
+      color: var(--mc-accent);
+      text-decoration: underline;
+      display: inline;
+    }
+    .grid {
+      list-style: none;
+      margin: 0;
+      padding: 0;
+      display: grid;
+      grid-template-columns: repeat(auto-fill, minmax(min(100%, 20rem), 1fr));
+      gap: var(--mc-gap);
+    }
+    .grid > li {
+      border-radius: var(--mc-radius);
+      min-width: 0;
+    }
+    .grid > li.wide {
+      grid-column: 1 / -1;
+    }
+    footer {
+      padding-bottom: 2rem;
+      font-size: 0.9rem;
+    }
+  `,
+];

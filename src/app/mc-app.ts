@@ -1,36 +1,42 @@
 /**
- * The page: shows the device found, loads a model with visible progress,
- * and captions the images the user drops or picks, streaming each caption
- * into an editable field. All work happens in the captioner worker.
+ * The page: a batch workbench. Files, folders and pasted images go into a
+ * queue that the captioner works through in its worker; each item shows its
+ * live stage, then its editable caption, domain, judge scores and trace.
+ * The session (items, images, results, edits, settings) survives reloads in
+ * its own IndexedDB database; exports and the download plan are a click
+ * away. This element wires the parts together and lays them out.
  */
 import { LitElement, html, nothing } from 'lit';
 import { type Captioner, createCaptioner } from '../client/captioner';
-import type { LoadReport } from '../shared/api';
+import { Batch, type BatchConfig } from '../session/batch';
+import { type SessionItem, finalCaption } from '../session/item';
+import { countItems, etaMs, formatEta } from '../session/progress';
+import { SESSION_IMAGE_BUDGET, SessionStore } from '../session/store';
 import { type DeviceInfo, describeDevice } from '../shared/device';
-import type { CaptionEvent } from '../shared/events';
-import { isCaptionerError } from '../shared/errors';
-import { PRESETS, type PresetId, presetBytes } from '../shared/presets';
+import { PRESETS, type PresetId } from '../shared/presets';
+import { type PickedFile, filesFromClipboard, filesFromDrop, filesFromInput } from './file-intake';
 import { errorMessage, formatBytes } from './format';
 import { appStyles } from './mc-app.styles';
+import type { McCachePanel } from './mc-cache-panel';
 import './mc-cache-panel';
-import { type AppSettings, settingsFromUrl, settingsToUrl } from './settings';
+import './mc-export';
+import { type ItemActionDetail } from './mc-item';
+import './mc-item';
+import type { ModelAction, PresetChoice } from './mc-model-status';
+import './mc-model-status';
+import { type PlanState, planLabel } from './mc-settings';
+import './mc-settings';
+import {
+  type AppSettings,
+  captionOptions,
+  isPresetId,
+  rolesFor,
+  settingsFromUrl,
+  settingsToUrl,
+  urlHasSettings,
+} from './settings';
 
-/** One picked image and what became of it. */
-interface Item {
-  readonly id: number;
-  readonly file: File;
-  readonly url: string;
-  status: 'queued' | 'captioning' | 'done' | 'error' | 'cancelled';
-  jobId: string;
-  caption: string;
-  detail: string;
-}
-
-type LoadState =
-  | { readonly phase: 'idle' }
-  | { readonly phase: 'loading'; readonly loaded: number; readonly total: number; readonly file: string }
-  | { readonly phase: 'ready'; readonly report: LoadReport }
-  | { readonly phase: 'failed' };
+type Panel = 'settings' | 'export' | null;
 
 /** `<mc-app>`: the whole single-page app. */
 export class McApp extends LitElement {
@@ -38,279 +44,526 @@ export class McApp extends LitElement {
 
   static override properties = {
     device: { state: true },
-    load: { state: true },
-    items: { state: true },
-    error: { state: true },
+    settings: { state: true },
+    plans: { state: true },
+    panel: { state: true },
+    announcement: { state: true },
     notice: { state: true },
+    dragging: { state: true },
+    confirmClear: { state: true },
+    batch: { state: true },
   };
 
   declare device: DeviceInfo | null;
-  declare load: LoadState;
-  declare items: readonly Item[];
-  declare error: string;
+  declare settings: AppSettings;
+  declare plans: ReadonlyMap<PresetId, PlanState>;
+  declare panel: Panel;
+  declare announcement: string;
   declare notice: string;
+  declare dragging: boolean;
+  declare confirmClear: boolean;
+  /** Null until the session store is open. */
+  declare batch: Batch | null;
 
-  private settings: AppSettings = settingsFromUrl(new URLSearchParams(location.search));
-  private loadAbort: AbortController | null = null;
-  private readonly captioner: Captioner = createCaptioner({
-    source: this.settings.source,
-    onEvent: (e) => e.type === 'notice' && (this.notice = e.message),
-  });
-  private nextId = 1;
-  private queue: Promise<void> = Promise.resolve();
+  private captioner: Captioner;
+  private readonly thumbs = new Map<string, string>();
+  private planRun = 0;
+  private focusId: string | null = null;
+  /** Items whose trace is open take the grid's full width. */
+  private readonly wide = new Set<string>();
 
   constructor() {
     super();
+    this.settings = settingsFromUrl(new URLSearchParams(location.search));
     this.device = null;
-    this.load = { phase: 'idle' };
-    this.items = [];
-    this.error = '';
+    this.plans = new Map();
+    this.panel = null;
+    this.announcement = '';
     this.notice = '';
+    this.dragging = false;
+    this.confirmClear = false;
+    this.batch = null;
+    this.captioner = this.newCaptioner();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    window.addEventListener('beforeunload', this.onBeforeUnload);
+    window.addEventListener('paste', this.onPaste);
     this.captioner.probe().then(
-      (info) => (this.device = info),
-      (err: unknown) => (this.error = errorMessage(err)),
+      (info) => {
+        this.device = info;
+        void this.refreshPlans();
+      },
+      (err: unknown) => (this.notice = errorMessage(err)),
     );
+    void this.openSession();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    window.removeEventListener('beforeunload', this.onBeforeUnload);
+    window.removeEventListener('paste', this.onPaste);
     this.captioner.dispose();
+    for (const url of this.thumbs.values()) URL.revokeObjectURL(url);
   }
 
-  /** The VLM these settings load (the preset's, or the user's override). */
-  private vlmLabel(): string {
-    const override = this.settings.overrides.vlm;
-    return override ? override.repo : PRESETS[this.settings.preset].vlm.repo;
+  // ---- session and settings -------------------------------------------------------------------
+
+  private newCaptioner(): Captioner {
+    return createCaptioner({
+      source: this.settings.source,
+      onEvent: (e) => e.type === 'notice' && this.announce(e.message, true),
+    });
   }
 
-  private async loadModel(): Promise<void> {
-    this.error = '';
-    this.loadAbort = new AbortController();
-    this.load = { phase: 'loading', loaded: 0, total: 0, file: '' };
-    const onEvent = (e: CaptionEvent) => {
-      if (e.type === 'download') this.load = { phase: 'loading', loaded: e.loadedAll, total: e.totalAll, file: e.file };
-      if (e.type === 'cached' && this.load.phase === 'loading')
-        this.load = { ...this.load, file: `${e.file} (cached)` };
-    };
+  private async openSession(): Promise<void> {
     try {
-      const { preset, overrides, device } = this.settings;
-      const roles = this.settings.mode === 'capflow' ? (['vlm', 'llm', 'router'] as const) : (['vlm'] as const);
-      const report = await this.captioner.load({
-        preset,
-        overrides,
-        roles,
-        device,
-        onEvent,
-        signal: this.loadAbort.signal,
+      const store = await SessionStore.open();
+      const restored = await store.restore();
+      // A URL that names settings wins (a shared link); otherwise the settings of the last visit.
+      if (!urlHasSettings(new URLSearchParams(location.search)) && typeof restored.settings === 'string') {
+        this.applySettings(settingsFromUrl(new URLSearchParams(restored.settings)), false);
+      }
+      const batch = new Batch({
+        captioner: () => this.captioner,
+        store,
+        config: () => this.batchConfig(),
+        onChange: () => this.requestUpdate(),
+        announce: (message) => this.announce(message),
       });
-      this.load = { phase: 'ready', report };
+      this.batch = batch;
+      for (const item of restored.items) void this.loadThumb(item);
+      batch.restore(restored.items);
+      if (restored.items.length) this.announce(`Restored ${restored.items.length} items from your last visit.`);
     } catch (err) {
-      this.load = { phase: 'failed' };
-      if (!isCaptionerError(err, 'CancelledError')) this.error = errorMessage(err);
-    } finally {
-      this.loadAbort = null;
+      this.notice = `Your session cannot be kept on this device (${errorMessage(err)}); captions will be lost on reload.`;
     }
   }
 
-  private readonly onImported = (event: CustomEvent<string>): void => {
-    this.settings = {
-      ...this.settings,
-      overrides: { ...this.settings.overrides, vlm: { kind: 'imported', repo: event.detail } },
+  private batchConfig(): BatchConfig {
+    const s = this.settings;
+    const roles = rolesFor(s);
+    const load = { preset: s.preset, overrides: s.overrides, roles, device: s.device };
+    return {
+      load,
+      options: (pinned) => captionOptions(s, pinned),
+      key: JSON.stringify([load, s.source]),
     };
-    this.load = { phase: 'idle' };
-    this.notice = `Imported ${event.detail}; it is now the VLM. Load it to caption offline.`;
+  }
+
+  private applySettings(next: AppSettings, persist = true): void {
+    const sourceChanged = JSON.stringify(next.source) !== JSON.stringify(this.settings.source);
+    this.settings = next;
+    const query = settingsToUrl(next).toString();
+    history.replaceState(null, '', query ? `?${query}` : location.pathname);
+    if (sourceChanged) {
+      // The source is fixed per worker: a new captioner, the running item goes back to the queue.
+      this.batch?.interrupt();
+      this.captioner.dispose();
+      this.captioner = this.newCaptioner();
+    }
+    if (persist) void this.batch?.saveSettings(query);
+    this.batch?.settingsChanged();
+    void this.refreshPlans();
+  }
+
+  /** Plans every preset under the current mode and device (the menu shows each figure). */
+  private async refreshPlans(): Promise<void> {
+    if (!this.device) return;
+    const run = ++this.planRun;
+    const s = this.settings;
+    const roles = rolesFor(s);
+    const entries = await Promise.all(
+      Object.values(PRESETS).map(async (p): Promise<[PresetId, PlanState]> => {
+        const overrides = p.id === s.preset ? s.overrides : {};
+        try {
+          const plan = await this.captioner.plan({
+            preset: p.id,
+            overrides,
+            roles,
+            device: s.device,
+            ocr: s.mode === 'capflow',
+          });
+          return [p.id, { kind: 'plan', plan }];
+        } catch {
+          return [p.id, { kind: 'pending' }];
+        }
+      }),
+    );
+    if (run === this.planRun) this.plans = new Map(entries);
+  }
+
+  private announce(message: string, visible = false): void {
+    // Re-setting the same text would not be announced again; a trailing space changes it.
+    this.announcement = this.announcement === message ? `${message} ` : message;
+    if (visible) this.notice = message;
+  }
+
+  // ---- adding work ------------------------------------------------------------------------------
+
+  private async addFiles(files: readonly PickedFile[]): Promise<void> {
+    if (!this.batch || files.length === 0) return;
+    const before = new Set(this.batch.items.map((i) => i.id));
+    await this.batch.add(files);
+    for (const item of this.batch.items) if (!before.has(item.id)) void this.loadThumb(item);
+  }
+
+  private async loadThumb(item: SessionItem): Promise<void> {
+    if (item.status === 'refused' || this.thumbs.has(item.id) || !this.batch) return;
+    const blob = await this.batch.image(item);
+    if (!blob) return;
+    this.thumbs.set(item.id, URL.createObjectURL(blob));
+    this.requestUpdate();
+  }
+
+  private readonly onPick = (event: Event): void => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.files) return;
+    void this.addFiles(filesFromInput(input.files));
+    input.value = '';
   };
 
-  private choosePreset(id: string): void {
-    if (!Object.hasOwn(PRESETS, id)) return;
-    this.settings = { ...this.settings, preset: id as PresetId, overrides: {} };
-    history.replaceState(null, '', `?${settingsToUrl(this.settings)}`);
-    this.load = { phase: 'idle' };
-  }
-
-  private addFiles(files: Iterable<File>): void {
-    const added: Item[] = [];
-    for (const file of files) {
-      if (!file.type.startsWith('image/')) {
-        this.error = `"${file.name}" is not an image (${file.type || 'unknown type'}); it was skipped.`;
-        continue;
-      }
-      const id = this.nextId++;
-      added.push({
-        id,
-        jobId: `item-${id}`,
-        file,
-        url: URL.createObjectURL(file),
-        status: 'queued',
-        caption: '',
-        detail: '',
-      });
-    }
-    this.items = [...this.items, ...added];
-    for (const item of added) this.queue = this.queue.then(() => this.captionItem(item));
-  }
-
-  private update_(item: Item, patch: Partial<Item>): void {
-    Object.assign(item, patch);
-    this.items = [...this.items];
-  }
-
-  private cancelItem(item: Item): void {
-    this.captioner.cancel(item.jobId);
-    this.update_(item, { status: 'cancelled', detail: 'Cancelled' });
-  }
-
-  private async captionItem(item: Item): Promise<void> {
-    if (item.status === 'cancelled') return;
-    if (this.load.phase !== 'ready') await this.loadModel();
-    if (this.load.phase !== 'ready') return this.update_(item, { status: 'error', detail: 'no model loaded' });
-    this.update_(item, { status: 'captioning', caption: '' });
-    try {
-      if (this.settings.mode === 'capflow') return await this.capflowItem(item);
-      const result = await this.captioner.caption({
-        jobId: item.jobId,
-        image: item.file,
-        name: item.file.name,
-        onEvent: (e) => e.type === 'token' && this.update_(item, { caption: item.caption + e.text }),
-      });
-      this.update_(item, {
-        status: 'done',
-        caption: result.text,
-        detail: `${result.tokens} tokens · ${(result.ms / 1000).toFixed(1)} s · ${result.device}`,
-      });
-    } catch (err) {
-      if (isCaptionerError(err, 'CancelledError')) this.update_(item, { status: 'cancelled', detail: 'Cancelled' });
-      else this.update_(item, { status: 'error', detail: errorMessage(err) });
-    }
-  }
-
-  /** CapFlow: route, agents, summary, judge; the item shows each step as it finishes. */
-  private async capflowItem(item: Item): Promise<void> {
-    const record = await this.captioner.capflow({
-      jobId: item.jobId,
-      image: item.file,
-      name: item.file.name,
-      onEvent: (e) => e.type === 'agent-done' && this.update_(item, { detail: `${e.agent} done` }),
-    });
-    const judge = record.judge ? ` · judge ${record.judge.topOnAll ? 'top on all' : 'below top'}` : '';
-    this.update_(item, {
-      status: 'done',
-      caption: record.caption,
-      detail: `${record.domain?.label ?? 'no domain'} (${record.domain?.decidedBy ?? '—'}) · ${record.trace.length} steps · ${(record.totalMs / 1000).toFixed(1)} s${judge}`,
-    });
-  }
-
-  private chooseMode(mode: string): void {
-    this.settings = { ...this.settings, mode: mode === 'capflow' ? 'capflow' : 'caption' };
-    history.replaceState(null, '', `?${settingsToUrl(this.settings)}`);
-    this.load = { phase: 'idle' };
-  }
-
-  private onDrop(event: DragEvent): void {
+  private readonly onDrop = (event: DragEvent): void => {
     event.preventDefault();
-    if (event.dataTransfer) this.addFiles(event.dataTransfer.files);
+    this.dragging = false;
+    if (event.dataTransfer) void filesFromDrop(event.dataTransfer).then((files) => this.addFiles(files));
+  };
+
+  private readonly onDragOver = (event: DragEvent): void => {
+    if (!event.dataTransfer?.types.includes('Files')) return;
+    event.preventDefault();
+    this.dragging = true;
+  };
+
+  private readonly onPaste = (event: ClipboardEvent): void => {
+    const target = event.composedPath()[0];
+    // Pasting text into a caption or a setting is editing, not adding work.
+    if (target instanceof HTMLTextAreaElement || target instanceof HTMLInputElement) return;
+    if (event.clipboardData?.files.length) {
+      event.preventDefault();
+      void this.addFiles(filesFromClipboard(event.clipboardData));
+    }
+  };
+
+  private readonly onBeforeUnload = (event: BeforeUnloadEvent): void => {
+    if (!this.batch?.busy) return;
+    // Work in progress is kept, but what is running would start over: ask first.
+    event.preventDefault();
+    event.returnValue = '';
+  };
+
+  private pick(kind: 'files' | 'folder'): void {
+    this.renderRoot.querySelector<HTMLInputElement>(`input[data-pick="${kind}"]`)?.click();
   }
 
-  private onPick(event: Event): void {
-    const input = event.target;
-    if (input instanceof HTMLInputElement && input.files) this.addFiles(input.files);
-    if (input instanceof HTMLInputElement) input.value = '';
+  // ---- item and model actions -------------------------------------------------------------------
+
+  private readonly onItemAction = (event: CustomEvent<ItemActionDetail>): void => {
+    const batch = this.batch;
+    const { id, action } = event.detail;
+    if (!batch) return;
+    switch (action.kind) {
+      case 'cancel':
+        return batch.cancel(id);
+      case 'retry':
+        return batch.retry(id);
+      case 'rerun':
+        return batch.rerun(id, action.domain);
+      case 'edit':
+        return batch.edit(id, action.text);
+      case 'remove': {
+        const url = this.thumbs.get(id);
+        if (url) URL.revokeObjectURL(url);
+        this.thumbs.delete(id);
+        void batch.remove([id]);
+        return;
+      }
+      case 'copy': {
+        const item = batch.items.find((i) => i.id === id);
+        const text = item ? finalCaption(item) : null;
+        if (text !== null && item)
+          void navigator.clipboard.writeText(text).then(
+            () => this.announce(`Copied the caption of ${item.name}.`, true),
+            (err: unknown) => this.announce(`Could not copy: ${errorMessage(err)}`, true),
+          );
+        return;
+      }
+    }
+  };
+
+  private readonly onModelAction = (event: CustomEvent<ModelAction>): void => {
+    const action = event.detail;
+    switch (action.kind) {
+      case 'retry':
+        return this.batch?.resume();
+      case 'mirror':
+        this.panel = 'settings';
+        return void this.updateComplete.then(() =>
+          this.renderRoot
+            .querySelector('mc-settings')
+            ?.shadowRoot?.querySelector<HTMLInputElement>('[data-testid="use-mirror"]')
+            ?.focus(),
+        );
+      case 'import':
+      case 'storage': {
+        const panel = this.renderRoot.querySelector<McCachePanel>('mc-cache-panel');
+        panel?.open(action.kind === 'import');
+        return;
+      }
+      case 'preset':
+        if (isPresetId(action.id)) this.applySettings({ ...this.settings, preset: action.id, overrides: {} });
+        this.batch?.resume();
+        return;
+    }
+  };
+
+  private readonly onImported = (event: CustomEvent<string>): void => {
+    this.applySettings({
+      ...this.settings,
+      overrides: { ...this.settings.overrides, vlm: { kind: 'imported', repo: event.detail } },
+    });
+    this.announce(`Imported ${event.detail}; it is now the vision-language model.`, true);
+    this.batch?.resume();
+  };
+
+  /** Presets whose every file is on this device (offered when the host cannot be reached). */
+  private cachedPresets(): PresetChoice[] {
+    return Object.values(PRESETS).flatMap((p) => {
+      const state = this.plans.get(p.id);
+      const cached =
+        state?.kind === 'plan' &&
+        state.plan.roles.every((r) => r.sharedWith || (r.files.length > 0 && r.files.every((f) => f.cached)));
+      return cached && p.id !== this.settings.preset ? [{ id: p.id, label: p.label }] : [];
+    });
   }
+
+  private toggleWide(id: string, open: boolean): void {
+    if (open) this.wide.add(id);
+    else this.wide.delete(id);
+    this.requestUpdate();
+  }
+
+  // ---- keyboard navigation of the items -------------------------------------------------------------
+
+  private readonly onGridKey = (event: KeyboardEvent): void => {
+    const items = this.batch?.items ?? [];
+    const cards = [...this.renderRoot.querySelectorAll<HTMLElement>('li[data-id]')];
+    const current = cards.findIndex((c) => c === event.target);
+    if (current < 0 || items.length === 0) return;
+    const columns = Math.max(1, Math.round((cards[0]?.parentElement?.clientWidth ?? 1) / (cards[0]?.clientWidth || 1)));
+    const moves: Record<string, number> = {
+      ArrowRight: 1,
+      ArrowLeft: -1,
+      ArrowDown: columns,
+      ArrowUp: -columns,
+      Home: -current,
+      End: cards.length - 1 - current,
+    };
+    const move = moves[event.key];
+    if (move === undefined) return;
+    event.preventDefault();
+    const next = cards[Math.min(cards.length - 1, Math.max(0, current + move))];
+    this.focusId = next?.dataset.id ?? null;
+    this.requestUpdate();
+    next?.focus();
+  };
+
+  // ---- rendering ----------------------------------------------------------------------------------
 
   override render() {
+    const batch = this.batch;
+    const items = batch?.items ?? [];
     return html`
-      <header>
-        <h1>MetaCaptioner</h1>
-        <p class="device" data-testid="device">${this.device ? describeDevice(this.device) : 'Probing device…'}</p>
+      <header class="masthead">
+        <div class="brand">
+          <img src="${import.meta.env.BASE_URL}icon.svg" alt="" width="40" height="40" />
+          <div>
+            <h1>MetaCaptioner</h1>
+            <p class="tagline">Rich captions made on your own device. Nothing you add is uploaded.</p>
+          </div>
+        </div>
+        <p class="device" data-testid="device">
+          ${this.device ? describeDevice(this.device) : 'Checking this device…'}
+        </p>
       </header>
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : nothing}
-      <section class="model">
-        <label
-          >Preset
-          <select
-            data-testid="preset"
-            @change=${(e: Event) => e.target instanceof HTMLSelectElement && this.choosePreset(e.target.value)}
-          >
-            ${Object.values(PRESETS).map(
-              (p) =>
-                html`<option value=${p.id} ?selected=${p.id === this.settings.preset}>
-                  ${p.label} (~${formatBytes(presetBytes(p))})
-                </option>`,
-            )}
-          </select>
-        </label>
-        <label
-          >Mode
-          <select
-            data-testid="mode"
-            @change=${(e: Event) => e.target instanceof HTMLSelectElement && this.chooseMode(e.target.value)}
-          >
-            <option value="caption" ?selected=${this.settings.mode === 'caption'}>Quick caption (one pass)</option>
-            <option value="capflow" ?selected=${this.settings.mode === 'capflow'}>
-              CapFlow (agents + summary + judge)
-            </option>
-          </select>
-        </label>
-        <span>VLM: <code data-testid="vlm">${this.vlmLabel()}</code></span>
-        ${this.renderLoad()}
-      </section>
-      <mc-cache-panel .captioner=${this.captioner} @model-imported=${this.onImported}></mc-cache-panel>
-      <label class="drop" @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${this.onDrop}>
-        Drop images here or <u>choose files</u>
-        <input type="file" accept="image/*" multiple @change=${this.onPick} data-testid="file-input" />
-      </label>
-      <ul class="items">
-        ${this.items.map(
-          (item) =>
-            html`<li data-status=${item.status}>
-              <img src=${item.url} alt="" />
-              <div>
-                <strong>${item.file.name}</strong>
-                <textarea
-                  aria-label="Caption of ${item.file.name}"
-                  data-testid="caption"
-                  .value=${item.caption}
-                  @input=${(e: InputEvent) =>
-                    e.target instanceof HTMLTextAreaElement && this.update_(item, { caption: e.target.value })}
-                ></textarea>
-                <small
-                  >${
-                    item.status === 'captioning' || item.status === 'queued'
-                      ? html`${item.status === 'queued' ? 'Waiting…' : 'Captioning…'}
-                          <button @click=${() => this.cancelItem(item)} data-testid="cancel">Cancel</button>`
-                      : item.detail
-                  }</small
-                >
-              </div>
-            </li>`,
-        )}
-      </ul>
+      <main
+        @dragover=${this.onDragOver}
+        @dragleave=${(e: DragEvent) => e.relatedTarget === null && (this.dragging = false)}
+        @drop=${this.onDrop}
+        class=${this.dragging ? 'dragging' : ''}
+      >
+        ${this.renderToolbar(items)}
+        <mc-model-status
+          .models=${batch?.models ?? { phase: 'idle' }}
+          .cachedPresets=${this.cachedPresets()}
+          @model-action=${this.onModelAction}
+        ></mc-model-status>
+        ${
+          this.notice
+            ? html`<p class="notice" data-testid="notice">
+                ${this.notice}
+                <button class="quiet" aria-label="Dismiss the notice" @click=${() => (this.notice = '')}>✕</button>
+              </p>`
+            : nothing
+        }
+        <section id="settings-panel" class="panel" aria-label="Settings" ?hidden=${this.panel !== 'settings'}>
+          <mc-settings
+            .settings=${this.settings}
+            .plans=${this.plans}
+            @settings-change=${(e: CustomEvent<AppSettings>) => this.applySettings(e.detail)}
+          ></mc-settings>
+        </section>
+        <section id="export-panel" class="panel" aria-label="Export" ?hidden=${this.panel !== 'export'}>
+          <mc-export .items=${items}></mc-export>
+        </section>
+        ${items.length ? this.renderGrid(items) : this.renderEmpty()}
+      </main>
+      <footer>
+        <p class="muted">
+          Your images, captions and edits stay in this browser (images up to
+          ${formatBytes(batch?.budget ?? SESSION_IMAGE_BUDGET)} per session). Models are downloaded once and kept on
+          this device.
+        </p>
+        <mc-cache-panel .captioner=${this.captioner} @model-imported=${this.onImported}></mc-cache-panel>
+      </footer>
+      <div class="visually-hidden" role="status" aria-live="polite" data-testid="announcer">${this.announcement}</div>
     `;
   }
 
-  private renderLoad() {
-    const state = this.load;
-    switch (state.phase) {
-      case 'idle':
-      case 'failed':
-        return html`<button @click=${() => this.loadModel()} data-testid="load">Load model</button>`;
-      case 'loading':
-        return html`<progress max=${state.total || 1} value=${state.loaded}></progress>
-          <span>${formatBytes(state.loaded)} / ${formatBytes(state.total)} ${state.file}</span>
-          <button @click=${() => this.loadAbort?.abort()} data-testid="cancel-load">Cancel</button>`;
-      case 'ready': {
-        const ms = state.report.roles.reduce((sum, r) => sum + r.loadMs + r.compileMs, 0);
-        const cached = state.report.roles.every((r) => r.fromCache);
-        return html`<span data-testid="ready"
-          >Ready on ${state.report.device} in ${(ms / 1000).toFixed(1)} s${cached ? ' (from cache)' : ''}</span
-        >`;
+  private renderToolbar(items: readonly SessionItem[]) {
+    const counts = countItems(items);
+    const finished = counts.done + counts.failed + counts.cancelled;
+    const eta = formatEta(etaMs(this.batch?.measured ?? [], counts.pending));
+    const toggle = (panel: Exclude<Panel, null>) => (this.panel = this.panel === panel ? null : panel);
+    return html`<div class="toolbar">
+      <div class="group">
+        <button class="primary" data-testid="add-files" @click=${() => this.pick('files')}>Add images</button>
+        <button data-testid="add-folder" @click=${() => this.pick('folder')}>Add a folder</button>
+        <input
+          type="file"
+          hidden
+          multiple
+          accept="image/*"
+          data-pick="files"
+          data-testid="file-input"
+          @change=${this.onPick}
+        />
+        <input
+          type="file"
+          hidden
+          multiple
+          webkitdirectory
+          data-pick="folder"
+          data-testid="folder-input"
+          @change=${this.onPick}
+        />
+        <button
+          aria-expanded=${this.panel === 'settings'}
+          aria-controls="settings-panel"
+          data-testid="settings-toggle"
+          @click=${() => toggle('settings')}
+        >
+          Settings
+        </button>
+        <button
+          aria-expanded=${this.panel === 'export'}
+          aria-controls="export-panel"
+          data-testid="export-toggle"
+          @click=${() => toggle('export')}
+        >
+          Export
+        </button>
+      </div>
+      ${
+        counts.total
+          ? html`<div class="overall">
+                <progress
+                  max=${counts.total}
+                  value=${finished}
+                  aria-label="Batch progress"
+                  aria-valuetext="${counts.done} of ${counts.total} done, ${counts.failed} failed"
+                ></progress>
+                <span data-testid="counts"
+                  >${counts.done}/${counts.total}
+                  done${counts.failed ? html` · <span class="failed">${counts.failed} failed</span>` : nothing}${counts.cancelled ? ` · ${counts.cancelled} cancelled` : ''}${eta ? ` · ${eta}` : ''}</span
+                >
+              </div>
+              <div class="group">
+                <button
+                  data-testid="cancel-all"
+                  ?disabled=${counts.pending === 0}
+                  @click=${() => this.batch?.cancelAll()}
+                >
+                  Cancel all
+                </button>
+                <button
+                  data-testid="retry-failed"
+                  ?disabled=${counts.failed === 0}
+                  @click=${() => this.batch?.retryFailed()}
+                >
+                  Retry failed
+                </button>
+                ${
+                  this.confirmClear
+                    ? html`<button class="danger" data-testid="confirm-clear" @click=${this.clearSession}>
+                          Clear ${items.length} items
+                        </button>
+                        <button @click=${() => (this.confirmClear = false)}>Keep</button>`
+                    : html`<button class="quiet" data-testid="clear-session" @click=${() => (this.confirmClear = true)}>
+                        Clear session
+                      </button>`
+                }
+              </div>`
+          : nothing
       }
-    }
+    </div>`;
+  }
+
+  private readonly clearSession = async (): Promise<void> => {
+    this.confirmClear = false;
+    for (const url of this.thumbs.values()) URL.revokeObjectURL(url);
+    this.thumbs.clear();
+    await this.batch?.clear();
+    this.announce('The session was cleared.');
+  };
+
+  private renderEmpty() {
+    const state = this.plans.get(this.settings.preset);
+    const plan = state?.kind === 'plan' ? state.plan : null;
+    return html`<section class="empty" aria-labelledby="empty-title">
+      <h2 id="empty-title">Drop images or folders here</h2>
+      <p>…or add them with the buttons above, or paste an image. PNG, JPEG, WebP, GIF, AVIF and BMP.</p>
+      <p class="muted" data-testid="plan-summary">
+        ${PRESETS[this.settings.preset].label} models: ${planLabel(plan)}${plan ? ` (on ${plan.device})` : ''}.
+        <button class="linkish" @click=${() => (this.panel = 'settings')}>See the details</button>
+      </p>
+    </section>`;
+  }
+
+  private renderGrid(items: readonly SessionItem[]) {
+    const batch = this.batch;
+    const focusId = items.some((i) => i.id === this.focusId) ? this.focusId : (items[0]?.id ?? null);
+    return html`<ol
+      class="grid"
+      aria-label="Images in this session"
+      @keydown=${this.onGridKey}
+      @item-action=${this.onItemAction}
+    >
+      ${items.map(
+        (item) =>
+          html`<li
+            data-id=${item.id}
+            data-status=${item.status}
+            class=${this.wide.has(item.id) ? 'wide' : ''}
+            tabindex=${item.id === focusId ? 0 : -1}
+            @focus=${() => (this.focusId = item.id)}
+            @trace-toggle=${(e: CustomEvent<boolean>) => this.toggleWide(item.id, e.detail)}
+          >
+            <mc-item .item=${item} .live=${batch?.live.get(item.id)} .thumb=${this.thumbs.get(item.id) ?? ''}></mc-item>
+          </li>`,
+      )}
+    </ol>`;
   }
 }
 

@@ -9,6 +9,7 @@ import type { Captioner } from '../client/captioner';
 import type { StorageReport } from '../shared/api';
 import type { CachedModel } from '../shared/cached-model';
 import { errorMessage, formatBytes } from './format';
+import { controls, tokens } from './theme';
 
 /** The cache panel element. */
 export class McCachePanel extends LitElement {
@@ -30,6 +31,14 @@ export class McCachePanel extends LitElement {
     this.models = [];
     this.storage = null;
     this.message = '';
+  }
+
+  /** Opens the panel (and, for an import, the folder picker's label gets focus). */
+  open(forImport = false): void {
+    const details = this.renderRoot.querySelector('details');
+    if (details) details.open = true;
+    details?.scrollIntoView({ block: 'nearest' });
+    if (forImport) this.renderRoot.querySelector<HTMLInputElement>('[data-testid="import-folder"]')?.focus();
   }
 
   /** Re-reads the cache listing and storage numbers. */
@@ -85,6 +94,7 @@ export class McCachePanel extends LitElement {
               <code>${m.repo}</code> @ ${m.revision.slice(0, 10)} — ${formatBytes(m.bytes)} in ${m.files} files
               ${m.complete ? '' : html`<em>(incomplete)</em>`}
               <button
+                aria-label="Delete ${m.repo}"
                 @click=${() => this.run(() => this.captioner?.cache.delete(m.key) ?? Promise.resolve(), `Deleted ${m.repo}.`)}
               >
                 Delete
@@ -101,22 +111,37 @@ export class McCachePanel extends LitElement {
     </details>`;
   }
 
-  static override styles = css`
-    :host {
-      display: block;
-      margin: 1rem 0;
-    }
-    summary {
-      cursor: pointer;
-    }
-    ul {
-      padding-left: 1.25rem;
-    }
-    .import {
-      display: block;
-      margin-top: 0.5rem;
-    }
-  `;
+  static override styles = [
+    tokens,
+    controls,
+    css`
+      :host {
+        display: block;
+        margin: 1rem 0;
+      }
+      details {
+        background: var(--mc-surface);
+        border: 1px solid var(--mc-border);
+        border-radius: var(--mc-radius);
+        padding: 0.6rem 0.9rem;
+      }
+      summary {
+        cursor: pointer;
+        font-weight: 600;
+      }
+      ul {
+        padding-left: 1.25rem;
+      }
+      li {
+        margin: 0.3rem 0;
+        overflow-wrap: anywhere;
+      }
+      .import {
+        display: block;
+        margin-top: 0.5rem;
+      }
+    `,
+  ];
 }
 
 if (!customElements.get('mc-cache-panel')) customElements.define('mc-cache-panel', McCachePanel);

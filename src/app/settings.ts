@@ -1,54 +1,125 @@
 /**
- * The page's settings: which model, from where, on which device. Read from
- * the URL so a configuration can be bookmarked or shared (e.g. pointing at a
- * company mirror), and edited in the settings form.
+ * The page's settings: how to caption (mode, style, language, domain,
+ * judge), which models, from where, on which device. They live in the URL,
+ * so a setup can be bookmarked or shared (e.g. pointing at a company
+ * mirror), and in the session store, so a plain reload keeps them. The URL
+ * form is also the stored form: one parser validates both.
  */
+import type { CaptionMode } from '../capflow/record';
+import { DOMAIN_IDS, type DomainId } from '../capflow/spec';
+import { type CaptionStyle, isCaptionStyle } from '../capflow/styles';
+import type { CapflowOptions } from '../capflow/workflow';
 import type { DeviceRequest } from '../shared/api';
-import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
+import { HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import { DEFAULT_PRESET_ID, PRESETS, type PresetId } from '../shared/presets';
 import type { LoadableRole, RoleOverride, RoleOverrides } from '../shared/roles';
 
 const ROLES: readonly LoadableRole[] = ['vlm', 'llm', 'router'];
 
-/** Everything the page needs to create a captioner and load a model. */
+/** Everything the page needs to load models and caption. */
 export interface AppSettings {
   readonly source: ModelSource;
   readonly preset: PresetId;
   readonly overrides: RoleOverrides;
   readonly device: DeviceRequest;
-  /** Plain caption (one VLM call) or the CapFlow workflow. */
-  readonly mode: 'caption' | 'capflow';
+  readonly mode: CaptionMode;
+  readonly style: CaptionStyle;
+  /** The instruction of `prompt` mode. */
+  readonly prompt: string;
+  readonly language: string;
+  /** A pinned image domain, or `auto` (routing decides). */
+  readonly domain: DomainId | 'auto';
+  /** CapFlow's judge: how many attempts (best-of-N); 0 turns the judge off. */
+  readonly attempts: number;
 }
 
+/** The defaults a fresh page starts with. */
+export const DEFAULT_SETTINGS: AppSettings = Object.freeze({
+  source: HUB_SOURCE,
+  preset: DEFAULT_PRESET_ID,
+  overrides: {},
+  device: 'auto',
+  mode: 'single-pass',
+  style: 'detailed',
+  prompt: 'Describe this image in detail.',
+  language: 'English',
+  domain: 'auto',
+  attempts: 1,
+});
+
+/** The most judge attempts the page offers. */
+export const MAX_ATTEMPTS = 5;
+
 const DEVICES: readonly DeviceRequest[] = ['auto', 'webgpu', 'wasm'];
+const MODES: readonly CaptionMode[] = ['single-pass', 'capflow', 'prompt'];
+/** Domains a still image can be pinned to. */
+export const IMAGE_DOMAIN_IDS: readonly DomainId[] = DOMAIN_IDS.filter((d) => d !== 'video');
+/** URL parameters these settings read; a URL with none of them leaves the stored settings in charge. */
+export const SETTING_PARAMS: readonly string[] = Object.freeze([
+  'host',
+  'template',
+  'local',
+  'preset',
+  'vlm',
+  'llm',
+  'router',
+  'revision',
+  'device',
+  'mode',
+  'style',
+  'prompt',
+  'lang',
+  'domain',
+  'attempts',
+]);
 
 function sourceFromUrl(params: URLSearchParams): ModelSource {
   const host = params.get('host');
-  if (host) return { kind: 'host', host, pathTemplate: params.get('template') ?? '{model}/resolve/{revision}/' };
+  if (host) return { kind: 'host', host, pathTemplate: params.get('template') ?? HUB_PATH_TEMPLATE };
   const local = params.get('local');
   if (local) return { kind: 'local', path: local };
   return HUB_SOURCE;
 }
 
-function isPresetId(id: string | null): id is PresetId {
+/** True when `id` names a shipped preset. */
+export function isPresetId(id: string | null): id is PresetId {
   return id !== null && Object.hasOwn(PRESETS, id);
 }
 
-/** Settings from URL parameters `host` + `template` or `local`, `preset`, `vlm`/`llm`/`router` + `revision`, `device`, `mode`. */
+function overrideFromUrl(repo: string, revision: string): RoleOverride {
+  // Folders imported from disk live under "imported/<name>" in the weight cache.
+  return repo.startsWith('imported/') ? { kind: 'imported', repo } : { kind: 'repo', repo, revision };
+}
+
+function modeFromUrl(value: string | null): CaptionMode {
+  if (value === 'caption') return 'prompt'; // the plain caption of earlier versions
+  return MODES.find((m) => m === value) ?? DEFAULT_SETTINGS.mode;
+}
+
+/** Settings from URL parameters (see {@link SETTING_PARAMS}); anything unknown falls back to the default. */
 export function settingsFromUrl(params: URLSearchParams): AppSettings {
-  const source = sourceFromUrl(params);
   const presetParam = params.get('preset');
-  const preset = isPresetId(presetParam) ? presetParam : DEFAULT_PRESET_ID;
   const revision = params.get('revision') ?? 'main';
   const overrides: Partial<Record<LoadableRole, RoleOverride>> = {};
   for (const role of ROLES) {
     const repo = params.get(role);
-    if (repo) overrides[role] = { kind: 'repo', repo, revision };
+    if (repo) overrides[role] = overrideFromUrl(repo, revision);
   }
-  const requested = params.get('device') ?? 'auto';
-  const device = DEVICES.find((d) => d === requested) ?? 'auto';
-  const mode = params.get('mode') === 'capflow' ? 'capflow' : 'caption';
-  return { source, preset, overrides, device, mode };
+  const style = params.get('style');
+  const domain = params.get('domain');
+  const attempts = Number(params.get('attempts') ?? DEFAULT_SETTINGS.attempts);
+  return {
+    source: sourceFromUrl(params),
+    preset: isPresetId(presetParam) ? presetParam : DEFAULT_PRESET_ID,
+    overrides,
+    device: DEVICES.find((d) => d === params.get('device')) ?? 'auto',
+    mode: modeFromUrl(params.get('mode')),
+    style: isCaptionStyle(style) ? style : DEFAULT_SETTINGS.style,
+    prompt: params.get('prompt')?.trim() || DEFAULT_SETTINGS.prompt,
+    language: params.get('lang')?.trim().slice(0, 40) || DEFAULT_SETTINGS.language,
+    domain: IMAGE_DOMAIN_IDS.find((d) => d === domain) ?? 'auto',
+    attempts: Number.isInteger(attempts) ? Math.min(MAX_ATTEMPTS, Math.max(0, attempts)) : DEFAULT_SETTINGS.attempts,
+  };
 }
 
 /** The URL parameters that reproduce `settings` (defaults omitted). */
@@ -63,11 +134,53 @@ export function settingsToUrl(settings: AppSettings): URLSearchParams {
   if (settings.preset !== DEFAULT_PRESET_ID) params.set('preset', settings.preset);
   for (const role of ROLES) {
     const override = settings.overrides[role];
-    if (override?.kind !== 'repo') continue;
+    if (!override || override.kind === 'host') continue;
     params.set(role, override.repo);
-    params.set('revision', override.revision ?? 'main');
+    if (override.kind === 'repo') params.set('revision', override.revision ?? 'main');
   }
-  if (settings.device !== 'auto') params.set('device', settings.device);
-  if (settings.mode === 'capflow') params.set('mode', 'capflow');
+  const d = DEFAULT_SETTINGS;
+  if (settings.device !== d.device) params.set('device', settings.device);
+  if (settings.mode !== d.mode) params.set('mode', settings.mode);
+  if (settings.style !== d.style) params.set('style', settings.style);
+  if (settings.prompt !== d.prompt) params.set('prompt', settings.prompt);
+  if (settings.language !== d.language) params.set('lang', settings.language);
+  if (settings.domain !== d.domain) params.set('domain', settings.domain);
+  if (settings.attempts !== d.attempts) params.set('attempts', String(settings.attempts));
   return params;
+}
+
+/** True when the URL carries any setting (it then wins over the stored settings). */
+export function urlHasSettings(params: URLSearchParams): boolean {
+  return SETTING_PARAMS.some((p) => params.has(p));
+}
+
+/** The roles a mode needs loaded: CapFlow all three; single pass the router only while routing; prompt the VLM. */
+export function rolesFor(settings: AppSettings): LoadableRole[] {
+  switch (settings.mode) {
+    case 'capflow':
+      return ['vlm', 'llm', 'router'];
+    case 'single-pass':
+      return settings.domain === 'auto' ? ['vlm', 'router'] : ['vlm'];
+    case 'prompt':
+      return ['vlm'];
+  }
+}
+
+/** The engine options for one item under these settings (`pinned` overrides the domain for a re-run). */
+export function captionOptions(settings: AppSettings, pinned: DomainId | null): CapflowOptions {
+  const domain = pinned ?? (settings.domain === 'auto' ? undefined : settings.domain);
+  switch (settings.mode) {
+    case 'capflow':
+      return {
+        mode: 'capflow',
+        domain,
+        style: settings.style,
+        language: settings.language,
+        judge: settings.attempts > 0 ? { attempts: settings.attempts } : null,
+      };
+    case 'single-pass':
+      return { mode: 'single-pass', domain, style: settings.style, language: settings.language, judge: null };
+    case 'prompt':
+      return { mode: 'prompt', prompt: settings.prompt, judge: null };
+  }
 }

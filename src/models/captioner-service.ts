@@ -288,7 +288,8 @@ export class CaptionerService implements CaptionerApi {
       await this.leaveLostGpu(control, onEvent);
       const { session, vlm, llm, router } = this.loaded();
       if (job.options.mode === 'capflow' && !llm) throw new NotLoadedError('summary (llm role)');
-      const images = await Promise.all(job.images.map((blob, i) => decodeImage(blob, `${job.name} #${i + 1}`)));
+      const frameName = (i: number) => (job.video ? `${job.name} (frame ${i + 1})` : job.name);
+      const images = await Promise.all(job.images.map((blob, i) => decodeImage(blob, frameName(i))));
       const first = images[0];
       if (!first) throw new ImageDecodeError(job.name, 'no image or frames were given');
       // The OCR tool loads on first use, so domains without an OCR agent never pay for it.

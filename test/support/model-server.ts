@@ -10,10 +10,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 
-/** A request the server saw (status 206 for a range probe, 200 for a whole file). */
+/** A request the server saw (status 206 for a range probe, 200 for a whole file), with the body bytes it sent. */
 export interface ServedRequest {
   readonly path: string;
   readonly status: number;
+  readonly bytes: number;
 }
 
 /** Faults a test can switch on; each is read per request. */
@@ -50,7 +51,8 @@ export async function startModelServer(root: string): Promise<ModelServer> {
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const reply = (status: number, headers: Record<string, string | number> = {}): ServerResponse => {
-      requests.push({ path, status });
+      const length = Number(headers['content-length'] ?? 0);
+      requests.push({ path, status, bytes: req.method === 'HEAD' ? 0 : length });
       return res.writeHead(status, {
         'access-control-allow-origin': '*',
         'access-control-expose-headers': 'content-length, content-range',

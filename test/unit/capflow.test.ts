@@ -21,6 +21,7 @@ import { TextLlm } from '../../src/models/text-llm';
 import { Vlm } from '../../src/models/vlm';
 import { forgeAll, writeClip } from '../fixtures/forge/models';
 import { tinyLlmAnswer } from '../fixtures/forge/oracle';
+import { colourRouting } from '../fixtures/forge/router-markers';
 import { TINY_CLIP, TINY_LLM, TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { createNodeOcr } from '../support/ocr-node';
 
@@ -29,21 +30,6 @@ let models: CapflowModels<RawImage>;
 let disposers: (() => Promise<void>)[] = [];
 /** Router domains steered by image colour (red, green, blue), from characters unique to their prompts. */
 let colourDomains: [DomainId, DomainId, DomainId];
-
-/** One character that occurs in the router prompts of exactly one image domain, per domain. */
-function uniqueCharacters(): Map<DomainId, string> {
-  const owners = new Map<string, Set<DomainId>>();
-  for (const id of DOMAIN_IDS.filter((d) => d !== 'video')) {
-    for (const prompt of DOMAINS[id].routerPrompts)
-      for (const ch of prompt) owners.set(ch, (owners.get(ch) ?? new Set()).add(id));
-  }
-  const unique = new Map<DomainId, string>();
-  for (const [ch, ids] of owners) {
-    const [id] = [...ids];
-    if (ids.size === 1 && id && !unique.has(id) && ch.charCodeAt(0) < 128) unique.set(id, ch);
-  }
-  return unique;
-}
 
 const solid = (r: number, g: number, b: number) => {
   const data = new Uint8ClampedArray(40 * 30 * 3);
@@ -59,11 +45,9 @@ function context(events: CaptionEvent[] = [], check: () => void = () => {}): Wor
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mc-capflow-'));
   forgeAll(join(root, 'forge'));
-  const unique = uniqueCharacters();
-  const picked = [...unique.entries()].slice(0, 3);
-  if (picked.length < 3) throw new Error('the router prompts need three domains with a unique character each');
-  colourDomains = picked.map(([id]) => id) as [DomainId, DomainId, DomainId];
-  writeClip(join(root, 'forge/tiny-clip'), {}, picked.map(([, ch]) => ch) as [string, string, string]);
+  const routing = colourRouting();
+  colourDomains = routing.domains;
+  writeClip(join(root, 'forge/tiny-clip'), {}, routing.markers);
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = `${root}/`;

@@ -1,0 +1,139 @@
+/**
+ * `<mc-export>`: the batch's exports (JSONL records, fine-tuning JSONL, CSV,
+ * a zip of `.txt` sidecars) and "copy all". Works on a partly finished
+ * batch: only finished items are written, and the panel says how many.
+ */
+import { LitElement, css, html } from 'lit';
+import { exportable, toCsvExport, toFineTuneJsonl, toJsonl, toPlainText, toSidecarZip } from '../session/exports';
+import type { SessionItem } from '../session/item';
+import { controls, tokens } from './theme';
+
+/** Starts a download of `data` as `name` (a temporary object URL on a link). */
+export function download(name: string, data: BlobPart, type: string): void {
+  const url = URL.createObjectURL(new Blob([data], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The export panel. */
+export class McExport extends LitElement {
+  static override properties = { items: { attribute: false }, withTrace: { state: true }, copied: { state: true } };
+  declare items: readonly SessionItem[];
+  declare withTrace: boolean;
+  declare copied: string;
+
+  constructor() {
+    super();
+    this.items = [];
+    this.withTrace = false;
+    this.copied = '';
+  }
+
+  private async copyAll(): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(toPlainText(this.items));
+      this.copied = 'Copied every finished caption.';
+    } catch (err) {
+      this.copied = `Could not copy: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+
+  override render() {
+    const finished = exportable(this.items).length;
+    const total = this.items.filter((i) => i.status !== 'refused').length;
+    const none = finished === 0;
+    const stamp = new Date().toISOString().slice(0, 10);
+    return html`<section aria-labelledby="export-title">
+      <h2 id="export-title">Export</h2>
+      <p data-testid="export-scope" class="muted">
+        ${
+          none
+            ? 'Nothing to export yet: exports hold finished captions.'
+            : finished === total
+              ? `All ${finished} finished captions.`
+              : `${finished} of ${total} items are finished; exports hold those ${finished} only.`
+        }
+      </p>
+      <div class="buttons">
+        <button
+          ?disabled=${none}
+          data-testid="export-jsonl"
+          @click=${() => download(`captions-${stamp}.jsonl`, toJsonl(this.items, this.withTrace), 'application/x-ndjson')}
+        >
+          JSONL
+        </button>
+        <button
+          ?disabled=${none}
+          data-testid="export-finetune"
+          @click=${() => download(`finetune-${stamp}.jsonl`, toFineTuneJsonl(this.items), 'application/x-ndjson')}
+        >
+          Fine-tuning JSONL
+        </button>
+        <button
+          ?disabled=${none}
+          data-testid="export-csv"
+          @click=${() => download(`captions-${stamp}.csv`, toCsvExport(this.items), 'text/csv;charset=utf-8')}
+        >
+          CSV
+        </button>
+        <button
+          ?disabled=${none}
+          data-testid="export-zip"
+          @click=${() => download(`captions-${stamp}.zip`, new Uint8Array(toSidecarZip(this.items)), 'application/zip')}
+        >
+          .txt sidecars (zip)
+        </button>
+        <button ?disabled=${none} data-testid="copy-all" @click=${this.copyAll}>Copy all</button>
+      </div>
+      <label class="check">
+        <input
+          type="checkbox"
+          .checked=${this.withTrace}
+          @change=${(e: Event) => (this.withTrace = e.target instanceof HTMLInputElement && e.target.checked)}
+        />
+        Include every step's prompt and output in the JSONL
+      </label>
+      <p role="status" class="muted">${this.copied}</p>
+    </section>`;
+  }
+
+  static override styles = [
+    tokens,
+    controls,
+    css`
+      :host {
+        display: block;
+      }
+      h2 {
+        margin: 0 0 0.25rem;
+        font-size: 1rem;
+      }
+      p {
+        margin: 0.25rem 0;
+      }
+      .buttons {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        margin: 0.5rem 0;
+      }
+      .check {
+        display: flex;
+        gap: 0.4rem;
+        align-items: center;
+        font-size: 0.9rem;
+      }
+    `,
+  ];
+}
+
+if (!customElements.get('mc-export')) customElements.define('mc-export', McExport);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mc-export': McExport;
+  }
+}

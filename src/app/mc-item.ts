@@ -1,0 +1,443 @@
+/**
+ * `<mc-item>`: one image of the batch — thumbnail, name, live stage (with
+ * the caption streaming in), the editable caption, the domain with its
+ * confidence and how it was decided (and a control to pin another domain
+ * and re-run), the judge's scores, where it ran, the time taken, and an
+ * expandable trace. Every button is named for its file. Actions are
+ * reported as one `item-action` event for the page to carry out.
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { DOMAINS, type DomainId } from '../capflow/spec';
+import type { LiveItem } from '../session/batch';
+import { type SessionItem, finalCaption } from '../session/item';
+import { statusText } from '../session/progress';
+import { describeRuntime } from './format';
+import './mc-trace';
+import { IMAGE_DOMAIN_IDS } from './settings';
+import { controls, tokens } from './theme';
+
+/** What the user asked of an item. */
+export type ItemAction =
+  | { readonly kind: 'cancel' | 'retry' | 'remove' | 'copy' }
+  | { readonly kind: 'rerun'; readonly domain: DomainId | null }
+  | { readonly kind: 'edit'; readonly text: string };
+
+/** The detail of `item-action`. */
+export interface ItemActionDetail {
+  readonly id: string;
+  readonly action: ItemAction;
+}
+
+/** "natural 98% · zero-shot": the domain, the router's confidence and how it was decided. */
+function domainText(domain: NonNullable<NonNullable<SessionItem['record']>['domain']>): string {
+  const confidence = domain.confidence === null ? '' : ` ${Math.round(domain.confidence * 100)}%`;
+  return `${domain.label}${confidence} · ${domain.decidedBy}`;
+}
+
+/** How long typing pauses before an edit is saved. */
+const EDIT_DEBOUNCE_MS = 400;
+
+/** The item card. */
+export class McItem extends LitElement {
+  static override properties = {
+    item: { attribute: false },
+    live: { attribute: false },
+    thumb: { attribute: false },
+    thumbFailed: { state: true },
+  };
+
+  declare item: SessionItem | null;
+  declare live: LiveItem | undefined;
+  declare thumb: string;
+  /** The browser could not show the image (e.g. a corrupt file): a placeholder stands in. */
+  declare thumbFailed: boolean;
+  private editTimer: ReturnType<typeof setTimeout> | undefined;
+  private pendingEdit: string | null = null;
+
+  constructor() {
+    super();
+    this.item = null;
+    this.live = undefined;
+    this.thumb = '';
+    this.thumbFailed = false;
+  }
+
+  private act(action: ItemAction): void {
+    if (!this.item) return;
+    const detail: ItemActionDetail = { id: this.item.id, action };
+    this.dispatchEvent(new CustomEvent('item-action', { detail, bubbles: true, composed: true }));
+  }
+
+  private onInput(event: Event): void {
+    if (!(event.target instanceof HTMLTextAreaElement)) return;
+    this.pendingEdit = event.target.value;
+    clearTimeout(this.editTimer);
+    this.editTimer = setTimeout(() => this.flushEdit(), EDIT_DEBOUNCE_MS);
+  }
+
+  private flushEdit(): void {
+    clearTimeout(this.editTimer);
+    if (this.pendingEdit === null) return;
+    const text = this.pendingEdit;
+    this.pendingEdit = null;
+    this.act({ kind: 'edit', text });
+  }
+
+  override disconnectedCallback(): void {
+    this.flushEdit();
+    super.disconnectedCallback();
+  }
+
+  override render() {
+    const item = this.item;
+    if (!item) return nothing;
+    const name = item.name;
+    return html`<article data-status=${item.status} aria-label=${name}>
+      <div class="top">
+        ${
+          this.thumb && !this.thumbFailed
+            ? html`<img class="thumb" src=${this.thumb} alt="" @error=${() => (this.thumbFailed = true)} />`
+            : html`<div class="thumb none" aria-hidden="true">
+                ${item.status === 'refused' || this.thumbFailed ? '✕' : '…'}
+              </div>`
+        }
+        <div class="title">
+          <h3 title=${item.path}>${name}</h3>
+          ${item.path !== name ? html`<p class="muted path">${item.path}</p>` : nothing}
+          <p class="status" data-testid="status">
+            <span class="badge ${item.status}">${statusText(item)}</span>
+            ${item.status === 'running' && this.live ? html`<span class="stage">${this.live.stage}…</span>` : nothing}
+          </p>
+        </div>
+      </div>
+      ${this.renderBody(item)} ${this.renderActions(item)}
+    </article>`;
+  }
+
+  private renderBody(item: SessionItem) {
+    if (item.error) {
+      return html`<p class="error" data-testid="item-error">
+        <strong>${item.error.name}</strong> ${item.error.message}
+      </p>`;
+    }
+    if (item.status === 'running' || item.status === 'queued') {
+      const streamed = this.live?.streamed ?? '';
+      return html`<p class="streaming" data-testid="streamed" aria-hidden=${streamed ? 'false' : 'true'}>
+        ${streamed || (item.status === 'queued' ? 'Waiting for its turn.' : '')}
+      </p>`;
+    }
+    const record = item.record;
+    if (!record) return nothing;
+    const caption = finalCaption(item) ?? '';
+    return html`
+      <label class="caption">
+        <span class="visually-hidden">Caption of ${item.name}</span>
+        <textarea data-testid="caption" .value=${caption} @input=${this.onInput} @blur=${this.flushEdit}></textarea>
+      </label>
+      ${item.edited !== null ? html`<p class="muted small">Edited — your text is kept and exported.</p>` : nothing}
+      <div class="facts">
+        ${
+          record.domain
+            ? html`<span class="chip domain" data-testid="domain" title="The visual domain, and how it was decided"
+                >${domainText(record.domain)}</span
+              >`
+            : nothing
+        }
+        ${
+          record.runtime
+            ? html`<span class="chip" data-testid="runtime">${describeRuntime(record.runtime)}</span>`
+            : nothing
+        }
+        <span class="chip">${(record.totalMs / 1000).toFixed(1)} s</span>
+        ${record.style ? html`<span class="chip">${record.style}</span>` : nothing}
+      </div>
+      ${
+        record.judge
+          ? html`<p class="judge-title">
+                Judge,
+                1–3${
+                  Object.values(record.judge.scores).every((v) => v === null)
+                    ? html` <span class="muted">— its answer could not be read</span>`
+                    : record.judge.topOnAll
+                      ? html` <span class="ok">— top score on every dimension</span>`
+                      : nothing
+                }
+              </p>
+              <dl class="scores" data-testid="scores" aria-label="Judge scores of ${item.name}, 1 to 3">
+                ${Object.entries(record.judge.scores).map(
+                  ([dim, score]) =>
+                    html`<div class="score s${score ?? 'x'}">
+                      <dt>${dim}</dt>
+                      <dd>${score ?? '—'}</dd>
+                    </div>`,
+                )}
+              </dl>`
+          : nothing
+      }
+      ${record.mode !== 'prompt' ? this.renderPin(item) : nothing}
+      <details
+        class="trace"
+        data-testid="trace"
+        @toggle=${(e: Event) =>
+          this.dispatchEvent(
+            new CustomEvent('trace-toggle', {
+              detail: e.target instanceof HTMLDetailsElement && e.target.open,
+              bubbles: true,
+            }),
+          )}
+      >
+        <summary>Trace · ${record.trace.length} steps</summary>
+        <mc-trace .steps=${record.trace}></mc-trace>
+      </details>
+    `;
+  }
+
+  private renderPin(item: SessionItem) {
+    const current = item.record?.domain?.id ?? null;
+    return html`<label class="pin">
+      <span>Re-run as</span>
+      <select
+        aria-label="Re-run ${item.name} as domain"
+        data-testid="pin-domain"
+        @change=${(e: Event) => {
+          if (!(e.target instanceof HTMLSelectElement)) return;
+          const value = e.target.value;
+          const domain = IMAGE_DOMAIN_IDS.find((d) => d === value) ?? null;
+          if (value === '') return;
+          this.act({ kind: 'rerun', domain: value === 'auto' ? null : domain });
+        }}
+      >
+        <option value="" selected>choose a domain…</option>
+        <option value="auto">automatic (route again)</option>
+        ${IMAGE_DOMAIN_IDS.filter((d) => d !== current).map(
+          (d) => html`<option value=${d}>${DOMAINS[d].label}</option>`,
+        )}
+      </select>
+    </label>`;
+  }
+
+  private renderActions(item: SessionItem) {
+    const name = item.name;
+    const pending = item.status === 'queued' || item.status === 'running';
+    const again = item.status === 'failed' || item.status === 'cancelled';
+    return html`<div class="actions">
+      ${
+        pending
+          ? html`<button data-testid="cancel" aria-label="Cancel ${name}" @click=${() => this.act({ kind: 'cancel' })}>
+              Cancel
+            </button>`
+          : nothing
+      }
+      ${
+        again
+          ? html`<button data-testid="retry" aria-label="Retry ${name}" @click=${() => this.act({ kind: 'retry' })}>
+              Retry
+            </button>`
+          : nothing
+      }
+      ${
+        item.status === 'done'
+          ? html`<button
+              data-testid="copy"
+              aria-label="Copy the caption of ${name}"
+              @click=${() => this.act({ kind: 'copy' })}
+            >
+              Copy
+            </button>`
+          : nothing
+      }
+      <button class="quiet" aria-label="Remove ${name}" @click=${() => this.act({ kind: 'remove' })}>Remove</button>
+    </div>`;
+  }
+
+  static override styles = [
+    tokens,
+    controls,
+    css`
+      :host {
+        display: block;
+      }
+      article {
+        display: flex;
+        flex-direction: column;
+        gap: 0.6rem;
+        padding: 0.8rem;
+        background: var(--mc-surface);
+        border: 1px solid var(--mc-border);
+        border-radius: var(--mc-radius);
+        box-shadow: var(--mc-shadow);
+        height: 100%;
+        box-sizing: border-box;
+      }
+      .top {
+        display: flex;
+        gap: 0.75rem;
+        min-width: 0;
+      }
+      .thumb {
+        flex: none;
+        width: 4.5rem;
+        height: 4.5rem;
+        object-fit: cover;
+        border-radius: 0.4rem;
+        background: var(--mc-surface-2);
+      }
+      .thumb.none {
+        display: grid;
+        place-items: center;
+        color: var(--mc-muted);
+        font-size: 1.4rem;
+      }
+      .title {
+        min-width: 0;
+      }
+      h3 {
+        margin: 0;
+        font-size: 1rem;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .path,
+      .small {
+        margin: 0;
+        font-size: 0.8rem;
+        overflow-wrap: anywhere;
+      }
+      .status {
+        margin: 0.25rem 0 0;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        align-items: center;
+        font-size: 0.85rem;
+      }
+      .badge {
+        border-radius: 999px;
+        padding: 0 0.55rem;
+        font-weight: 600;
+        background: var(--mc-surface-2);
+        color: var(--mc-muted);
+      }
+      .badge.running {
+        background: var(--mc-accent-soft);
+        color: var(--mc-accent);
+      }
+      .badge.done {
+        background: var(--mc-ok-soft);
+        color: var(--mc-ok);
+      }
+      .badge.failed,
+      .badge.refused {
+        background: var(--mc-danger-soft);
+        color: var(--mc-danger);
+      }
+      .badge.cancelled {
+        background: var(--mc-warn-soft);
+        color: var(--mc-warn);
+      }
+      .stage {
+        color: var(--mc-muted);
+      }
+      .error {
+        margin: 0;
+        padding: 0.5rem 0.6rem;
+        border-radius: 0.4rem;
+        background: var(--mc-danger-soft);
+        color: var(--mc-danger);
+        overflow-wrap: anywhere;
+      }
+      .streaming {
+        margin: 0;
+        min-height: 1.5rem;
+        color: var(--mc-muted);
+        font-style: italic;
+        overflow-wrap: anywhere;
+      }
+      .caption textarea {
+        width: 100%;
+        min-height: 6rem;
+        resize: vertical;
+      }
+      .facts {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.35rem;
+      }
+      .chip {
+        font-size: 0.8rem;
+        border: 1px solid var(--mc-border);
+        border-radius: 999px;
+        padding: 0 0.5rem;
+        color: var(--mc-muted);
+      }
+      .chip.domain {
+        color: var(--mc-accent);
+        border-color: var(--mc-accent);
+      }
+      .scores {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr));
+        gap: 0.25rem 0.75rem;
+        margin: 0;
+        font-size: 0.8rem;
+      }
+      .judge-title {
+        margin: 0 0 -0.3rem;
+        font-size: 0.8rem;
+        font-weight: 600;
+      }
+      .judge-title .ok {
+        color: var(--mc-ok);
+      }
+      .score {
+        display: flex;
+        justify-content: space-between;
+        border-bottom: 1px dotted var(--mc-border);
+      }
+      .score dt {
+        color: var(--mc-muted);
+      }
+      .score dd {
+        margin: 0;
+        font-weight: 700;
+      }
+      .score.s3 dd {
+        color: var(--mc-ok);
+      }
+      .score.s1 dd {
+        color: var(--mc-danger);
+      }
+      .pin {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+        flex-wrap: wrap;
+        font-size: 0.85rem;
+      }
+      .pin select {
+        flex: 1;
+        min-width: 0;
+      }
+      .trace summary {
+        cursor: pointer;
+        color: var(--mc-accent);
+        font-size: 0.9rem;
+      }
+      .actions {
+        margin-top: auto;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+      }
+    `,
+  ];
+}
+
+if (!customElements.get('mc-item')) customElements.define('mc-item', McItem);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mc-item': McItem;
+  }
+}

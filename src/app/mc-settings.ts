@@ -1,0 +1,405 @@
+/**
+ * `<mc-settings>`: how to caption (mode, style, prompt, language, domain,
+ * judge) and with what (preset, device, model source), plus the honest
+ * download plan of the current choice: per role, what will be fetched and
+ * what is already on this device. Fires `settings-change` with the new
+ * settings; the page keeps them in the URL and the session store.
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { DOMAINS } from '../capflow/spec';
+import { CAPTION_STYLES, CAPTION_STYLE_IDS, isCaptionStyle } from '../capflow/styles';
+import type { DownloadPlan } from '../shared/api';
+import { HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
+import { PRESETS, type PresetId } from '../shared/presets';
+import { describeDtype, formatBytes } from './format';
+import { type AppSettings, DEFAULT_SETTINGS, IMAGE_DOMAIN_IDS, MAX_ATTEMPTS, isPresetId } from './settings';
+import { controls, tokens } from './theme';
+
+/** A preset's plan, or why there is none yet. */
+export type PlanState = { readonly kind: 'plan'; readonly plan: DownloadPlan } | { readonly kind: 'pending' };
+
+const LANGUAGES = [
+  'English',
+  'German',
+  'French',
+  'Spanish',
+  'Italian',
+  'Portuguese',
+  'Dutch',
+  'Chinese',
+  'Japanese',
+  'Korean',
+];
+
+const ROLE_LABELS: Readonly<Record<string, string>> = {
+  vlm: 'Vision-language model',
+  llm: 'Summary model',
+  router: 'Domain router',
+  ocr: 'OCR (bundled with the app)',
+};
+
+/** What a preset costs under the current mode and device: "1.2 GB to download", "on this device", or why unknown. */
+export function planLabel(plan: DownloadPlan | null): string {
+  if (!plan) return 'checking size…';
+  if (plan.exact && plan.downloadBytes === 0) return `on this device (${formatBytes(plan.cachedBytes)})`;
+  if (plan.exact) return `${formatBytes(plan.downloadBytes)} to download`;
+  return plan.cachedBytes > 0
+    ? `size unknown offline, ${formatBytes(plan.cachedBytes)} on this device`
+    : 'size unknown offline';
+}
+
+/** The settings panel. */
+export class McSettings extends LitElement {
+  static override properties = {
+    settings: { attribute: false },
+    plans: { attribute: false },
+  };
+
+  declare settings: AppSettings;
+  declare plans: ReadonlyMap<PresetId, PlanState>;
+
+  constructor() {
+    super();
+    this.settings = DEFAULT_SETTINGS;
+    this.plans = new Map();
+  }
+
+  private change(patch: Partial<AppSettings>): void {
+    const detail: AppSettings = { ...this.settings, ...patch };
+    this.dispatchEvent(new CustomEvent('settings-change', { detail, bubbles: true, composed: true }));
+  }
+
+  private value(event: Event): string {
+    const t = event.target;
+    return t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement
+      ? t.value
+      : '';
+  }
+
+  private planOf(id: PresetId): DownloadPlan | null {
+    const state = this.plans.get(id);
+    return state?.kind === 'plan' ? state.plan : null;
+  }
+
+  override render() {
+    const s = this.settings;
+    return html`<form @submit=${(e: Event) => e.preventDefault()} aria-label="Settings">
+      <fieldset class="modes">
+        <legend>Mode</legend>
+        ${(
+          [
+            [
+              'single-pass',
+              'Single pass (MetaCaptioner)',
+              'One domain-aware call per image. Fast; for bulk work and weaker devices.',
+            ],
+            ['capflow', 'CapFlow', 'Routing, specialised agents, a summary agent and a judge. Richest, slower.'],
+            ['prompt', 'Custom prompt', 'One call with your own instruction.'],
+          ] as const
+        ).map(
+          ([mode, label, hint]) =>
+            html`<label class="radio">
+              <input
+                type="radio"
+                name="mode"
+                value=${mode}
+                .checked=${s.mode === mode}
+                @change=${() => this.change({ mode })}
+              />
+              <span><strong>${label}</strong><span class="muted hint">${hint}</span></span>
+            </label>`,
+        )}
+      </fieldset>
+
+      <div class="grid">
+        ${
+          s.mode === 'prompt'
+            ? html`<label class="wide"
+                >Prompt
+                <textarea
+                  data-testid="prompt"
+                  .value=${s.prompt}
+                  @change=${(e: Event) => this.change({ prompt: this.value(e).trim() || DEFAULT_SETTINGS.prompt })}
+                ></textarea>
+              </label>`
+            : html`<label
+                  >Caption style
+                  <select
+                    data-testid="style"
+                    @change=${(e: Event) => {
+                      const style = this.value(e);
+                      if (isCaptionStyle(style)) this.change({ style });
+                    }}
+                  >
+                    ${CAPTION_STYLE_IDS.map(
+                      (id) =>
+                        html`<option value=${id} ?selected=${id === s.style}>${CAPTION_STYLES[id].label}</option>`,
+                    )}
+                  </select></label
+                >
+                <label
+                  >Domain
+                  <select
+                    data-testid="domain"
+                    @change=${(e: Event) => {
+                      const v = this.value(e);
+                      this.change({ domain: IMAGE_DOMAIN_IDS.find((d) => d === v) ?? 'auto' });
+                    }}
+                  >
+                    <option value="auto" ?selected=${s.domain === 'auto'}>Automatic (routing)</option>
+                    ${IMAGE_DOMAIN_IDS.map(
+                      (d) => html`<option value=${d} ?selected=${d === s.domain}>${DOMAINS[d].label}</option>`,
+                    )}
+                  </select></label
+                >`
+        }
+        <label
+          >Language
+          <input
+            list="languages"
+            data-testid="language"
+            .value=${s.language}
+            @change=${(e: Event) => this.change({ language: this.value(e).trim() || DEFAULT_SETTINGS.language })}
+          />
+          <datalist id="languages">${LANGUAGES.map((l) => html`<option value=${l}></option>`)}</datalist>
+        </label>
+        ${
+          s.mode === 'capflow'
+            ? html`<label
+                >Judge
+                <select
+                  data-testid="attempts"
+                  @change=${(e: Event) => this.change({ attempts: Number(this.value(e)) })}
+                >
+                  <option value="0" ?selected=${s.attempts === 0}>Off</option>
+                  ${Array.from({ length: MAX_ATTEMPTS }, (_, i) => i + 1).map(
+                    (n) =>
+                      html`<option value=${n} ?selected=${n === s.attempts}>
+                        ${n === 1 ? 'Score once' : `Best of ${n} attempts`}
+                      </option>`,
+                  )}
+                </select></label
+              >`
+            : nothing
+        }
+        <label
+          >Models
+          <select
+            data-testid="preset"
+            @change=${(e: Event) => {
+              const id = this.value(e);
+              if (isPresetId(id)) this.change({ preset: id, overrides: {} });
+            }}
+          >
+            ${Object.values(PRESETS).map((p) => {
+              const label = planLabel(this.planOf(p.id));
+              return html`<option value=${p.id} ?selected=${p.id === s.preset}>${p.label} — ${label}</option>`;
+            })}
+          </select></label
+        >
+        <label
+          >Device
+          <select
+            data-testid="device"
+            @change=${(e: Event) => {
+              const v = this.value(e);
+              this.change({ device: v === 'webgpu' || v === 'wasm' ? v : 'auto' });
+            }}
+          >
+            <option value="auto" ?selected=${s.device === 'auto'}>Automatic (GPU when available)</option>
+            <option value="webgpu" ?selected=${s.device === 'webgpu'}>GPU (WebGPU)</option>
+            <option value="wasm" ?selected=${s.device === 'wasm'}>CPU (WASM)</option>
+          </select></label
+        >
+      </div>
+      ${this.renderSource(s.source)} ${this.renderPlan()}
+    </form>`;
+  }
+
+  private renderSource(source: ModelSource) {
+    const host = source.kind === 'host' ? source : null;
+    return html`<fieldset class="source">
+      <legend>Model host</legend>
+      <label class="radio"
+        ><input
+          type="radio"
+          name="source"
+          .checked=${source.kind === 'hub'}
+          @change=${() => this.change({ source: HUB_SOURCE })}
+        /><span>Hugging Face hub</span></label
+      >
+      <label class="radio"
+        ><input
+          type="radio"
+          name="source"
+          data-testid="use-mirror"
+          .checked=${source.kind === 'host'}
+          @change=${() => this.change({ source: { kind: 'host', host: 'https://', pathTemplate: HUB_PATH_TEMPLATE } })}
+        /><span>A mirror (your organisation's copy of the hub; it must allow CORS)</span></label
+      >
+      ${
+        host
+          ? html`<div class="grid">
+              <label
+                >Mirror URL
+                <input
+                  type="url"
+                  data-testid="mirror-url"
+                  .value=${host.host}
+                  @change=${(e: Event) => this.change({ source: { ...host, host: this.value(e).trim() } })}
+              /></label>
+              <label
+                >Path template
+                <input
+                  .value=${host.pathTemplate}
+                  @change=${(e: Event) =>
+                    this.change({ source: { ...host, pathTemplate: this.value(e).trim() || HUB_PATH_TEMPLATE } })}
+              /></label>
+            </div>`
+          : nothing
+      }
+      ${
+        source.kind === 'local'
+          ? html`<p class="muted">Model folders served by this site under <code>${source.path}</code>.</p>`
+          : nothing
+      }
+    </fieldset>`;
+  }
+
+  private renderPlan() {
+    const plan = this.planOf(this.settings.preset);
+    return html`<section class="plan" aria-labelledby="plan-title" data-testid="plan">
+      <h3 id="plan-title">Before you start</h3>
+      ${
+        plan
+          ? html`<p data-testid="plan-total" data-bytes=${plan.exact ? plan.downloadBytes : ''}>
+                ${
+                  plan.exact
+                    ? plan.downloadBytes > 0
+                      ? html`This choice downloads <strong>${formatBytes(plan.downloadBytes)}</strong> once, on
+                          ${plan.device}; ${formatBytes(plan.cachedBytes)} is already on this device.`
+                      : html`Everything this choice needs is already on this device (${formatBytes(plan.cachedBytes)}).`
+                    : html`Sizes could not be checked (offline or the host is unreachable).
+                      ${formatBytes(plan.cachedBytes)} is on this device.`
+                }
+              </p>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Role</th>
+                    <th scope="col">Model</th>
+                    <th scope="col">To download</th>
+                    <th scope="col">On this device</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${plan.roles.map(
+                    (r) =>
+                      html`<tr data-role=${r.role}>
+                        <th scope="row">${ROLE_LABELS[r.role] ?? r.role}</th>
+                        <td><code>${r.repo}</code> <span class="muted">${describeDtype(r.dtype)}</span></td>
+                        <td data-testid="plan-download" data-bytes=${r.problem ? '' : r.downloadBytes}>
+                          ${r.sharedWith ? `shares the ${r.sharedWith}` : r.problem ? 'unknown' : formatBytes(r.downloadBytes)}
+                        </td>
+                        <td>${formatBytes(r.cachedBytes)}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`
+          : html`<p class="muted">Checking what this choice downloads…</p>`
+      }
+    </section>`;
+  }
+
+  static override styles = [
+    tokens,
+    controls,
+    css`
+      :host {
+        display: block;
+      }
+      form {
+        display: grid;
+        gap: 1rem;
+      }
+      fieldset {
+        border: 1px solid var(--mc-border);
+        border-radius: var(--mc-radius);
+        padding: 0.6rem 0.8rem;
+        margin: 0;
+        display: grid;
+        gap: 0.4rem;
+        min-width: 0;
+      }
+      legend {
+        font-weight: 600;
+        padding: 0 0.3rem;
+      }
+      .radio {
+        display: flex;
+        gap: 0.5rem;
+        align-items: flex-start;
+      }
+      .radio input {
+        margin-top: 0.3rem;
+      }
+      .hint {
+        display: block;
+        font-size: 0.85rem;
+      }
+      .grid {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(min(100%, 14rem), 1fr));
+        gap: 0.75rem;
+      }
+      .grid label {
+        display: grid;
+        gap: 0.2rem;
+        font-weight: 600;
+        min-width: 0;
+      }
+      .grid label > * {
+        font-weight: 400;
+      }
+      .wide {
+        grid-column: 1 / -1;
+      }
+      textarea {
+        min-height: 4rem;
+      }
+      .plan h3 {
+        margin: 0 0 0.3rem;
+        font-size: 1rem;
+      }
+      .plan p {
+        margin: 0 0 0.5rem;
+      }
+      table {
+        border-collapse: collapse;
+        width: 100%;
+        font-size: 0.85rem;
+      }
+      th,
+      td {
+        text-align: left;
+        padding: 0.3rem 0.4rem;
+        border-bottom: 1px solid var(--mc-border);
+        vertical-align: top;
+      }
+      thead th {
+        color: var(--mc-muted);
+      }
+      code {
+        overflow-wrap: anywhere;
+      }
+    `,
+  ];
+}
+
+if (!customElements.get('mc-settings')) customElements.define('mc-settings', McSettings);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mc-settings': McSettings;
+  }
+}

@@ -1,0 +1,351 @@
+/**
+ * The batch: the user's items and the loop that captions them one at a
+ * time through the captioner. It loads the models the current settings
+ * need (once, with progress), follows each item through its stages,
+ * persists every change to the session store, and keeps the user's other
+ * work safe whatever one item does: a bad file fails alone, a failed model
+ * load pauses the queue (items stay queued), cancel and retry are per item
+ * or for all. UI-free: the page renders its state and calls its methods.
+ */
+import type { Captioner } from '../client/captioner';
+import type { CapflowOptions } from '../capflow/workflow';
+import type { DomainId } from '../capflow/spec';
+import { checkImageFile } from '../media/sniff';
+import type { DeviceRequest, LoadReport } from '../shared/api';
+import { isCaptionerError } from '../shared/errors';
+import type { CaptionEvent } from '../shared/events';
+import type { PresetId } from '../shared/presets';
+import type { LoadableRole, RoleOverrides } from '../shared/roles';
+import type { ItemError, SessionItem } from './item';
+import { stageOf } from './progress';
+import type { SessionStore } from './store';
+
+/** What the current settings ask of the batch. */
+export interface BatchConfig {
+  readonly load: {
+    readonly preset: PresetId;
+    readonly overrides: RoleOverrides;
+    readonly roles: readonly LoadableRole[];
+    readonly device: DeviceRequest;
+  };
+  readonly options: (pinned: DomainId | null) => CapflowOptions;
+  /** Changes whenever the models to load change (their source included). */
+  readonly key: string;
+}
+
+/** The models' state, as the page shows it. */
+export type ModelState =
+  | { readonly phase: 'idle' }
+  | { readonly phase: 'loading'; readonly loaded: number; readonly total: number; readonly file: string }
+  | { readonly phase: 'ready'; readonly report: LoadReport; readonly key: string }
+  | { readonly phase: 'failed'; readonly error: ItemError };
+
+/** What a running item is doing right now (not persisted). */
+export interface LiveItem {
+  readonly stage: string;
+  /** Text streaming in from the caption-writing step. */
+  readonly streamed: string;
+}
+
+/** A file handed to the batch with its path in the folder it came from. */
+export interface IncomingFile {
+  readonly file: File;
+  readonly path: string;
+}
+
+/** What the batch needs. */
+export interface BatchDeps {
+  readonly captioner: () => Captioner;
+  readonly store: SessionStore;
+  readonly config: () => BatchConfig;
+  /** Called after every change of state (render). */
+  readonly onChange: () => void;
+  /** Short messages for screen readers ("cat.jpg: done"). */
+  readonly announce: (message: string) => void;
+  readonly now?: () => number;
+  readonly newId?: () => string;
+}
+
+/** Steps whose tokens are the caption being written (streamed into the item). */
+const WRITING_STEPS = new Set(['summary', 'single-pass', 'prompt']);
+
+function errorOf(err: unknown): ItemError {
+  return err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
+}
+
+/** The batch controller. */
+export class Batch {
+  items: readonly SessionItem[] = [];
+  models: ModelState = { phase: 'idle' };
+  readonly live = new Map<string, LiveItem>();
+  /** Wall-clock ms of items captioned in this page's life (for the ETA). */
+  readonly measured: number[] = [];
+  /** Images added in this page's life (restored ones are read back from the store on demand). */
+  private readonly images = new Map<string, Blob>();
+  private running: string | null = null;
+  private loadAbort: AbortController | null = null;
+  private readonly now: () => number;
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: BatchDeps) {
+    this.now = deps.now ?? (() => performance.now());
+    this.newId = deps.newId ?? (() => crypto.randomUUID());
+  }
+
+  /** Restores a stored session; unfinished items go back to the queue and the queue starts. */
+  restore(items: readonly SessionItem[]): void {
+    this.items = items.map((i) => (i.status === 'running' ? { ...i, status: 'queued' } : i));
+    this.changed();
+    this.pump();
+  }
+
+  /** True while items wait or run (the page asks before it is left). */
+  get busy(): boolean {
+    return this.items.some((i) => i.status === 'queued' || i.status === 'running');
+  }
+
+  /** The image of an item: in memory when added in this page's life, else from the session store. */
+  async image(item: SessionItem): Promise<Blob | undefined> {
+    return this.images.get(item.id) ?? (item.blobKept ? this.deps.store.image(item.id) : undefined);
+  }
+
+  /** Adds files: images are queued, anything else is refused with its own message. */
+  async add(files: readonly IncomingFile[]): Promise<void> {
+    for (const { file, path } of files) {
+      const verdict = await checkImageFile(file);
+      const base: SessionItem = {
+        id: this.newId(),
+        name: file.name,
+        path,
+        type: file.type,
+        size: file.size,
+        addedAt: Date.now() + this.items.length / 1000,
+        status: verdict.ok ? 'queued' : 'refused',
+        error: verdict.ok ? null : { name: 'UnsupportedFileError', message: verdict.reason },
+        record: null,
+        edited: null,
+        pinnedDomain: null,
+        blobKept: false,
+      };
+      const stored = await this.deps.store.add(base, verdict.ok ? file : null);
+      if (verdict.ok) this.images.set(stored.id, file);
+      else this.deps.announce(verdict.reason);
+      this.items = [...this.items, stored];
+      this.changed();
+    }
+    this.pump();
+  }
+
+  /** Cancels one item (waiting or running). */
+  cancel(id: string): void {
+    const item = this.find(id);
+    if (!item || (item.status !== 'queued' && item.status !== 'running')) return;
+    if (item.status === 'running') this.deps.captioner().cancel(id);
+    this.set(id, { status: 'cancelled' });
+    this.deps.announce(`${item.name}: cancelled`);
+  }
+
+  /** Cancels everything waiting or running, and a model load in progress. */
+  cancelAll(): void {
+    this.loadAbort?.abort();
+    for (const item of this.items) this.cancel(item.id);
+  }
+
+  /** Queues a failed or cancelled item again. */
+  retry(id: string): void {
+    const item = this.find(id);
+    if (item?.status !== 'failed' && item?.status !== 'cancelled') return;
+    this.set(id, { status: 'queued', error: null });
+    this.pump();
+  }
+
+  /** Queues every failed item again. */
+  retryFailed(): void {
+    for (const item of this.items) if (item.status === 'failed') this.set(item.id, { status: 'queued', error: null });
+    this.pump();
+  }
+
+  /** Runs a finished item again with a pinned domain (null: let routing decide). */
+  rerun(id: string, domain: DomainId | null): void {
+    const item = this.find(id);
+    if (!item || item.status === 'queued' || item.status === 'running' || item.status === 'refused') return;
+    this.set(id, { status: 'queued', pinnedDomain: domain, error: null, edited: null });
+    this.pump();
+  }
+
+  /** Keeps the user's edit of a caption (exported in place of the generated one). */
+  edit(id: string, text: string): void {
+    const item = this.find(id);
+    if (!item?.record) return;
+    this.set(id, { edited: text === item.record.caption ? null : text });
+  }
+
+  /** Removes items (cancelling any that run). */
+  async remove(ids: readonly string[]): Promise<void> {
+    const gone = this.items.filter((i) => ids.includes(i.id));
+    for (const item of gone) if (item.status === 'running') this.deps.captioner().cancel(item.id);
+    this.items = this.items.filter((i) => !ids.includes(i.id));
+    for (const item of gone) this.images.delete(item.id);
+    this.changed();
+    await this.deps.store.remove(gone);
+  }
+
+  /** Forgets the whole session. */
+  async clear(): Promise<void> {
+    this.cancelAll();
+    this.items = [];
+    this.images.clear();
+    this.live.clear();
+    this.changed();
+    await this.deps.store.clear();
+  }
+
+  /** The models of the new settings load before the next item (the current item finishes first). */
+  settingsChanged(): void {
+    if (this.models.phase === 'failed') this.models = { phase: 'idle' };
+    this.changed();
+    this.pump();
+  }
+
+  /** Puts the running item back at the head of the queue and stops its job (e.g. the model source changes). */
+  interrupt(): void {
+    const id = this.running;
+    if (!id) return;
+    this.set(id, { status: 'queued' });
+    this.deps.captioner().cancel(id);
+  }
+
+  /** The session's image budget in bytes. */
+  get budget(): number {
+    return this.deps.store.budget;
+  }
+
+  /** Keeps the page's settings (in their URL form) with the session. */
+  saveSettings(query: string): Promise<void> {
+    return this.deps.store.saveSettings(query);
+  }
+
+  /** Tries again after a failed model load. */
+  resume(): void {
+    this.models = { phase: 'idle' };
+    this.changed();
+    this.pump();
+  }
+
+  private find(id: string): SessionItem | undefined {
+    return this.items.find((i) => i.id === id);
+  }
+
+  private set(id: string, patch: Partial<SessionItem>): SessionItem | undefined {
+    let updated: SessionItem | undefined;
+    this.items = this.items.map((i) => (i.id === id ? (updated = { ...i, ...patch }) : i));
+    if (patch.status && patch.status !== 'running') this.live.delete(id);
+    if (updated) void this.deps.store.save(updated).catch((err: unknown) => this.deps.announce(errorOf(err).message));
+    this.changed();
+    return updated;
+  }
+
+  private changed(): void {
+    this.deps.onChange();
+  }
+
+  /** Starts the next queued item unless one runs or the models failed to load. */
+  private pump(): void {
+    if (this.running || this.models.phase === 'failed' || this.models.phase === 'loading') return;
+    const next = this.items.find((i) => i.status === 'queued');
+    if (!next) return;
+    this.running = next.id;
+    void this.run(next).finally(() => {
+      this.running = null;
+      this.pump();
+    });
+  }
+
+  private async run(item: SessionItem): Promise<void> {
+    const config = this.deps.config();
+    this.set(item.id, { status: 'running' });
+    this.live.set(item.id, { stage: 'loading models', streamed: '' });
+    if (!(await this.ensureModels(config))) {
+      // The queue pauses; the item waits (or stays cancelled if the user cancelled it meanwhile).
+      if (this.find(item.id)?.status === 'running') this.set(item.id, { status: 'queued' });
+      return;
+    }
+    if (this.find(item.id)?.status !== 'running') return;
+    const image = await this.image(item);
+    if (!image) {
+      this.fail(item, {
+        name: 'ImageNotKeptError',
+        message: `The image of "${item.name}" was not kept with the session (over the storage budget); add the file again.`,
+      });
+      return;
+    }
+    this.live.set(item.id, { stage: 'starting', streamed: '' });
+    const started = this.now();
+    try {
+      const record = await this.deps.captioner().capflow({
+        jobId: item.id,
+        image,
+        name: item.path,
+        options: config.options(item.pinnedDomain),
+        onEvent: (e) => this.onEvent(item.id, e),
+      });
+      this.measured.push(this.now() - started);
+      this.set(item.id, { status: 'done', record, error: null });
+      this.deps.announce(`${item.name}: done`);
+    } catch (err) {
+      if (isCaptionerError(err, 'CancelledError')) return; // already marked by cancel()
+      this.fail(item, errorOf(err));
+    }
+  }
+
+  private fail(item: SessionItem, error: ItemError): void {
+    this.set(item.id, { status: 'failed', error });
+    this.deps.announce(`${item.name}: failed. ${error.message}`);
+  }
+
+  private onEvent(id: string, event: CaptionEvent): void {
+    const live = this.live.get(id);
+    if (!live) return;
+    if (event.type === 'agent-start') {
+      this.live.set(id, { stage: stageOf(event.agent), streamed: WRITING_STEPS.has(event.agent) ? '' : live.streamed });
+    } else if (event.type === 'token' && event.agent && WRITING_STEPS.has(event.agent)) {
+      this.live.set(id, { ...live, streamed: live.streamed + event.text });
+    } else if (event.type === 'notice') {
+      this.deps.announce(event.message);
+    } else return;
+    this.changed();
+  }
+
+  /** Loads the models `config` needs unless they are loaded; false when the load failed or was cancelled. */
+  private async ensureModels(config: BatchConfig): Promise<boolean> {
+    if (this.models.phase === 'ready' && this.models.key === config.key) return true;
+    this.loadAbort = new AbortController();
+    this.models = { phase: 'loading', loaded: 0, total: 0, file: '' };
+    this.changed();
+    try {
+      const report = await this.deps.captioner().load({
+        ...config.load,
+        signal: this.loadAbort.signal,
+        onEvent: (e) => {
+          if (e.type === 'download')
+            this.models = { phase: 'loading', loaded: e.loadedAll, total: e.totalAll, file: e.file };
+          else if (e.type === 'cached' && this.models.phase === 'loading')
+            this.models = { ...this.models, file: e.file };
+          else return;
+          this.changed();
+        },
+      });
+      this.models = { phase: 'ready', report, key: config.key };
+      return true;
+    } catch (err) {
+      this.models = isCaptionerError(err, 'CancelledError')
+        ? { phase: 'idle' }
+        : { phase: 'failed', error: errorOf(err) };
+      if (this.models.phase === 'failed') this.deps.announce(this.models.error.message);
+      return false;
+    } finally {
+      this.loadAbort = null;
+      this.changed();
+    }
+  }
+}

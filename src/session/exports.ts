@@ -1,0 +1,178 @@
+/**
+ * The batch's exports, shared by the page (and later the CLI): a versioned
+ * JSONL record per file, a fine-tuning JSONL in the common chat format (so
+ * CapFlow output can train a single-pass student), a CSV, a zip of `.txt`
+ * sidecars named like the images, and plain text for the clipboard. Only
+ * finished items are exported; the user's edits replace generated captions.
+ */
+import { zipSync, strToU8 } from 'fflate';
+import { singlePassPrompt } from '../capflow/prompts';
+import { judgeDimensions } from '../capflow/prompts';
+import { toCsv } from './csv';
+import { type SessionItem, finalCaption, isFinished } from './item';
+
+/** Bump on an incompatible change of {@link ExportRecord}. */
+export const EXPORT_VERSION = 1;
+
+/** One line of the JSONL export. */
+export interface ExportRecord {
+  readonly version: typeof EXPORT_VERSION;
+  readonly file: string;
+  readonly caption: string;
+  /** The caption the model wrote, when the user edited it. */
+  readonly generated: string | null;
+  readonly mode: string;
+  readonly style: string | null;
+  readonly language: string;
+  readonly domain: { readonly id: string; readonly confidence: number | null; readonly decidedBy: string } | null;
+  readonly scores: Readonly<Record<string, number | null>> | null;
+  /** True when the judge gave the top score on every dimension (the paper's reject-sampling bar); null: not judged. */
+  readonly accepted: boolean | null;
+  readonly models: Readonly<Record<string, string>>;
+  readonly device: string | null;
+  readonly ms: number;
+  readonly trace?: unknown;
+}
+
+/** The finished items, in batch order. */
+export function exportable(items: readonly SessionItem[]): SessionItem[] {
+  return items.filter(isFinished);
+}
+
+function exportRecord(item: SessionItem, withTrace: boolean): ExportRecord | null {
+  const record = item.record;
+  const caption = finalCaption(item);
+  if (!record || caption === null) return null;
+  const out: ExportRecord = {
+    version: EXPORT_VERSION,
+    file: item.path,
+    caption,
+    generated: item.edited !== null && item.edited !== record.caption ? record.caption : null,
+    mode: record.mode,
+    style: record.style,
+    language: record.language,
+    domain: record.domain
+      ? { id: record.domain.id, confidence: record.domain.confidence, decidedBy: record.domain.decidedBy }
+      : null,
+    scores: record.judge?.scores ?? null,
+    accepted: record.judge ? record.judge.topOnAll : null,
+    models: record.runtime?.models ?? {},
+    device: record.runtime?.device ?? null,
+    ms: Math.round(record.totalMs),
+  };
+  return withTrace ? { ...out, trace: record.trace } : out;
+}
+
+/** JSONL: one versioned record per finished file; `withTrace` adds every step's prompt and output. */
+export function toJsonl(items: readonly SessionItem[], withTrace = false): string {
+  return exportable(items)
+    .map((i) => exportRecord(i, withTrace))
+    .filter((r) => r !== null)
+    .map((r) => `${JSON.stringify(r)}\n`)
+    .join('');
+}
+
+/**
+ * Fine-tuning JSONL in the chat format vision SFT trainers read: the user
+ * turn holds the image (by its path) and the single-pass instruction for the
+ * item's domain, style and language — what the student will be asked — and
+ * the assistant turn holds the caption (CapFlow's, or the user's edit).
+ */
+export function toFineTuneJsonl(items: readonly SessionItem[]): string {
+  return exportable(items)
+    .map((item) => {
+      const record = item.record;
+      const caption = finalCaption(item);
+      if (!record || caption === null) return '';
+      const instruction = singlePassPrompt(record.domain?.id ?? null, record.language, record.style ?? 'detailed');
+      const line = {
+        images: [item.path],
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'image', image: item.path },
+              { type: 'text', text: instruction },
+            ],
+          },
+          { role: 'assistant', content: [{ type: 'text', text: caption }] },
+        ],
+      };
+      return `${JSON.stringify(line)}\n`;
+    })
+    .join('');
+}
+
+/** CSV with one row per finished file and one column per judge dimension (image rubric). */
+export function toCsvExport(items: readonly SessionItem[]): string {
+  const dims = judgeDimensions(false);
+  const header = [
+    'file',
+    'caption',
+    'domain',
+    'confidence',
+    'decided_by',
+    'mode',
+    'style',
+    'language',
+    ...dims,
+    'accepted',
+    'models',
+    'device',
+    'ms',
+  ];
+  const rows = exportable(items).flatMap((item) => {
+    const r = exportRecord(item, false);
+    if (!r) return [];
+    return [
+      [
+        r.file,
+        r.caption,
+        r.domain?.id ?? null,
+        r.domain?.confidence ?? null,
+        r.domain?.decidedBy ?? null,
+        r.mode,
+        r.style,
+        r.language,
+        ...dims.map((d) => r.scores?.[d] ?? null),
+        r.accepted,
+        Object.values(r.models).join(' '),
+        r.device,
+        r.ms,
+      ],
+    ];
+  });
+  return toCsv(header, rows);
+}
+
+/**
+ * The sidecar file name of an image path: the same folder and base name,
+ * `.txt` (the convention of caption-training tools). Two images that would
+ * share a sidecar (cat.png, cat.jpg) keep their extension instead (cat.png.txt).
+ */
+export function sidecarNames(paths: readonly string[]): string[] {
+  const base = (p: string) => p.replace(/\.[^./]*$/, '');
+  const counts = new Map<string, number>();
+  for (const p of paths) counts.set(base(p), (counts.get(base(p)) ?? 0) + 1);
+  return paths.map((p) => ((counts.get(base(p)) ?? 0) > 1 || base(p) === p ? `${p}.txt` : `${base(p)}.txt`));
+}
+
+/** A zip of `.txt` sidecars (UTF-8, one caption each), folders kept. */
+export function toSidecarZip(items: readonly SessionItem[]): Uint8Array {
+  const done = exportable(items);
+  const names = sidecarNames(done.map((i) => i.path));
+  const files: Record<string, Uint8Array> = {};
+  done.forEach((item, index) => {
+    const name = names[index];
+    if (name) files[name] = strToU8(finalCaption(item) ?? '');
+  });
+  // Fixed timestamps keep the archive byte-identical for the same captions.
+  return zipSync(files, { level: 6, mtime: new Date('2020-01-01T00:00:00Z') });
+}
+
+/** Every finished caption as plain text, each under its file name, for the clipboard. */
+export function toPlainText(items: readonly SessionItem[]): string {
+  return exportable(items)
+    .map((i) => `${i.path}\n${finalCaption(i) ?? ''}`)
+    .join('\n\n');
+}

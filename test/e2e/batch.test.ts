@@ -1,0 +1,105 @@
+/**
+ * The page as a batch workbench on the built site: a folder with good,
+ * corrupt and non-image files, per-file errors that never disturb the
+ * others, cancel one, cancel all, retry; drop and paste as ways in.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { TINY_VLM_CAPTIONS } from '../fixtures/specs';
+import { solidPng } from '../support/png';
+import {
+  type Harness,
+  addFiles,
+  card,
+  forgeParams,
+  freshPage,
+  pngFile,
+  screenshot,
+  startHarness,
+  waitForStatus,
+} from './harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** A folder on disk: three images (one in a subfolder), a corrupt PNG and a text file. */
+function writeFolder(): string {
+  const dir = join(h.root, 'holiday');
+  mkdirSync(join(dir, 'day2'), { recursive: true });
+  writeFileSync(join(dir, 'a-red.png'), solidPng(230, 20, 30));
+  writeFileSync(join(dir, 'b-green.png'), solidPng(10, 200, 40));
+  writeFileSync(join(dir, 'day2', 'c-blue.png'), solidPng(20, 30, 220));
+  // A PNG signature followed by garbage: passes the header check, fails to decode.
+  writeFileSync(join(dir, 'd-broken.png'), Buffer.concat([solidPng(1, 2, 3).subarray(0, 16), Buffer.alloc(64, 7)]));
+  writeFileSync(join(dir, 'notes.txt'), 'not an image');
+  return dir;
+}
+
+const captionOf = (page: Page, name: string) => card(page, name).getByTestId('caption').inputValue();
+const errorOf = (page: Page, name: string) => card(page, name).getByTestId('item-error').textContent();
+
+test('a folder of images, a corrupt file and a text file: exact captions, one error per file, cancel and retry', async () => {
+  const page = await freshPage(h);
+  await page.goto(h.url(forgeParams(h.models)));
+  await screenshot(page, 'empty');
+  await page.getByTestId('folder-input').setInputFiles(writeFolder());
+  // Cancel the blue image while it waits for the models.
+  await card(page, 'c-blue.png').getByRole('button', { name: 'Cancel c-blue.png' }).click();
+  await waitForStatus(page, 'a-red.png', 'done');
+  await waitForStatus(page, 'b-green.png', 'done');
+  await waitForStatus(page, 'd-broken.png', 'failed');
+  expect(await captionOf(page, 'a-red.png')).toBe(TINY_VLM_CAPTIONS.red);
+  expect(await captionOf(page, 'b-green.png')).toBe(TINY_VLM_CAPTIONS.green);
+  expect(await card(page, 'c-blue.png').getAttribute('data-status')).toBe('cancelled');
+  expect(await errorOf(page, 'd-broken.png')).toMatch(
+    /ImageDecodeError\s+Could not read "holiday\/d-broken.png" as an image/,
+  );
+  expect(await card(page, 'notes.txt').getAttribute('data-status')).toBe('refused');
+  expect(await errorOf(page, 'notes.txt')).toMatch(/"notes.txt" is not an image \(text\/plain\)/);
+  expect(await page.getByTestId('counts').textContent()).toMatch(/^2\/4 done · 1 failed · 1 cancelled/);
+  await screenshot(page, 'results');
+
+  // Retry the cancelled image: it captions; retry the failed one: it runs again and fails the same way.
+  await card(page, 'c-blue.png').getByRole('button', { name: 'Retry c-blue.png' }).click();
+  await waitForStatus(page, 'c-blue.png', 'done');
+  expect(await captionOf(page, 'c-blue.png')).toBe(TINY_VLM_CAPTIONS.blue);
+  await page.getByTestId('retry-failed').click();
+  await expect.poll(() => page.getByTestId('announcer').textContent()).toMatch(/d-broken.png: failed/);
+  await waitForStatus(page, 'd-broken.png', 'failed');
+  // The others are undisturbed.
+  expect(await captionOf(page, 'a-red.png')).toBe(TINY_VLM_CAPTIONS.red);
+  expect(await page.getByTestId('counts').textContent()).toMatch(/^3\/4 done · 1 failed/);
+  await page.context().close();
+});
+
+test('cancel one running item, then cancel all', async () => {
+  const page = await freshPage(h);
+  await page.goto(h.url(forgeParams(h.models, { vlm: 'forge/tiny-smolvlm-endless', mode: 'prompt' })));
+  await addFiles(page, [
+    pngFile('one.png', [230, 20, 30]),
+    pngFile('two.png', [10, 200, 40]),
+    pngFile('three.png', [20, 30, 220]),
+  ]);
+  // The endless model keeps writing: cancel the first while its text streams in.
+  await expect
+    .poll(() => card(page, 'one.png').getByTestId('streamed').textContent(), { timeout: 60_000 })
+    .toContain('RSTUVWXYZ.');
+  await screenshot(page, 'running');
+  await card(page, 'one.png').getByRole('button', { name: 'Cancel one.png' }).click();
+  await waitForStatus(page, 'one.png', 'cancelled');
+  await waitForStatus(page, 'two.png', 'running');
+  await page.getByTestId('cancel-all').click();
+  await waitForStatus(page, 'two.png', 'cancelled');
+  await waitForStatus(page, 'three.png', 'cancelled');
+  expect(await page.getByTestId('counts').textContent()).toMatch(/^0\/3 done · 3 cancelled/);
+  await page.context().close();
+});

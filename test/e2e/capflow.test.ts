@@ -1,0 +1,95 @@
+/**
+ * CapFlow made visible on the built site: the routed domain with its
+ * confidence and how it was decided, every step of that domain's workflow
+ * in the trace with its output, the judge's scores, device and dtypes; and
+ * pinning another domain re-runs the item with that domain's agents.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { DOMAINS } from '../../src/capflow/spec';
+import { tinyLlmAnswer } from '../fixtures/forge/oracle';
+import { colourRouting } from '../fixtures/forge/router-markers';
+import { TINY_VLM_CAPTIONS } from '../fixtures/specs';
+import {
+  type Harness,
+  addFiles,
+  card,
+  forgeParams,
+  freshPage,
+  pngFile,
+  screenshot,
+  startHarness,
+  waitForStatus,
+} from './harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+/** The agents listed in an item's trace, in order. */
+function traceSteps(page: Page, name: string): Promise<(string | null)[]> {
+  return card(page, name)
+    .locator('mc-trace li[data-agent]')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-agent')));
+}
+
+function traceCell(page: Page, name: string, agent: string, label: string): Promise<string | null> {
+  return card(page, name).locator(`mc-trace li[data-agent="${agent}"] [data-label="${label}"] pre`).textContent();
+}
+
+test('the trace lists every step of the routed domain; pinning another domain re-runs the item with its agents', async () => {
+  const [routed] = colourRouting().domains;
+  const page = await freshPage(h);
+  await page.goto(h.url(forgeParams(h.models, { mode: 'capflow' })));
+  await addFiles(page, [pngFile('red.png', [230, 20, 30])]);
+  // While it runs, the card names the stage it is in.
+  await expect
+    .poll(() => card(page, 'red.png').getByTestId('status').textContent(), { timeout: 60_000 })
+    .toMatch(/working/);
+  await waitForStatus(page, 'red.png', 'done');
+
+  const item = card(page, 'red.png');
+  expect(await item.getByTestId('domain').textContent()).toMatch(
+    new RegExp(`${escape(DOMAINS[routed].label)} 100% · zero-shot`),
+  );
+  await item.getByText(/^Trace · \d+ steps$/).click();
+  await screenshot(page, 'results-trace-open');
+  const agents = DOMAINS[routed].agents;
+  expect(await traceSteps(page, 'red.png')).toEqual(['router', ...agents, 'summary', 'judge-1']);
+  for (const agent of agents.filter((a) => a !== 'ocr')) {
+    expect(await traceCell(page, 'red.png', agent, 'Output')).toBe(TINY_VLM_CAPTIONS.red);
+  }
+  const summaryPrompt = await traceCell(page, 'red.png', 'summary', 'Prompt');
+  expect(await item.getByTestId('caption').inputValue()).toBe(tinyLlmAnswer(summaryPrompt ?? ''));
+  expect(await item.getByTestId('scores').locator('dt').allTextContents()).toEqual([
+    'factual accuracy',
+    'completeness',
+    'reasoning rigor',
+    'core intent',
+    'professionalism',
+  ]);
+  expect(await item.getByTestId('runtime').textContent()).toMatch(/^wasm · vlm q8 · llm q8 · router q8$/);
+
+  // Pin another domain: the item runs again with exactly that domain's agents, no routing.
+  const pinned = Object.keys(DOMAINS).find(
+    (d) => d !== routed && d !== 'video' && d !== 'natural',
+  ) as keyof typeof DOMAINS;
+  await item.getByTestId('pin-domain').selectOption(pinned);
+  await waitForStatus(page, 'red.png', 'done');
+  await expect
+    .poll(() => item.getByTestId('domain').textContent())
+    .toMatch(new RegExp(`${escape(DOMAINS[pinned].label)} · pinned`));
+  await item.getByText(/^Trace · \d+ steps$/).click();
+  expect(await traceSteps(page, 'red.png')).toEqual([...DOMAINS[pinned].agents, 'summary', 'judge-1']);
+  await page.context().close();
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\&]/g, '\\$&');
+}

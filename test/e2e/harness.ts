@@ -1,0 +1,124 @@
+/**
+ * What every e2e file starts: the forge's models on a local "hub", the
+ * network guard, the built site on the preview server `npm start` uses, and
+ * headless Chromium pointed at the guard. Also helpers to open the page on
+ * the forge models, pick files, read downloads and save screenshots.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContextOptions, type Page, chromium } from 'playwright-core';
+import { type PreviewServer, preview } from 'vite';
+import { expect } from 'vitest';
+import { forgeAll } from '../fixtures/forge/models';
+import { TINY_LLM, TINY_VLM } from '../fixtures/specs';
+import { chromiumArgs, chromiumPath } from '../support/chromium';
+import { type ModelServer, startModelServer } from '../support/model-server';
+import { type NetworkGuard, startNetworkGuard } from '../support/network-guard';
+import { solidPng } from '../support/png';
+import { serveFolder } from '../support/serve-folder';
+
+/** Where screenshots go (git-ignored), to be looked at by a person. */
+export const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
+
+/** The running servers and browser of one e2e file. */
+export interface Harness {
+  readonly root: string;
+  readonly models: ModelServer;
+  readonly guard: NetworkGuard;
+  readonly site: PreviewServer;
+  readonly browser: Browser;
+  /** The site's URL with these query parameters. */
+  url(params?: Record<string, string>): string;
+  close(): Promise<void>;
+}
+
+/** Starts everything; `close()` also asserts that no request left localhost. */
+export async function startHarness(): Promise<Harness> {
+  const root = mkdtempSync(join(tmpdir(), 'mc-e2e-'));
+  forgeAll(join(root, 'forge'), { dtypes: ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] });
+  const models = await startModelServer(root);
+  const guard = await startNetworkGuard();
+  const site = await preview({
+    preview: { port: 0, host: '127.0.0.1' },
+    logLevel: 'warn',
+    // Models self-hosted next to the app, for the `local` source: <site>/models/<org>/<name>/…
+    plugins: [serveFolder('/models/', root)],
+  });
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs(guard.port) });
+  const base = site.resolvedUrls?.local[0];
+  if (!base) throw new Error('preview server has no local URL');
+  return {
+    root,
+    models,
+    guard,
+    site,
+    browser,
+    url: (params = {}) => {
+      const query = new URLSearchParams(params).toString();
+      return query ? `${base}?${query}` : base;
+    },
+    async close() {
+      await browser.close();
+      await site.close();
+      await models.close();
+      await guard.close();
+      rmSync(root, { recursive: true, force: true });
+      expect(guard.appRequests(), 'requests to non-localhost hosts').toEqual([]);
+    },
+  };
+}
+
+/** URL parameters that put every role on the forge's models from the local hub. */
+export function forgeParams(models: ModelServer, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    host: models.url,
+    vlm: TINY_VLM.repo,
+    llm: TINY_LLM.repo,
+    router: 'forge/tiny-clip-routed',
+    revision: 'main',
+    device: 'wasm',
+    ...extra,
+  };
+}
+
+/** A fresh browser context (its own storage) and page. */
+export async function freshPage(h: Harness, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await h.browser.newContext(options);
+  return context.newPage();
+}
+
+/** A PNG of one colour, as Playwright's file payload. */
+export function pngFile(name: string, [r, g, b]: readonly [number, number, number]) {
+  return { name, mimeType: 'image/png', buffer: solidPng(r, g, b) };
+}
+
+/** Picks files through the page's hidden file input. */
+export async function addFiles(page: Page, files: Parameters<Page['setInputFiles']>[1]): Promise<void> {
+  await page.getByTestId('file-input').setInputFiles(files);
+}
+
+/** The card of one file. */
+export function card(page: Page, name: string) {
+  return page.locator('li[data-id]').filter({ has: page.getByRole('heading', { name, exact: true }) });
+}
+
+/** Waits for a card's status badge to read `status`. */
+export async function waitForStatus(page: Page, name: string, status: string, timeout = 90_000): Promise<void> {
+  await expect
+    .poll(() => card(page, name).getAttribute('data-status'), { timeout, message: `${name} should become ${status}` })
+    .toBe(status);
+}
+
+/** Clicks a button that starts a download and returns the file's text. */
+export async function downloadText(page: Page, testId: string): Promise<{ name: string; bytes: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  const path = await download.path();
+  return { name: download.suggestedFilename(), bytes: readFileSync(path) };
+}
+
+/** Saves a full-page screenshot under test-results/screenshots/. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
