@@ -101,9 +101,6 @@ export const appStyles = [
       min-width: 6rem;
       max-width: 18rem;
     }
-    .overall .failed {
-      color: var(--mc-danger);
-    }
     .notice {
       margin: 0;
       padding: 0.5rem 0.75rem;

@@ -38,6 +38,12 @@ import {
 
 type Panel = 'settings' | 'export' | null;
 
+/** "3/5 done · 1 failed · 1 cancelled · about 1 min left". */
+function countsText(c: ReturnType<typeof countItems>, eta: string): string {
+  const parts = [`${c.done}/${c.total} done`, c.failed ? `${c.failed} failed` : '', c.cancelled ? `${c.cancelled} cancelled` : '', eta];
+  return parts.filter(Boolean).join(' · ');
+}
+
 /** `<mc-app>`: the whole single-page app. */
 export class McApp extends LitElement {
   static override styles = appStyles;
@@ -129,7 +135,7 @@ export class McApp extends LitElement {
         captioner: () => this.captioner,
         store,
         config: () => this.batchConfig(),
-        onChange: () => this.requestUpdate(),
+        onChange: () => this.scheduleRender(),
         announce: (message) => this.announce(message),
       });
       this.batch = batch;
@@ -338,6 +344,22 @@ export class McApp extends LitElement {
     });
   }
 
+  private renderQueued = false;
+
+  /**
+   * Renders at most once per frame: a small model streams thousands of
+   * tokens a second, and a render per token would leave the page behind
+   * the worker (a cancel would then take effect on screen seconds late).
+   */
+  private scheduleRender(): void {
+    if (this.renderQueued) return;
+    this.renderQueued = true;
+    requestAnimationFrame(() => {
+      this.renderQueued = false;
+      this.requestUpdate();
+    });
+  }
+
   private toggleWide(id: string, open: boolean): void {
     if (open) this.wide.add(id);
     else this.wide.delete(id);
@@ -484,10 +506,7 @@ export class McApp extends LitElement {
                   aria-label="Batch progress"
                   aria-valuetext="${counts.done} of ${counts.total} done, ${counts.failed} failed"
                 ></progress>
-                <span data-testid="counts"
-                  >${counts.done}/${counts.total}
-                  done${counts.failed ? html` · <span class="failed">${counts.failed} failed</span>` : nothing}${counts.cancelled ? ` · ${counts.cancelled} cancelled` : ''}${eta ? ` · ${eta}` : ''}</span
-                >
+                <span data-testid="counts">${countsText(counts, eta)}</span>
               </div>
               <div class="group">
                 <button

@@ -183,6 +183,20 @@ export class McSettings extends LitElement {
             : nothing
         }
         <label
+          >Longest caption
+          <input
+            type="number"
+            min="0"
+            step="16"
+            inputmode="numeric"
+            data-testid="max-tokens"
+            aria-describedby="max-tokens-hint"
+            .value=${String(s.maxTokens)}
+            @change=${(e: Event) => this.change({ maxTokens: Math.max(0, Math.floor(Number(this.value(e)) || 0)) })}
+          />
+          <span id="max-tokens-hint" class="muted hint">Tokens; 0 lets the caption style decide.</span>
+        </label>
+        <label
           >Models
           <select
             data-testid="preset"

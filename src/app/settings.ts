@@ -31,6 +31,8 @@ export interface AppSettings {
   readonly domain: DomainId | 'auto';
   /** CapFlow's judge: how many attempts (best-of-N); 0 turns the judge off. */
   readonly attempts: number;
+  /** Token budget of the caption-writing step; 0: the style's own. */
+  readonly maxTokens: number;
 }
 
 /** The defaults a fresh page starts with. */
@@ -45,6 +47,7 @@ export const DEFAULT_SETTINGS: AppSettings = Object.freeze({
   language: 'English',
   domain: 'auto',
   attempts: 1,
+  maxTokens: 0,
 });
 
 /** The most judge attempts the page offers. */
@@ -71,6 +74,7 @@ export const SETTING_PARAMS: readonly string[] = Object.freeze([
   'lang',
   'domain',
   'attempts',
+  'maxTokens',
 ]);
 
 function sourceFromUrl(params: URLSearchParams): ModelSource {
@@ -108,6 +112,7 @@ export function settingsFromUrl(params: URLSearchParams): AppSettings {
   const style = params.get('style');
   const domain = params.get('domain');
   const attempts = Number(params.get('attempts') ?? DEFAULT_SETTINGS.attempts);
+  const maxTokens = Number(params.get('maxTokens') ?? 0);
   return {
     source: sourceFromUrl(params),
     preset: isPresetId(presetParam) ? presetParam : DEFAULT_PRESET_ID,
@@ -119,6 +124,7 @@ export function settingsFromUrl(params: URLSearchParams): AppSettings {
     language: params.get('lang')?.trim().slice(0, 40) || DEFAULT_SETTINGS.language,
     domain: IMAGE_DOMAIN_IDS.find((d) => d === domain) ?? 'auto',
     attempts: Number.isInteger(attempts) ? Math.min(MAX_ATTEMPTS, Math.max(0, attempts)) : DEFAULT_SETTINGS.attempts,
+    maxTokens: Number.isInteger(maxTokens) && maxTokens > 0 ? maxTokens : 0,
   };
 }
 
@@ -146,6 +152,7 @@ export function settingsToUrl(settings: AppSettings): URLSearchParams {
   if (settings.language !== d.language) params.set('lang', settings.language);
   if (settings.domain !== d.domain) params.set('domain', settings.domain);
   if (settings.attempts !== d.attempts) params.set('attempts', String(settings.attempts));
+  if (settings.maxTokens !== d.maxTokens) params.set('maxTokens', String(settings.maxTokens));
   return params;
 }
 
@@ -169,6 +176,7 @@ export function rolesFor(settings: AppSettings): LoadableRole[] {
 /** The engine options for one item under these settings (`pinned` overrides the domain for a re-run). */
 export function captionOptions(settings: AppSettings, pinned: DomainId | null): CapflowOptions {
   const domain = pinned ?? (settings.domain === 'auto' ? undefined : settings.domain);
+  const maxNewTokens = settings.maxTokens || undefined;
   switch (settings.mode) {
     case 'capflow':
       return {
@@ -177,10 +185,11 @@ export function captionOptions(settings: AppSettings, pinned: DomainId | null): 
         style: settings.style,
         language: settings.language,
         judge: settings.attempts > 0 ? { attempts: settings.attempts } : null,
+        maxNewTokens,
       };
     case 'single-pass':
-      return { mode: 'single-pass', domain, style: settings.style, language: settings.language, judge: null };
+      return { mode: 'single-pass', domain, style: settings.style, language: settings.language, judge: null, maxNewTokens };
     case 'prompt':
-      return { mode: 'prompt', prompt: settings.prompt, judge: null };
+      return { mode: 'prompt', prompt: settings.prompt, judge: null, maxNewTokens };
   }
 }

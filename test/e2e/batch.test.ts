@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { solidPng } from '../support/png';
 import {
+  ENDLESS,
   type Harness,
   addFiles,
   card,
@@ -83,23 +84,23 @@ test('a folder of images, a corrupt file and a text file: exact captions, one er
 
 test('cancel one running item, then cancel all', async () => {
   const page = await freshPage(h);
-  await page.goto(h.url(forgeParams(h.models, { vlm: 'forge/tiny-smolvlm-endless', mode: 'prompt' })));
+  await page.goto(h.url(forgeParams(h.models, ENDLESS)));
   await addFiles(page, [
-    pngFile('one.png', [230, 20, 30]),
-    pngFile('two.png', [10, 200, 40]),
-    pngFile('three.png', [20, 30, 220]),
+    pngFile('1-one.png', [230, 20, 30]),
+    pngFile('2-two.png', [10, 200, 40]),
+    pngFile('3-three.png', [20, 30, 220]),
   ]);
   // The endless model keeps writing: cancel the first while its text streams in.
   await expect
-    .poll(() => card(page, 'one.png').getByTestId('streamed').textContent(), { timeout: 60_000 })
+    .poll(() => card(page, '1-one.png').getByTestId('streamed').textContent(), { timeout: 60_000 })
     .toContain('RSTUVWXYZ.');
   await screenshot(page, 'running');
-  await card(page, 'one.png').getByRole('button', { name: 'Cancel one.png' }).click();
-  await waitForStatus(page, 'one.png', 'cancelled');
-  await waitForStatus(page, 'two.png', 'running');
+  await card(page, '1-one.png').getByRole('button', { name: 'Cancel 1-one.png' }).click();
+  await waitForStatus(page, '1-one.png', 'cancelled');
+  await waitForStatus(page, '2-two.png', 'running');
   await page.getByTestId('cancel-all').click();
-  await waitForStatus(page, 'two.png', 'cancelled');
-  await waitForStatus(page, 'three.png', 'cancelled');
+  await waitForStatus(page, '2-two.png', 'cancelled');
+  await waitForStatus(page, '3-three.png', 'cancelled');
   expect(await page.getByTestId('counts').textContent()).toMatch(/^0\/3 done · 3 cancelled/);
   await page.context().close();
 });

@@ -82,10 +82,16 @@ export function forgeParams(models: ModelServer, extra: Record<string, string> =
   };
 }
 
+/** Settings for a model that never stops writing (until cancelled): prompt mode, no token limit to speak of. */
+export const ENDLESS = Object.freeze({ vlm: 'forge/tiny-smolvlm-endless', mode: 'prompt', maxTokens: '1000000' });
+
 /** A fresh browser context (its own storage) and page. */
 export async function freshPage(h: Harness, options: BrowserContextOptions = {}): Promise<Page> {
   const context = await h.browser.newContext(options);
-  return context.newPage();
+  const page = await context.newPage();
+  // MC_E2E_CONSOLE=1 prints the page's console, for debugging a failing test.
+  if (process.env.MC_E2E_CONSOLE) page.on('console', (m) => console.log(`[page ${m.type()}] ${m.text()}`));
+  return page;
 }
 
 /** A PNG of one colour, as Playwright's file payload. */

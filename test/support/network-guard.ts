@@ -20,6 +20,8 @@ export const BROWSER_SERVICE_HOSTS: ReadonlySet<string> = new Set([
   'clientservices.googleapis.com',
   'content-autofill.googleapis.com',
   'optimizationguide-pa.googleapis.com',
+  // Chromium's component and download-protection redirector: called when a download starts (the export tests).
+  'redirector.gvt1.com',
 ]);
 
 /** The host of a proxied target ("host:443" for CONNECT, an absolute URL for plain HTTP). */
