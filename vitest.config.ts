@@ -64,6 +64,8 @@ export default mergeConfig(
             name: 'e2e',
             include: ['test/e2e/**/*.test.ts'],
             environment: 'node',
+            // The page starts a worker, probes the GPU and loads models: UI states take seconds, not one.
+            expect: { poll: { timeout: 30_000 } },
             testTimeout: 180_000,
             hookTimeout: 180_000,
             fileParallelism: false,

@@ -69,8 +69,6 @@ export const appStyles = [
       z-index: 10;
     }
     .toolbar {
-      position: sticky;
-      top: 0;
       z-index: 5;
       display: flex;
       flex-wrap: wrap;
@@ -82,6 +80,13 @@ export const appStyles = [
       background: color-mix(in srgb, var(--mc-bg) 92%, transparent);
       backdrop-filter: blur(6px);
       border-bottom: 1px solid var(--mc-border);
+    }
+    /* Sticky only where there is room: on a phone it would hide half the screen. */
+    @media (min-width: 40rem) {
+      .toolbar {
+        position: sticky;
+        top: 0;
+      }
     }
     .group {
       display: flex;

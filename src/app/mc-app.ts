@@ -10,7 +10,7 @@ import { LitElement, html, nothing } from 'lit';
 import { type Captioner, createCaptioner } from '../client/captioner';
 import { Batch, type BatchConfig } from '../session/batch';
 import { type SessionItem, finalCaption } from '../session/item';
-import { countItems, etaMs, formatEta } from '../session/progress';
+import { countItems, etaMs, formatEta, statusText } from '../session/progress';
 import { SESSION_IMAGE_BUDGET, SessionStore } from '../session/store';
 import { type DeviceInfo, describeDevice } from '../shared/device';
 import { PRESETS, type PresetId } from '../shared/presets';
@@ -204,6 +204,15 @@ export class McApp extends LitElement {
     // Re-setting the same text would not be announced again; a trailing space changes it.
     this.announcement = this.announcement === message ? `${message} ` : message;
     if (visible) this.notice = message;
+  }
+
+  private lastModelsPhase = 'idle';
+
+  override willUpdate(): void {
+    // Once models are loaded, what is on this device changed: re-plan so the figures stay true.
+    const phase = this.batch?.models.phase ?? 'idle';
+    if (phase !== this.lastModelsPhase && phase === 'ready') void this.refreshPlans();
+    this.lastModelsPhase = phase;
   }
 
   // ---- adding work ------------------------------------------------------------------------------
@@ -563,7 +572,8 @@ export class McApp extends LitElement {
   private renderGrid(items: readonly SessionItem[]) {
     const batch = this.batch;
     const focusId = items.some((i) => i.id === this.focusId) ? this.focusId : (items[0]?.id ?? null);
-    return html`<ol
+    return html`<h2 class="visually-hidden">Images in this session</h2>
+      <ol
       class="grid"
       aria-label="Images in this session"
       @keydown=${this.onGridKey}
@@ -572,6 +582,7 @@ export class McApp extends LitElement {
       ${items.map(
         (item) =>
           html`<li
+            aria-label="${item.name}, ${statusText(item)}"
             data-id=${item.id}
             data-status=${item.status}
             class=${this.wide.has(item.id) ? 'wide' : ''}

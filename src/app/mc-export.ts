@@ -46,8 +46,8 @@ export class McExport extends LitElement {
     const total = this.items.filter((i) => i.status !== 'refused').length;
     const none = finished === 0;
     const stamp = new Date().toISOString().slice(0, 10);
-    return html`<section aria-labelledby="export-title">
-      <h2 id="export-title">Export</h2>
+    return html`<div>
+      <h2>Export</h2>
       <p data-testid="export-scope" class="muted">
         ${
           none
@@ -97,7 +97,7 @@ export class McExport extends LitElement {
         Include every step's prompt and output in the JSONL
       </label>
       <p role="status" class="muted">${this.copied}</p>
-    </section>`;
+    </div>`;
   }
 
   static override styles = [

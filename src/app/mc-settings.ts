@@ -35,7 +35,7 @@ const ROLE_LABELS: Readonly<Record<string, string>> = {
   vlm: 'Vision-language model',
   llm: 'Summary model',
   router: 'Domain router',
-  ocr: 'OCR (bundled with the app)',
+  ocr: 'OCR (bundled with the app; loaded for documents, screenshots and other text)',
 };
 
 /** What a preset costs under the current mode and device: "1.2 GB to download", "on this device", or why unknown. */
@@ -83,7 +83,8 @@ export class McSettings extends LitElement {
 
   override render() {
     const s = this.settings;
-    return html`<form @submit=${(e: Event) => e.preventDefault()} aria-label="Settings">
+    return html`<h2>Settings</h2>
+      <form @submit=${(e: Event) => e.preventDefault()}>
       <fieldset class="modes">
         <legend>Mode</legend>
         ${(
@@ -214,7 +215,7 @@ export class McSettings extends LitElement {
         <label
           >Device
           <select
-            data-testid="device"
+            data-testid="device-select"
             @change=${(e: Event) => {
               const v = this.value(e);
               this.change({ device: v === 'webgpu' || v === 'wasm' ? v : 'auto' });
@@ -297,29 +298,23 @@ export class McSettings extends LitElement {
                       ${formatBytes(plan.cachedBytes)} is on this device.`
                 }
               </p>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Role</th>
-                    <th scope="col">Model</th>
-                    <th scope="col">To download</th>
-                    <th scope="col">On this device</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${plan.roles.map(
-                    (r) =>
-                      html`<tr data-role=${r.role}>
-                        <th scope="row">${ROLE_LABELS[r.role] ?? r.role}</th>
-                        <td><code>${r.repo}</code> <span class="muted">${describeDtype(r.dtype)}</span></td>
-                        <td data-testid="plan-download" data-bytes=${r.problem ? '' : r.downloadBytes}>
-                          ${r.sharedWith ? `shares the ${r.sharedWith}` : r.problem ? 'unknown' : formatBytes(r.downloadBytes)}
-                        </td>
-                        <td>${formatBytes(r.cachedBytes)}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>`
+              <ul class="roles">
+                ${plan.roles.map(
+                  (r) =>
+                    html`<li data-role=${r.role}>
+                      <span class="role">${ROLE_LABELS[r.role] ?? r.role}</span>
+                      <span><code>${r.repo}</code> <span class="muted">${describeDtype(r.dtype)}</span></span>
+                      <span class="nums">
+                        ${r.sharedWith
+                          ? html`<span data-testid="plan-download" data-bytes="0">shares the ${r.sharedWith}'s weights</span>`
+                          : html`<span data-testid="plan-download" data-bytes=${r.problem ? '' : r.downloadBytes}
+                                >${r.problem ? 'size unknown' : formatBytes(r.downloadBytes)}</span
+                              >
+                              to download · ${formatBytes(r.cachedBytes)} on this device`}
+                      </span>
+                    </li>`,
+                )}
+              </ul>`
           : html`<p class="muted">Checking what this choice downloads…</p>`
       }
     </section>`;
@@ -365,11 +360,19 @@ export class McSettings extends LitElement {
         display: grid;
         grid-template-columns: repeat(auto-fit, minmax(min(100%, 14rem), 1fr));
         gap: 0.75rem;
+        align-items: start;
       }
       .grid label {
         display: grid;
         gap: 0.2rem;
+        align-content: start;
         font-weight: 600;
+        min-width: 0;
+      }
+      .grid input,
+      .grid select,
+      .grid textarea {
+        width: 100%;
         min-width: 0;
       }
       .grid label > * {
@@ -381,6 +384,10 @@ export class McSettings extends LitElement {
       textarea {
         min-height: 4rem;
       }
+      h2 {
+        margin: 0 0 0.6rem;
+        font-size: 1rem;
+      }
       .plan h3 {
         margin: 0 0 0.3rem;
         font-size: 1rem;
@@ -388,19 +395,26 @@ export class McSettings extends LitElement {
       .plan p {
         margin: 0 0 0.5rem;
       }
-      table {
-        border-collapse: collapse;
-        width: 100%;
-        font-size: 0.85rem;
+      .roles {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: 0.4rem;
+        font-size: 0.9rem;
       }
-      th,
-      td {
-        text-align: left;
-        padding: 0.3rem 0.4rem;
+      .roles li {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.1rem 0.6rem;
+        padding: 0.35rem 0;
         border-bottom: 1px solid var(--mc-border);
-        vertical-align: top;
       }
-      thead th {
+      .roles .role {
+        font-weight: 600;
+        flex-basis: 100%;
+      }
+      .nums {
         color: var(--mc-muted);
       }
       code {

@@ -126,5 +126,7 @@ export async function downloadText(page: Page, testId: string): Promise<{ name: 
 /** Saves a full-page screenshot under test-results/screenshots/. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
+  // From the top, so the sticky toolbar sits where a person first sees it.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
