@@ -41,17 +41,18 @@ export class McModelStatus extends LitElement {
     switch (m.phase) {
       case 'idle':
         return nothing;
-      case 'loading':
+      case 'loading': {
+        // No totals yet: nothing has arrived (an indeterminate bar), or every file came from this device.
+        const what = m.total
+          ? `Downloading models: ${formatBytes(m.loaded)} of ${formatBytes(m.total)}`
+          : m.file
+            ? 'Loading models from this device'
+            : 'Loading models…';
         return html`<div class="line" role="group" aria-label="Loading models">
-          <progress max=${m.total || 1} value=${m.total ? m.loaded : 0} aria-label="Model download"></progress>
-          <span data-testid="loading"
-            >${
-              m.total
-                ? `Downloading models: ${formatBytes(m.loaded)} of ${formatBytes(m.total)}`
-                : 'Loading models from this device'
-            }${m.file ? html` — <code>${m.file}</code>` : nothing}</span
-          >
+          <progress max=${m.total || nothing} value=${m.total ? m.loaded : nothing} aria-label="Model download"></progress>
+          <span data-testid="loading">${what}${m.file ? html` — <code>${m.file}</code>` : nothing}</span>
         </div>`;
+      }
       case 'ready': {
         const ms = m.report.roles.reduce((sum, r) => sum + r.loadMs + r.compileMs, 0);
         const cached = m.report.roles.every((r) => r.fromCache);

@@ -38,7 +38,7 @@ test('a CapFlow job runs in the worker on WebGPU: agents, OCR, summary, judge', 
       ocrDevice: 'webgpu',
       onEvent: (e) => events.push(e),
     });
-    expect(record).toMatchObject({ version: 1, mode: 'capflow', runtime: { device: 'webgpu' } });
+    expect(record).toMatchObject({ version: 2, mode: 'capflow', style: 'detailed', runtime: { device: 'webgpu' } });
     expect(record.domain).toMatchObject({ id: 'infographic-document', decidedBy: 'pinned' });
     const steps = record.trace.map((t) => t.agent);
     expect(steps).toEqual([...DOMAINS['infographic-document'].agents, 'summary', 'judge-1']);

@@ -104,6 +104,15 @@ test('screenshots of the main states, light and dark, wide and narrow', async ()
     await page.goto(h.url(forgeParams(h.models, { mode: 'capflow' })));
     await expect.poll(async () => (await page.getByTestId('device').textContent())?.trim()).toMatch(/^WebGPU/);
     await screenshot(page, `${width}-${theme}-empty`);
+    if (width === 1280 && theme === 'light') {
+      // A slow model host, to see the loading and running states.
+      h.models.faults.delayMs = 400;
+      await addFiles(page, [pngFile('loading.png', [10, 200, 40])]);
+      await expect.poll(() => page.getByTestId('loading').count()).toBe(1);
+      await screenshot(page, `${width}-${theme}-loading`);
+      h.models.faults.delayMs = 0;
+      await waitForStatus(page, 'loading.png', 'done');
+    }
     await captionOne(page, 'red.png', [230, 20, 30]);
     await addFiles(page, [{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') }]);
     await card(page, 'red.png').getByText(/^Trace · \d+ steps$/).click();

@@ -104,3 +104,28 @@ test('cancel one running item, then cancel all', async () => {
   expect(await page.getByTestId('counts').textContent()).toMatch(/^0\/3 done · 3 cancelled/);
   await page.context().close();
 });
+
+test('dropping files anywhere on the page and pasting an image add them too', async () => {
+  const page = await freshPage(h);
+  await page.goto(h.url(forgeParams(h.models)));
+  const red = [...solidPng(230, 20, 30)];
+  const blue = [...solidPng(20, 30, 220)];
+  await page.evaluate(
+    ({ redBytes, blueBytes }) => {
+      const main = document.querySelector('mc-app')?.shadowRoot?.querySelector('main');
+      const dropped = new DataTransfer();
+      dropped.items.add(new File([new Uint8Array(redBytes)], 'dropped.png', { type: 'image/png' }));
+      main?.dispatchEvent(new DragEvent('drop', { dataTransfer: dropped, bubbles: true, cancelable: true }));
+      const pasted = new DataTransfer();
+      pasted.items.add(new File([new Uint8Array(blueBytes)], 'image.png', { type: 'image/png' }));
+      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: pasted, bubbles: true, cancelable: true }));
+    },
+    { redBytes: red, blueBytes: blue },
+  );
+  await waitForStatus(page, 'dropped.png', 'done');
+  expect(await card(page, 'dropped.png').getByTestId('caption').inputValue()).toBe(TINY_VLM_CAPTIONS.red);
+  const pasted = page.locator('li[data-id]').filter({ has: page.getByRole('heading', { name: /^pasted-\d{4}-\d{2}-\d{2}T[\d-]+\.png$/ }) });
+  await expect.poll(() => pasted.getAttribute('data-status')).toBe('done');
+  expect(await pasted.getByTestId('caption').inputValue()).toBe(TINY_VLM_CAPTIONS.blue);
+  await page.context().close();
+});

@@ -82,7 +82,7 @@ test('an unreachable model host: a plain message with the ways out, the queue ke
     expect(await card(page, 'red.png').getAttribute('data-status')).toBe('queued');
     // "Use a mirror…" opens the settings at the mirror choice.
     await alert.getByRole('button', { name: 'Use a mirror…' }).click();
-    await expect.poll(() => page.getByTestId('use-mirror').evaluate((el) => el === el.getRootNode().activeElement)).toBe(true);
+    await expect.poll(() => page.getByTestId('use-mirror').evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
   } finally {
     h.models.faults.offline = false;
   }

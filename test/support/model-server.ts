@@ -23,6 +23,8 @@ export interface ServerFaults {
   offline: boolean;
   /** Request paths whose next whole-file response is cut after half its bytes. */
   readonly cutHalfway: Set<string>;
+  /** Milliseconds to wait before answering each request (a slow link, to see loading states). */
+  delayMs: number;
 }
 
 /** A running model server. */
@@ -46,7 +48,7 @@ function filePath(root: string, urlPath: string): string | null {
 /** Starts serving `root` on 127.0.0.1 (any free port). */
 export async function startModelServer(root: string): Promise<ModelServer> {
   const requests: ServedRequest[] = [];
-  const faults: ServerFaults = { offline: false, cutHalfway: new Set() };
+  const faults: ServerFaults = { offline: false, cutHalfway: new Set(), delayMs: 0 };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -91,7 +93,10 @@ export async function startModelServer(root: string): Promise<ModelServer> {
     createReadStream(file).pipe(res);
   };
 
-  const server = createServer(handle);
+  const server = createServer((req, res) => {
+    if (faults.delayMs > 0) setTimeout(() => handle(req, res), faults.delayMs);
+    else handle(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

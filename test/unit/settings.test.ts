@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { settingsFromUrl, settingsToUrl } from '../../src/app/settings';
+import {
+  DEFAULT_SETTINGS,
+  captionOptions,
+  rolesFor,
+  settingsFromUrl,
+  settingsToUrl,
+  urlHasSettings,
+} from '../../src/app/settings';
 import { HUB_SOURCE, localModelPath, sourceLocation } from '../../src/shared/model-source';
 
 describe('sourceLocation', () => {
@@ -30,13 +37,68 @@ describe('sourceLocation', () => {
 });
 
 describe('settings in the URL', () => {
-  test('defaults: hub, default VLM, auto device', () => {
+  test('defaults: hub, default preset, auto device, single pass, detailed, English, routing, judge once', () => {
     expect(settingsFromUrl(new URLSearchParams())).toEqual({
       source: HUB_SOURCE,
       preset: 'balanced',
       overrides: {},
       device: 'auto',
-      mode: 'caption',
+      mode: 'single-pass',
+      style: 'detailed',
+      prompt: 'Describe this image in detail.',
+      language: 'English',
+      domain: 'auto',
+      attempts: 1,
+      maxTokens: 0,
+    });
+    expect(settingsToUrl(DEFAULT_SETTINGS).toString()).toBe('');
+    expect(urlHasSettings(new URLSearchParams('utm_source=x'))).toBe(false);
+    expect(urlHasSettings(new URLSearchParams('lang=German'))).toBe(true);
+  });
+  test('how to caption round-trips; nonsense falls back to the defaults', () => {
+    const params = new URLSearchParams({
+      mode: 'capflow',
+      style: 'alt',
+      prompt: 'List the objects.',
+      lang: 'German',
+      domain: 'ui',
+      attempts: '3',
+      maxTokens: '64',
+    });
+    const settings = settingsFromUrl(params);
+    expect(settings).toMatchObject({ mode: 'capflow', style: 'alt', language: 'German', domain: 'ui', attempts: 3, maxTokens: 64 });
+    expect(settingsToUrl(settings).toString()).toBe(params.toString());
+    const bad = settingsFromUrl(
+      new URLSearchParams({ mode: 'fast', style: 'poem', domain: 'video', attempts: '99', maxTokens: '-5', lang: ' ' }),
+    );
+    expect(bad).toMatchObject({ mode: 'single-pass', style: 'detailed', domain: 'auto', attempts: 5, maxTokens: 0, language: 'English' });
+    expect(settingsFromUrl(new URLSearchParams({ mode: 'caption' })).mode).toBe('prompt');
+    expect(settingsFromUrl(new URLSearchParams({ vlm: 'imported/my-vlm' })).overrides.vlm).toEqual({
+      kind: 'imported',
+      repo: 'imported/my-vlm',
+    });
+  });
+  test('each mode loads only the roles it uses and asks the engine for what the settings say', () => {
+    const base = DEFAULT_SETTINGS;
+    expect(rolesFor({ ...base, mode: 'capflow' })).toEqual(['vlm', 'llm', 'router']);
+    expect(rolesFor(base)).toEqual(['vlm', 'router']);
+    expect(rolesFor({ ...base, domain: 'code' })).toEqual(['vlm']);
+    expect(rolesFor({ ...base, mode: 'prompt' })).toEqual(['vlm']);
+    expect(captionOptions({ ...base, mode: 'capflow', attempts: 3, style: 'short' }, null)).toEqual({
+      mode: 'capflow',
+      domain: undefined,
+      style: 'short',
+      language: 'English',
+      judge: { attempts: 3 },
+      maxNewTokens: undefined,
+    });
+    expect(captionOptions({ ...base, mode: 'capflow', attempts: 0 }, 'medical')).toMatchObject({ judge: null, domain: 'medical' });
+    expect(captionOptions({ ...base, domain: 'ui' }, 'code')).toMatchObject({ mode: 'single-pass', domain: 'code', judge: null });
+    expect(captionOptions({ ...base, mode: 'prompt', prompt: 'Hi', maxTokens: 9 }, null)).toEqual({
+      mode: 'prompt',
+      prompt: 'Hi',
+      judge: null,
+      maxNewTokens: 9,
     });
   });
   test('round-trip a mirror, a custom repo and a device', () => {

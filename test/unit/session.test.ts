@@ -1,0 +1,197 @@
+/**
+ * The session layer's pure parts: exports (JSONL, fine-tuning JSONL, CSV
+ * safe against formula injection, sidecar names and zip), progress counts
+ * and ETA, stage names, header sniffing and the download plan's file list.
+ */
+import { strFromU8, unzipSync } from 'fflate';
+import { describe, expect, test } from 'vitest';
+import { singlePassPrompt } from '../../src/capflow/prompts';
+import type { CaptionRecord } from '../../src/capflow/record';
+import { sniffImage } from '../../src/media/sniff';
+import { csvCell, toCsv } from '../../src/session/csv';
+import { sidecarNames, toCsvExport, toFineTuneJsonl, toJsonl, toPlainText, toSidecarZip } from '../../src/session/exports';
+import type { SessionItem } from '../../src/session/item';
+import { countItems, etaMs, formatEta, stageOf } from '../../src/session/progress';
+import { plannedFiles } from '../../src/shared/model-files';
+import { encodePng } from '../support/png';
+
+const record: CaptionRecord = {
+  version: 2,
+  caption: 'A red square.',
+  mode: 'capflow',
+  style: 'short',
+  language: 'English',
+  domain: { id: 'natural', label: 'natural', confidence: 0.91, decidedBy: 'zero-shot', top: [] },
+  trace: [{ agent: 'summary', role: 'summary', model: 'm/llm', prompt: 'p', output: 'A red square.', tokens: 4, ms: 12 }],
+  judge: {
+    scores: { 'factual accuracy': 3, completeness: 2, 'reasoning rigor': null, 'core intent': 3, professionalism: 3 },
+    topOnAll: false,
+    attempts: [],
+  },
+  totalMs: 1234.4,
+  runtime: { device: 'webgpu', dtypes: { vlm: 'q4' }, models: { vlm: 'm/vlm', llm: 'm/llm' } },
+};
+
+function item(patch: Partial<SessionItem>): SessionItem {
+  return {
+    id: 'x',
+    name: 'cat.png',
+    path: 'trip/cat.png',
+    type: 'image/png',
+    size: 10,
+    addedAt: 1,
+    status: 'done',
+    error: null,
+    record,
+    edited: null,
+    pinnedDomain: null,
+    blobKept: true,
+    ...patch,
+  };
+}
+
+const batch = [
+  item({}),
+  item({ id: 'y', name: 'dog.png', path: 'dog.png', edited: '=1+1 "quoted"\nline 🎉' }),
+  item({ id: 'z', name: 'bad.png', path: 'bad.png', status: 'failed', record: null }),
+];
+
+describe('exports', () => {
+  test('JSONL: one versioned record per finished file, edits in place of the generated caption', () => {
+    const lines = toJsonl(batch).split('\n');
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[0] ?? '')).toEqual({
+      version: 1,
+      file: 'trip/cat.png',
+      caption: 'A red square.',
+      generated: null,
+      mode: 'capflow',
+      style: 'short',
+      language: 'English',
+      domain: { id: 'natural', confidence: 0.91, decidedBy: 'zero-shot' },
+      scores: record.judge?.scores,
+      accepted: false,
+      models: { vlm: 'm/vlm', llm: 'm/llm' },
+      device: 'webgpu',
+      ms: 1234,
+    });
+    expect(JSON.parse(lines[1] ?? '')).toMatchObject({ caption: '=1+1 "quoted"\nline 🎉', generated: 'A red square.' });
+    expect(JSON.parse(toJsonl(batch, true).split('\n')[0] ?? '').trace).toEqual(record.trace);
+  });
+
+  test('fine-tuning JSONL: the single-pass instruction for the record’s domain and style, and the caption', () => {
+    const [first] = toFineTuneJsonl(batch).split('\n');
+    expect(JSON.parse(first ?? '')).toEqual({
+      images: ['trip/cat.png'],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', image: 'trip/cat.png' },
+            { type: 'text', text: singlePassPrompt('natural', 'English', 'short') },
+          ],
+        },
+        { role: 'assistant', content: [{ type: 'text', text: 'A red square.' }] },
+      ],
+    });
+  });
+
+  test('CSV: quoted, CRLF, BOM; cells a spreadsheet would run are neutralised, numbers are not', () => {
+    expect(csvCell('=SUM(A1)')).toBe(`"'=SUM(A1)"`);
+    for (const start of ['+', '-', '@', '\t', '\r']) expect(csvCell(`${start}x`)).toBe(`"'${start}x"`);
+    expect(csvCell(-3)).toBe('"-3"');
+    expect(csvCell(null)).toBe('');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(toCsv(['a'], [['b']])).toBe('\uFEFF"a"\r\n"b"\r\n');
+    const csv = toCsvExport(batch);
+    expect(csv.split('\r\n')).toHaveLength(4);
+    expect(csv).toContain(`"'=1+1 ""quoted""\nline 🎉"`);
+    expect(csv.split('\r\n')[1]).toBe(
+      ['"trip/cat.png"', '"A red square."', '"natural"', '"0.91"', '"zero-shot"', '"capflow"', '"short"', '"English"', '"3"', '"2"', '', '"3"', '"3"', '"false"', '"m/vlm m/llm"', '"webgpu"', '"1234"'].join(','),
+    );
+  });
+
+  test('sidecars are named like their images; clashing names keep the extension', () => {
+    expect(sidecarNames(['a/cat.png', 'dog.jpeg', 'x/y.png', 'x/y.jpg', 'noext'])).toEqual([
+      'a/cat.txt',
+      'dog.txt',
+      'x/y.png.txt',
+      'x/y.jpg.txt',
+      'noext.txt',
+    ]);
+    const files = unzipSync(toSidecarZip(batch));
+    expect(Object.fromEntries(Object.entries(files).map(([n, b]) => [n, strFromU8(b)]))).toEqual({
+      'trip/cat.txt': 'A red square.',
+      'dog.txt': '=1+1 "quoted"\nline 🎉',
+    });
+    expect(toSidecarZip(batch)).toEqual(toSidecarZip(batch));
+    expect(toPlainText(batch)).toBe('trip/cat.png\nA red square.\n\ndog.png\n=1+1 "quoted"\nline 🎉');
+  });
+});
+
+describe('progress', () => {
+  test('counts leave refused files out; the ETA is the median item time times what is pending', () => {
+    const statuses = ['done', 'done', 'failed', 'queued', 'running', 'refused', 'cancelled'] as const;
+    expect(countItems(statuses.map((status) => ({ status })))).toEqual({ total: 6, done: 2, failed: 1, cancelled: 1, pending: 2 });
+    expect(etaMs([], 3)).toBeNull();
+    expect(etaMs([9000, 1000, 2000], 2)).toBe(4000);
+    expect(etaMs([1000, 3000], 1)).toBe(2000);
+    expect(etaMs([1000], 0)).toBe(0);
+    expect(formatEta(null)).toBe('');
+    expect(formatEta(0)).toBe('');
+    expect(formatEta(40_000)).toBe('about 40 s left');
+    expect(formatEta(5 * 60_000)).toBe('about 5 min left');
+  });
+  test('stages are named for people', () => {
+    expect(['router', 'router-vlm', 'natural-perception', 'ocr', 'summary', 'judge-1', 'judge-2', 'single-pass'].map(stageOf)).toEqual([
+      'routing',
+      'routing (asking the VLM)',
+      'natural perception agent',
+      'OCR agent',
+      'summarising',
+      'judging',
+      'judging (attempt 2)',
+      'captioning',
+    ]);
+  });
+});
+
+describe('header sniffing', () => {
+  test('images are known by their first bytes, whatever their name says', () => {
+    expect(sniffImage(encodePng(1, 1, new Uint8Array(3)))).toBe('png');
+    expect(sniffImage(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]))).toBe('jpeg');
+    expect(sniffImage(new TextEncoder().encode('GIF89a'))).toBe('gif');
+    expect(sniffImage(new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 '))).toBe('webp');
+    expect(sniffImage(new TextEncoder().encode('\0\0\0\x1cftypavif'))).toBe('avif');
+    expect(sniffImage(new TextEncoder().encode('hello world'))).toBeNull();
+    expect(sniffImage(new Uint8Array())).toBeNull();
+  });
+});
+
+describe('download plan files', () => {
+  test('per family and dtype, with transformers.js suffixes and external data', () => {
+    expect(plannedFiles('qwen3', 'q4f16', undefined)).toEqual([
+      'config.json',
+      'generation_config.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      'onnx/model_q4f16.onnx',
+    ]);
+    const vlm = plannedFiles('idefics3', { vision_encoder: 'fp32', embed_tokens: 'fp16', decoder_model_merged: 'q4' }, {
+      'decoder_model_merged_q4.onnx': 2,
+    });
+    expect(vlm.filter((f) => f.startsWith('onnx/'))).toEqual([
+      'onnx/vision_encoder.onnx',
+      'onnx/embed_tokens_fp16.onnx',
+      'onnx/decoder_model_merged_q4.onnx',
+      'onnx/decoder_model_merged_q4.onnx_data',
+      'onnx/decoder_model_merged_q4.onnx_data_1',
+    ]);
+    expect(plannedFiles('clip', 'q8', true).filter((f) => f.startsWith('onnx/'))).toEqual([
+      'onnx/text_model_quantized.onnx',
+      'onnx/text_model_quantized.onnx_data',
+      'onnx/vision_model_quantized.onnx',
+      'onnx/vision_model_quantized.onnx_data',
+    ]);
+  });
+});
