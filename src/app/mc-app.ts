@@ -11,7 +11,7 @@ import { type Captioner, createCaptioner } from '../client/captioner';
 import { Batch, type BatchConfig } from '../session/batch';
 import { type SessionItem, finalCaption } from '../session/item';
 import { countItems, etaMs, formatEta, statusText } from '../session/progress';
-import { SESSION_IMAGE_BUDGET, SessionStore } from '../session/store';
+import { MemorySessionStore, SESSION_IMAGE_BUDGET, type SessionStorage, SessionStore } from '../session/store';
 import { type DeviceInfo, describeDevice } from '../shared/device';
 import { PRESETS, type PresetId } from '../shared/presets';
 import { type PickedFile, filesFromClipboard, filesFromDrop, filesFromInput } from './file-intake';
@@ -40,7 +40,12 @@ type Panel = 'settings' | 'export' | null;
 
 /** "3/5 done · 1 failed · 1 cancelled · about 1 min left". */
 function countsText(c: ReturnType<typeof countItems>, eta: string): string {
-  const parts = [`${c.done}/${c.total} done`, c.failed ? `${c.failed} failed` : '', c.cancelled ? `${c.cancelled} cancelled` : '', eta];
+  const parts = [
+    `${c.done}/${c.total} done`,
+    c.failed ? `${c.failed} failed` : '',
+    c.cancelled ? `${c.cancelled} cancelled` : '',
+    eta,
+  ];
   return parts.filter(Boolean).join(' · ');
 }
 
@@ -74,6 +79,8 @@ export class McApp extends LitElement {
   private captioner: Captioner;
   private readonly thumbs = new Map<string, string>();
   private planRun = 0;
+  /** Settles once the batch exists; files added before that wait for it. */
+  private sessionReady: Promise<void> = Promise.resolve();
   private focusId: string | null = null;
   /** Items whose trace is open take the grid's full width. */
   private readonly wide = new Set<string>();
@@ -103,7 +110,7 @@ export class McApp extends LitElement {
       },
       (err: unknown) => (this.notice = errorMessage(err)),
     );
-    void this.openSession();
+    this.sessionReady = this.openSession();
   }
 
   override disconnectedCallback(): void {
@@ -123,28 +130,31 @@ export class McApp extends LitElement {
     });
   }
 
+  /** Opens the session store (or, when IndexedDB is unavailable, a memory one, said on the page) and restores it. */
   private async openSession(): Promise<void> {
+    let store: SessionStorage;
     try {
-      const store = await SessionStore.open();
-      const restored = await store.restore();
-      // A URL that names settings wins (a shared link); otherwise the settings of the last visit.
-      if (!urlHasSettings(new URLSearchParams(location.search)) && typeof restored.settings === 'string') {
-        this.applySettings(settingsFromUrl(new URLSearchParams(restored.settings)), false);
-      }
-      const batch = new Batch({
-        captioner: () => this.captioner,
-        store,
-        config: () => this.batchConfig(),
-        onChange: () => this.scheduleRender(),
-        announce: (message) => this.announce(message),
-      });
-      this.batch = batch;
-      for (const item of restored.items) void this.loadThumb(item);
-      batch.restore(restored.items);
-      if (restored.items.length) this.announce(`Restored ${restored.items.length} items from your last visit.`);
+      store = await SessionStore.open();
     } catch (err) {
-      this.notice = `Your session cannot be kept on this device (${errorMessage(err)}); captions will be lost on reload.`;
+      store = new MemorySessionStore();
+      this.notice = `Your session cannot be kept on this device (${errorMessage(err)}): captions are lost on reload, so export them.`;
     }
+    const restored = await store.restore().catch(() => ({ items: [], settings: null }));
+    // A URL that names settings wins (a shared link); otherwise the settings of the last visit.
+    if (!urlHasSettings(new URLSearchParams(location.search)) && typeof restored.settings === 'string') {
+      this.applySettings(settingsFromUrl(new URLSearchParams(restored.settings)), false);
+    }
+    const batch = new Batch({
+      captioner: () => this.captioner,
+      store,
+      config: () => this.batchConfig(),
+      onChange: () => this.scheduleRender(),
+      announce: (message) => this.announce(message),
+    });
+    this.batch = batch;
+    for (const item of restored.items) void this.loadThumb(item);
+    batch.restore(restored.items);
+    if (restored.items.length) this.announce(`Restored ${restored.items.length} items from your last visit.`);
   }
 
   private batchConfig(): BatchConfig {
@@ -218,6 +228,7 @@ export class McApp extends LitElement {
   // ---- adding work ------------------------------------------------------------------------------
 
   private async addFiles(files: readonly PickedFile[]): Promise<void> {
+    await this.sessionReady;
     if (!this.batch || files.length === 0) return;
     const before = new Set(this.batch.items.map((i) => i.id));
     await this.batch.add(files);
@@ -573,27 +584,26 @@ export class McApp extends LitElement {
     const batch = this.batch;
     const focusId = items.some((i) => i.id === this.focusId) ? this.focusId : (items[0]?.id ?? null);
     return html`<h2 class="visually-hidden">Images in this session</h2>
-      <ol
-      class="grid"
-      aria-label="Images in this session"
-      @keydown=${this.onGridKey}
-      @item-action=${this.onItemAction}
-    >
-      ${items.map(
-        (item) =>
-          html`<li
-            aria-label="${item.name}, ${statusText(item)}"
-            data-id=${item.id}
-            data-status=${item.status}
-            class=${this.wide.has(item.id) ? 'wide' : ''}
-            tabindex=${item.id === focusId ? 0 : -1}
-            @focus=${() => (this.focusId = item.id)}
-            @trace-toggle=${(e: CustomEvent<boolean>) => this.toggleWide(item.id, e.detail)}
-          >
-            <mc-item .item=${item} .live=${batch?.live.get(item.id)} .thumb=${this.thumbs.get(item.id) ?? ''}></mc-item>
-          </li>`,
-      )}
-    </ol>`;
+      <ol class="grid" aria-label="Images in this session" @keydown=${this.onGridKey} @item-action=${this.onItemAction}>
+        ${items.map(
+          (item) =>
+            html`<li
+              aria-label="${item.name}, ${statusText(item)}"
+              data-id=${item.id}
+              data-status=${item.status}
+              class=${this.wide.has(item.id) ? 'wide' : ''}
+              tabindex=${item.id === focusId ? 0 : -1}
+              @focus=${() => (this.focusId = item.id)}
+              @trace-toggle=${(e: CustomEvent<boolean>) => this.toggleWide(item.id, e.detail)}
+            >
+              <mc-item
+                .item=${item}
+                .live=${batch?.live.get(item.id)}
+                .thumb=${this.thumbs.get(item.id) ?? ''}
+              ></mc-item>
+            </li>`,
+        )}
+      </ol>`;
   }
 }
 

@@ -49,7 +49,11 @@ export class McModelStatus extends LitElement {
             ? 'Loading models from this device'
             : 'Loading models…';
         return html`<div class="line" role="group" aria-label="Loading models">
-          <progress max=${m.total || nothing} value=${m.total ? m.loaded : nothing} aria-label="Model download"></progress>
+          <progress
+            max=${m.total || nothing}
+            value=${m.total ? m.loaded : nothing}
+            aria-label="Model download"
+          ></progress>
           <span data-testid="loading">${what}${m.file ? html` — <code>${m.file}</code>` : nothing}</span>
         </div>`;
       }

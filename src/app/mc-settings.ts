@@ -85,150 +85,150 @@ export class McSettings extends LitElement {
     const s = this.settings;
     return html`<h2>Settings</h2>
       <form @submit=${(e: Event) => e.preventDefault()}>
-      <fieldset class="modes">
-        <legend>Mode</legend>
-        ${(
-          [
+        <fieldset class="modes">
+          <legend>Mode</legend>
+          ${(
             [
-              'single-pass',
-              'Single pass (MetaCaptioner)',
-              'One domain-aware call per image. Fast; for bulk work and weaker devices.',
-            ],
-            ['capflow', 'CapFlow', 'Routing, specialised agents, a summary agent and a judge. Richest, slower.'],
-            ['prompt', 'Custom prompt', 'One call with your own instruction.'],
-          ] as const
-        ).map(
-          ([mode, label, hint]) =>
-            html`<label class="radio">
-              <input
-                type="radio"
-                name="mode"
-                value=${mode}
-                .checked=${s.mode === mode}
-                @change=${() => this.change({ mode })}
-              />
-              <span><strong>${label}</strong><span class="muted hint">${hint}</span></span>
-            </label>`,
-        )}
-      </fieldset>
+              [
+                'single-pass',
+                'Single pass (MetaCaptioner)',
+                'One domain-aware call per image. Fast; for bulk work and weaker devices.',
+              ],
+              ['capflow', 'CapFlow', 'Routing, specialised agents, a summary agent and a judge. Richest, slower.'],
+              ['prompt', 'Custom prompt', 'One call with your own instruction.'],
+            ] as const
+          ).map(
+            ([mode, label, hint]) =>
+              html`<label class="radio">
+                <input
+                  type="radio"
+                  name="mode"
+                  value=${mode}
+                  .checked=${s.mode === mode}
+                  @change=${() => this.change({ mode })}
+                />
+                <span><strong>${label}</strong><span class="muted hint">${hint}</span></span>
+              </label>`,
+          )}
+        </fieldset>
 
-      <div class="grid">
-        ${
-          s.mode === 'prompt'
-            ? html`<label class="wide"
-                >Prompt
-                <textarea
-                  data-testid="prompt"
-                  .value=${s.prompt}
-                  @change=${(e: Event) => this.change({ prompt: this.value(e).trim() || DEFAULT_SETTINGS.prompt })}
-                ></textarea>
-              </label>`
-            : html`<label
-                  >Caption style
-                  <select
-                    data-testid="style"
-                    @change=${(e: Event) => {
-                      const style = this.value(e);
-                      if (isCaptionStyle(style)) this.change({ style });
-                    }}
+        <div class="grid">
+          ${
+            s.mode === 'prompt'
+              ? html`<label class="wide"
+                  >Prompt
+                  <textarea
+                    data-testid="prompt"
+                    .value=${s.prompt}
+                    @change=${(e: Event) => this.change({ prompt: this.value(e).trim() || DEFAULT_SETTINGS.prompt })}
+                  ></textarea>
+                </label>`
+              : html`<label
+                    >Caption style
+                    <select
+                      data-testid="style"
+                      @change=${(e: Event) => {
+                        const style = this.value(e);
+                        if (isCaptionStyle(style)) this.change({ style });
+                      }}
+                    >
+                      ${CAPTION_STYLE_IDS.map(
+                        (id) =>
+                          html`<option value=${id} ?selected=${id === s.style}>${CAPTION_STYLES[id].label}</option>`,
+                      )}
+                    </select></label
                   >
-                    ${CAPTION_STYLE_IDS.map(
-                      (id) =>
-                        html`<option value=${id} ?selected=${id === s.style}>${CAPTION_STYLES[id].label}</option>`,
-                    )}
-                  </select></label
-                >
-                <label
-                  >Domain
+                  <label
+                    >Domain
+                    <select
+                      data-testid="domain"
+                      @change=${(e: Event) => {
+                        const v = this.value(e);
+                        this.change({ domain: IMAGE_DOMAIN_IDS.find((d) => d === v) ?? 'auto' });
+                      }}
+                    >
+                      <option value="auto" ?selected=${s.domain === 'auto'}>Automatic (routing)</option>
+                      ${IMAGE_DOMAIN_IDS.map(
+                        (d) => html`<option value=${d} ?selected=${d === s.domain}>${DOMAINS[d].label}</option>`,
+                      )}
+                    </select></label
+                  >`
+          }
+          <label
+            >Language
+            <input
+              list="languages"
+              data-testid="language"
+              .value=${s.language}
+              @change=${(e: Event) => this.change({ language: this.value(e).trim() || DEFAULT_SETTINGS.language })}
+            />
+            <datalist id="languages">${LANGUAGES.map((l) => html`<option value=${l}></option>`)}</datalist>
+          </label>
+          ${
+            s.mode === 'capflow'
+              ? html`<label
+                  >Judge
                   <select
-                    data-testid="domain"
-                    @change=${(e: Event) => {
-                      const v = this.value(e);
-                      this.change({ domain: IMAGE_DOMAIN_IDS.find((d) => d === v) ?? 'auto' });
-                    }}
+                    data-testid="attempts"
+                    @change=${(e: Event) => this.change({ attempts: Number(this.value(e)) })}
                   >
-                    <option value="auto" ?selected=${s.domain === 'auto'}>Automatic (routing)</option>
-                    ${IMAGE_DOMAIN_IDS.map(
-                      (d) => html`<option value=${d} ?selected=${d === s.domain}>${DOMAINS[d].label}</option>`,
+                    <option value="0" ?selected=${s.attempts === 0}>Off</option>
+                    ${Array.from({ length: MAX_ATTEMPTS }, (_, i) => i + 1).map(
+                      (n) =>
+                        html`<option value=${n} ?selected=${n === s.attempts}>
+                          ${n === 1 ? 'Score once' : `Best of ${n} attempts`}
+                        </option>`,
                     )}
                   </select></label
                 >`
-        }
-        <label
-          >Language
-          <input
-            list="languages"
-            data-testid="language"
-            .value=${s.language}
-            @change=${(e: Event) => this.change({ language: this.value(e).trim() || DEFAULT_SETTINGS.language })}
-          />
-          <datalist id="languages">${LANGUAGES.map((l) => html`<option value=${l}></option>`)}</datalist>
-        </label>
-        ${
-          s.mode === 'capflow'
-            ? html`<label
-                >Judge
-                <select
-                  data-testid="attempts"
-                  @change=${(e: Event) => this.change({ attempts: Number(this.value(e)) })}
-                >
-                  <option value="0" ?selected=${s.attempts === 0}>Off</option>
-                  ${Array.from({ length: MAX_ATTEMPTS }, (_, i) => i + 1).map(
-                    (n) =>
-                      html`<option value=${n} ?selected=${n === s.attempts}>
-                        ${n === 1 ? 'Score once' : `Best of ${n} attempts`}
-                      </option>`,
-                  )}
-                </select></label
-              >`
-            : nothing
-        }
-        <label
-          >Longest caption
-          <input
-            type="number"
-            min="0"
-            step="16"
-            inputmode="numeric"
-            data-testid="max-tokens"
-            aria-describedby="max-tokens-hint"
-            .value=${String(s.maxTokens)}
-            @change=${(e: Event) => this.change({ maxTokens: Math.max(0, Math.floor(Number(this.value(e)) || 0)) })}
-          />
-          <span id="max-tokens-hint" class="muted hint">Tokens; 0 lets the caption style decide.</span>
-        </label>
-        <label
-          >Models
-          <select
-            data-testid="preset"
-            @change=${(e: Event) => {
-              const id = this.value(e);
-              if (isPresetId(id)) this.change({ preset: id, overrides: {} });
-            }}
+              : nothing
+          }
+          <label
+            >Longest caption
+            <input
+              type="number"
+              min="0"
+              step="16"
+              inputmode="numeric"
+              data-testid="max-tokens"
+              aria-describedby="max-tokens-hint"
+              .value=${String(s.maxTokens)}
+              @change=${(e: Event) => this.change({ maxTokens: Math.max(0, Math.floor(Number(this.value(e)) || 0)) })}
+            />
+            <span id="max-tokens-hint" class="muted hint">Tokens; 0 lets the caption style decide.</span>
+          </label>
+          <label
+            >Models
+            <select
+              data-testid="preset"
+              @change=${(e: Event) => {
+                const id = this.value(e);
+                if (isPresetId(id)) this.change({ preset: id, overrides: {} });
+              }}
+            >
+              ${Object.values(PRESETS).map((p) => {
+                const label = planLabel(this.planOf(p.id));
+                return html`<option value=${p.id} ?selected=${p.id === s.preset}>${p.label} — ${label}</option>`;
+              })}
+            </select></label
           >
-            ${Object.values(PRESETS).map((p) => {
-              const label = planLabel(this.planOf(p.id));
-              return html`<option value=${p.id} ?selected=${p.id === s.preset}>${p.label} — ${label}</option>`;
-            })}
-          </select></label
-        >
-        <label
-          >Device
-          <select
-            data-testid="device-select"
-            @change=${(e: Event) => {
-              const v = this.value(e);
-              this.change({ device: v === 'webgpu' || v === 'wasm' ? v : 'auto' });
-            }}
+          <label
+            >Device
+            <select
+              data-testid="device-select"
+              @change=${(e: Event) => {
+                const v = this.value(e);
+                this.change({ device: v === 'webgpu' || v === 'wasm' ? v : 'auto' });
+              }}
+            >
+              <option value="auto" ?selected=${s.device === 'auto'}>Automatic (GPU when available)</option>
+              <option value="webgpu" ?selected=${s.device === 'webgpu'}>GPU (WebGPU)</option>
+              <option value="wasm" ?selected=${s.device === 'wasm'}>CPU (WASM)</option>
+            </select></label
           >
-            <option value="auto" ?selected=${s.device === 'auto'}>Automatic (GPU when available)</option>
-            <option value="webgpu" ?selected=${s.device === 'webgpu'}>GPU (WebGPU)</option>
-            <option value="wasm" ?selected=${s.device === 'wasm'}>CPU (WASM)</option>
-          </select></label
-        >
-      </div>
-      ${this.renderSource(s.source)} ${this.renderPlan()}
-    </form>`;
+        </div>
+        ${this.renderSource(s.source)} ${this.renderPlan()}
+      </form>`;
   }
 
   private renderSource(source: ModelSource) {
@@ -305,12 +305,16 @@ export class McSettings extends LitElement {
                       <span class="role">${ROLE_LABELS[r.role] ?? r.role}</span>
                       <span><code>${r.repo}</code> <span class="muted">${describeDtype(r.dtype)}</span></span>
                       <span class="nums">
-                        ${r.sharedWith
-                          ? html`<span data-testid="plan-download" data-bytes="0">shares the ${r.sharedWith}'s weights</span>`
-                          : html`<span data-testid="plan-download" data-bytes=${r.problem ? '' : r.downloadBytes}
-                                >${r.problem ? 'size unknown' : formatBytes(r.downloadBytes)}</span
-                              >
-                              to download · ${formatBytes(r.cachedBytes)} on this device`}
+                        ${
+                          r.sharedWith
+                            ? html`<span data-testid="plan-download" data-bytes="0"
+                                >shares the ${r.sharedWith}'s weights</span
+                              >`
+                            : html`<span data-testid="plan-download" data-bytes=${r.problem ? '' : r.downloadBytes}
+                                  >${r.problem ? 'size unknown' : formatBytes(r.downloadBytes)}</span
+                                >
+                                to download · ${formatBytes(r.cachedBytes)} on this device`
+                        }
                       </span>
                     </li>`,
                 )}

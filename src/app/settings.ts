@@ -188,7 +188,14 @@ export function captionOptions(settings: AppSettings, pinned: DomainId | null): 
         maxNewTokens,
       };
     case 'single-pass':
-      return { mode: 'single-pass', domain, style: settings.style, language: settings.language, judge: null, maxNewTokens };
+      return {
+        mode: 'single-pass',
+        domain,
+        style: settings.style,
+        language: settings.language,
+        judge: null,
+        maxNewTokens,
+      };
     case 'prompt':
       return { mode: 'prompt', prompt: settings.prompt, judge: null, maxNewTokens };
   }

@@ -18,7 +18,7 @@ import type { PresetId } from '../shared/presets';
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
 import type { ItemError, SessionItem } from './item';
 import { stageOf } from './progress';
-import type { SessionStore } from './store';
+import type { SessionStorage } from './store';
 
 /** What the current settings ask of the batch. */
 export interface BatchConfig {
@@ -56,7 +56,7 @@ export interface IncomingFile {
 /** What the batch needs. */
 export interface BatchDeps {
   readonly captioner: () => Captioner;
-  readonly store: SessionStore;
+  readonly store: SessionStorage;
   readonly config: () => BatchConfig;
   /** Called after every change of state (render). */
   readonly onChange: () => void;

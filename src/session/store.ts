@@ -21,6 +21,18 @@ interface SessionDb extends DBSchema {
   meta: { key: string; value: unknown };
 }
 
+/** What the batch needs from wherever the session is kept. */
+export interface SessionStorage {
+  readonly budget: number;
+  restore(): Promise<RestoredSession>;
+  add(item: SessionItem, image: Blob | null): Promise<SessionItem>;
+  image(id: string): Promise<Blob | undefined>;
+  save(item: SessionItem): Promise<void>;
+  remove(items: readonly SessionItem[]): Promise<void>;
+  saveSettings(settings: unknown): Promise<void>;
+  clear(): Promise<void>;
+}
+
 /** Everything a reload restores. */
 export interface RestoredSession {
   readonly items: SessionItem[];
@@ -28,7 +40,7 @@ export interface RestoredSession {
 }
 
 /** The session database. */
-export class SessionStore {
+export class SessionStore implements SessionStorage {
   private keptBytes = 0;
 
   private constructor(
@@ -116,5 +128,40 @@ export class SessionStore {
   /** Closes the connection. */
   close(): void {
     this.db.close();
+  }
+}
+
+/**
+ * The stand-in when IndexedDB cannot be opened (some private modes, a
+ * blocked or full profile): the batch works the same, nothing survives a
+ * reload, and the page says so.
+ */
+export class MemorySessionStore implements SessionStorage {
+  private readonly images = new Map<string, Blob>();
+  readonly budget = SESSION_IMAGE_BUDGET;
+
+  async restore(): Promise<RestoredSession> {
+    return { items: [], settings: null };
+  }
+
+  async add(item: SessionItem, image: Blob | null): Promise<SessionItem> {
+    if (image) this.images.set(item.id, image);
+    return { ...item, blobKept: image !== null };
+  }
+
+  async image(id: string): Promise<Blob | undefined> {
+    return this.images.get(id);
+  }
+
+  async save(): Promise<void> {}
+
+  async remove(items: readonly SessionItem[]): Promise<void> {
+    for (const item of items) this.images.delete(item.id);
+  }
+
+  async saveSettings(): Promise<void> {}
+
+  async clear(): Promise<void> {
+    this.images.clear();
   }
 }

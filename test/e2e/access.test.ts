@@ -8,7 +8,18 @@
 import { createRequire } from 'node:module';
 import type { FileChooser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ENDLESS, type Harness, addFiles, card, forgeParams, freshPage, pngFile, screenshot, startHarness, waitForStatus } from './harness';
+import {
+  ENDLESS,
+  type Harness,
+  addFiles,
+  card,
+  forgeParams,
+  freshPage,
+  pngFile,
+  screenshot,
+  startHarness,
+  waitForStatus,
+} from './harness';
 
 let h: Harness;
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -53,7 +64,9 @@ test('axe finds nothing moderate or worse: empty page, results, open trace, open
   await captionOne(page, 'red.png', [230, 20, 30]);
   await addFiles(page, [{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') }]);
   expect(await axeViolations(page)).toEqual([]);
-  await card(page, 'red.png').getByText(/^Trace · \d+ steps$/).click();
+  await card(page, 'red.png')
+    .getByText(/^Trace · \d+ steps$/)
+    .click();
   expect(await axeViolations(page)).toEqual([]);
   await page.getByTestId('settings-toggle').click();
   await page.getByTestId('export-toggle').click();
@@ -67,11 +80,12 @@ test('keyboard only: add files from the toolbar, move between items with arrows,
   // Listening before anything happens turns Playwright's file-chooser interception on in time (it races otherwise).
   const chooser = new Promise<FileChooser>((resolve) => page.once('filechooser', resolve));
   await page.goto(h.url(forgeParams(h.models, ENDLESS)));
-  const focusedName = () => page.evaluate(() => {
-    let el: Element | null = document.activeElement;
-    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-    return el?.getAttribute('aria-label') ?? el?.textContent?.trim() ?? '';
-  });
+  const focusedName = () =>
+    page.evaluate(() => {
+      let el: Element | null = document.activeElement;
+      while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+      return el?.getAttribute('aria-label') ?? el?.textContent?.trim() ?? '';
+    });
   const tabTo = async (name: string | RegExp) => {
     for (let i = 0; i < 40; i++) {
       await page.keyboard.press('Tab');
@@ -99,7 +113,12 @@ test('keyboard only: add files from the toolbar, move between items with arrows,
 });
 
 test('screenshots of the main states, light and dark, wide and narrow', async () => {
-  for (const [theme, width] of [['light', 1280], ['dark', 1280], ['dark', 360], ['light', 320]] as const) {
+  for (const [theme, width] of [
+    ['light', 1280],
+    ['dark', 1280],
+    ['dark', 360],
+    ['light', 320],
+  ] as const) {
     const page = await freshPage(h, { colorScheme: theme, viewport: { width, height: 900 } });
     await page.goto(h.url(forgeParams(h.models, { mode: 'capflow' })));
     await expect.poll(async () => (await page.getByTestId('device').textContent())?.trim()).toMatch(/^WebGPU/);
@@ -115,7 +134,9 @@ test('screenshots of the main states, light and dark, wide and narrow', async ()
     }
     await captionOne(page, 'red.png', [230, 20, 30]);
     await addFiles(page, [{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') }]);
-    await card(page, 'red.png').getByText(/^Trace · \d+ steps$/).click();
+    await card(page, 'red.png')
+      .getByText(/^Trace · \d+ steps$/)
+      .click();
     await screenshot(page, `${width}-${theme}-results`);
     await page.getByTestId('settings-toggle').click();
     await screenshot(page, `${width}-${theme}-settings`);

@@ -118,13 +118,17 @@ test('dropping files anywhere on the page and pasting an image add them too', as
       main?.dispatchEvent(new DragEvent('drop', { dataTransfer: dropped, bubbles: true, cancelable: true }));
       const pasted = new DataTransfer();
       pasted.items.add(new File([new Uint8Array(blueBytes)], 'image.png', { type: 'image/png' }));
-      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: pasted, bubbles: true, cancelable: true }));
+      document.body.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData: pasted, bubbles: true, cancelable: true }),
+      );
     },
     { redBytes: red, blueBytes: blue },
   );
   await waitForStatus(page, 'dropped.png', 'done');
   expect(await card(page, 'dropped.png').getByTestId('caption').inputValue()).toBe(TINY_VLM_CAPTIONS.red);
-  const pasted = page.locator('li[data-id]').filter({ has: page.getByRole('heading', { name: /^pasted-\d{4}-\d{2}-\d{2}T[\d-]+\.png$/ }) });
+  const pasted = page
+    .locator('li[data-id]')
+    .filter({ has: page.getByRole('heading', { name: /^pasted-\d{4}-\d{2}-\d{2}T[\d-]+\.png$/ }) });
   await expect.poll(() => pasted.getAttribute('data-status')).toBe('done');
   expect(await pasted.getByTestId('caption').inputValue()).toBe(TINY_VLM_CAPTIONS.blue);
   await page.context().close();

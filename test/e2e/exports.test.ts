@@ -9,7 +9,17 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { singlePassPrompt } from '../../src/capflow/prompts';
 import { colourRouting } from '../fixtures/forge/router-markers';
 import { TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
-import { type Harness, addFiles, card, downloadText, forgeParams, freshPage, pngFile, startHarness, waitForStatus } from './harness';
+import {
+  type Harness,
+  addFiles,
+  card,
+  downloadText,
+  forgeParams,
+  freshPage,
+  pngFile,
+  startHarness,
+  waitForStatus,
+} from './harness';
 
 let h: Harness;
 
@@ -28,17 +38,32 @@ test('JSONL, fine-tuning JSONL, CSV, sidecar zip and copy all, on finished items
   const [redDomain, greenDomain] = colourRouting().domains;
   const page = await freshPage(h, { permissions: ['clipboard-read', 'clipboard-write'] });
   await page.goto(h.url(forgeParams(h.models)));
-  await addFiles(page, [pngFile('a-red.png', [230, 20, 30]), pngFile('b-green.png', [10, 200, 40]), pngFile('c-blue.png', [20, 30, 220])]);
+  await addFiles(page, [
+    pngFile('a-red.png', [230, 20, 30]),
+    pngFile('b-green.png', [10, 200, 40]),
+    pngFile('c-blue.png', [20, 30, 220]),
+  ]);
   await card(page, 'c-blue.png').getByRole('button', { name: 'Cancel c-blue.png' }).click();
   await waitForStatus(page, 'a-red.png', 'done');
   await waitForStatus(page, 'b-green.png', 'done');
-  for (const [name, text] of [['a-red.png', FORMULA], ['b-green.png', TRICKY]] as const) {
+  for (const [name, text] of [
+    ['a-red.png', FORMULA],
+    ['b-green.png', TRICKY],
+  ] as const) {
     await card(page, name).getByTestId('caption').fill(text);
     await card(page, name).getByTestId('caption').blur();
-    await expect.poll(() => card(page, name).getByText(/^Edited/).count()).toBe(1);
+    await expect
+      .poll(() =>
+        card(page, name)
+          .getByText(/^Edited/)
+          .count(),
+      )
+      .toBe(1);
   }
   await page.getByTestId('export-toggle').click();
-  expect(await page.getByTestId('export-scope').textContent()).toContain('2 of 3 items are finished; exports hold those 2 only.');
+  expect(await page.getByTestId('export-scope').textContent()).toContain(
+    '2 of 3 items are finished; exports hold those 2 only.',
+  );
 
   const jsonl = await downloadText(page, 'export-jsonl');
   expect(jsonl.name).toMatch(/^captions-\d{4}-\d{2}-\d{2}\.jsonl$/);
@@ -95,8 +120,46 @@ test('JSONL, fine-tuning JSONL, CSV, sidecar zip and copy all, on finished items
   const csv = (await downloadText(page, 'export-csv')).bytes.toString('utf8');
   const cell = (v: string | number) => `"${String(v).replaceAll('"', '""')}"`;
   const row = (r: (typeof records)[number], caption: string) =>
-    [cell(r.file), cell(caption), cell(r.domain.id), cell(r.domain.confidence), cell('zero-shot'), cell('single-pass'), cell('detailed'), cell('English'), '', '', '', '', '', '', cell(`${TINY_VLM.repo} forge/tiny-clip-routed`), cell('wasm'), cell(r.ms)].join(',');
-  const header = ['file', 'caption', 'domain', 'confidence', 'decided_by', 'mode', 'style', 'language', 'factual accuracy', 'completeness', 'reasoning rigor', 'core intent', 'professionalism', 'accepted', 'models', 'device', 'ms'].map(cell).join(',');
+    [
+      cell(r.file),
+      cell(caption),
+      cell(r.domain.id),
+      cell(r.domain.confidence),
+      cell('zero-shot'),
+      cell('single-pass'),
+      cell('detailed'),
+      cell('English'),
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      cell(`${TINY_VLM.repo} forge/tiny-clip-routed`),
+      cell('wasm'),
+      cell(r.ms),
+    ].join(',');
+  const header = [
+    'file',
+    'caption',
+    'domain',
+    'confidence',
+    'decided_by',
+    'mode',
+    'style',
+    'language',
+    'factual accuracy',
+    'completeness',
+    'reasoning rigor',
+    'core intent',
+    'professionalism',
+    'accepted',
+    'models',
+    'device',
+    'ms',
+  ]
+    .map(cell)
+    .join(',');
   expect(csv).toBe(`\uFEFF${header}\r\n${row(records[0], `'${FORMULA}`)}\r\n${row(records[1], TRICKY)}\r\n`);
 
   const zip = await downloadText(page, 'export-zip');
@@ -107,7 +170,9 @@ test('JSONL, fine-tuning JSONL, CSV, sidecar zip and copy all, on finished items
   });
 
   await page.getByTestId('copy-all').click();
-  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(`a-red.png\n${FORMULA}\n\nb-green.png\n${TRICKY}`);
+  await expect
+    .poll(() => page.evaluate(() => navigator.clipboard.readText()))
+    .toBe(`a-red.png\n${FORMULA}\n\nb-green.png\n${TRICKY}`);
   await card(page, 'a-red.png').getByRole('button', { name: 'Copy the caption of a-red.png' }).click();
   await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(FORMULA);
   await page.context().close();

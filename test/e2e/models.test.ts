@@ -28,13 +28,18 @@ test('the page shows the device; the size shown before download equals the bytes
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-embedder-policy': 'require-corp',
   });
-  await expect.poll(async () => (await page.getByTestId('device').textContent())?.trim()).toMatch(/^WebGPU: .*no shader-f16/);
+  await expect
+    .poll(async () => (await page.getByTestId('device').textContent())?.trim())
+    .toMatch(/^WebGPU: .*no shader-f16/);
   await page.getByTestId('settings-toggle').click();
   const cells = page.getByTestId('plan').locator('li[data-role]');
   await expect.poll(() => cells.count(), { timeout: 30_000 }).toBe(4);
   const perRole = Object.fromEntries(
     await cells.evaluateAll((rows) =>
-      rows.map((r) => [r.getAttribute('data-role'), Number(r.querySelector('[data-bytes]')?.getAttribute('data-bytes'))]),
+      rows.map((r) => [
+        r.getAttribute('data-role'),
+        Number(r.querySelector('[data-bytes]')?.getAttribute('data-bytes')),
+      ]),
     ),
   );
   const modelBytes = perRole.vlm + perRole.llm + perRole.router;
@@ -51,12 +56,17 @@ test('the page shows the device; the size shown before download equals the bytes
   expect(served.reduce((sum, r) => sum + r.bytes, 0)).toBe(modelBytes);
   // WebGPU without shader-f16: full-precision vision tower, q4 decoder, never an f16 file.
   const names = served.map((r) => r.path.split('/').pop());
-  expect(names).toEqual(expect.arrayContaining(['vision_encoder.onnx', 'embed_tokens.onnx', 'decoder_model_merged_q4.onnx']));
+  expect(names).toEqual(
+    expect.arrayContaining(['vision_encoder.onnx', 'embed_tokens.onnx', 'decoder_model_merged_q4.onnx']),
+  );
   expect(names.filter((n) => n?.includes('f16'))).toEqual([]);
   // Now the models are on this device, and the plan says so (OCR loads only for domains that read text).
   const downloads = () =>
     cells.evaluateAll((rows) =>
-      rows.map((r) => [r.getAttribute('data-role'), Number(r.querySelector('[data-bytes]')?.getAttribute('data-bytes'))]),
+      rows.map((r) => [
+        r.getAttribute('data-role'),
+        Number(r.querySelector('[data-bytes]')?.getAttribute('data-bytes')),
+      ]),
     );
   await expect.poll(downloads, { timeout: 30_000 }).toEqual([
     ['vlm', 0],
@@ -75,14 +85,20 @@ test('an unreachable model host: a plain message with the ways out, the queue ke
     await addFiles(page, [pngFile('red.png', [230, 20, 30])]);
     const alert = page.getByTestId('model-error');
     await expect.poll(() => alert.textContent(), { timeout: 60_000 }).toMatch(/The model host cannot be reached\./);
-    expect(await alert.textContent()).toMatch(new RegExp(`Could not reach the model host 127\\.0\\.0\\.1:\\d+ to download ${TINY_VLM.repo} \\(HTTP 503\\)`));
+    expect(await alert.textContent()).toMatch(
+      new RegExp(`Could not reach the model host 127\\.0\\.0\\.1:\\d+ to download ${TINY_VLM.repo} \\(HTTP 503\\)`),
+    );
     for (const name of ['Retry', 'Use a mirror…', 'Import a model folder…']) {
       expect(await alert.getByRole('button', { name }).count()).toBe(1);
     }
     expect(await card(page, 'red.png').getAttribute('data-status')).toBe('queued');
     // "Use a mirror…" opens the settings at the mirror choice.
     await alert.getByRole('button', { name: 'Use a mirror…' }).click();
-    await expect.poll(() => page.getByTestId('use-mirror').evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
+    await expect
+      .poll(() =>
+        page.getByTestId('use-mirror').evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement),
+      )
+      .toBe(true);
   } finally {
     h.models.faults.offline = false;
   }

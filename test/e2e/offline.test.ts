@@ -30,7 +30,9 @@ test('after one online visit the page opens and captions with the network off', 
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
     if (!navigator.serviceWorker.controller) {
-      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
+      await new Promise((resolve) =>
+        navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
+      );
     }
   });
   expect(await page.evaluate(() => fetch('/manifest.webmanifest').then((r) => r.json()))).toMatchObject({

@@ -5,7 +5,17 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { TINY_VLM_CAPTIONS } from '../fixtures/specs';
-import { ENDLESS, type Harness, addFiles, card, forgeParams, freshPage, pngFile, startHarness, waitForStatus } from './harness';
+import {
+  ENDLESS,
+  type Harness,
+  addFiles,
+  card,
+  forgeParams,
+  freshPage,
+  pngFile,
+  startHarness,
+  waitForStatus,
+} from './harness';
 
 let h: Harness;
 
@@ -26,7 +36,13 @@ test('reload mid-batch: results and an edited caption come back; unfinished item
   const edited = 'A red square — edited by hand ✓';
   await card(page, 'red.png').getByTestId('caption').fill(edited);
   await card(page, 'red.png').getByTestId('caption').blur();
-  await expect.poll(() => card(page, 'red.png').getByText(/^Edited/).count()).toBe(1);
+  await expect
+    .poll(() =>
+      card(page, 'red.png')
+        .getByText(/^Edited/)
+        .count(),
+    )
+    .toBe(1);
 
   // Two more images on a model that never stops writing: one runs, one waits.
   await page.goto(h.url(forgeParams(h.models, ENDLESS)));

@@ -9,7 +9,14 @@ import { singlePassPrompt } from '../../src/capflow/prompts';
 import type { CaptionRecord } from '../../src/capflow/record';
 import { sniffImage } from '../../src/media/sniff';
 import { csvCell, toCsv } from '../../src/session/csv';
-import { sidecarNames, toCsvExport, toFineTuneJsonl, toJsonl, toPlainText, toSidecarZip } from '../../src/session/exports';
+import {
+  sidecarNames,
+  toCsvExport,
+  toFineTuneJsonl,
+  toJsonl,
+  toPlainText,
+  toSidecarZip,
+} from '../../src/session/exports';
 import type { SessionItem } from '../../src/session/item';
 import { countItems, etaMs, formatEta, stageOf } from '../../src/session/progress';
 import { plannedFiles } from '../../src/shared/model-files';
@@ -22,7 +29,9 @@ const record: CaptionRecord = {
   style: 'short',
   language: 'English',
   domain: { id: 'natural', label: 'natural', confidence: 0.91, decidedBy: 'zero-shot', top: [] },
-  trace: [{ agent: 'summary', role: 'summary', model: 'm/llm', prompt: 'p', output: 'A red square.', tokens: 4, ms: 12 }],
+  trace: [
+    { agent: 'summary', role: 'summary', model: 'm/llm', prompt: 'p', output: 'A red square.', tokens: 4, ms: 12 },
+  ],
   judge: {
     scores: { 'factual accuracy': 3, completeness: 2, 'reasoning rigor': null, 'core intent': 3, professionalism: 3 },
     topOnAll: false,
@@ -107,7 +116,25 @@ describe('exports', () => {
     expect(csv.split('\r\n')).toHaveLength(4);
     expect(csv).toContain(`"'=1+1 ""quoted""\nline 🎉"`);
     expect(csv.split('\r\n')[1]).toBe(
-      ['"trip/cat.png"', '"A red square."', '"natural"', '"0.91"', '"zero-shot"', '"capflow"', '"short"', '"English"', '"3"', '"2"', '', '"3"', '"3"', '"false"', '"m/vlm m/llm"', '"webgpu"', '"1234"'].join(','),
+      [
+        '"trip/cat.png"',
+        '"A red square."',
+        '"natural"',
+        '"0.91"',
+        '"zero-shot"',
+        '"capflow"',
+        '"short"',
+        '"English"',
+        '"3"',
+        '"2"',
+        '',
+        '"3"',
+        '"3"',
+        '"false"',
+        '"m/vlm m/llm"',
+        '"webgpu"',
+        '"1234"',
+      ].join(','),
     );
   });
 
@@ -132,7 +159,13 @@ describe('exports', () => {
 describe('progress', () => {
   test('counts leave refused files out; the ETA is the median item time times what is pending', () => {
     const statuses = ['done', 'done', 'failed', 'queued', 'running', 'refused', 'cancelled'] as const;
-    expect(countItems(statuses.map((status) => ({ status })))).toEqual({ total: 6, done: 2, failed: 1, cancelled: 1, pending: 2 });
+    expect(countItems(statuses.map((status) => ({ status })))).toEqual({
+      total: 6,
+      done: 2,
+      failed: 1,
+      cancelled: 1,
+      pending: 2,
+    });
     expect(etaMs([], 3)).toBeNull();
     expect(etaMs([9000, 1000, 2000], 2)).toBe(4000);
     expect(etaMs([1000, 3000], 1)).toBe(2000);
@@ -143,7 +176,11 @@ describe('progress', () => {
     expect(formatEta(5 * 60_000)).toBe('about 5 min left');
   });
   test('stages are named for people', () => {
-    expect(['router', 'router-vlm', 'natural-perception', 'ocr', 'summary', 'judge-1', 'judge-2', 'single-pass'].map(stageOf)).toEqual([
+    expect(
+      ['router', 'router-vlm', 'natural-perception', 'ocr', 'summary', 'judge-1', 'judge-2', 'single-pass'].map(
+        stageOf,
+      ),
+    ).toEqual([
       'routing',
       'routing (asking the VLM)',
       'natural perception agent',
@@ -177,9 +214,13 @@ describe('download plan files', () => {
       'tokenizer_config.json',
       'onnx/model_q4f16.onnx',
     ]);
-    const vlm = plannedFiles('idefics3', { vision_encoder: 'fp32', embed_tokens: 'fp16', decoder_model_merged: 'q4' }, {
-      'decoder_model_merged_q4.onnx': 2,
-    });
+    const vlm = plannedFiles(
+      'idefics3',
+      { vision_encoder: 'fp32', embed_tokens: 'fp16', decoder_model_merged: 'q4' },
+      {
+        'decoder_model_merged_q4.onnx': 2,
+      },
+    );
     expect(vlm.filter((f) => f.startsWith('onnx/'))).toEqual([
       'onnx/vision_encoder.onnx',
       'onnx/embed_tokens_fp16.onnx',

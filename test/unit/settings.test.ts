@@ -66,12 +66,26 @@ describe('settings in the URL', () => {
       maxTokens: '64',
     });
     const settings = settingsFromUrl(params);
-    expect(settings).toMatchObject({ mode: 'capflow', style: 'alt', language: 'German', domain: 'ui', attempts: 3, maxTokens: 64 });
+    expect(settings).toMatchObject({
+      mode: 'capflow',
+      style: 'alt',
+      language: 'German',
+      domain: 'ui',
+      attempts: 3,
+      maxTokens: 64,
+    });
     expect(settingsToUrl(settings).toString()).toBe(params.toString());
     const bad = settingsFromUrl(
       new URLSearchParams({ mode: 'fast', style: 'poem', domain: 'video', attempts: '99', maxTokens: '-5', lang: ' ' }),
     );
-    expect(bad).toMatchObject({ mode: 'single-pass', style: 'detailed', domain: 'auto', attempts: 5, maxTokens: 0, language: 'English' });
+    expect(bad).toMatchObject({
+      mode: 'single-pass',
+      style: 'detailed',
+      domain: 'auto',
+      attempts: 5,
+      maxTokens: 0,
+      language: 'English',
+    });
     expect(settingsFromUrl(new URLSearchParams({ mode: 'caption' })).mode).toBe('prompt');
     expect(settingsFromUrl(new URLSearchParams({ vlm: 'imported/my-vlm' })).overrides.vlm).toEqual({
       kind: 'imported',
@@ -92,8 +106,15 @@ describe('settings in the URL', () => {
       judge: { attempts: 3 },
       maxNewTokens: undefined,
     });
-    expect(captionOptions({ ...base, mode: 'capflow', attempts: 0 }, 'medical')).toMatchObject({ judge: null, domain: 'medical' });
-    expect(captionOptions({ ...base, domain: 'ui' }, 'code')).toMatchObject({ mode: 'single-pass', domain: 'code', judge: null });
+    expect(captionOptions({ ...base, mode: 'capflow', attempts: 0 }, 'medical')).toMatchObject({
+      judge: null,
+      domain: 'medical',
+    });
+    expect(captionOptions({ ...base, domain: 'ui' }, 'code')).toMatchObject({
+      mode: 'single-pass',
+      domain: 'code',
+      judge: null,
+    });
     expect(captionOptions({ ...base, mode: 'prompt', prompt: 'Hi', maxTokens: 9 }, null)).toEqual({
       mode: 'prompt',
       prompt: 'Hi',
