@@ -40,6 +40,12 @@ export interface CaptionerOptions {
   readonly onEvent?: EventSink;
   /** How long a cancelled job may take to stop before its worker is terminated (ms). */
   readonly cancelGraceMs?: number;
+  /**
+   * The folder holding the build's `assets/` (worker, ONNX runtime) and `ocr/`
+   * folders, when they are not next to this module (e.g. your bundler moved
+   * this code but not its files). Default: resolved from `import.meta.url`.
+   */
+  readonly assetsBase?: string;
 }
 
 /** What to load. */
@@ -143,8 +149,8 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
   let lastLoad: { request: LoadRequest; generation: number } | null = null;
 
   const link = new WorkerLink(
-    options.createWorker ?? createCaptionerWorker,
-    { source: options.source ?? HUB_SOURCE },
+    options.createWorker ?? (() => createCaptionerWorker(options.assetsBase)),
+    { source: options.source ?? HUB_SOURCE, assetsBase: options.assetsBase },
     (error) => globalSink({ type: 'notice', message: error.message }),
   );
   const queue = new JobQueue((jobId) => {

@@ -29,7 +29,7 @@ import { ImageDecodeError, NotLoadedError, errorText, isCaptionerError } from '.
 import type { EventSink } from '../shared/events';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import type { DeviceKind, DtypeChoice } from '../shared/model-spec';
-import { resolveRoles } from '../shared/roles';
+import { type ResolvedRole, resolveRoles } from '../shared/roles';
 import { runCapflow } from '../capflow/workflow';
 import type { CaptionRecord } from '../capflow/record';
 import { capflowModels } from './capflow-models';
@@ -41,7 +41,8 @@ import { DownloadTracker } from './download-tracker';
 import { watchGpuDevice } from './gpu-watch';
 import { type JobControl, JobRegistry } from './jobs';
 import { type LoadedModel, loadRole } from './model-loader';
-import { OCR_ASSETS, OCR_MODEL_NAME, OcrEngine, ocrAssetUrl } from './ocr/ocr-engine';
+import { OCR_MODEL_NAME, OcrEngine } from './ocr/ocr-engine';
+import { type AssetLocations, OCR_ASSETS, assetLocations } from './assets';
 import { configureRuntime, preloadRuntime } from './runtime';
 import { type StorageAccess, WeightCache, availableBytes } from './weight-cache';
 import type { ClipModel } from './clip-model';
@@ -73,6 +74,23 @@ interface Session {
   readonly device: DeviceKind;
   readonly models: readonly LoadedModel[];
   readonly dtypes: ReadonlyMap<string, DtypeChoice>;
+  /** What each model is (role, repo, revision, source, device, dtype), aligned with `models`: equal means reusable. */
+  readonly identities: readonly string[];
+}
+
+/** A loaded model's identity: two loads with the same identity would load the same thing. */
+function identityOf(resolved: ResolvedRole, device: DeviceKind, dtype: DtypeChoice): string {
+  const { spec } = resolved;
+  return JSON.stringify([
+    resolved.role,
+    resolved.sharedWith ?? null,
+    spec.family,
+    spec.repo,
+    spec.revision,
+    spec.source ?? null,
+    device,
+    dtype,
+  ]);
 }
 
 /** Implements the worker API over transformers.js. */
@@ -82,6 +100,7 @@ export class CaptionerService implements CaptionerApi {
   private runtimeReady: Promise<void> = Promise.resolve();
   private cache: WeightCache | null = null;
   private source: ModelSource = HUB_SOURCE;
+  private assets: AssetLocations | null = null;
   private session: Session | null = null;
   private ocr: OcrEngine | null = null;
   /** The last load that succeeded, to reload on WASM after a GPU failure. */
@@ -102,7 +121,8 @@ export class CaptionerService implements CaptionerApi {
       chunkBytes: this.deps.chunkBytes,
       onPutEnd: (url) => this.downloads.done(url),
     });
-    configureRuntime(this.cache, this.downloads, () => this.jobs.currentSignal());
+    this.assets = assetLocations(config.assetsBase);
+    configureRuntime(this.cache, this.downloads, () => this.jobs.currentSignal(), this.assets);
     this.runtimeReady = preloadRuntime().catch((err: unknown) => {
       console.warn('Could not preload the ONNX runtime; it loads on first use instead.', err);
     });
@@ -143,7 +163,7 @@ export class CaptionerService implements CaptionerApi {
       return await planUrls(
         ctx,
         base,
-        OCR_ASSETS.map((name) => [name, ocrAssetUrl(name)] as const),
+        OCR_ASSETS.map((name) => [name, this.requireAssets().ocr(name)] as const),
       );
     } catch (err) {
       return rolePlan(base, [], `sizes unknown: ${errorText(err)}`);
@@ -158,7 +178,22 @@ export class CaptionerService implements CaptionerApi {
     const info = await this.probe();
     const device = this.deviceFor(request.device, info);
     await this.runtimeReady;
-    await this.unload();
+    const wanted = resolveRoles(request.preset, request.overrides, request.roles).map((resolved) => {
+      const dtype = chooseDtype(resolved.spec, device, info);
+      return { resolved, dtype, identity: identityOf(resolved, device, dtype) };
+    });
+    // Models this request asks for again stay loaded (another element or mode asking for more roles
+    // must not load the same weights twice); the others are freed before anything new is loaded.
+    const previous = this.session;
+    this.session = null;
+    const kept = new Map<string, LoadedModel>();
+    const freed: LoadedModel[] = [];
+    previous?.models.forEach((model, i) => {
+      const identity = previous.identities[i] ?? '';
+      if (wanted.some((w) => w.identity === identity)) kept.set(identity, model);
+      else freed.push(model);
+    });
+    await disposeAll(freed.filter((m) => ![...kept.values()].some((k) => k.model === m.model)));
     const models: LoadedModel[] = [];
     const reports: RoleReport[] = [];
     const dtypes = new Map<string, DtypeChoice>();
@@ -170,18 +205,20 @@ export class CaptionerService implements CaptionerApi {
       now: this.deps.now,
     };
     try {
-      for (const resolved of resolveRoles(request.preset, request.overrides, request.roles)) {
-        const dtype = chooseDtype(resolved.spec, device, info);
-        const { loaded, report } = await loadRole(ctx, resolved, device, dtype, models, control, onEvent);
+      for (const { resolved, dtype, identity } of wanted) {
+        const reuse = kept.get(identity);
+        const { loaded, report } = reuse
+          ? reused(reuse, resolved, dtype, device, onEvent)
+          : await loadRole(ctx, resolved, device, dtype, models, control, onEvent);
         models.push(loaded);
         reports.push(report);
         dtypes.set(resolved.role, dtype);
       }
     } catch (err) {
-      await disposeAll(models);
+      await disposeAll([...models, ...kept.values()]);
       throw err;
     }
-    this.session = { device, models, dtypes };
+    this.session = { device, models, dtypes, identities: wanted.map((w) => w.identity) };
     this.lastLoad = request;
     if (device === 'webgpu') watchGpuDevice((reason) => (this.gpuLost = reason));
     return { device, roles: reports };
@@ -320,7 +357,7 @@ export class CaptionerService implements CaptionerApi {
     this.ocr = null;
     await this.runtimeReady;
     const started = this.deps.now();
-    this.ocr = await OcrEngine.load(this.requireCache(), device);
+    this.ocr = await OcrEngine.load(this.requireCache(), device, this.requireAssets());
     onEvent({ type: 'compile', role: 'ocr', device, ms: this.deps.now() - started });
     onEvent({ type: 'ready', role: 'ocr', repo: OCR_MODEL_NAME, device, dtype: 'fp32' });
     return this.ocr;
@@ -359,6 +396,11 @@ export class CaptionerService implements CaptionerApi {
     if (session) await disposeAll(session.models);
   }
 
+  private requireAssets(): AssetLocations {
+    if (!this.assets) throw new Error('configure() must run before anything else');
+    return this.assets;
+  }
+
   private requireCache(): WeightCache {
     if (!this.cache) throw new Error('configure() must run before anything else');
     return this.cache;
@@ -379,6 +421,22 @@ export class CaptionerService implements CaptionerApi {
       });
     });
   }
+}
+
+/** A model kept from the previous load, reported as loaded in no time from memory. */
+function reused(
+  model: LoadedModel,
+  resolved: ResolvedRole,
+  dtype: DtypeChoice,
+  device: DeviceKind,
+  onEvent: EventSink,
+): { loaded: LoadedModel; report: RoleReport } {
+  const { role, spec } = resolved;
+  onEvent({ type: 'ready', role, repo: spec.repo, device, dtype });
+  return {
+    loaded: model,
+    report: { role, repo: spec.repo, revision: spec.revision, dtype, fromCache: true, loadMs: 0, compileMs: 0 },
+  };
 }
 
 async function disposeAll(models: readonly LoadedModel[]): Promise<void> {

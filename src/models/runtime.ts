@@ -5,12 +5,9 @@
  * the source of the role being loaded.
  */
 import { env } from '@huggingface/transformers';
-// Vite serves these from our own origin (hashed assets in the build); the
-// versions always match the onnxruntime-web that transformers.js imports.
-import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { ModelHostUnreachableError, errorText } from '../shared/errors';
 import { IMPORTED_HOST, type ModelSource, localModelPath, sourceLocation } from '../shared/model-source';
+import type { AssetLocations } from './assets';
 import type { DownloadTracker } from './download-tracker';
 import type { WeightCache } from './weight-cache';
 
@@ -19,15 +16,13 @@ export function configureRuntime(
   cache: WeightCache,
   downloads: DownloadTracker,
   currentSignal: () => AbortSignal | undefined,
+  assets: AssetLocations,
 ): void {
   const onnx = env.backends.onnx;
   if (!onnx.wasm) throw new Error('onnxruntime-web has no wasm backend in this build');
   // transformers.js 4.x runs ORT's "asyncify" build for both WebGPU and WASM and
   // would fetch it from a CDN unless told otherwise.
-  onnx.wasm.wasmPaths = {
-    mjs: new URL(ortMjsUrl, self.location.href).href,
-    wasm: new URL(ortWasmUrl, self.location.href).href,
-  };
+  onnx.wasm.wasmPaths = { mjs: assets.ortMjs, wasm: assets.ortWasm };
   // Threads only help when SharedArrayBuffer exists (cross-origin isolated page).
   onnx.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
 

@@ -20,6 +20,8 @@ export interface RuntimeConfig {
   readonly source: ModelSource;
   /** A Web Lock the worker holds for its whole life, so the client learns when it dies. */
   readonly lifeLock: string;
+  /** The folder holding the build's `assets/` and `ocr/`, when not next to the worker (see `assetsBase`). */
+  readonly assetsBase?: string;
 }
 
 /** Which device to load on: `auto` picks WebGPU when an adapter exists. */

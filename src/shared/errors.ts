@@ -10,6 +10,7 @@ export const ERROR_NAMES = [
   'ModelHostUnreachableError',
   'NotLoadedError',
   'ImageDecodeError',
+  'ImageSourceError',
   'WebGpuUnavailableError',
   'CancelledError',
   'WorkerCrashedError',
@@ -71,6 +72,13 @@ export class ImageDecodeError extends CaptionerError {
       'ImageDecodeError',
       `Could not read "${what}" as an image (${reason}). Use a PNG, JPEG, WebP, GIF or AVIF file.`,
     );
+  }
+}
+
+/** The image an element or page was pointed at could not be fetched (missing, HTTP error, CORS). */
+export class ImageSourceError extends CaptionerError {
+  constructor(message: string) {
+    super('ImageSourceError', message);
   }
 }
 

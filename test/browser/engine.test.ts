@@ -44,6 +44,35 @@ afterEach(async () => {
 const onnxRequests = (paths: readonly string[]) =>
   paths.filter((p) => p.endsWith('.onnx')).map((p) => p.split('/').pop());
 
+describe('loading more roles', () => {
+  test('a later load that asks for more roles keeps the models already loaded and loads only the rest', async () => {
+    const c = captioner();
+    await c.load({ preset: TINY_PRESET, roles: ['vlm'], device: 'wasm' });
+    await commands.takeModelRequests();
+    const events: CaptionEvent[] = [];
+    const report = await c.load({
+      preset: TINY_PRESET,
+      roles: ['vlm', 'llm', 'router'],
+      device: 'wasm',
+      onEvent: (e) => events.push(e),
+    });
+    expect(report.roles.map((r) => [r.role, r.loadMs === 0 && r.compileMs === 0])).toEqual([
+      ['vlm', true],
+      ['llm', false],
+      ['router', false],
+    ]);
+    // Nothing of the VLM was read again, from the network or the cache.
+    expect(events.filter((e) => (e.type === 'cached' || e.type === 'download') && e.role === 'vlm')).toEqual([]);
+    const fetched = await commands.takeModelRequests();
+    expect(fetched.filter((p) => p.includes(TINY_VLM.repo))).toEqual([]);
+    const record = await c.capflow({
+      image: await solidImage('rgb(230, 20, 30)'),
+      options: { domain: 'natural', judge: null },
+    });
+    expect(record.trace.find((t) => t.agent === 'natural-perception')?.output).toBe(TINY_VLM_CAPTIONS.red);
+  });
+});
+
 describe('weight cache', () => {
   test('first load downloads and caches; with the network off a second load still captions, from the cache alone', async () => {
     const first = captioner();

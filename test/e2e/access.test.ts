@@ -5,13 +5,13 @@
  * cancels one; arrow keys between items; and screenshots of the main states
  * in light and dark, at 1280, 360 and 320 px, for a person to look at.
  */
-import { createRequire } from 'node:module';
 import type { FileChooser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   ENDLESS,
   type Harness,
   addFiles,
+  axeViolations,
   card,
   forgeParams,
   freshPage,
@@ -22,7 +22,6 @@ import {
 } from './harness';
 
 let h: Harness;
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 beforeAll(async () => {
   h = await startHarness();
@@ -31,25 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
-/** Runs axe on the whole page (shadow roots included) and returns violations of impact moderate or worse. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: axePath });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document): Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run(document)).violations;
-  });
-  return violations
-    .filter((v) => v.impact !== 'minor' && v.impact !== null)
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
 
 async function captionOne(page: Page, name: string, colour: [number, number, number]): Promise<void> {
   await addFiles(page, [pngFile(name, colour)]);

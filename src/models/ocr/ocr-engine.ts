@@ -6,6 +6,7 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import type { DeviceKind } from '../../shared/model-spec';
+import type { AssetLocations } from '../assets';
 import type { WeightCache } from '../weight-cache';
 import { alphabetFrom } from './ctc';
 import type { RgbImage } from './image';
@@ -13,14 +14,6 @@ import { type OcrLine, type OcrRuntime, readText } from './ocr';
 
 /** How the bundled OCR model is named in events, traces and the cache listing. */
 export const OCR_MODEL_NAME = 'PP-OCRv4 (bundled)';
-
-/** The files of the bundled OCR model, as the app serves them. */
-export const OCR_ASSETS = Object.freeze(['det.onnx', 'rec.onnx', 'keys.txt'] as const);
-
-/** Where the app serves the OCR files (see vite-ocr-assets.ts). */
-export function ocrAssetUrl(name: (typeof OCR_ASSETS)[number]): string {
-  return new URL(`${import.meta.env.BASE_URL}ocr/${name}`, self.location.origin).href;
-}
 
 async function cachedBytes(cache: WeightCache, url: string): Promise<ArrayBuffer> {
   const hit = await cache.match(url);
@@ -42,13 +35,13 @@ export class OcrEngine implements OcrRuntime {
   ) {}
 
   /** Loads both networks on `device`. */
-  static async load(cache: WeightCache, device: DeviceKind): Promise<OcrEngine> {
-    const folder = new URL('.', ocrAssetUrl('keys.txt')).href;
+  static async load(cache: WeightCache, device: DeviceKind, assets: AssetLocations): Promise<OcrEngine> {
+    const folder = new URL('.', assets.ocr('keys.txt')).href;
     await cache.track(folder, OCR_MODEL_NAME, 'app');
     const [det, rec, keys] = await Promise.all([
-      cachedBytes(cache, ocrAssetUrl('det.onnx')),
-      cachedBytes(cache, ocrAssetUrl('rec.onnx')),
-      cachedBytes(cache, ocrAssetUrl('keys.txt')),
+      cachedBytes(cache, assets.ocr('det.onnx')),
+      cachedBytes(cache, assets.ocr('rec.onnx')),
+      cachedBytes(cache, assets.ocr('keys.txt')),
     ]);
     const options: ort.InferenceSession.SessionOptions = { executionProviders: [device] };
     // Sequential: ORT's web backend does not support creating sessions concurrently.

@@ -1,0 +1,379 @@
+/**
+ * `<meta-captioner>`: private, on-device captions and alt text for any
+ * page. Point it at an image (`src`, `for` an `<img>`, or the `image`
+ * property), and it captions in a worker on the visitor's GPU, fills the
+ * image's `alt` when asked, and reports progress, tokens, the finished
+ * record and errors as events. Elements with the same configuration share
+ * one captioner (one worker, one set of loaded models).
+ */
+import { LitElement, type PropertyValues, html, nothing } from 'lit';
+import type { CaptionRecord } from '../capflow/record';
+import { DOMAIN_IDS, type DomainId } from '../capflow/spec';
+import { type CaptionStyle, isCaptionStyle } from '../capflow/styles';
+import type { CapflowOptions } from '../capflow/workflow';
+import type { DeviceRequest } from '../shared/api';
+import { CancelledError, ImageSourceError, errorText, isCaptionerError } from '../shared/errors';
+import type { CaptionEvent } from '../shared/events';
+import { HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
+import { DEFAULT_PRESET_ID, PRESETS, type PresetId } from '../shared/presets';
+import type { LoadableRole, RoleOverrides } from '../shared/roles';
+import { type CaptionErrorDetail, captionEvent } from './events';
+import { sharedCaptioner } from './shared-captioners';
+import { elementStyles } from './styles';
+
+/** The element's modes (the engine's caption modes). */
+export type ElementMode = 'single-pass' | 'capflow' | 'prompt';
+
+type State =
+  | { readonly phase: 'idle' }
+  | { readonly phase: 'working'; readonly status: string; readonly loaded: number; readonly total: number }
+  | { readonly phase: 'done'; readonly record: CaptionRecord }
+  | { readonly phase: 'failed'; readonly error: CaptionErrorDetail };
+
+let jobCounter = 0;
+
+function toError(err: unknown): CaptionErrorDetail {
+  return err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
+}
+
+/** The element. */
+export class MetaCaptioner extends LitElement {
+  static override styles = elementStyles;
+
+  static override properties = {
+    src: { type: String },
+    for: { type: String, attribute: 'for' },
+    overwrite: { type: Boolean },
+    mode: { type: String },
+    captionStyle: { type: String, attribute: 'caption-style' },
+    prompt: { type: String },
+    preset: { type: String },
+    domain: { type: String },
+    language: { type: String },
+    maxTokens: { type: Number, attribute: 'max-tokens' },
+    device: { type: String },
+    modelHost: { type: String, attribute: 'model-host' },
+    assetsBase: { type: String, attribute: 'assets-base' },
+    vlm: { type: String },
+    llm: { type: String },
+    router: { type: String },
+    auto: { type: Boolean },
+    image: { attribute: false },
+    state: { state: true },
+    streamed: { state: true },
+  };
+
+  /** URL of the image to caption. */
+  declare src: string;
+  /** Id of an `<img>` to caption; its `alt` is filled when done (unless it has one, or `overwrite`). */
+  declare for: string;
+  declare overwrite: boolean;
+  declare mode: ElementMode;
+  /** `alt` | `short` | `detailed`; default `alt` when filling an `alt`, else `detailed`. */
+  declare captionStyle: CaptionStyle | '';
+  declare prompt: string;
+  declare preset: PresetId;
+  /** Pin a domain (e.g. `ui`); empty: routing decides. */
+  declare domain: string;
+  declare language: string;
+  declare maxTokens: number;
+  declare device: DeviceRequest;
+  /** A mirror of the model hub (same URL layout; must allow CORS). */
+  declare modelHost: string;
+  /** Where the library's `assets/` and `ocr/` folders are, when not next to its module. */
+  declare assetsBase: string;
+  /** Advanced: another model repo for a role. */
+  declare vlm: string;
+  declare llm: string;
+  declare router: string;
+  /** Caption when connected and whenever `src`, `for` or `image` changes. */
+  declare auto: boolean;
+  /** An image to caption (takes precedence over `for` and `src`). */
+  declare image: Blob | null;
+  declare state: State;
+  declare streamed: string;
+
+  private abort: AbortController | null = null;
+
+  constructor() {
+    super();
+    this.src = '';
+    this.for = '';
+    this.overwrite = false;
+    this.mode = 'single-pass';
+    this.captionStyle = '';
+    this.prompt = '';
+    this.preset = DEFAULT_PRESET_ID;
+    this.domain = '';
+    this.language = 'English';
+    this.maxTokens = 0;
+    this.device = 'auto';
+    this.modelHost = '';
+    this.assetsBase = '';
+    this.vlm = '';
+    this.llm = '';
+    this.router = '';
+    this.auto = false;
+    this.image = null;
+    this.state = { phase: 'idle' };
+    this.streamed = '';
+  }
+
+  /** The record of the last finished caption, if any. */
+  get record(): CaptionRecord | null {
+    return this.state.phase === 'done' ? this.state.record : null;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.auto) this.captionQuietly();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.cancel();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    const input = changed.has('src') || changed.has('for') || changed.has('image');
+    // The first render's "changes" are the initial values, handled by connectedCallback.
+    if (this.auto && input && this.hasUpdated && !changed.has('state')) this.captionQuietly();
+  }
+
+  private captionQuietly(): void {
+    // Failures are reported as `caption-error`; an automatic caption has no caller to reject.
+    queueMicrotask(() => void this.caption().catch(() => {}));
+  }
+
+  /** Cancels the caption in progress: its `caption()` promise rejects with `CancelledError`. */
+  cancel(): void {
+    this.abort?.abort();
+  }
+
+  /** Captions the image; also fires `caption-done` (or `caption-error`). A caption in progress is cancelled first. */
+  async caption(): Promise<CaptionRecord> {
+    this.cancel();
+    const abort = new AbortController();
+    this.abort = abort;
+    const jobId = `meta-captioner-${++jobCounter}`;
+    this.streamed = '';
+    this.setWorking('Reading the image');
+    try {
+      const { blob, name, target } = await this.readImage(abort.signal);
+      const shared = sharedCaptioner({
+        source: this.source(),
+        assetsBase: this.assetsBase || undefined,
+        device: this.device,
+        preset: Object.hasOwn(PRESETS, this.preset) ? this.preset : DEFAULT_PRESET_ID,
+        overrides: this.overrides(),
+      });
+      const onEvent = (e: CaptionEvent) => this.onEngineEvent(e, abort.signal);
+      this.setWorking('Loading models');
+      await shared.ensure(this.roles(), onEvent, abort.signal);
+      this.setWorking('Captioning');
+      const record = await shared.captioner.capflow({
+        jobId,
+        image: blob,
+        name,
+        options: this.options(target !== null),
+        onEvent,
+        signal: abort.signal,
+      });
+      if (abort.signal.aborted) throw new CancelledError(jobId);
+      if (target && (this.overwrite || !target.getAttribute('alt'))) target.alt = record.caption;
+      this.state = { phase: 'done', record };
+      this.dispatchEvent(captionEvent('caption-done', record));
+      return record;
+    } catch (err) {
+      const error = abort.signal.aborted && !isCaptionerError(err, 'CancelledError') ? new CancelledError(jobId) : err;
+      if (this.abort === abort) this.state = { phase: 'failed', error: toError(error) };
+      this.dispatchEvent(captionEvent('caption-error', toError(error)));
+      throw error;
+    } finally {
+      if (this.abort === abort) this.abort = null;
+    }
+  }
+
+  private setWorking(status: string, loaded = 0, total = 0): void {
+    this.state = { phase: 'working', status, loaded, total };
+    this.dispatchEvent(captionEvent('caption-progress', { kind: 'stage', stage: status }));
+  }
+
+  private onEngineEvent(event: CaptionEvent, signal: AbortSignal): void {
+    if (signal.aborted) return;
+    switch (event.type) {
+      case 'download':
+        this.state = { phase: 'working', status: 'Downloading models', loaded: event.loadedAll, total: event.totalAll };
+        this.dispatchEvent(
+          captionEvent('caption-progress', {
+            kind: 'download',
+            loaded: event.loadedAll,
+            total: event.totalAll,
+            file: event.file,
+          }),
+        );
+        return;
+      case 'agent-start':
+        return this.setWorking(event.agent === 'router' ? 'Routing' : `Running ${event.agent}`);
+      case 'token':
+        if (event.agent && !['summary', 'single-pass', 'prompt'].includes(event.agent)) return;
+        this.streamed += event.text;
+        this.dispatchEvent(captionEvent('caption-token', { text: event.text, agent: event.agent ?? null }));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The image to caption: the `image` property, the `for` image, or `src`. */
+  private async readImage(signal: AbortSignal): Promise<{ blob: Blob; name: string; target: HTMLImageElement | null }> {
+    if (this.image)
+      return { blob: this.image, name: this.image instanceof File ? this.image.name : 'image', target: this.target() };
+    const target = this.target();
+    const url = target ? target.currentSrc || target.src : this.src;
+    if (!url) {
+      throw new ImageSourceError(
+        this.for
+          ? `No <img id="${this.for}"> with a src was found next to this <meta-captioner>.`
+          : 'Nothing to caption: set src, for (the id of an <img>) or the image property.',
+      );
+    }
+    let response: Response;
+    try {
+      response = await fetch(url, { signal });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      throw new ImageSourceError(
+        `Could not fetch the image ${url} (${errorText(err)}). An image on another site must allow CORS.`,
+      );
+    }
+    if (!response.ok) throw new ImageSourceError(`Could not fetch the image ${url} (HTTP ${response.status}).`);
+    const name = decodeURIComponent(new URL(url, document.baseURI).pathname.split('/').pop() || 'image');
+    return { blob: await response.blob(), name, target };
+  }
+
+  private target(): HTMLImageElement | null {
+    if (!this.for) return null;
+    const root = this.getRootNode();
+    const found = root instanceof Document || root instanceof ShadowRoot ? root.getElementById(this.for) : null;
+    return found instanceof HTMLImageElement ? found : null;
+  }
+
+  private source(): ModelSource {
+    return this.modelHost ? { kind: 'host', host: this.modelHost, pathTemplate: HUB_PATH_TEMPLATE } : HUB_SOURCE;
+  }
+
+  private overrides(): RoleOverrides {
+    const overrides: Partial<Record<LoadableRole, { kind: 'repo'; repo: string }>> = {};
+    if (this.vlm) overrides.vlm = { kind: 'repo', repo: this.vlm };
+    if (this.llm) overrides.llm = { kind: 'repo', repo: this.llm };
+    if (this.router) overrides.router = { kind: 'repo', repo: this.router };
+    return overrides;
+  }
+
+  private pinnedDomain(): DomainId | undefined {
+    return DOMAIN_IDS.find((d) => d === this.domain && d !== 'video');
+  }
+
+  private roles(): LoadableRole[] {
+    if (this.mode === 'capflow') return ['vlm', 'llm', 'router'];
+    if (this.mode === 'single-pass' && !this.pinnedDomain()) return ['vlm', 'router'];
+    return ['vlm'];
+  }
+
+  private options(fillsAlt: boolean): CapflowOptions {
+    const style: CaptionStyle = isCaptionStyle(this.captionStyle) ? this.captionStyle : fillsAlt ? 'alt' : 'detailed';
+    const common = {
+      language: this.language || 'English',
+      maxNewTokens: this.maxTokens > 0 ? this.maxTokens : undefined,
+    };
+    switch (this.mode) {
+      case 'capflow':
+        return { ...common, mode: 'capflow', style, domain: this.pinnedDomain() };
+      case 'prompt':
+        return { ...common, mode: 'prompt', prompt: this.prompt, judge: null };
+      default:
+        return { ...common, mode: 'single-pass', style, domain: this.pinnedDomain(), judge: null };
+    }
+  }
+
+  override render() {
+    const s = this.state;
+    const working = s.phase === 'working';
+    const record = s.phase === 'done' ? s.record : null;
+    return html`<div part="base" class="base" aria-busy=${working ? 'true' : 'false'}>
+      <slot name="button" @click=${this.onButton}>
+        <button part="button" type="button" aria-label="${this.buttonText()} ${this.subject()}">
+          ${this.buttonText()}
+        </button>
+      </slot>
+      ${
+        working
+          ? html`<progress part="progress" max=${s.total || nothing} value=${s.total ? s.loaded : nothing}></progress>`
+          : nothing
+      }
+      <p part="status" class="status" role="status">${this.statusText()}</p>
+      ${working && this.streamed ? html`<p part="caption" class="caption streaming">${this.streamed}</p>` : nothing}
+      ${record ? html`<p part="caption" class="caption">${record.caption}</p>` : nothing}
+      ${
+        s.phase === 'failed' && s.error.name !== 'CancelledError'
+          ? html`<p part="error" class="error" role="alert"><strong>${s.error.name}</strong> ${s.error.message}</p>`
+          : nothing
+      }
+      ${
+        record
+          ? html`<details part="trace" class="trace">
+              <summary>How this caption was made</summary>
+              <ol>
+                ${record.trace.map(
+                  (t) =>
+                    html`<li><strong>${t.agent}</strong> · ${t.model} · ${Math.round(t.ms)} ms<br />${t.output}</li>`,
+                )}
+              </ol>
+            </details>`
+          : nothing
+      }
+    </div>`;
+  }
+
+  private buttonText(): string {
+    if (this.state.phase === 'working') return 'Cancel captioning';
+    return this.state.phase === 'done' ? 'Caption again' : 'Caption';
+  }
+
+  /** What the button acts on, for its accessible name ("Caption kite.png"). */
+  private subject(): string {
+    if (this.image) return this.image instanceof File ? this.image.name : 'the image';
+    const url = this.target()?.getAttribute('src') || this.src;
+    return url ? decodeURIComponent(url.split(/[?#]/)[0]?.split('/').pop() ?? 'the image') : 'the image';
+  }
+
+  private statusText(): string {
+    const s = this.state;
+    switch (s.phase) {
+      case 'idle':
+        return '';
+      case 'working':
+        return s.total ? `${s.status}: ${Math.round((100 * s.loaded) / s.total)}%` : `${s.status}…`;
+      case 'done': {
+        const runtime = s.record.runtime;
+        if (!runtime) return 'Done.';
+        const where = runtime.device === 'webgpu' ? 'on the GPU (WebGPU)' : `on the CPU (WASM, ${this.threads()})`;
+        return `Done ${where} in ${(s.record.totalMs / 1000).toFixed(1)} s.`;
+      }
+      case 'failed':
+        return s.error.name === 'CancelledError' ? 'Cancelled.' : 'Failed.';
+    }
+  }
+
+  private threads(): string {
+    // Threads need SharedArrayBuffer, which only a cross-origin isolated page has.
+    return globalThis.crossOriginIsolated ? 'multi-threaded' : 'single thread: this page is not cross-origin isolated';
+  }
+
+  private readonly onButton = (event: Event): void => {
+    event.stopPropagation();
+    if (this.state.phase === 'working') this.cancel();
+    else void this.caption().catch(() => {});
+  };
+}
