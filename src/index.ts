@@ -12,6 +12,7 @@ export type {
   CaptionRequest,
   CapflowRequest,
   LoadOptions,
+  ModelChoice,
   PlanOptions,
   ReadTextRequest,
 } from './client/captioner';

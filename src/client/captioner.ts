@@ -48,24 +48,24 @@ export interface CaptionerOptions {
   readonly assetsBase?: string;
 }
 
-/** What to load. */
-export interface LoadOptions {
+/** Which models, for which roles, on which device. */
+export interface ModelChoice {
   readonly preset?: PresetId | Preset;
   readonly overrides?: RoleOverrides;
   /** Default: just the VLM (single-pass captions). CapFlow also needs `llm` and `router`. */
   readonly roles?: readonly LoadableRole[];
   readonly device?: DeviceRequest;
+}
+
+/** What to load. */
+export interface LoadOptions extends ModelChoice {
   readonly onEvent?: EventSink;
   readonly signal?: AbortSignal;
   readonly jobId?: string;
 }
 
 /** What to plan: the same choice as a load, plus whether the OCR tool will be needed. */
-export interface PlanOptions {
-  readonly preset?: PresetId | Preset;
-  readonly overrides?: RoleOverrides;
-  readonly roles?: readonly LoadableRole[];
-  readonly device?: DeviceRequest;
+export interface PlanOptions extends ModelChoice {
   readonly ocr?: boolean;
 }
 

@@ -6,7 +6,7 @@
  * in light and dark, at 1280, 360 and 320 px, for a person to look at.
  */
 import type { FileChooser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import {
   ENDLESS,
   type Harness,
@@ -17,19 +17,12 @@ import {
   freshPage,
   pngFile,
   screenshot,
-  startHarness,
+  useHarness,
   waitForStatus,
 } from './harness';
 
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((started) => (h = started));
 
 async function captionOne(page: Page, name: string, colour: [number, number, number]): Promise<void> {
   await addFiles(page, [pngFile(name, colour)]);

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { solidPng } from '../support/png';
 import {
@@ -18,19 +18,12 @@ import {
   freshPage,
   pngFile,
   screenshot,
-  startHarness,
+  useHarness,
   waitForStatus,
 } from './harness';
 
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((started) => (h = started));
 
 /** A folder on disk: three images (one in a subfolder), a corrupt PNG and a text file. */
 function writeFolder(): string {

@@ -5,7 +5,7 @@
  * pinning another domain re-runs the item with that domain's agents.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { DOMAINS } from '../../src/capflow/spec';
 import { tinyLlmAnswer } from '../fixtures/forge/oracle';
 import { colourRouting } from '../fixtures/forge/router-markers';
@@ -18,19 +18,12 @@ import {
   freshPage,
   pngFile,
   screenshot,
-  startHarness,
+  useHarness,
   waitForStatus,
 } from './harness';
 
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((started) => (h = started));
 
 /** The agents listed in an item's trace, in order. */
 function traceSteps(page: Page, name: string): Promise<(string | null)[]> {

@@ -12,6 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { CaptionRecord } from '../../src/capflow/record';
 import { CAPTION_STYLES } from '../../src/capflow/styles';
+import type { MetaCaptioner } from '../../src/element/meta-captioner';
 import { TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { type StaticServer, startStaticServer } from '../support/static-server';
 import { type Harness, axeViolations, freshPage, screenshot, startHarness } from './harness';
@@ -165,7 +166,7 @@ test('a corrupt image gets a named caption-error while the other element succeed
   expect(await page.locator('meta-captioner[for="broken"] [part="error"]').textContent()).toContain('ImageDecodeError');
 
   const outcome = await page.evaluate(async () => {
-    const el = document.getElementById('endless') as HTMLElementTagNameMap['meta-captioner'];
+    const el = document.getElementById('endless') as MetaCaptioner;
     const tokens = new Promise((resolve) => el.addEventListener('caption-token', resolve, { once: true }));
     const first = el.caption().then(
       () => 'resolved',

@@ -5,7 +5,7 @@
  * zip of .txt sidecars (unpacked and each file checked), and copy all.
  */
 import { strFromU8, unzipSync } from 'fflate';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { singlePassPrompt } from '../../src/capflow/prompts';
 import { colourRouting } from '../fixtures/forge/router-markers';
 import { TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
@@ -17,19 +17,12 @@ import {
   forgeParams,
   freshPage,
   pngFile,
-  startHarness,
+  useHarness,
   waitForStatus,
 } from './harness';
 
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((started) => (h = started));
 
 const FORMULA = '=HYPERLINK("http://evil.example","click")';
 const TRICKY = 'She said "hi",\nthen left 🎉';

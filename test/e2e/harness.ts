@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContextOptions, type Page, chromium } from 'playwright-core';
 import { type PreviewServer, preview } from 'vite';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { forgeAll } from '../fixtures/forge/models';
 import { TINY_LLM, TINY_VLM } from '../fixtures/specs';
 import { chromiumArgs, chromiumPath } from '../support/chromium';
@@ -68,6 +68,18 @@ export async function startHarness(): Promise<Harness> {
       expect(guard.appRequests(), 'requests to non-localhost hosts').toEqual([]);
     },
   };
+}
+
+/** Starts the harness before the file's tests (handing it to `started`) and closes it after them. */
+export function useHarness(started: (harness: Harness) => void): void {
+  let running: Harness | undefined;
+  beforeAll(async () => {
+    running = await startHarness();
+    started(running);
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
 }
 
 /** URL parameters that put every role on the forge's models from the local hub. */

@@ -5,19 +5,12 @@
  * recovers; models self-hosted next to the app load; the cache panel lists
  * and deletes them; and the network guard really catches a request.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
-import { type Harness, addFiles, card, forgeParams, freshPage, pngFile, startHarness, waitForStatus } from './harness';
+import { type Harness, addFiles, card, forgeParams, freshPage, pngFile, useHarness, waitForStatus } from './harness';
 
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((started) => (h = started));
 
 test('the page shows the device; the size shown before download equals the bytes the model server serves', async () => {
   const page = await freshPage(h);

@@ -6,19 +6,12 @@
  * off still loads its cached models (the worker fetched the runtime at
  * start, not on first use).
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { TINY_VLM_CAPTIONS } from '../fixtures/specs';
-import { type Harness, addFiles, card, forgeParams, freshPage, pngFile, startHarness, waitForStatus } from './harness';
+import { type Harness, addFiles, card, forgeParams, freshPage, pngFile, useHarness, waitForStatus } from './harness';
 
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((started) => (h = started));
 
 test('after one online visit the page opens and captions with the network off', async () => {
   const page = await freshPage(h);

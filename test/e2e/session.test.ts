@@ -3,7 +3,7 @@
  * user's edits come back, unfinished items run again, leaving mid-batch
  * asks first, and "clear session" forgets everything.
  */
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import {
   ENDLESS,
@@ -13,19 +13,12 @@ import {
   forgeParams,
   freshPage,
   pngFile,
-  startHarness,
+  useHarness,
   waitForStatus,
 } from './harness';
 
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+useHarness((started) => (h = started));
 
 test('reload mid-batch: results and an edited caption come back; unfinished items run again', async () => {
   const page = await freshPage(h);
