@@ -68,44 +68,6 @@ export const appStyles = [
       pointer-events: none;
       z-index: 10;
     }
-    .toolbar {
-      z-index: 5;
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.5rem 1rem;
-      align-items: center;
-      justify-content: space-between;
-      padding: 0.6rem 0.75rem;
-      margin: 0 calc(-1 * clamp(0.6rem, 3vw, 1.5rem));
-      background: color-mix(in srgb, var(--mc-bg) 92%, transparent);
-      backdrop-filter: blur(6px);
-      border-bottom: 1px solid var(--mc-border);
-    }
-    /* Sticky only where there is room: on a phone it would hide half the screen. */
-    @media (min-width: 40rem) {
-      .toolbar {
-        position: sticky;
-        top: 0;
-      }
-    }
-    .group {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.4rem;
-    }
-    .overall {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 0.25rem 0.6rem;
-      flex: 1 1 14rem;
-      font-size: 0.9rem;
-    }
-    .overall progress {
-      flex: 1 1 6rem;
-      min-width: 6rem;
-      max-width: 18rem;
-    }
     .notice {
       margin: 0;
       padding: 0.5rem 0.75rem;
@@ -150,21 +112,6 @@ export const appStyles = [
       color: var(--mc-accent);
       text-decoration: underline;
       display: inline;
-    }
-    .grid {
-      list-style: none;
-      margin: 0;
-      padding: 0;
-      display: grid;
-      grid-template-columns: repeat(auto-fill, minmax(min(100%, 20rem), 1fr));
-      gap: var(--mc-gap);
-    }
-    .grid > li {
-      border-radius: var(--mc-radius);
-      min-width: 0;
-    }
-    .grid > li.wide {
-      grid-column: 1 / -1;
     }
     footer {
       padding-bottom: 2rem;

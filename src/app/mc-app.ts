@@ -10,21 +10,27 @@ import { LitElement, html, nothing } from 'lit';
 import { type Captioner, createCaptioner } from '../client/captioner';
 import { Batch, type BatchConfig } from '../session/batch';
 import { type SessionItem, finalCaption } from '../session/item';
-import { countItems, etaMs, formatEta, statusText } from '../session/progress';
+import { countItems, etaMs, formatEta } from '../session/progress';
 import { MemorySessionStore, SESSION_IMAGE_BUDGET, type SessionStorage, SessionStore } from '../session/store';
 import { type DeviceInfo, describeDevice } from '../shared/device';
 import { PRESETS, type PresetId } from '../shared/presets';
-import { type PickedFile, filesFromClipboard, filesFromDrop, filesFromInput } from './file-intake';
+import type { PickedFile } from './file-intake';
 import { errorMessage, formatBytes } from './format';
 import { appStyles } from './mc-app.styles';
 import type { McCachePanel } from './mc-cache-panel';
 import './mc-cache-panel';
 import './mc-export';
 import { type ItemActionDetail } from './mc-item';
-import './mc-item';
-import type { ModelAction, PresetChoice } from './mc-model-status';
+import './mc-queue';
+import './mc-toolbar';
+import type { BatchAction, Panel } from './mc-toolbar';
+import type { ModelAction } from './mc-model-status';
 import './mc-model-status';
-import { type PlanState, planLabel } from './mc-settings';
+import { planLabel } from './mc-plan';
+import { type PlanState, cachedPresets, planPresets } from './preset-plans';
+import { frameScheduler } from './frame-render';
+import { PageIntake } from './page-intake';
+import { Thumbnails } from './thumbnails';
 import './mc-settings';
 import {
   type AppSettings,
@@ -35,19 +41,6 @@ import {
   settingsToUrl,
   urlHasSettings,
 } from './settings';
-
-type Panel = 'settings' | 'export' | null;
-
-/** "3/5 done · 1 failed · 1 cancelled · about 1 min left". */
-function countsText(c: ReturnType<typeof countItems>, eta: string): string {
-  const parts = [
-    `${c.done}/${c.total} done`,
-    c.failed ? `${c.failed} failed` : '',
-    c.cancelled ? `${c.cancelled} cancelled` : '',
-    eta,
-  ];
-  return parts.filter(Boolean).join(' · ');
-}
 
 /** `<mc-app>`: the whole single-page app. */
 export class McApp extends LitElement {
@@ -60,30 +53,25 @@ export class McApp extends LitElement {
     panel: { state: true },
     announcement: { state: true },
     notice: { state: true },
-    dragging: { state: true },
-    confirmClear: { state: true },
     batch: { state: true },
   };
 
   declare device: DeviceInfo | null;
   declare settings: AppSettings;
   declare plans: ReadonlyMap<PresetId, PlanState>;
-  declare panel: Panel;
+  declare panel: Panel | null;
   declare announcement: string;
   declare notice: string;
-  declare dragging: boolean;
-  declare confirmClear: boolean;
   /** Null until the session store is open. */
   declare batch: Batch | null;
 
   private captioner: Captioner;
-  private readonly thumbs = new Map<string, string>();
+  private readonly scheduleRender = frameScheduler(this);
+  private readonly intake = new PageIntake(this);
+  private readonly thumbs = new Thumbnails(() => this.scheduleRender());
   private planRun = 0;
   /** Settles once the batch exists; files added before that wait for it. */
   private sessionReady: Promise<void> = Promise.resolve();
-  private focusId: string | null = null;
-  /** Items whose trace is open take the grid's full width. */
-  private readonly wide = new Set<string>();
 
   constructor() {
     super();
@@ -93,16 +81,12 @@ export class McApp extends LitElement {
     this.panel = null;
     this.announcement = '';
     this.notice = '';
-    this.dragging = false;
-    this.confirmClear = false;
     this.batch = null;
     this.captioner = this.newCaptioner();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    window.addEventListener('beforeunload', this.onBeforeUnload);
-    window.addEventListener('paste', this.onPaste);
     this.captioner.probe().then(
       (info) => {
         this.device = info;
@@ -115,10 +99,8 @@ export class McApp extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    window.removeEventListener('beforeunload', this.onBeforeUnload);
-    window.removeEventListener('paste', this.onPaste);
     this.captioner.dispose();
-    for (const url of this.thumbs.values()) URL.revokeObjectURL(url);
+    this.thumbs.clear();
   }
 
   // ---- session and settings -------------------------------------------------------------------
@@ -152,7 +134,7 @@ export class McApp extends LitElement {
       announce: (message) => this.announce(message),
     });
     this.batch = batch;
-    for (const item of restored.items) void this.loadThumb(item);
+    for (const item of restored.items) void this.thumbs.load(batch, item);
     batch.restore(restored.items);
     if (restored.items.length) this.announce(`Restored ${restored.items.length} items from your last visit.`);
   }
@@ -188,26 +170,8 @@ export class McApp extends LitElement {
   private async refreshPlans(): Promise<void> {
     if (!this.device) return;
     const run = ++this.planRun;
-    const s = this.settings;
-    const roles = rolesFor(s);
-    const entries = await Promise.all(
-      Object.values(PRESETS).map(async (p): Promise<[PresetId, PlanState]> => {
-        const overrides = p.id === s.preset ? s.overrides : {};
-        try {
-          const plan = await this.captioner.plan({
-            preset: p.id,
-            overrides,
-            roles,
-            device: s.device,
-            ocr: s.mode === 'capflow',
-          });
-          return [p.id, { kind: 'plan', plan }];
-        } catch {
-          return [p.id, { kind: 'pending' }];
-        }
-      }),
-    );
-    if (run === this.planRun) this.plans = new Map(entries);
+    const plans = await planPresets(this.captioner, this.settings);
+    if (run === this.planRun) this.plans = plans;
   }
 
   private announce(message: string, visible = false): void {
@@ -225,62 +189,21 @@ export class McApp extends LitElement {
     this.lastModelsPhase = phase;
   }
 
+  /** True while work waits or runs. */
+  get busy(): boolean {
+    return this.batch?.busy ?? false;
+  }
+
   // ---- adding work ------------------------------------------------------------------------------
 
-  private async addFiles(files: readonly PickedFile[]): Promise<void> {
+  /** Adds files to the batch (once the session is open). */
+  async addFiles(files: readonly PickedFile[]): Promise<void> {
     await this.sessionReady;
     if (!this.batch || files.length === 0) return;
-    const before = new Set(this.batch.items.map((i) => i.id));
-    await this.batch.add(files);
-    for (const item of this.batch.items) if (!before.has(item.id)) void this.loadThumb(item);
-  }
-
-  private async loadThumb(item: SessionItem): Promise<void> {
-    if (item.status === 'refused' || this.thumbs.has(item.id) || !this.batch) return;
-    const blob = await this.batch.image(item);
-    if (!blob) return;
-    this.thumbs.set(item.id, URL.createObjectURL(blob));
-    this.requestUpdate();
-  }
-
-  private readonly onPick = (event: Event): void => {
-    const input = event.target;
-    if (!(input instanceof HTMLInputElement) || !input.files) return;
-    void this.addFiles(filesFromInput(input.files));
-    input.value = '';
-  };
-
-  private readonly onDrop = (event: DragEvent): void => {
-    event.preventDefault();
-    this.dragging = false;
-    if (event.dataTransfer) void filesFromDrop(event.dataTransfer).then((files) => this.addFiles(files));
-  };
-
-  private readonly onDragOver = (event: DragEvent): void => {
-    if (!event.dataTransfer?.types.includes('Files')) return;
-    event.preventDefault();
-    this.dragging = true;
-  };
-
-  private readonly onPaste = (event: ClipboardEvent): void => {
-    const target = event.composedPath()[0];
-    // Pasting text into a caption or a setting is editing, not adding work.
-    if (target instanceof HTMLTextAreaElement || target instanceof HTMLInputElement) return;
-    if (event.clipboardData?.files.length) {
-      event.preventDefault();
-      void this.addFiles(filesFromClipboard(event.clipboardData));
-    }
-  };
-
-  private readonly onBeforeUnload = (event: BeforeUnloadEvent): void => {
-    if (!this.batch?.busy) return;
-    // Work in progress is kept, but what is running would start over: ask first.
-    event.preventDefault();
-    event.returnValue = '';
-  };
-
-  private pick(kind: 'files' | 'folder'): void {
-    this.renderRoot.querySelector<HTMLInputElement>(`input[data-pick="${kind}"]`)?.click();
+    const batch = this.batch;
+    const before = new Set(batch.items.map((i) => i.id));
+    await batch.add(files);
+    for (const item of batch.items) if (!before.has(item.id)) void this.thumbs.load(batch, item);
   }
 
   // ---- item and model actions -------------------------------------------------------------------
@@ -299,9 +222,7 @@ export class McApp extends LitElement {
       case 'edit':
         return batch.edit(id, action.text);
       case 'remove': {
-        const url = this.thumbs.get(id);
-        if (url) URL.revokeObjectURL(url);
-        this.thumbs.delete(id);
+        this.thumbs.drop(id);
         void batch.remove([id]);
         return;
       }
@@ -353,64 +274,6 @@ export class McApp extends LitElement {
     this.batch?.resume();
   };
 
-  /** Presets whose every file is on this device (offered when the host cannot be reached). */
-  private cachedPresets(): PresetChoice[] {
-    return Object.values(PRESETS).flatMap((p) => {
-      const state = this.plans.get(p.id);
-      const cached =
-        state?.kind === 'plan' &&
-        state.plan.roles.every((r) => r.sharedWith || (r.files.length > 0 && r.files.every((f) => f.cached)));
-      return cached && p.id !== this.settings.preset ? [{ id: p.id, label: p.label }] : [];
-    });
-  }
-
-  private renderQueued = false;
-
-  /**
-   * Renders at most once per frame: a small model streams thousands of
-   * tokens a second, and a render per token would leave the page behind
-   * the worker (a cancel would then take effect on screen seconds late).
-   */
-  private scheduleRender(): void {
-    if (this.renderQueued) return;
-    this.renderQueued = true;
-    requestAnimationFrame(() => {
-      this.renderQueued = false;
-      this.requestUpdate();
-    });
-  }
-
-  private toggleWide(id: string, open: boolean): void {
-    if (open) this.wide.add(id);
-    else this.wide.delete(id);
-    this.requestUpdate();
-  }
-
-  // ---- keyboard navigation of the items -------------------------------------------------------------
-
-  private readonly onGridKey = (event: KeyboardEvent): void => {
-    const items = this.batch?.items ?? [];
-    const cards = [...this.renderRoot.querySelectorAll<HTMLElement>('li[data-id]')];
-    const current = cards.findIndex((c) => c === event.target);
-    if (current < 0 || items.length === 0) return;
-    const columns = Math.max(1, Math.round((cards[0]?.parentElement?.clientWidth ?? 1) / (cards[0]?.clientWidth || 1)));
-    const moves: Record<string, number> = {
-      ArrowRight: 1,
-      ArrowLeft: -1,
-      ArrowDown: columns,
-      ArrowUp: -columns,
-      Home: -current,
-      End: cards.length - 1 - current,
-    };
-    const move = moves[event.key];
-    if (move === undefined) return;
-    event.preventDefault();
-    const next = cards[Math.min(cards.length - 1, Math.max(0, current + move))];
-    this.focusId = next?.dataset.id ?? null;
-    this.requestUpdate();
-    next?.focus();
-  };
-
   // ---- rendering ----------------------------------------------------------------------------------
 
   override render() {
@@ -430,15 +293,15 @@ export class McApp extends LitElement {
         </p>
       </header>
       <main
-        @dragover=${this.onDragOver}
-        @dragleave=${(e: DragEvent) => e.relatedTarget === null && (this.dragging = false)}
-        @drop=${this.onDrop}
-        class=${this.dragging ? 'dragging' : ''}
+        @dragover=${this.intake.onDragOver}
+        @dragleave=${this.intake.onDragLeave}
+        @drop=${this.intake.onDrop}
+        class=${this.intake.dragging ? 'dragging' : ''}
       >
         ${this.renderToolbar(items)}
         <mc-model-status
           .models=${batch?.models ?? { phase: 'idle' }}
-          .cachedPresets=${this.cachedPresets()}
+          .cachedPresets=${cachedPresets(this.plans, this.settings.preset)}
           @model-action=${this.onModelAction}
         ></mc-model-status>
         ${
@@ -475,93 +338,24 @@ export class McApp extends LitElement {
 
   private renderToolbar(items: readonly SessionItem[]) {
     const counts = countItems(items);
-    const finished = counts.done + counts.failed + counts.cancelled;
-    const eta = formatEta(etaMs(this.batch?.measured ?? [], counts.pending));
-    const toggle = (panel: Exclude<Panel, null>) => (this.panel = this.panel === panel ? null : panel);
-    return html`<div class="toolbar">
-      <div class="group">
-        <button class="primary" data-testid="add-files" @click=${() => this.pick('files')}>Add images</button>
-        <button data-testid="add-folder" @click=${() => this.pick('folder')}>Add a folder</button>
-        <input
-          type="file"
-          hidden
-          multiple
-          accept="image/*"
-          data-pick="files"
-          data-testid="file-input"
-          @change=${this.onPick}
-        />
-        <input
-          type="file"
-          hidden
-          multiple
-          webkitdirectory
-          data-pick="folder"
-          data-testid="folder-input"
-          @change=${this.onPick}
-        />
-        <button
-          aria-expanded=${this.panel === 'settings'}
-          aria-controls="settings-panel"
-          data-testid="settings-toggle"
-          @click=${() => toggle('settings')}
-        >
-          Settings
-        </button>
-        <button
-          aria-expanded=${this.panel === 'export'}
-          aria-controls="export-panel"
-          data-testid="export-toggle"
-          @click=${() => toggle('export')}
-        >
-          Export
-        </button>
-      </div>
-      ${
-        counts.total
-          ? html`<div class="overall">
-                <progress
-                  max=${counts.total}
-                  value=${finished}
-                  aria-label="Batch progress"
-                  aria-valuetext="${counts.done} of ${counts.total} done, ${counts.failed} failed"
-                ></progress>
-                <span data-testid="counts">${countsText(counts, eta)}</span>
-              </div>
-              <div class="group">
-                <button
-                  data-testid="cancel-all"
-                  ?disabled=${counts.pending === 0}
-                  @click=${() => this.batch?.cancelAll()}
-                >
-                  Cancel all
-                </button>
-                <button
-                  data-testid="retry-failed"
-                  ?disabled=${counts.failed === 0}
-                  @click=${() => this.batch?.retryFailed()}
-                >
-                  Retry failed
-                </button>
-                ${
-                  this.confirmClear
-                    ? html`<button class="danger" data-testid="confirm-clear" @click=${this.clearSession}>
-                          Clear ${items.length} items
-                        </button>
-                        <button @click=${() => (this.confirmClear = false)}>Keep</button>`
-                    : html`<button class="quiet" data-testid="clear-session" @click=${() => (this.confirmClear = true)}>
-                        Clear session
-                      </button>`
-                }
-              </div>`
-          : nothing
-      }
-    </div>`;
+    return html`<mc-toolbar
+      .counts=${counts}
+      .eta=${formatEta(etaMs(this.batch?.measured ?? [], counts.pending))}
+      .panel=${this.panel}
+      .items=${items.length}
+      @files-picked=${(e: CustomEvent<PickedFile[]>) => void this.addFiles(e.detail)}
+      @panel-toggle=${(e: CustomEvent<Panel | null>) => (this.panel = e.detail)}
+      @batch-action=${this.onBatchAction}
+    ></mc-toolbar>`;
   }
 
+  private readonly onBatchAction = (event: CustomEvent<BatchAction>): void => {
+    if (event.detail === 'cancel-all') this.batch?.cancelAll();
+    else if (event.detail === 'retry-failed') this.batch?.retryFailed();
+    else void this.clearSession();
+  };
+
   private readonly clearSession = async (): Promise<void> => {
-    this.confirmClear = false;
-    for (const url of this.thumbs.values()) URL.revokeObjectURL(url);
     this.thumbs.clear();
     await this.batch?.clear();
     this.announce('The session was cleared.');
@@ -581,29 +375,12 @@ export class McApp extends LitElement {
   }
 
   private renderGrid(items: readonly SessionItem[]) {
-    const batch = this.batch;
-    const focusId = items.some((i) => i.id === this.focusId) ? this.focusId : (items[0]?.id ?? null);
-    return html`<h2 class="visually-hidden">Images in this session</h2>
-      <ol class="grid" aria-label="Images in this session" @keydown=${this.onGridKey} @item-action=${this.onItemAction}>
-        ${items.map(
-          (item) =>
-            html`<li
-              aria-label="${item.name}, ${statusText(item)}"
-              data-id=${item.id}
-              data-status=${item.status}
-              class=${this.wide.has(item.id) ? 'wide' : ''}
-              tabindex=${item.id === focusId ? 0 : -1}
-              @focus=${() => (this.focusId = item.id)}
-              @trace-toggle=${(e: CustomEvent<boolean>) => this.toggleWide(item.id, e.detail)}
-            >
-              <mc-item
-                .item=${item}
-                .live=${batch?.live.get(item.id)}
-                .thumb=${this.thumbs.get(item.id) ?? ''}
-              ></mc-item>
-            </li>`,
-        )}
-      </ol>`;
+    return html`<mc-queue
+      .items=${items}
+      .live=${new Map(this.batch?.live)}
+      .thumbs=${this.thumbs.snapshot()}
+      @item-action=${this.onItemAction}
+    ></mc-queue>`;
   }
 }
 

@@ -1,0 +1,182 @@
+/** Styles of `<mc-item>`: a card that reads at 320 px, light and dark. */
+import { css } from 'lit';
+
+/** The item card's own rules (the theme's tokens and controls come first). */
+export const itemStyles = css`
+  :host {
+    display: block;
+  }
+  article {
+    display: flex;
+    flex-direction: column;
+    gap: 0.6rem;
+    padding: 0.8rem;
+    background: var(--mc-surface);
+    border: 1px solid var(--mc-border);
+    border-radius: var(--mc-radius);
+    box-shadow: var(--mc-shadow);
+    height: 100%;
+    box-sizing: border-box;
+  }
+  .top {
+    display: flex;
+    gap: 0.75rem;
+    min-width: 0;
+  }
+  .thumb {
+    flex: none;
+    width: 4.5rem;
+    height: 4.5rem;
+    object-fit: cover;
+    border-radius: 0.4rem;
+    background: var(--mc-surface-2);
+  }
+  .thumb.none {
+    display: grid;
+    place-items: center;
+    color: var(--mc-muted);
+    font-size: 1.4rem;
+  }
+  .title {
+    min-width: 0;
+  }
+  h3 {
+    margin: 0;
+    font-size: 1rem;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .path,
+  .small {
+    margin: 0;
+    font-size: 0.8rem;
+    overflow-wrap: anywhere;
+  }
+  .status {
+    margin: 0.25rem 0 0;
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.4rem;
+    align-items: center;
+    font-size: 0.85rem;
+  }
+  .badge {
+    border-radius: 999px;
+    padding: 0 0.55rem;
+    font-weight: 600;
+    background: var(--mc-surface-2);
+    color: var(--mc-muted);
+  }
+  .badge.running {
+    background: var(--mc-accent-soft);
+    color: var(--mc-accent);
+  }
+  .badge.done {
+    background: var(--mc-ok-soft);
+    color: var(--mc-ok);
+  }
+  .badge.failed,
+  .badge.refused {
+    background: var(--mc-danger-soft);
+    color: var(--mc-danger);
+  }
+  .badge.cancelled {
+    background: var(--mc-warn-soft);
+    color: var(--mc-warn);
+  }
+  .stage {
+    color: var(--mc-muted);
+  }
+  .error {
+    margin: 0;
+    padding: 0.5rem 0.6rem;
+    border-radius: 0.4rem;
+    background: var(--mc-danger-soft);
+    color: var(--mc-danger);
+    overflow-wrap: anywhere;
+  }
+  .streaming {
+    margin: 0;
+    min-height: 1.5rem;
+    color: var(--mc-muted);
+    font-style: italic;
+    overflow-wrap: anywhere;
+  }
+  .caption textarea {
+    width: 100%;
+    min-height: 6rem;
+    resize: vertical;
+  }
+  .facts {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.35rem;
+  }
+  .chip {
+    font-size: 0.8rem;
+    border: 1px solid var(--mc-border);
+    border-radius: 999px;
+    padding: 0 0.5rem;
+    color: var(--mc-muted);
+  }
+  .chip.domain {
+    color: var(--mc-accent);
+    border-color: var(--mc-accent);
+  }
+  .scores {
+    display: grid;
+    grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr));
+    gap: 0.25rem 0.75rem;
+    margin: 0;
+    font-size: 0.8rem;
+  }
+  .judge-title {
+    margin: 0 0 -0.3rem;
+    font-size: 0.8rem;
+    font-weight: 600;
+  }
+  .judge-title .ok {
+    color: var(--mc-ok);
+  }
+  .score {
+    display: flex;
+    justify-content: space-between;
+    border-bottom: 1px dotted var(--mc-border);
+  }
+  .score dt {
+    color: var(--mc-muted);
+  }
+  .score dd {
+    margin: 0;
+    font-weight: 700;
+  }
+  .score.s3 dd {
+    color: var(--mc-ok);
+  }
+  .score.s1 dd {
+    color: var(--mc-danger);
+  }
+  .pin {
+    display: flex;
+    gap: 0.5rem;
+    align-items: center;
+    flex-wrap: wrap;
+    font-size: 0.85rem;
+  }
+  .pin select {
+    flex: 1;
+    min-width: 0;
+  }
+  .trace summary {
+    cursor: pointer;
+    color: var(--mc-accent);
+    font-size: 0.9rem;
+  }
+  .actions {
+    margin-top: auto;
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.4rem;
+  }
+`;

@@ -1,0 +1,49 @@
+/**
+ * The download plan of every preset under the current settings (mode,
+ * device, the chosen preset's overrides), for the preset menu's figures,
+ * the plan panel, and the presets offered when the model host is down.
+ */
+import type { Captioner } from '../client/captioner';
+import type { DownloadPlan } from '../shared/api';
+import { PRESETS, type PresetId } from '../shared/presets';
+import { type AppSettings, rolesFor } from './settings';
+
+/** A preset's plan, or none yet. */
+export type PlanState = { readonly kind: 'plan'; readonly plan: DownloadPlan } | { readonly kind: 'pending' };
+
+/** Plans every preset; a plan that fails stays pending (the menu then says it is checking). */
+export async function planPresets(captioner: Captioner, s: AppSettings): Promise<Map<PresetId, PlanState>> {
+  const roles = rolesFor(s);
+  const entries = await Promise.all(
+    Object.values(PRESETS).map(async (p): Promise<[PresetId, PlanState]> => {
+      const overrides = p.id === s.preset ? s.overrides : {};
+      try {
+        const plan = await captioner.plan({
+          preset: p.id,
+          overrides,
+          roles,
+          device: s.device,
+          ocr: s.mode === 'capflow',
+        });
+        return [p.id, { kind: 'plan', plan }];
+      } catch {
+        return [p.id, { kind: 'pending' }];
+      }
+    }),
+  );
+  return new Map(entries);
+}
+
+/** Presets other than `current` whose every file is on this device. */
+export function cachedPresets(
+  plans: ReadonlyMap<PresetId, PlanState>,
+  current: PresetId,
+): { readonly id: PresetId; readonly label: string }[] {
+  return Object.values(PRESETS).flatMap((p) => {
+    const state = plans.get(p.id);
+    const cached =
+      state?.kind === 'plan' &&
+      state.plan.roles.every((r) => r.sharedWith || (r.files.length > 0 && r.files.every((f) => f.cached)));
+    return cached && p.id !== current ? [{ id: p.id, label: p.label }] : [];
+  });
+}
