@@ -131,7 +131,7 @@ export class McApp extends LitElement {
       store,
       config: () => this.batchConfig(),
       onChange: () => this.scheduleRender(),
-      announce: (message) => this.announce(message),
+      announce: (message, visible) => this.announce(message, visible),
     });
     this.batch = batch;
     for (const item of restored.items) void this.thumbs.load(batch, item);
@@ -168,6 +168,8 @@ export class McApp extends LitElement {
 
   /** Plans every preset under the current mode and device (the menu shows each figure). */
   private async refreshPlans(): Promise<void> {
+    // The settings of the last visit come first: planning the defaults would probe a host nobody chose.
+    await this.sessionReady;
     if (!this.device) return;
     const run = ++this.planRun;
     const plans = await planPresets(this.captioner, this.settings);

@@ -100,7 +100,6 @@ export class McToolbar extends LitElement {
           (panel) =>
             html`<button
               aria-expanded=${this.panel === panel}
-              aria-controls="${panel}-panel"
               data-testid="${panel}-toggle"
               @click=${() => this.emit<Panel | null>('panel-toggle', this.panel === panel ? null : panel)}
             >

@@ -213,6 +213,8 @@ export class MetaCaptioner extends LitElement {
           }),
         );
         return;
+      case 'device-fallback':
+        return this.setWorking(`The GPU failed (${event.reason}); continuing on the CPU`);
       case 'agent-start':
         return this.setWorking(event.agent === 'router' ? 'Routing' : `Running ${event.agent}`);
       case 'token':

@@ -11,6 +11,28 @@ function generation(prompt: string, options: StepOptions): GenerateOptions {
   return { prompt, maxNewTokens: options.maxNewTokens, stopping, onText: options.onText };
 }
 
+type Router = NonNullable<CapflowModels<RawImage>['router']>;
+
+/**
+ * One router adapter per loaded router model: the router caches its prompt
+ * embeddings per adapter object, so a fresh adapter per job would embed
+ * every domain prompt again for every image.
+ */
+const routers = new WeakMap<ClipModel, Router>();
+
+function routerOf(router: ClipModel): Router {
+  let adapter = routers.get(router);
+  if (!adapter) {
+    adapter = {
+      name: router.spec.repo,
+      embedTexts: (t) => router.embedTexts(t),
+      embedImage: (i) => router.embedImage(i),
+    };
+    routers.set(router, adapter);
+  }
+  return adapter;
+}
+
 /** The models of a loaded session, as CapFlow sees them. */
 export function capflowModels(
   vlm: Vlm,
@@ -24,13 +46,7 @@ export function capflowModels(
       generate: (images, prompt, options) => vlm.generate(images, generation(prompt, options)),
     },
     llm: { name: llm.spec.repo, generateText: (prompt, options) => llm.generateText(generation(prompt, options)) },
-    ...(router && {
-      router: {
-        name: router.spec.repo,
-        embedTexts: (t) => router.embedTexts(t),
-        embedImage: (i) => router.embedImage(i),
-      },
-    }),
+    ...(router && { router: routerOf(router) }),
     ...(ocr && { ocr }),
   };
 }

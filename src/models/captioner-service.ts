@@ -30,7 +30,7 @@ import type { EventSink } from '../shared/events';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import type { DeviceKind, DtypeChoice } from '../shared/model-spec';
 import { type ResolvedRole, resolveRoles } from '../shared/roles';
-import { runCapflow } from '../capflow/workflow';
+import { type CapflowModels, runCapflow } from '../capflow/workflow';
 import type { CaptionRecord } from '../capflow/record';
 import { capflowModels } from './capflow-models';
 import { chooseDevice, chooseDtype } from './device-choice';
@@ -38,7 +38,8 @@ import { probeDevice } from './device-probe';
 import { importModelFiles } from './import-model';
 import { type PlanContext, planRole, planUrls, rolePlan } from './download-plan';
 import { DownloadTracker } from './download-tracker';
-import { watchGpuDevice } from './gpu-watch';
+import { isGpuFault, watchGpuDevice } from './gpu-watch';
+import { letterbox, letterboxSize } from '../media/letterbox';
 import { type JobControl, JobRegistry } from './jobs';
 import { type LoadedModel, loadRole } from './model-loader';
 import { OCR_MODEL_NAME, OcrEngine } from './ocr/ocr-engine';
@@ -258,23 +259,33 @@ export class CaptionerService implements CaptionerApi {
     const request = this.lastLoad;
     if (!request) throw new NotLoadedError('vision-language');
     this.gpuLost ??= reason;
+    onEvent({ type: 'device-fallback', from: 'webgpu', to: 'wasm', reason });
     onEvent({ type: 'notice', message: `WebGPU failed (${reason}); reloading the models on WASM (CPU) and retrying.` });
     await this.loadModels({ ...request, device: 'wasm' }, control, onEvent);
   }
 
+  /**
+   * Runs a job on the loaded models; when the GPU itself fails under it (see
+   * {@link isGpuFault}), moves the models to WASM and runs it once more there.
+   * Every other failure is the job's own and leaves the device alone.
+   */
+  private async withGpuFallback<T>(control: JobControl, onEvent: EventSink, run: () => Promise<T>): Promise<T> {
+    await this.leaveLostGpu(control, onEvent);
+    try {
+      return await run();
+    } catch (err) {
+      const gpuFault = isGpuFault(err, this.gpuLost !== null);
+      if (this.session?.device !== 'webgpu' || isCaptionerError(err, 'CancelledError') || !gpuFault) throw err;
+      control.check();
+      await this.fallBackToWasm(this.gpuLost ?? errorText(err), control, onEvent);
+      return run();
+    }
+  }
+
   caption(job: CaptionJob, onEvent: EventSink): Promise<CaptionResult> {
     return this.jobs.run(job.jobId, async (control) => {
-      const image = await decodeImage(job.image, job.name);
-      await this.leaveLostGpu(control, onEvent);
-      try {
-        return await this.captionImage(job, image, control, onEvent);
-      } catch (err) {
-        // Retry once on WASM when WebGPU broke under us; every other failure is the job's own.
-        if (this.session?.device !== 'webgpu' || isCaptionerError(err, 'CancelledError')) throw err;
-        control.check();
-        await this.fallBackToWasm(this.gpuLost ?? errorText(err), control, onEvent);
-        return this.captionImage(job, image, control, onEvent);
-      }
+      const image = fitForModels(await decodeImage(job.image, job.name));
+      return this.withGpuFallback(control, onEvent, () => this.captionImage(job, image, control, onEvent));
     });
   }
 
@@ -322,31 +333,41 @@ export class CaptionerService implements CaptionerApi {
 
   capflow(job: CapflowJob, onEvent: EventSink): Promise<CaptionRecord> {
     return this.jobs.run(job.jobId, async (control) => {
-      await this.leaveLostGpu(control, onEvent);
-      const { session, vlm, llm, router } = this.loaded();
-      if (job.options.mode === 'capflow' && !llm) throw new NotLoadedError('summary (llm role)');
       const frameName = (i: number) => (job.video ? `${job.name} (frame ${i + 1})` : job.name);
-      const images = await Promise.all(job.images.map((blob, i) => decodeImage(blob, frameName(i))));
-      const first = images[0];
+      const originals = await Promise.all(job.images.map((blob, i) => decodeImage(blob, frameName(i))));
+      // The vision models get letterboxed images; the OCR tool reads the originals (its boxes stay true).
+      const images = originals.map(fitForModels);
+      const [first] = images;
       if (!first) throw new ImageDecodeError(job.name, 'no image or frames were given');
-      // The OCR tool loads on first use, so domains without an OCR agent never pay for it.
+      const input = job.video ? { kind: 'video' as const, frames: images } : { kind: 'image' as const, image: first };
+      const originalOf = new Map(images.map((image, i) => [image, originals[i] ?? image]));
       const ocr = {
         name: OCR_MODEL_NAME,
-        read: async (image: RawImage) => (await this.ocrEngine(job.ocrDevice, onEvent)).read(rgbOf(image)),
+        // The OCR tool loads on first use, so domains without an OCR agent never pay for it.
+        read: async (image: RawImage) =>
+          (await this.ocrEngine(job.ocrDevice, onEvent)).read(rgbOf(originalOf.get(image) ?? image)),
       };
-      const models = capflowModels(vlm, llm ?? vlm, router ?? null, ocr);
-      const input = job.video ? { kind: 'video' as const, frames: images } : { kind: 'image' as const, image: first };
-      const record = await runCapflow(input, models, job.options, {
-        jobId: job.jobId,
-        check: control.check,
-        stopping: control.stopping,
-        emit: onEvent,
-        now: this.deps.now,
+      return this.withGpuFallback(control, onEvent, async () => {
+        const { session, vlm, llm, router } = this.loaded();
+        if (job.options.mode === 'capflow' && !llm) throw new NotLoadedError('summary (llm role)');
+        const models = this.workflowModels(capflowModels(vlm, llm ?? vlm, router ?? null, ocr));
+        const record = await runCapflow(input, models, job.options, {
+          jobId: job.jobId,
+          check: control.check,
+          stopping: control.stopping,
+          emit: onEvent,
+          now: this.deps.now,
+        });
+        const repos = Object.fromEntries(session.models.map((m) => [m.role, m.model.spec.repo]));
+        const runtime = { device: session.device, dtypes: Object.fromEntries(session.dtypes), models: repos };
+        return { ...record, runtime };
       });
-      const repos = Object.fromEntries(session.models.map((m) => [m.role, m.model.spec.repo]));
-      const runtime = { device: session.device, dtypes: Object.fromEntries(session.dtypes), models: repos };
-      return { ...record, runtime };
     });
+  }
+
+  /** The models a CapFlow job runs on (overridable by tests that inject GPU faults mid-job). */
+  protected workflowModels(models: CapflowModels<RawImage>): CapflowModels<RawImage> {
+    return models;
   }
 
   /** The OCR engine on the requested device, loaded (or moved) on demand. */
@@ -448,6 +469,13 @@ async function disposeAll(models: readonly LoadedModel[]): Promise<void> {
 function rgbOf(image: RawImage) {
   const rgb = image.rgb();
   return { width: rgb.width, height: rgb.height, data: rgb.data };
+}
+
+/** The image as the vision models take it: letterboxed when its shape would break their preprocessing. */
+function fitForModels(image: RawImage): RawImage {
+  if (!letterboxSize(image.width, image.height)) return image;
+  const fitted = letterbox(rgbOf(image));
+  return new RawImage(fitted.data, fitted.width, fitted.height, 3);
 }
 
 /** Decodes an image Blob in the worker (EXIF orientation applied by createImageBitmap). */

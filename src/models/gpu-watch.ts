@@ -17,3 +17,20 @@ export function watchGpuDevice(onLost: (reason: string) => void): void {
   const device = ortGpuDevice();
   void device?.lost.then((info) => onLost(info.message || `the device was ${info.reason ?? 'lost'}`));
 }
+
+/** Messages of failures that mean the GPU itself gave out (ORT and WebGPU word them variously). */
+const GPU_FAULT =
+  /device (?:was |is )?lost|out of memory|\bOOM\b|GPUValidationError|GPUOutOfMemoryError|GPUInternalError|validation error|mapAsync|GPUBuffer/i;
+
+/**
+ * True when `err` is a GPU fault — the device was lost, ran out of memory,
+ * or rejected work as invalid — the only failures worth moving the models
+ * to the CPU for. Anything else (a bad image, a preprocessing error, a
+ * model bug) would fail on the CPU too, and fails the job alone.
+ */
+export function isGpuFault(err: unknown, deviceLost: boolean): boolean {
+  if (deviceLost) return true;
+  if (typeof GPUError !== 'undefined' && err instanceof GPUError) return true;
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return GPU_FAULT.test(text);
+}

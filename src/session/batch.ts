@@ -60,8 +60,8 @@ export interface BatchDeps {
   readonly config: () => BatchConfig;
   /** Called after every change of state (render). */
   readonly onChange: () => void;
-  /** Short messages for screen readers ("cat.jpg: done"). */
-  readonly announce: (message: string) => void;
+  /** Short messages for screen readers ("cat.jpg: done"); `visible` ones are also shown on the page. */
+  readonly announce: (message: string, visible?: boolean) => void;
   readonly now?: () => number;
   readonly newId?: () => string;
 }
@@ -311,7 +311,12 @@ export class Batch {
     } else if (event.type === 'token' && event.agent && WRITING_STEPS.has(event.agent)) {
       this.live.set(id, { ...live, streamed: live.streamed + event.text });
     } else if (event.type === 'notice') {
-      this.deps.announce(event.message);
+      this.deps.announce(event.message, true);
+    } else if (event.type === 'device-fallback') {
+      // The models now run elsewhere: every display of the device follows.
+      if (this.models.phase === 'ready') {
+        this.models = { ...this.models, report: { ...this.models.report, device: event.to } };
+      }
     } else return;
     this.changed();
   }

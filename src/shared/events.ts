@@ -82,6 +82,14 @@ export interface JudgeEvent {
   readonly scores: Readonly<Record<string, number | null>>;
 }
 
+/** The GPU failed and the models moved to the CPU: every display of the device must follow. */
+export interface DeviceFallbackEvent {
+  readonly type: 'device-fallback';
+  readonly from: DeviceKind;
+  readonly to: DeviceKind;
+  readonly reason: string;
+}
+
 /** A note for the user that is not an error (e.g. "falling back to WASM"). */
 export interface NoticeEvent {
   readonly type: 'notice';
@@ -99,6 +107,7 @@ export type CaptionEvent =
   | StepStartEvent
   | StepDoneEvent
   | JudgeEvent
+  | DeviceFallbackEvent
   | NoticeEvent;
 
 /** A listener for engine events. */

@@ -56,6 +56,9 @@ export const QWEN3_06B = {
   approxBytes: 570_000_000,
 } as const satisfies ModelSpec;
 
+/** What a text-LLM override starts from when the preset has no text LLM of its own (its dtype plan and estimate). */
+export const TEXT_LLM_BASE: ModelSpec = QWEN3_06B;
+
 /** CLIP ViT-B/32, the zero-shot domain router (text and vision towers, 8-bit). */
 export const CLIP_B32 = {
   family: 'clip',

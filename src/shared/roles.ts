@@ -4,7 +4,7 @@
  */
 import { ModelLoadError } from './errors';
 import type { ModelSpec } from './model-spec';
-import type { Preset } from './presets';
+import { type Preset, TEXT_LLM_BASE } from './presets';
 
 /** Roles the engine loads through transformers.js (OCR is the app's own bundled model). */
 export type LoadableRole = 'vlm' | 'llm' | 'router';
@@ -66,7 +66,9 @@ export function resolveRoles(preset: Preset, overrides: RoleOverrides, roles: re
   if (wanted.has('llm')) {
     if (preset.llm === 'vlm' && !overrides.llm) resolved.push({ role: 'llm', spec: vlm, sharedWith: 'vlm' });
     else {
-      const base = preset.llm === 'vlm' ? { ...preset.vlm, family: 'qwen3' as const } : preset.llm;
+      // A preset whose VLM also writes the summary has no text-LLM plan of its own: an overriding
+      // text model gets the plan and size estimate of the text-LLM family, not the VLM's session map.
+      const base = preset.llm === 'vlm' ? TEXT_LLM_BASE : preset.llm;
       resolved.push({ role: 'llm', spec: applyOverride(base, overrides.llm) });
     }
   }

@@ -26,7 +26,8 @@ const workers = {
 /** The fault switches of gpu-faults.worker.ts. */
 interface GpuFaults {
   loseGpuDevice(): Promise<boolean>;
-  failNextGpuJob(): Promise<void>;
+  failNextGpuJob(message?: string): Promise<void>;
+  failNextCapflowStep(message: string): Promise<void>;
 }
 
 const open: Captioner[] = [];
@@ -34,6 +35,16 @@ function captioner(options: CaptionerOptions = {}): Captioner {
   const c = createCaptioner({ source, createWorker: workers.smallChunks, ...options });
   open.push(c);
   return c;
+}
+
+/** A captioner on the fault-injecting worker, with the tiny VLM loaded on WebGPU. */
+async function onWebGpu() {
+  let worker: Worker | null = null;
+  const c = captioner({ createWorker: () => (worker = workers.gpuFaults()) });
+  const report = await c.load({ preset: TINY_PRESET, device: 'webgpu' });
+  expect(report.device).toBe('webgpu');
+  if (!worker) throw new Error('no worker');
+  return { c, faults: wrap<GpuFaults>(worker) };
 }
 
 afterEach(async () => {
@@ -201,15 +212,6 @@ describe('devices', () => {
 });
 
 describe('GPU failures', () => {
-  async function onWebGpu() {
-    let worker: Worker | null = null;
-    const c = captioner({ createWorker: () => (worker = workers.gpuFaults()) });
-    const report = await c.load({ preset: TINY_PRESET, device: 'webgpu' });
-    expect(report.device).toBe('webgpu');
-    if (!worker) throw new Error('no worker');
-    return { c, faults: wrap<GpuFaults>(worker) };
-  }
-
   test('device.lost: the models reload on WASM and the job runs there with the same caption', async () => {
     const { c, faults } = await onWebGpu();
     expect(await faults.loseGpuDevice(), 'ORT exposes its GPUDevice').toBe(true);
@@ -230,6 +232,51 @@ describe('GPU failures', () => {
     expect(result).toMatchObject({ text: TINY_VLM_CAPTIONS.green, device: 'wasm' });
     expect(notes.find((e) => e.type === 'notice')).toMatchObject({
       message: expect.stringContaining('GPU dispatch failed'),
+    });
+  });
+});
+
+describe('only real GPU faults move work to the CPU', () => {
+  test('on WebGPU, a failure that is not the GPU’s fails its job alone, and extreme shapes caption without a fallback', async () => {
+    const { c, faults } = await onWebGpu();
+    await faults.failNextGpuJob('the tokenizer met an unexpected byte');
+    const events: CaptionEvent[] = [];
+    const onEvent = (e: CaptionEvent) => events.push(e);
+    await expect(c.caption({ image: await solidImage('#e01020'), onEvent })).rejects.toThrow(
+      'the tokenizer met an unexpected byte',
+    );
+    // Letterboxed to a shape the model's preprocessing takes; no reload, the device stays.
+    for (const [width, height] of [
+      [10000, 10],
+      [10, 10000],
+      [1, 1],
+    ] as const) {
+      const result = await c.caption({ image: await solidImage('#e01020', width, height), onEvent });
+      expect(result, `${width}×${height}`).toMatchObject({ text: TINY_VLM_CAPTIONS.red, device: 'webgpu' });
+    }
+    expect(events.filter((e) => ['device-fallback', 'notice', 'download', 'cached'].includes(e.type))).toEqual([]);
+  });
+
+  test('the GPU failing mid-CapFlow: that job finishes on WASM with a notice, and the device says so', async () => {
+    const { c, faults } = await onWebGpu();
+    await c.load({ preset: TINY_PRESET, roles: ['vlm', 'llm', 'router'], device: 'webgpu' });
+    await faults.failNextCapflowStep('GPUOutOfMemoryError: buffer allocation failed');
+    const events: CaptionEvent[] = [];
+    const record = await c.capflow({
+      image: await solidImage('#e01020'),
+      options: { domain: 'natural', judge: null },
+      onEvent: (e) => events.push(e),
+    });
+    expect(record.runtime?.device).toBe('wasm');
+    expect(record.trace.map((t) => t.agent)).toEqual([
+      'natural-perception',
+      'general-reasoning',
+      'visual-guideline',
+      'summary',
+    ]);
+    expect(events.find((e) => e.type === 'device-fallback')).toMatchObject({ from: 'webgpu', to: 'wasm' });
+    expect(events.find((e) => e.type === 'notice')).toMatchObject({
+      message: expect.stringContaining('GPUOutOfMemoryError'),
     });
   });
 });

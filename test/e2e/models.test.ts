@@ -119,7 +119,7 @@ test('models self-hosted next to the app load through the local source; the cach
 
 test('the network guard really records and refuses requests that leave localhost', async () => {
   const page = await freshPage(h);
-  await page.goto(h.url());
+  await page.goto(h.url(forgeParams(h.models)));
   const outcome = await page.evaluate(() =>
     fetch('https://cdn.jsdelivr.net/npm/onnxruntime-web/package.json').then(
       (r) => `status ${r.status}`,

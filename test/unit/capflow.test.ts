@@ -28,6 +28,8 @@ import { createNodeOcr } from '../support/ocr-node';
 let root: string;
 let models: CapflowModels<RawImage>;
 let disposers: (() => Promise<void>)[] = [];
+let vlmModel: Vlm;
+let llmModel: TextLlm;
 /** Router domains steered by image colour (red, green, blue), from characters unique to their prompts. */
 let colourDomains: [DomainId, DomainId, DomainId];
 
@@ -59,6 +61,8 @@ beforeAll(async () => {
     createNodeOcr(),
   ]);
   disposers = [() => vlm.dispose(), () => llm.dispose(), () => clip.dispose()];
+  vlmModel = vlm;
+  llmModel = llm;
   const ocrTool = { name: 'PP-OCRv4', read: (image: RawImage) => ocr.read(image.rgb()) };
   models = capflowModels(vlm, llm, clip, ocrTool);
 }, 60_000);
@@ -107,6 +111,26 @@ describe('routing', () => {
     expect(record.domain).toMatchObject({ id: colourDomains[index], decidedBy: 'zero-shot' });
     expect(record.domain?.confidence).toBeGreaterThan(0.99);
     expect(record.trace[0]?.agent).toBe('router');
+  });
+
+  test('the domain prompts are embedded once per loaded router, not once per job', async () => {
+    const clip = await ClipModel.load(TINY_CLIP, 'wasm', 'fp32', () => {});
+    const embed = clip.embedTexts.bind(clip);
+    let calls = 0;
+    clip.embedTexts = (texts) => {
+      calls += 1;
+      return embed(texts);
+    };
+    try {
+      for (let job = 0; job < 3; job++) {
+        // The worker builds the models' adapter afresh for every job.
+        const perJob = capflowModels(vlmModel, llmModel, clip, null);
+        await runCapflow({ kind: 'image', image: RED }, perJob, { mode: 'single-pass', judge: null }, context());
+      }
+      expect(calls).toBe(1);
+    } finally {
+      await clip.dispose();
+    }
   });
 
   test('low zero-shot confidence asks the VLM; its unreadable answer falls back to the zero-shot winner', async () => {

@@ -5,8 +5,9 @@ import { JobQueue } from '../../src/client/job-queue';
 import { CHUNK_BYTES, chunkMismatch, chunkRanges } from '../../src/models/chunking';
 import { importProblem } from '../../src/models/import-model';
 import { isFullPrecisionSafe } from '../../src/shared/model-spec';
-import { PRESETS, presetBytes } from '../../src/shared/presets';
+import { PRESETS, QWEN3_06B, presetBytes } from '../../src/shared/presets';
 import { applyOverride, resolveRoles } from '../../src/shared/roles';
+import { plannedFiles } from '../../src/shared/model-files';
 
 describe('chunking', () => {
   test('ranges cover the file exactly, last chunk short', () => {
@@ -56,6 +57,14 @@ describe('roles', () => {
       ['vlm', PRESETS.light.vlm.repo, undefined],
       ['llm', PRESETS.light.vlm.repo, 'vlm'],
     ]);
+  });
+  test('a text model overriding the light preset’s shared summary gets a text model’s dtype plan, not the VLM’s', () => {
+    const [llm] = resolveRoles(PRESETS.light, { llm: { kind: 'repo', repo: 'me/text-llm' } }, ['llm']);
+    expect(llm).toMatchObject({ role: 'llm', spec: { family: 'qwen3', repo: 'me/text-llm' } });
+    expect(llm?.sharedWith).toBeUndefined();
+    expect(llm?.spec.dtypes).toEqual(QWEN3_06B.dtypes);
+    expect(llm?.spec.approxBytes).toBe(QWEN3_06B.approxBytes);
+    expect(plannedFiles('qwen3', llm?.spec.dtypes.webgpu ?? 'fp32', undefined)).toContain('onnx/model_q4.onnx');
   });
   test('overrides by repo, host and imported folder keep the role’s dtype plan', () => {
     const base = PRESETS.balanced.vlm;
