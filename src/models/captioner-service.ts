@@ -33,19 +33,19 @@ import { type ResolvedRole, resolveRoles } from '../shared/roles';
 import { type CapflowModels, runCapflow } from '../capflow/workflow';
 import type { CaptionRecord } from '../capflow/record';
 import { capflowModels } from './capflow-models';
-import { chooseDevice, chooseDtype } from './device-choice';
-import { probeDevice } from './device-probe';
-import { importModelFiles } from './import-model';
-import { type PlanContext, planRole, planUrls, rolePlan } from './download-plan';
-import { DownloadTracker } from './download-tracker';
-import { isGpuFault, watchGpuDevice } from './gpu-watch';
+import { chooseDevice, chooseDtype } from './runtime/device-choice';
+import { probeDevice } from './runtime/device-probe';
+import { importModelFiles } from './cache/import-model';
+import { type PlanContext, planRole, planUrls, rolePlan } from './cache/download-plan';
+import { DownloadTracker } from './cache/download-tracker';
+import { isGpuFault, watchGpuDevice } from './runtime/gpu-watch';
 import { letterbox, letterboxSize } from '../media/letterbox';
 import { type JobControl, JobRegistry } from './jobs';
 import { type LoadedModel, loadRole } from './model-loader';
 import { OCR_MODEL_NAME, OcrEngine } from './ocr/ocr-engine';
-import { type AssetLocations, OCR_ASSETS, assetLocations } from './assets';
-import { configureRuntime, preloadRuntime } from './runtime';
-import { type StorageAccess, WeightCache, availableBytes } from './weight-cache';
+import { type AssetLocations, OCR_ASSETS, assetLocations } from './runtime/assets';
+import { configureRuntime, preloadRuntime } from './runtime/runtime';
+import { type StorageAccess, WeightCache, availableBytes } from './cache/weight-cache';
 import type { ClipModel } from './clip-model';
 import type { TextLlm } from './text-llm';
 import type { Vlm } from './vlm';
@@ -57,6 +57,8 @@ export interface ServiceDeps {
   readonly storage: StorageAccess;
   /** Chunk size for stored weights (tests use small chunks to exercise reassembly). */
   readonly chunkBytes?: number;
+  /** Free space every stored file must leave (tests use it to make stores fail). */
+  readonly reserveBytes?: number;
   /** The Web Locks manager, for the life lock (absent outside browsers). */
   readonly locks?: LockManager;
 }
@@ -120,6 +122,7 @@ export class CaptionerService implements CaptionerApi {
     this.cache ??= await WeightCache.open({
       storage: this.deps.storage,
       chunkBytes: this.deps.chunkBytes,
+      reserveBytes: this.deps.reserveBytes,
       onPutEnd: (url) => this.downloads.done(url),
     });
     this.assets = assetLocations(config.assetsBase);

@@ -12,13 +12,13 @@ import type { ModelSource } from '../shared/model-source';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import type { LoadableRole, ResolvedRole } from '../shared/roles';
 import { ClipModel } from './clip-model';
-import type { DownloadTracker } from './download-tracker';
+import type { DownloadTracker } from './cache/download-tracker';
 import type { JobControl } from './jobs';
 import { type ProgressCallback, downloadProgress } from './progress';
-import { applySource, modelFolder } from './runtime';
+import { applySource, modelFolder } from './runtime/runtime';
 import { TextLlm } from './text-llm';
 import { Vlm } from './vlm';
-import { type StorageAccess, type WeightCache, availableBytes } from './weight-cache';
+import { type StorageAccess, type WeightCache, availableBytes } from './cache/weight-cache';
 
 /** A loaded model, tagged by role. */
 export type LoadedModel =
@@ -78,38 +78,63 @@ export async function loadRole(
   applySource(source);
   const folder = modelFolder(source, spec.repo, spec.revision);
   await ctx.cache.track(folder, spec.repo, spec.revision);
-  const cached = await ctx.cache.isComplete(folder);
-  if (!cached && source.kind !== 'imported') {
+  if (!(await ctx.cache.isComplete(folder)) && source.kind !== 'imported') {
     // Fail before downloading anything, with the numbers, rather than half-way through.
     const available = await availableBytes(ctx.storage);
     if (spec.approxBytes > available) throw new QuotaExceededError(spec.repo, spec.approxBytes, available);
   }
 
   const hits = new Set<string>();
+  const downloaded = new Set<string>();
+  let storeFailures = 0;
+  let damaged: string | null = null;
   ctx.cache.listen({
     hit: (url, bytes) => {
       const file = url.slice(folder.length);
       hits.add(file);
       sink({ type: 'cached', role, file, bytes });
     },
-    storeFailed: (url, error) =>
+    storeFailed: (url, error) => {
+      storeFailures += 1;
       sink({
         type: 'notice',
         message: `${url.slice(folder.length)} was not cached (${error.message}); it will download again next time.`,
-      }),
+      });
+    },
+    damaged: (url) => {
+      damaged = url.slice(folder.length);
+      hits.delete(damaged);
+    },
   });
   try {
-    control.check();
-    const progress = downloadProgress(role, sink, (file) => hits.has(file));
-    const model = await instantiate(role, spec, device, dtype, progress);
+    const progress = downloadProgress(
+      role,
+      sink,
+      (file) => hits.has(file),
+      (file) => downloaded.add(file),
+    );
+    let model: LoadedModel;
+    try {
+      control.check();
+      model = await instantiate(role, spec, device, dtype, progress);
+    } catch (err) {
+      // A damaged cached file was dropped while loading: load once more, which downloads it again.
+      if (!damaged) throw err;
+      control.check();
+      sink({ type: 'notice', message: `The cached ${damaged} of ${spec.repo} was damaged; downloading it again.` });
+      damaged = null;
+      model = await instantiate(role, spec, device, dtype, progress);
+    }
     const loadedAt = ctx.now();
     control.check();
     await model.model.warmUp();
     const compileMs = ctx.now() - loadedAt;
     sink({ type: 'compile', role, device, ms: compileMs });
-    await ctx.cache.markComplete(folder);
+    // Complete only when every file this load needed is stored: otherwise the next visit must fetch again.
+    if (storeFailures === 0) await ctx.cache.markComplete(folder);
     sink({ type: 'ready', role, repo: spec.repo, device, dtype });
-    return { loaded: model, report: { ...base, fromCache: cached, loadMs: loadedAt - started, compileMs } };
+    const fromCache = downloaded.size === 0;
+    return { loaded: model, report: { ...base, fromCache, loadMs: loadedAt - started, compileMs } };
   } catch (err) {
     control.check(); // a cancel explains the failure better than the aborted fetch does
     // Let sibling files that are still arriving reach the cache, so a retry fetches only what failed.

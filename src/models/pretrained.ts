@@ -1,7 +1,7 @@
 /** What every model wrapper passes to transformers.js's `from_pretrained`, and how its failures read. */
 import { ModelHostUnreachableError, ModelLoadError, errorText } from '../shared/errors';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
-import { executionDevice } from './device-choice';
+import { executionDevice } from './runtime/device-choice';
 import type { ProgressCallback } from './progress';
 
 /** Options for tokenizers and processors (`files`) and for ONNX models (`model`). */

@@ -18,10 +18,12 @@ export function downloadProgress(
   role: ModelRole,
   sink: EventSink,
   fromCache: (file: string) => boolean = () => false,
+  onDownload: (file: string) => void = () => {},
 ): ProgressCallback {
   const files = new Map<string, { loaded: number; total: number }>();
   return (info) => {
     if (info.status !== 'progress' || fromCache(info.file)) return;
+    onDownload(info.file);
     files.set(info.file, { loaded: info.loaded, total: info.total });
     let loadedAll = 0;
     let totalAll = 0;

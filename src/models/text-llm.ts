@@ -6,7 +6,7 @@ import {
   type PreTrainedTokenizer,
 } from '@huggingface/transformers';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
-import { yieldBetweenSteps } from './event-loop';
+import { yieldBetweenSteps } from './runtime/event-loop';
 import { loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
 import { type GenerateOptions, type Generation, type TextGenerator, greedyGenerate } from './greedy';

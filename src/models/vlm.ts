@@ -11,7 +11,7 @@ import {
 } from '@huggingface/transformers';
 import { ModelLoadError } from '../shared/errors';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
-import { yieldBetweenSteps } from './event-loop';
+import { yieldBetweenSteps } from './runtime/event-loop';
 import { type GenerateOptions, type Generation, type ModelInputs, type TextGenerator, greedyGenerate } from './greedy';
 import { loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';

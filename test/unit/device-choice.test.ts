@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { chooseDevice, chooseDtype } from '../../src/models/device-choice';
+import { chooseDevice, chooseDtype } from '../../src/models/runtime/device-choice';
 import type { AdapterInfo, DeviceInfo } from '../../src/shared/device';
 import { describeDevice } from '../../src/shared/device';
 import { isFullPrecisionSafe } from '../../src/shared/model-spec';

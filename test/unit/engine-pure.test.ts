@@ -1,33 +1,51 @@
-/** The engine's pure parts: chunk math, preset contents, role resolution, import checks, the job queue. */
+/** The engine's pure parts: chunking, preset contents, role resolution, import checks, the job queue. */
 import { describe, expect, test } from 'vitest';
 import { folderImport } from '../../src/client/folder-import';
 import { JobQueue } from '../../src/client/job-queue';
-import { CHUNK_BYTES, chunkMismatch, chunkRanges } from '../../src/models/chunking';
-import { importProblem } from '../../src/models/import-model';
+import { CHUNK_BYTES, chunksOf } from '../../src/models/cache/chunking';
+import { importProblem } from '../../src/models/cache/import-model';
 import { isFullPrecisionSafe } from '../../src/shared/model-spec';
 import { PRESETS, QWEN3_06B, presetBytes } from '../../src/shared/presets';
 import { applyOverride, resolveRoles } from '../../src/shared/roles';
 import { plannedFiles } from '../../src/shared/model-files';
 
+/** A stream that hands out `pieces` as they are, like a network body. */
+function streamOf(pieces: readonly number[][]): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      for (const p of pieces) controller.enqueue(new Uint8Array(p));
+      controller.close();
+    },
+  });
+}
+
+async function chunks(pieces: readonly number[][], size: number): Promise<number[][]> {
+  const out: number[][] = [];
+  for await (const c of chunksOf(streamOf(pieces), size)) out.push([...c]);
+  return out;
+}
+
 describe('chunking', () => {
-  test('ranges cover the file exactly, last chunk short', () => {
-    expect(chunkRanges(10, 4)).toEqual([
-      { index: 0, start: 0, end: 4 },
-      { index: 1, start: 4, end: 8 },
-      { index: 2, start: 8, end: 10 },
+  test('a body arriving in any pieces is cut into exact chunks, the last one short', async () => {
+    expect(await chunks([[1, 2, 3], [4, 5, 6, 7, 8, 9], [10]], 4)).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [9, 10],
     ]);
-    expect(chunkRanges(8, 4)).toHaveLength(2);
-    expect(chunkRanges(0, 4)).toEqual([{ index: 0, start: 0, end: 0 }]);
-    expect(chunkRanges(3 * CHUNK_BYTES + 1)).toHaveLength(4);
+    expect(
+      await chunks(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        4,
+      ),
+    ).toEqual([[1, 2, 3, 4]]);
+    expect(await chunks([], 4)).toEqual([[]]);
+    expect(CHUNK_BYTES).toBe(32 * 1024 * 1024);
   });
-  test('bad sizes are rejected', () => {
-    expect(() => chunkRanges(-1, 4)).toThrow(RangeError);
-    expect(() => chunkRanges(10, 0)).toThrow(RangeError);
-  });
-  test('a missing or short chunk is reported', () => {
-    expect(chunkMismatch(10, 3, [4, 4, 2])).toBeNull();
-    expect(chunkMismatch(10, 3, [4, 4])).toBe('2 of 3 chunks present');
-    expect(chunkMismatch(10, 3, [4, 4, 1])).toBe('9 bytes stored, 10 expected');
+  test('a bad chunk size is rejected', async () => {
+    await expect(chunks([[1]], 0)).rejects.toThrow(RangeError);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { MAX_ASPECT, MIN_SIDE, letterbox, letterboxSize } from '../../src/media/letterbox';
-import { isGpuFault } from '../../src/models/gpu-watch';
+import { isGpuFault } from '../../src/models/runtime/gpu-watch';
 
 describe('GPU faults', () => {
   test('device loss, out-of-memory and validation errors are the GPU’s; other failures are not', () => {

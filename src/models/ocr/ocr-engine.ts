@@ -6,8 +6,8 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import type { DeviceKind } from '../../shared/model-spec';
-import type { AssetLocations } from '../assets';
-import type { WeightCache } from '../weight-cache';
+import type { AssetLocations } from '../runtime/assets';
+import type { WeightCache } from '../cache/weight-cache';
 import { alphabetFrom } from './ctc';
 import type { RgbImage } from './image';
 import { type OcrLine, type OcrRuntime, readText } from './ocr';
@@ -15,14 +15,23 @@ import { type OcrLine, type OcrRuntime, readText } from './ocr';
 /** How the bundled OCR model is named in events, traces and the cache listing. */
 export const OCR_MODEL_NAME = 'PP-OCRv4 (bundled)';
 
-async function cachedBytes(cache: WeightCache, url: string): Promise<ArrayBuffer> {
+/**
+ * A file's bytes from the weight cache, else from the app (then stored).
+ * `stored` is false when the copy could not be kept: the model must not
+ * then count as complete. A damaged cached copy is fetched again.
+ */
+async function cachedBytes(cache: WeightCache, url: string): Promise<{ bytes: ArrayBuffer; stored: boolean }> {
   const hit = await cache.match(url);
-  if (hit) return hit.arrayBuffer();
+  const cached = hit ? await hit.arrayBuffer().catch(() => null) : null;
+  if (cached) return { bytes: cached, stored: true };
   const response = await fetch(url);
   if (!response.ok) throw new Error(`could not fetch ${url}: HTTP ${response.status}`);
   const bytes = await response.arrayBuffer();
-  await cache.put(url, new Response(bytes, { headers: response.headers })).catch(() => {});
-  return bytes;
+  const stored = await cache.put(url, new Response(bytes, { headers: response.headers })).then(
+    () => true,
+    () => false,
+  );
+  return { bytes, stored };
 }
 
 /** Loaded OCR networks and alphabet. */
@@ -38,16 +47,18 @@ export class OcrEngine implements OcrRuntime {
   static async load(cache: WeightCache, device: DeviceKind, assets: AssetLocations): Promise<OcrEngine> {
     const folder = new URL('.', assets.ocr('keys.txt')).href;
     await cache.track(folder, OCR_MODEL_NAME, 'app');
-    const [det, rec, keys] = await Promise.all([
+    const files = await Promise.all([
       cachedBytes(cache, assets.ocr('det.onnx')),
       cachedBytes(cache, assets.ocr('rec.onnx')),
       cachedBytes(cache, assets.ocr('keys.txt')),
     ]);
+    const [det, rec, keys] = files.map((f) => f.bytes);
+    if (!det || !rec || !keys) throw new Error('the OCR model files are incomplete');
     const options: ort.InferenceSession.SessionOptions = { executionProviders: [device] };
     // Sequential: ORT's web backend does not support creating sessions concurrently.
     const detSession = await ort.InferenceSession.create(new Uint8Array(det), options);
     const recSession = await ort.InferenceSession.create(new Uint8Array(rec), options);
-    await cache.markComplete(folder);
+    if (files.every((f) => f.stored)) await cache.markComplete(folder);
     return new OcrEngine(device, detSession, recSession, alphabetFrom(new TextDecoder().decode(keys)));
   }
 

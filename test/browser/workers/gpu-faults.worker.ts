@@ -6,7 +6,7 @@
 import type { RawImage } from '@huggingface/transformers';
 import { expose } from 'comlink';
 import { CaptionerService } from '../../../src/models/captioner-service';
-import { ortGpuDevice } from '../../../src/models/gpu-watch';
+import { ortGpuDevice } from '../../../src/models/runtime/gpu-watch';
 import type { JobControl } from '../../../src/models/jobs';
 import type { CapflowModels } from '../../../src/capflow/workflow';
 import type { CaptionJob, CaptionResult } from '../../../src/shared/api';

@@ -5,11 +5,11 @@
  * the source of the role being loaded.
  */
 import { env } from '@huggingface/transformers';
-import { ModelHostUnreachableError, errorText } from '../shared/errors';
-import { IMPORTED_HOST, type ModelSource, localModelPath, sourceLocation } from '../shared/model-source';
+import { ModelHostUnreachableError, errorText } from '../../shared/errors';
+import { IMPORTED_HOST, type ModelSource, localModelPath, sourceLocation } from '../../shared/model-source';
 import type { AssetLocations } from './assets';
-import type { DownloadTracker } from './download-tracker';
-import type { WeightCache } from './weight-cache';
+import type { DownloadTracker } from '../cache/download-tracker';
+import type { WeightCache } from '../cache/weight-cache';
 
 /** Global runtime setup, once per worker. */
 export function configureRuntime(

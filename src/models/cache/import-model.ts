@@ -4,10 +4,10 @@
  * are filed under the `imported` source, so loading `imported/<name>` finds
  * every file in the cache and never touches the network.
  */
-import type { ImportFile } from '../shared/api';
-import { ImportError, QuotaExceededError } from '../shared/errors';
-import { IMPORTED_HOST } from '../shared/model-source';
-import { modelFolder } from './runtime';
+import type { ImportFile } from '../../shared/api';
+import { ImportError, QuotaExceededError } from '../../shared/errors';
+import { IMPORTED_HOST } from '../../shared/model-source';
+import { modelFolder } from '../runtime/runtime';
 import type { WeightCache } from './weight-cache';
 
 const NAME = /^[\w.-]{1,96}$/;

@@ -6,13 +6,13 @@
  * downloaded. Only `config.json` is read whole, for its external-data
  * setting; it is a few kilobytes.
  */
-import type { PlannedFile, RolePlan } from '../shared/api';
-import { errorText } from '../shared/errors';
-import { type ExternalDataSetting, plannedFiles } from '../shared/model-files';
-import type { ModelSource } from '../shared/model-source';
-import type { DtypeChoice } from '../shared/model-spec';
-import type { ResolvedRole } from '../shared/roles';
-import { modelFolder } from './runtime';
+import type { PlannedFile, RolePlan } from '../../shared/api';
+import { errorText } from '../../shared/errors';
+import { type ExternalDataSetting, plannedFiles } from '../../shared/model-files';
+import type { ModelSource } from '../../shared/model-source';
+import type { DtypeChoice } from '../../shared/model-spec';
+import type { ResolvedRole } from '../../shared/roles';
+import { modelFolder } from '../runtime/runtime';
 import type { WeightCache } from './weight-cache';
 
 /** What planning needs from the worker. */

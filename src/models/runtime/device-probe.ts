@@ -1,5 +1,5 @@
 /** Probes WebGPU (adapter, shader-f16, limits) from the worker. */
-import type { AdapterInfo, DeviceInfo } from '../shared/device';
+import type { AdapterInfo, DeviceInfo } from '../../shared/device';
 
 /** The parts of `navigator` the probe reads; injected so tests can pass a stand-in `gpu`. */
 export interface ProbeEnvironment {

@@ -3,10 +3,10 @@
  * precision needs the adapter's `shader-f16` feature; without it (e.g. the
  * SwiftShader fallback adapter) WebGPU gets full-precision or q4 weights.
  */
-import type { DeviceInfo } from '../shared/device';
-import type { DeviceRequest } from '../shared/api';
-import { WebGpuUnavailableError } from '../shared/errors';
-import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
+import type { DeviceInfo } from '../../shared/device';
+import type { DeviceRequest } from '../../shared/api';
+import { WebGpuUnavailableError } from '../../shared/errors';
+import type { DeviceKind, DtypeChoice, ModelSpec } from '../../shared/model-spec';
 
 /** Resolves a device request against what the probe found. */
 export function chooseDevice(request: DeviceRequest, info: DeviceInfo): DeviceKind {
