@@ -1,56 +1,78 @@
 /**
- * Header sniffing before any decode: a file is an image the worker can
- * decode only if its first bytes say so, whatever its name or MIME type
- * claim. Each refusal says what the file is and what would work.
+ * The checks every image passes before anything decodes it, on the page
+ * (to refuse a file at once, with its own message) and in the worker (the
+ * library and the element feed it directly): size in bytes, what the
+ * header says the file is, its dimensions against a pixel limit, and
+ * whether it visibly ends early. Reads only the first and last bytes.
  */
+import { ImageTooLargeError, UnsupportedFileError } from '../shared/errors';
+import { FORMAT_NAMES, HEADER_BYTES, type ImageFormat, inspectHeader, looksTruncated } from './inspect';
 
-/** Raster formats browsers decode in a worker (createImageBitmap). */
-export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp' | 'avif' | 'bmp';
+export type { ImageFormat } from './inspect';
 
 /** Larger files are refused before decoding (a 100 MB image is almost surely a mistake, and memory is finite). */
 export const MAX_IMAGE_BYTES = 100 * 1024 * 1024;
-
-/** How many leading bytes {@link sniffImage} needs. */
-export const SNIFF_BYTES = 16;
-
-const ascii = (bytes: Uint8Array, start: number, text: string) =>
-  [...text].every((ch, i) => bytes[start + i] === ch.charCodeAt(0));
-
-/** The image format the header bytes announce, or null. */
-export function sniffImage(header: Uint8Array): ImageFormat | null {
-  if (header[0] === 0x89 && ascii(header, 1, 'PNG')) return 'png';
-  if (header[0] === 0xff && header[1] === 0xd8 && header[2] === 0xff) return 'jpeg';
-  if (ascii(header, 0, 'GIF8')) return 'gif';
-  if (ascii(header, 0, 'RIFF') && ascii(header, 8, 'WEBP')) return 'webp';
-  if (ascii(header, 4, 'ftypavi')) return 'avif';
-  if (ascii(header, 0, 'BM')) return 'bmp';
-  return null;
-}
-
-/** The verdict on one file: accepted with its format, or refused with a message naming it. */
-export type FileVerdict =
-  { readonly ok: true; readonly format: ImageFormat } | { readonly ok: false; readonly reason: string };
+/** Images with more pixels are refused from their header: 100 megapixels decode to 400 MB of RGBA. */
+export const MAX_IMAGE_PIXELS = 100_000_000;
 
 const SUPPORTED = 'PNG, JPEG, WebP, GIF, AVIF or BMP';
 
-/** Checks a file's size and header; reads only its first bytes. */
-export async function checkImageFile(file: File): Promise<FileVerdict> {
-  const name = `"${file.name}"`;
-  if (file.size === 0) return { ok: false, reason: `${name} is empty (0 bytes).` };
-  if (file.size > MAX_IMAGE_BYTES) {
-    const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
-    return { ok: false, reason: `${name} is ${mb(file.size)}; images up to ${mb(MAX_IMAGE_BYTES)} can be captioned.` };
+/** The verdict on one file: accepted with its format and size, or refused with a named error. */
+export type FileVerdict =
+  | { readonly ok: true; readonly format: ImageFormat; readonly width: number | null; readonly height: number | null }
+  | { readonly ok: false; readonly error: UnsupportedFileError | ImageTooLargeError };
+
+const megabytes = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
+
+/** Checks a file (or any Blob with a name) without decoding it. */
+export async function checkImage(blob: Blob, name: string): Promise<FileVerdict> {
+  const quoted = `"${name}"`;
+  const refuse = (message: string): FileVerdict => ({ ok: false, error: new UnsupportedFileError(message) });
+  if (blob.size === 0) return refuse(`${quoted} is empty (0 bytes).`);
+  if (blob.size > MAX_IMAGE_BYTES) {
+    return {
+      ok: false,
+      error: new ImageTooLargeError(
+        `${quoted} is ${megabytes(blob.size)}; images up to ${megabytes(MAX_IMAGE_BYTES)} can be captioned.`,
+      ),
+    };
   }
-  const format = sniffImage(new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer()));
-  if (format) return { ok: true, format };
-  if (file.type.startsWith('video/')) {
-    return { ok: false, reason: `${name} is a video (${file.type}); video captioning is not available yet.` };
+  const facts = inspectHeader(new Uint8Array(await blob.slice(0, HEADER_BYTES).arrayBuffer()));
+  if (facts.kind === 'unsupported') {
+    return refuse(`${quoted} is a ${facts.format} image, which browsers cannot decode; convert it to ${SUPPORTED}.`);
   }
-  if (file.type === 'image/svg+xml') {
-    return { ok: false, reason: `${name} is a vector image (SVG); export it as ${SUPPORTED} first.` };
+  if (facts.kind === 'other') {
+    if (blob.type.startsWith('video/'))
+      return refuse(`${quoted} is a video (${blob.type}); video captioning is not available yet.`);
+    switch (facts.looksLike) {
+      case 'svg':
+        // Never rasterised here: a drawing's scripts never run and nothing it links is fetched.
+        return refuse(`${quoted} is an SVG drawing; export it as ${SUPPORTED} first.`);
+      case 'html':
+        return refuse(`${quoted} is an HTML page, not an image.`);
+      case 'text':
+        return refuse(`${quoted} is a text file, not an image.`);
+      case 'unknown':
+        return refuse(`${quoted} is not an image this app can read: its contents match no ${SUPPORTED} file.`);
+    }
   }
-  if (file.type.startsWith('image/')) {
-    return { ok: false, reason: `${name} is not a ${SUPPORTED} image (its contents do not match ${file.type}).` };
+  const { format, width, height } = facts;
+  const kind = FORMAT_NAMES[format];
+  if (width === 0 || height === 0) return refuse(`${quoted} is a ${kind} that says it is ${width}×${height} pixels.`);
+  if (width !== null && height !== null && width * height > MAX_IMAGE_PIXELS) {
+    const mp = (n: number) => `${Math.round(n / 1e6)} megapixels`;
+    return {
+      ok: false,
+      error: new ImageTooLargeError(
+        `${quoted} is ${width}×${height} pixels (${mp(width * height)}); images up to ${mp(MAX_IMAGE_PIXELS)} can be captioned.`,
+      ),
+    };
   }
-  return { ok: false, reason: `${name} is not an image (${file.type || 'unknown type'}); use ${SUPPORTED} files.` };
+  const tail = new Uint8Array(await blob.slice(Math.max(0, blob.size - 64)).arrayBuffer());
+  if (looksTruncated(format, tail)) {
+    return refuse(
+      `${quoted} is a truncated ${kind}: the file ends before the image does (it may not have finished copying).`,
+    );
+  }
+  return { ok: true, format, width, height };
 }

@@ -39,7 +39,9 @@ import { importModelFiles } from './cache/import-model';
 import { type PlanContext, planRole, planUrls, rolePlan } from './cache/download-plan';
 import { DownloadTracker } from './cache/download-tracker';
 import { isGpuFault, watchGpuDevice } from './runtime/gpu-watch';
+import { FORMAT_NAMES } from '../media/inspect';
 import { letterbox, letterboxSize } from '../media/letterbox';
+import { checkImage } from '../media/sniff';
 import { type JobControl, JobRegistry } from './jobs';
 import { type LoadedModel, loadRole } from './model-loader';
 import { OCR_MODEL_NAME, OcrEngine } from './ocr/ocr-engine';
@@ -481,12 +483,17 @@ function fitForModels(image: RawImage): RawImage {
   return new RawImage(fitted.data, fitted.width, fitted.height, 3);
 }
 
-/** Decodes an image Blob in the worker (EXIF orientation applied by createImageBitmap). */
+/**
+ * Decodes an image Blob in the worker (EXIF orientation applied by
+ * createImageBitmap), after the same header checks the page makes, so the
+ * library and the element refuse bad files with the same specific errors.
+ */
 async function decodeImage(blob: Blob, name: string): Promise<RawImage> {
-  if (blob.size === 0) throw new ImageDecodeError(name, 'the file is empty');
+  const verdict = await checkImage(blob, name);
+  if (!verdict.ok) throw verdict.error;
   try {
     return await RawImage.fromBlob(blob);
   } catch (err) {
-    throw new ImageDecodeError(name, errorText(err));
+    throw new ImageDecodeError(name, errorText(err), FORMAT_NAMES[verdict.format]);
   }
 }

@@ -10,7 +10,7 @@
 import type { Captioner } from '../client/captioner';
 import type { CapflowOptions } from '../capflow/workflow';
 import type { DomainId } from '../capflow/spec';
-import { checkImageFile } from '../media/sniff';
+import { checkImage } from '../media/sniff';
 import type { DeviceRequest, LoadReport } from '../shared/api';
 import { isCaptionerError } from '../shared/errors';
 import type { CaptionEvent } from '../shared/events';
@@ -112,7 +112,7 @@ export class Batch {
   /** Adds files: images are queued, anything else is refused with its own message. */
   async add(files: readonly IncomingFile[]): Promise<void> {
     for (const { file, path } of files) {
-      const verdict = await checkImageFile(file);
+      const verdict = await checkImage(file, file.name);
       const base: SessionItem = {
         id: this.newId(),
         name: file.name,
@@ -121,7 +121,7 @@ export class Batch {
         size: file.size,
         addedAt: Date.now() + this.items.length / 1000,
         status: verdict.ok ? 'queued' : 'refused',
-        error: verdict.ok ? null : { name: 'UnsupportedFileError', message: verdict.reason },
+        error: verdict.ok ? null : { name: verdict.error.name, message: verdict.error.message },
         record: null,
         edited: null,
         pinnedDomain: null,
@@ -129,7 +129,7 @@ export class Batch {
       };
       const stored = await this.deps.store.add(base, verdict.ok ? file : null);
       if (verdict.ok) this.images.set(stored.id, file);
-      else this.deps.announce(verdict.reason);
+      else this.deps.announce(verdict.error.message);
       this.items = [...this.items, stored];
       this.changed();
     }

@@ -11,6 +11,8 @@ export const ERROR_NAMES = [
   'NotLoadedError',
   'ImageDecodeError',
   'ImageSourceError',
+  'UnsupportedFileError',
+  'ImageTooLargeError',
   'WebGpuUnavailableError',
   'CancelledError',
   'WorkerCrashedError',
@@ -65,13 +67,29 @@ export class NotLoadedError extends CaptionerError {
   }
 }
 
-/** An input file could not be decoded as an image. */
+/** An input file could not be decoded as an image; `format` names what its header said it was. */
 export class ImageDecodeError extends CaptionerError {
-  constructor(what: string, reason: string) {
+  constructor(what: string, reason: string, format?: string) {
     super(
       'ImageDecodeError',
-      `Could not read "${what}" as an image (${reason}). Use a PNG, JPEG, WebP, GIF or AVIF file.`,
+      format
+        ? `Could not decode "${what}" as a ${format} (${reason}); the file may be damaged.`
+        : `Could not read "${what}" as an image (${reason}).`,
     );
+  }
+}
+
+/** A file that is not an image this app can decode (empty, truncated, text, SVG, an unsupported format). */
+export class UnsupportedFileError extends CaptionerError {
+  constructor(message: string) {
+    super('UnsupportedFileError', message);
+  }
+}
+
+/** An image over the byte or pixel limit, refused before it is decoded. */
+export class ImageTooLargeError extends CaptionerError {
+  constructor(message: string) {
+    super('ImageTooLargeError', message);
   }
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { TINY_VLM_CAPTIONS } from '../fixtures/specs';
-import { solidPng } from '../support/png';
+import { damagedPng, solidPng } from '../support/png';
 import {
   ENDLESS,
   type Harness,
@@ -32,8 +32,10 @@ function writeFolder(): string {
   writeFileSync(join(dir, 'a-red.png'), solidPng(230, 20, 30));
   writeFileSync(join(dir, 'b-green.png'), solidPng(10, 200, 40));
   writeFileSync(join(dir, 'day2', 'c-blue.png'), solidPng(20, 30, 220));
-  // A PNG signature followed by garbage: passes the header check, fails to decode.
-  writeFileSync(join(dir, 'd-broken.png'), Buffer.concat([solidPng(1, 2, 3).subarray(0, 16), Buffer.alloc(64, 7)]));
+  // A PNG damaged in the middle: passes the header checks, fails to decode.
+  writeFileSync(join(dir, 'd-broken.png'), damagedPng());
+  // A PNG cut short: refused from its bytes, before any decoding.
+  writeFileSync(join(dir, 'e-cut.png'), solidPng(1, 2, 3).subarray(0, 40));
   writeFileSync(join(dir, 'notes.txt'), 'not an image');
   return dir;
 }
@@ -55,10 +57,12 @@ test('a folder of images, a corrupt file and a text file: exact captions, one er
   expect(await captionOf(page, 'b-green.png')).toBe(TINY_VLM_CAPTIONS.green);
   expect(await card(page, 'c-blue.png').getAttribute('data-status')).toBe('cancelled');
   expect(await errorOf(page, 'd-broken.png')).toMatch(
-    /ImageDecodeError\s+Could not read "holiday\/d-broken.png" as an image/,
+    /ImageDecodeError\s+Could not decode "holiday\/d-broken.png" as a PNG \(.*\); the file may be damaged\./,
   );
+  expect(await card(page, 'e-cut.png').getAttribute('data-status')).toBe('refused');
+  expect(await errorOf(page, 'e-cut.png')).toMatch(/UnsupportedFileError\s+"e-cut.png" is a truncated PNG/);
   expect(await card(page, 'notes.txt').getAttribute('data-status')).toBe('refused');
-  expect(await errorOf(page, 'notes.txt')).toMatch(/"notes.txt" is not an image \(text\/plain\)/);
+  expect(await errorOf(page, 'notes.txt')).toMatch(/"notes.txt" is a text file, not an image\./);
   expect(await page.getByTestId('counts').textContent()).toMatch(/^2\/4 done · 1 failed · 1 cancelled/);
   await screenshot(page, 'results');
 

@@ -14,6 +14,7 @@ import type { CaptionRecord } from '../../src/capflow/record';
 import { CAPTION_STYLES } from '../../src/capflow/styles';
 import type { MetaCaptioner } from '../../src/element/meta-captioner';
 import { TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
+import { damagedPng } from '../support/png';
 import { type StaticServer, startStaticServer } from '../support/static-server';
 import { type Harness, axeViolations, freshPage, screenshot, startHarness } from './harness';
 
@@ -89,8 +90,7 @@ beforeAll(async () => {
   );
 
   // A test page: a corrupt image next to a good one, and an element on a model that never stops.
-  const corrupt = Buffer.concat([readFileSync('examples/embed/images/kite.png').subarray(0, 16), Buffer.alloc(40, 9)]);
-  writeFileSync(join(root, 'images/broken.png'), corrupt);
+  writeFileSync(join(root, 'images/broken.png'), damagedPng(readFileSync('examples/embed/images/kite.png')));
   writeFileSync(
     join(root, 'errors.html'),
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>errors</title>

@@ -47,3 +47,15 @@ export function solidPng(r: number, g: number, b: number, width = 40, height = 3
   for (let i = 0; i < rgb.length; i += 3) rgb.set([r, g, b], i);
   return encodePng(width, height, rgb);
 }
+
+/**
+ * A PNG with its structure intact (signature, IHDR, IDAT, IEND) but its
+ * compressed pixels scrambled: it passes every header check and fails to
+ * decode, as a file damaged in the middle would.
+ */
+export function damagedPng(original: Buffer = solidPng(200, 100, 50, 40, 30)): Buffer {
+  const png = Buffer.from(original);
+  const idat = png.indexOf('IDAT');
+  for (let i = idat + 6; i < idat + 30 && i < png.length - 16; i++) png[i] = (png[i] ?? 0) ^ 0x5a;
+  return png;
+}

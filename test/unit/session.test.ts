@@ -1,13 +1,12 @@
 /**
  * The session layer's pure parts: exports (JSONL, fine-tuning JSONL, CSV
  * safe against formula injection, sidecar names and zip), progress counts
- * and ETA, stage names, header sniffing and the download plan's file list.
+ * and ETA, stage names and the download plan's file list.
  */
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
 import { singlePassPrompt } from '../../src/capflow/prompts';
 import type { CaptionRecord } from '../../src/capflow/record';
-import { sniffImage } from '../../src/media/sniff';
 import { csvCell, toCsv } from '../../src/session/csv';
 import {
   sidecarNames,
@@ -20,7 +19,6 @@ import {
 import type { SessionItem } from '../../src/session/item';
 import { countItems, etaMs, formatEta, stageOf } from '../../src/session/progress';
 import { plannedFiles } from '../../src/shared/model-files';
-import { encodePng } from '../support/png';
 
 const record: CaptionRecord = {
   version: 2,
@@ -190,18 +188,6 @@ describe('progress', () => {
       'judging (attempt 2)',
       'captioning',
     ]);
-  });
-});
-
-describe('header sniffing', () => {
-  test('images are known by their first bytes, whatever their name says', () => {
-    expect(sniffImage(encodePng(1, 1, new Uint8Array(3)))).toBe('png');
-    expect(sniffImage(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]))).toBe('jpeg');
-    expect(sniffImage(new TextEncoder().encode('GIF89a'))).toBe('gif');
-    expect(sniffImage(new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 '))).toBe('webp');
-    expect(sniffImage(new TextEncoder().encode('\0\0\0\x1cftypavif'))).toBe('avif');
-    expect(sniffImage(new TextEncoder().encode('hello world'))).toBeNull();
-    expect(sniffImage(new Uint8Array())).toBeNull();
   });
 });
 

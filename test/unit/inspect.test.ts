@@ -1,0 +1,157 @@
+/**
+ * Judging files from their bytes before decoding: formats and dimensions
+ * from headers, truncation from tails, what a non-image looks like, and
+ * the specific message every kind of bad file gets.
+ */
+import { describe, expect, test } from 'vitest';
+import { inspectHeader, looksTruncated } from '../../src/media/inspect';
+import { MAX_IMAGE_PIXELS, checkImage } from '../../src/media/sniff';
+import { encodePng } from '../support/png';
+
+const bytes = (...parts: (string | number[])[]) =>
+  new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)));
+const u32 = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+const le16 = (n: number) => [n & 255, (n >> 8) & 255];
+const le32 = (n: number) => [...le16(n & 0xffff), ...le16(n >>> 16)];
+
+/** A PNG whose header claims any size: signature, IHDR, and an IEND (no real pixels). */
+function pngClaiming(width: number, height: number): Uint8Array {
+  return bytes(
+    [0x89],
+    'PNG\r\n\x1a\n',
+    u32(13),
+    'IHDR',
+    u32(width),
+    u32(height),
+    [8, 2, 0, 0, 0],
+    u32(0),
+    u32(0),
+    'IEND',
+    u32(0),
+  );
+}
+
+/** A JPEG with an EXIF block before its start-of-frame. */
+function jpeg(width: number, height: number): Uint8Array {
+  const exif = new Array<number>(300).fill(0x41);
+  return bytes(
+    [0xff, 0xd8, 0xff, 0xe1],
+    [(exif.length + 2) >> 8, (exif.length + 2) & 255],
+    exif,
+    [0xff, 0xc2, 0, 17, 8],
+    [height >> 8, height & 255, width >> 8, width & 255],
+    new Array<number>(20).fill(0),
+    [0xff, 0xd9],
+  );
+}
+
+describe('headers', () => {
+  test('formats and dimensions', () => {
+    expect(inspectHeader(encodePng(640, 480, new Uint8Array(640 * 480 * 3)))).toEqual({
+      kind: 'image',
+      format: 'png',
+      width: 640,
+      height: 480,
+    });
+    expect(inspectHeader(jpeg(1920, 1080))).toEqual({ kind: 'image', format: 'jpeg', width: 1920, height: 1080 });
+    expect(inspectHeader(bytes('GIF89a', le16(320), le16(200)))).toEqual({
+      kind: 'image',
+      format: 'gif',
+      width: 320,
+      height: 200,
+    });
+    const vp8x = bytes('RIFF', le32(100), 'WEBPVP8X', le32(10), [0, 0, 0, 0], [0x7f, 0x07, 0x00], [0x37, 0x04, 0x00]);
+    expect(inspectHeader(vp8x)).toEqual({ kind: 'image', format: 'webp', width: 1920, height: 1080 });
+    const bmp = bytes('BM', le32(0), le32(0), le32(54), le32(40), le32(800), le32(-600 >>> 0));
+    expect(inspectHeader(bmp)).toEqual({ kind: 'image', format: 'bmp', width: 800, height: 600 });
+    const avif = bytes(u32(28), 'ftypavif', u32(0), 'mif1avif', u32(20), 'ispe', u32(0), u32(4000), u32(3000));
+    expect(inspectHeader(avif)).toEqual({ kind: 'image', format: 'avif', width: 4000, height: 3000 });
+  });
+  test('formats browsers cannot decode are named; non-images say what they look like', () => {
+    expect(inspectHeader(bytes(u32(24), 'ftypheic'))).toEqual({ kind: 'unsupported', format: 'HEIC/HEIF' });
+    expect(inspectHeader(bytes('II*\0'))).toEqual({ kind: 'unsupported', format: 'TIFF' });
+    expect(inspectHeader(bytes('8BPS'))).toEqual({ kind: 'unsupported', format: 'Photoshop (PSD)' });
+    expect(inspectHeader(bytes('hello, world'))).toEqual({ kind: 'other', looksLike: 'text' });
+    expect(inspectHeader(bytes('  <!DOCTYPE html><html>'))).toEqual({ kind: 'other', looksLike: 'html' });
+    expect(inspectHeader(bytes('<?xml version="1.0"?><svg xmlns="x">'))).toEqual({ kind: 'other', looksLike: 'svg' });
+    expect(inspectHeader(bytes([0, 1, 2, 3, 200]))).toEqual({ kind: 'other', looksLike: 'unknown' });
+  });
+  test('a PNG without its end chunk or a JPEG without its end marker ends early', () => {
+    const png = encodePng(4, 4, new Uint8Array(48));
+    expect(looksTruncated('png', png.subarray(-64))).toBe(false);
+    expect(looksTruncated('png', png.subarray(0, png.length - 20).subarray(-64))).toBe(true);
+    const jpg = jpeg(10, 10);
+    expect(looksTruncated('jpeg', jpg.subarray(-64))).toBe(false);
+    expect(looksTruncated('jpeg', jpg.subarray(0, -10).subarray(-64))).toBe(true);
+  });
+});
+
+describe('every bad file gets its own message', () => {
+  const check = async (name: string, data: Uint8Array | string, type = '') =>
+    checkImage(new Blob([typeof data === 'string' ? data : new Uint8Array(data)], { type }), name).then((v) =>
+      v.ok ? 'ok' : `${v.error.name}: ${v.error.message}`,
+    );
+
+  test.each([
+    ['empty.png', '', '', /^UnsupportedFileError: "empty.png" is empty \(0 bytes\)\.$/],
+    [
+      'huge.png',
+      pngClaiming(30000, 30000),
+      'image/png',
+      /^ImageTooLargeError: "huge.png" is 30000×30000 pixels \(900 megapixels\); images up to 100 megapixels/,
+    ],
+    [
+      'cut.png',
+      encodePng(8, 8, new Uint8Array(192)).subarray(0, 60),
+      'image/png',
+      /^UnsupportedFileError: "cut.png" is a truncated PNG/,
+    ],
+    ['cut.jpg', jpeg(8, 8).subarray(0, 330), 'image/jpeg', /^UnsupportedFileError: "cut.jpg" is a truncated JPEG/],
+    ['notes.png', 'just some notes', 'image/png', /^UnsupportedFileError: "notes.png" is a text file, not an image\.$/],
+    [
+      'page.jpg',
+      '<!doctype html><p>hi',
+      'image/jpeg',
+      /^UnsupportedFileError: "page.jpg" is an HTML page, not an image\.$/,
+    ],
+    [
+      'logo.svg',
+      '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+      'image/svg+xml',
+      /^UnsupportedFileError: "logo.svg" is an SVG drawing/,
+    ],
+    [
+      'photo.heic',
+      bytes(u32(24), 'ftypheic', new Array<number>(20).fill(0)),
+      'image/heic',
+      /^UnsupportedFileError: "photo.heic" is a HEIC\/HEIF image, which browsers cannot decode/,
+    ],
+    [
+      'clip.mp4',
+      bytes(u32(24), 'ftypisom', new Array<number>(20).fill(0)),
+      'video/mp4',
+      /^UnsupportedFileError: "clip.mp4" is a video \(video\/mp4\)/,
+    ],
+    [
+      'zero.png',
+      pngClaiming(0, 10),
+      'image/png',
+      /^UnsupportedFileError: "zero.png" is a PNG that says it is 0×10 pixels\.$/,
+    ],
+  ])('%s', async (name, data, type, message) => {
+    expect(await check(name, data, type)).toMatch(message);
+  });
+
+  test('a valid image passes, with its size, whatever its name or type say', async () => {
+    const png = encodePng(12, 5, new Uint8Array(180));
+    expect(
+      await checkImage(new Blob([new Uint8Array(png)], { type: 'application/octet-stream' }), 'odd-name.dat'),
+    ).toEqual({
+      ok: true,
+      format: 'png',
+      width: 12,
+      height: 5,
+    });
+    expect(MAX_IMAGE_PIXELS).toBe(100_000_000);
+  });
+});
