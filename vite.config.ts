@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { CONTENT_SECURITY_POLICY_HEADER, cspMeta } from './vite-csp.ts';
 import { ocrAssets } from './vite-ocr-assets.ts';
 
 /**
@@ -10,6 +11,18 @@ import { ocrAssets } from './vite-ocr-assets.ts';
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+/**
+ * What `npm start`'s server sends with every response: isolation, the CSP,
+ * no MIME sniffing, no referrer. (The dev server and the test runner's page
+ * rely on inline scripts, so they get isolation only.)
+ */
+const headers = {
+  ...isolation,
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY_HEADER,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
 };
 
 /**
@@ -49,9 +62,9 @@ const offline = VitePWA({
 });
 
 export default defineConfig({
-  plugins: [ocrAssets(), offline],
+  plugins: [cspMeta(), ocrAssets(), offline],
   server: { headers: isolation },
-  preview: { headers: isolation, host: '127.0.0.1' },
+  preview: { headers, host: '127.0.0.1' },
   worker: { format: 'es' },
   // Pre-bundling breaks their dynamic wasm/worker imports; serve them as they ship.
   optimizeDeps: { exclude: ['@huggingface/transformers', 'onnxruntime-web'] },

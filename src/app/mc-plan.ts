@@ -3,10 +3,16 @@
  * device, before anything is downloaded — per role, what will be fetched
  * (exact bytes) and what is already on this device.
  */
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import type { DownloadPlan } from '../shared/api';
 import { describeDtype, formatBytes } from './format';
 import { controls, tokens } from './theme';
+
+/** The host a folder URL is on, or "this site" for the app's own files. */
+function hostOf(location: string): string {
+  const url = new URL(location, globalThis.location?.href);
+  return url.origin === globalThis.location?.origin ? 'this site' : url.host;
+}
 
 /** How each role is named for people. */
 const ROLE_LABELS: Readonly<Record<string, string>> = {
@@ -59,6 +65,11 @@ export class McPlan extends LitElement {
                     html`<li data-role=${r.role}>
                       <span class="role">${ROLE_LABELS[r.role] ?? r.role}</span>
                       <span><code>${r.repo}</code> <span class="muted">${describeDtype(r.dtype)}</span></span>
+                      ${
+                        r.location
+                          ? html`<span class="muted from" data-testid="plan-host">from ${hostOf(r.location)}</span>`
+                          : nothing
+                      }
                       <span class="nums">
                         ${
                           r.sharedWith

@@ -46,6 +46,7 @@ import { type JobControl, JobRegistry } from './jobs';
 import { type LoadedModel, loadRole } from './model-loader';
 import { OCR_MODEL_NAME, OcrEngine } from './ocr/ocr-engine';
 import { type AssetLocations, OCR_ASSETS, assetLocations } from './runtime/assets';
+import { HostGuard } from './runtime/host-guard';
 import { configureRuntime, preloadRuntime } from './runtime/runtime';
 import { type StorageAccess, WeightCache, availableBytes } from './cache/weight-cache';
 import type { ClipModel } from './clip-model';
@@ -114,6 +115,8 @@ export class CaptionerService implements CaptionerApi {
   private gpuLost: string | null = null;
   private readonly jobs = new JobRegistry();
   private readonly downloads = new DownloadTracker();
+  /** The origins this worker may fetch from: its own and the configured model hosts. */
+  private readonly hosts = new HostGuard(globalThis.location?.href ?? 'http://localhost/');
   /** Probed file sizes by URL, kept for the worker's life. */
   private readonly sizes = new Map<string, Promise<number | null>>();
 
@@ -128,7 +131,10 @@ export class CaptionerService implements CaptionerApi {
       onPutEnd: (url) => this.downloads.done(url),
     });
     this.assets = assetLocations(config.assetsBase);
-    configureRuntime(this.cache, this.downloads, () => this.jobs.currentSignal(), this.assets);
+    this.hosts.allow(config.source);
+    // The app's own files may be served from elsewhere (assetsBase): that host is the app's too.
+    this.hosts.allow({ kind: 'host', host: new URL(this.assets.ortWasm).origin, pathTemplate: '{model}/' });
+    configureRuntime(this.cache, this.downloads, () => this.jobs.currentSignal(), this.assets, this.hosts);
     this.runtimeReady = preloadRuntime().catch((err: unknown) => {
       console.warn('Could not preload the ONNX runtime; it loads on first use instead.', err);
     });
@@ -147,10 +153,11 @@ export class CaptionerService implements CaptionerApi {
     const ctx: PlanContext = {
       cache: this.requireCache(),
       defaultSource: this.source,
-      fetch: (input, init) => fetch(input, init),
+      fetch: this.hosts.guard((input, init) => fetch(input, init), self.location.href),
       sizes: this.sizes,
     };
     const resolved = resolveRoles(request.preset, request.overrides, request.roles);
+    for (const r of resolved) if (r.spec.source) this.hosts.allow(r.spec.source);
     const plans = resolved.map((r) => planRole(ctx, r, chooseDtype(r.spec, device, info)));
     if (request.ocr) plans.push(this.planOcr(ctx));
     const roles = await Promise.all(plans);
@@ -164,7 +171,8 @@ export class CaptionerService implements CaptionerApi {
   }
 
   private async planOcr(ctx: PlanContext): Promise<RolePlan> {
-    const base = { role: 'ocr', repo: OCR_MODEL_NAME, dtype: 'fp32', sharedWith: null } as const;
+    const location = new URL('.', this.requireAssets().ocr('keys.txt')).href;
+    const base = { role: 'ocr', repo: OCR_MODEL_NAME, dtype: 'fp32', sharedWith: null, location } as const;
     try {
       return await planUrls(
         ctx,
@@ -185,6 +193,7 @@ export class CaptionerService implements CaptionerApi {
     const device = this.deviceFor(request.device, info);
     await this.runtimeReady;
     const wanted = resolveRoles(request.preset, request.overrides, request.roles).map((resolved) => {
+      if (resolved.spec.source) this.hosts.allow(resolved.spec.source);
       const dtype = chooseDtype(resolved.spec, device, info);
       return { resolved, dtype, identity: identityOf(resolved, device, dtype) };
     });

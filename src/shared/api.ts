@@ -74,6 +74,8 @@ export interface PlannedFile {
 export interface RolePlan {
   readonly role: LoadableRole | 'ocr';
   readonly repo: string;
+  /** Where its files come from (the folder URL), shown before anything is downloaded. */
+  readonly location: string;
   readonly dtype: DtypeChoice;
   /** Set when the role reuses another role's model (nothing to fetch). */
   readonly sharedWith: LoadableRole | null;

@@ -4,8 +4,9 @@
  * not be stored keeps its model incomplete (and the next load says it
  * downloads); a failed re-store keeps the good copy; writes to one URL run
  * in order; files of a folder no load registered can still be listed and
- * deleted.
+ * deleted; and the worker fetches from no host it was not given.
  */
+import { wrap } from 'comlink';
 import { openDB } from 'idb';
 import { afterEach, expect, inject, test } from 'vitest';
 import { commands } from 'vitest/browser';
@@ -113,4 +114,22 @@ test('a failed re-store keeps the good copy; writes to one URL run in order; str
   expect(await cache.match(stray)).toBeUndefined();
   await cache.clear();
   cache.close();
+});
+
+test('the worker fetches only from its own origin and the configured model host', async () => {
+  let worker: Worker | null = null;
+  const c = captioner({
+    createWorker: () =>
+      (worker = new Worker(new URL('./workers/host-guard.worker.ts', import.meta.url), { type: 'module' })),
+  });
+  await c.probe(); // starts and configures the worker
+  if (!worker) throw new Error('no worker');
+  const probe = wrap<{ tryFetch(url: string): Promise<string> }>(worker);
+  expect(await probe.tryFetch(`${host}forge/tiny-smolvlm/resolve/main/config.json`)).toBe('status 200');
+  expect(await probe.tryFetch('https://cdn.jsdelivr.net/npm/onnxruntime-web/dist/ort.min.js')).toBe(
+    'refused: Refused to fetch https://cdn.jsdelivr.net/npm/onnxruntime-web/dist/ort.min.js: https://cdn.jsdelivr.net is not this app or a configured model host.',
+  );
+  expect(await probe.tryFetch('https://huggingface.co/org/model/resolve/main/config.json')).toMatch(
+    /^refused: .*huggingface\.co is not/,
+  );
 });

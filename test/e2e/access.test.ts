@@ -30,7 +30,8 @@ async function captionOne(page: Page, name: string, colour: [number, number, num
 }
 
 test('axe finds nothing moderate or worse: empty page, results, open trace, open settings', async () => {
-  const page = await freshPage(h);
+  // axe is injected as a script, which the page's CSP (rightly) forbids: this test's page bypasses it.
+  const page = await freshPage(h, { bypassCSP: true });
   await page.goto(h.url(forgeParams(h.models, { mode: 'capflow' })));
   await expect.poll(async () => (await page.getByTestId('device').textContent())?.trim()).toMatch(/^WebGPU/);
   expect(await axeViolations(page)).toEqual([]);

@@ -78,7 +78,7 @@ async function fileOf(ctx: PlanContext, url: string, path: string, imported: boo
 
 /** Sums a role's files into a plan. */
 export function rolePlan(
-  base: Pick<RolePlan, 'role' | 'repo' | 'dtype' | 'sharedWith'>,
+  base: Pick<RolePlan, 'role' | 'repo' | 'dtype' | 'sharedWith' | 'location'>,
   files: readonly PlannedFile[],
   problem: string | null,
 ): RolePlan {
@@ -94,10 +94,17 @@ export function rolePlan(
 /** The plan of one resolved role at one dtype. */
 export async function planRole(ctx: PlanContext, resolved: ResolvedRole, dtype: DtypeChoice): Promise<RolePlan> {
   const { role, spec } = resolved;
-  const base = { role, repo: spec.repo, dtype, sharedWith: resolved.sharedWith ?? null };
-  if (resolved.sharedWith) return rolePlan(base, [], null);
   const source = spec.source ?? ctx.defaultSource;
-  const folder = modelFolder(source, spec.repo, spec.revision);
+  let folder: string;
+  try {
+    folder = modelFolder(source, spec.repo, spec.revision);
+  } catch (err) {
+    // A host that is not an http(s) URL never gets a request: the plan says why.
+    const base = { role, repo: spec.repo, dtype, sharedWith: resolved.sharedWith ?? null, location: '' };
+    return rolePlan(base, [], errorText(err));
+  }
+  const base = { role, repo: spec.repo, dtype, sharedWith: resolved.sharedWith ?? null, location: folder };
+  if (resolved.sharedWith) return rolePlan(base, [], null);
   const imported = source.kind === 'imported';
   try {
     const external = await externalDataSetting(ctx, folder);
@@ -122,7 +129,7 @@ export async function planRole(ctx: PlanContext, resolved: ResolvedRole, dtype: 
 /** The plan of a fixed list of files (`[path, url]`), e.g. the OCR model the app serves. */
 export async function planUrls(
   ctx: PlanContext,
-  base: Pick<RolePlan, 'role' | 'repo' | 'dtype' | 'sharedWith'>,
+  base: Pick<RolePlan, 'role' | 'repo' | 'dtype' | 'sharedWith' | 'location'>,
   entries: readonly (readonly [path: string, url: string])[],
   imported = false,
 ): Promise<RolePlan> {

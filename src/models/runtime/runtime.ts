@@ -8,6 +8,7 @@ import { env } from '@huggingface/transformers';
 import { ModelHostUnreachableError, errorText } from '../../shared/errors';
 import { IMPORTED_HOST, type ModelSource, localModelPath, sourceLocation } from '../../shared/model-source';
 import type { AssetLocations } from './assets';
+import type { HostGuard } from './host-guard';
 import type { DownloadTracker } from '../cache/download-tracker';
 import type { WeightCache } from '../cache/weight-cache';
 
@@ -17,6 +18,7 @@ export function configureRuntime(
   downloads: DownloadTracker,
   currentSignal: () => AbortSignal | undefined,
   assets: AssetLocations,
+  hosts: HostGuard,
 ): void {
   const onnx = env.backends.onnx;
   if (!onnx.wasm) throw new Error('onnxruntime-web has no wasm backend in this build');
@@ -40,6 +42,7 @@ export function configureRuntime(
       return new Response(null, { status: 404, statusText: 'not in the imported model' });
     // An optional file a cached model is known not to have: answered here, so loading works offline.
     if (await cache.isKnownAbsent(url)) return new Response(null, { status: 404, statusText: 'not in this model' });
+    hosts.check(url, self.location.href);
     const response = reachable(url, fetch(input, { ...init, signal: currentSignal() }));
     // Range requests only probe a file's size; whole files are followed until cached.
     return new Headers(init?.headers).has('range') ? response : downloads.track(url, response);
