@@ -172,8 +172,13 @@ export class McApp extends LitElement {
     await this.sessionReady;
     if (!this.device) return;
     const run = ++this.planRun;
+    // Marked on the host so a test (or an embedder) can wait for the probes to end before going offline.
+    this.toggleAttribute('data-planning', true);
     const plans = await planPresets(this.captioner, this.settings);
-    if (run === this.planRun) this.plans = plans;
+    if (run !== this.planRun) return;
+    this.plans = plans;
+    this.toggleAttribute('data-planning', false);
+    this.setAttribute('data-plans', 'settled');
   }
 
   private announce(message: string, visible = false): void {

@@ -2,14 +2,18 @@
  * `<mc-queue>`: the batch's images as a grid of `<mc-item>` cards. The
  * list is one tab stop; arrow keys, Home and End move between its items
  * (a roving tab index, in reading order and by rows). An item whose trace
- * is open takes the grid's full width.
+ * is open takes the grid's full width. Cards are made a page at a time as
+ * the list scrolls into view, so a thousand files do not freeze the page.
  */
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import type { LiveItem } from '../session/batch';
 import type { SessionItem } from '../session/item';
 import { statusText } from '../session/progress';
 import './mc-item';
 import { controls, tokens } from './theme';
+
+/** Cards rendered per page. */
+const PAGE = 60;
 
 /** The grid of items. */
 export class McQueue extends LitElement {
@@ -23,6 +27,14 @@ export class McQueue extends LitElement {
   declare live: ReadonlyMap<string, LiveItem>;
   declare thumbs: ReadonlyMap<string, string>;
   private focusId: string | null = null;
+  /** How many cards are rendered; grows a page at a time as the end of the list comes into view. */
+  private limit = PAGE;
+  private readonly more = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting) && this.limit < this.items.length) {
+      this.limit += PAGE;
+      this.requestUpdate();
+    }
+  });
   /** Items whose trace is open. */
   private readonly wide = new Set<string>();
 
@@ -33,7 +45,25 @@ export class McQueue extends LitElement {
     this.thumbs = new Map();
   }
 
-  private readonly onKey = (event: KeyboardEvent): void => {
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.more.disconnect();
+  }
+
+  protected override updated(): void {
+    const sentinel = this.renderRoot.querySelector('.more');
+    this.more.disconnect();
+    if (sentinel) this.more.observe(sentinel);
+  }
+
+  private readonly onKey = async (event: KeyboardEvent): Promise<void> => {
+    if (event.key === 'End' && this.limit < this.items.length) {
+      event.preventDefault();
+      // The last item is not rendered yet: render them all first.
+      this.limit = this.items.length;
+      this.requestUpdate();
+      await this.updateComplete;
+    }
     const cards = [...this.renderRoot.querySelectorAll<HTMLElement>('li[data-id]')];
     const current = cards.findIndex((c) => c === event.target);
     if (current < 0) return;
@@ -63,8 +93,9 @@ export class McQueue extends LitElement {
   }
 
   override render() {
-    const items = this.items;
+    const items = this.items.slice(0, this.limit);
     const focusId = items.some((i) => i.id === this.focusId) ? this.focusId : (items[0]?.id ?? null);
+    const hidden = this.items.length - items.length;
     return html`<h2 class="visually-hidden">Images in this session</h2>
       <ol aria-label="Images in this session" @keydown=${this.onKey}>
         ${items.map(
@@ -81,7 +112,8 @@ export class McQueue extends LitElement {
               <mc-item .item=${item} .live=${this.live.get(item.id)} .thumb=${this.thumbs.get(item.id) ?? ''}></mc-item>
             </li>`,
         )}
-      </ol>`;
+      </ol>
+      ${hidden > 0 ? html`<p class="more muted" aria-live="off">${hidden} more below…</p>` : nothing}`;
   }
 
   static override styles = [
@@ -105,6 +137,15 @@ export class McQueue extends LitElement {
       }
       li.wide {
         grid-column: 1 / -1;
+      }
+      /* Cards off screen skip layout and paint until they come near. */
+      li {
+        content-visibility: auto;
+        contain-intrinsic-size: auto 22rem;
+      }
+      .more {
+        text-align: center;
+        padding: 1rem;
       }
     `,
   ];

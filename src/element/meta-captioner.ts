@@ -176,6 +176,7 @@ export class MetaCaptioner extends LitElement {
         image: blob,
         name,
         options: this.options(target !== null),
+        ocrDevice: this.device,
         onEvent,
         signal: abort.signal,
       });

@@ -127,10 +127,10 @@ export function inspectHeader(b: Uint8Array): Inspection {
 export function looksTruncated(format: ImageFormat, tail: Uint8Array): boolean {
   if (format === 'png') return !ascii(tail, Math.max(0, tail.length - 8), 'IEND');
   if (format === 'jpeg') {
-    // Some encoders pad after the end marker: look for it near the end.
-    for (let i = tail.length - 2; i >= Math.max(0, tail.length - 64); i--)
-      if (tail[i] === 0xff && tail[i + 1] === 0xd9) return false;
-    return true;
+    // The file must end with the end-of-image marker (some encoders pad with zeros after it).
+    let end = tail.length;
+    while (end > 0 && tail[end - 1] === 0) end -= 1;
+    return !(tail[end - 2] === 0xff && tail[end - 1] === 0xd9);
   }
   return false;
 }

@@ -14,7 +14,7 @@ import { checkImage } from '../media/sniff';
 import type { DeviceRequest, LoadReport } from '../shared/api';
 import { isCaptionerError } from '../shared/errors';
 import type { CaptionEvent } from '../shared/events';
-import type { PresetId } from '../shared/presets';
+import type { Preset, PresetId } from '../shared/presets';
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
 import type { ItemError, SessionItem } from './item';
 import { stageOf } from './progress';
@@ -23,7 +23,7 @@ import type { SessionStorage } from './store';
 /** What the current settings ask of the batch. */
 export interface BatchConfig {
   readonly load: {
-    readonly preset: PresetId;
+    readonly preset: PresetId | Preset;
     readonly overrides: RoleOverrides;
     readonly roles: readonly LoadableRole[];
     readonly device: DeviceRequest;
@@ -66,6 +66,9 @@ export interface BatchDeps {
   readonly newId?: () => string;
 }
 
+/** How many added files are checked and stored together. */
+const ADD_GROUP = 50;
+
 /** Steps whose tokens are the caption being written (streamed into the item). */
 const WRITING_STEPS = new Set(['summary', 'single-pass', 'prompt']);
 
@@ -83,6 +86,8 @@ export class Batch {
   /** Images added in this page's life (restored ones are read back from the store on demand). */
   private readonly images = new Map<string, Blob>();
   private running: string | null = null;
+  /** Items whose worker crashed under them once already (they are not retried again). */
+  private readonly crashed = new Set<string>();
   private loadAbort: AbortController | null = null;
   private readonly now: () => number;
   private readonly newId: () => string;
@@ -109,31 +114,45 @@ export class Batch {
     return this.images.get(item.id) ?? (item.blobKept ? this.deps.store.image(item.id) : undefined);
   }
 
-  /** Adds files: images are queued, anything else is refused with its own message. */
+  /**
+   * Adds files: images are queued, anything else is refused with its own
+   * message. Files are checked and stored in groups (one transaction each),
+   * and the first group starts the queue, so a thousand files arrive without
+   * freezing the page.
+   */
   async add(files: readonly IncomingFile[]): Promise<void> {
-    for (const { file, path } of files) {
-      const verdict = await checkImage(file, file.name);
-      const base: SessionItem = {
-        id: this.newId(),
-        name: file.name,
-        path,
-        type: file.type,
-        size: file.size,
-        addedAt: Date.now() + this.items.length / 1000,
-        status: verdict.ok ? 'queued' : 'refused',
-        error: verdict.ok ? null : { name: verdict.error.name, message: verdict.error.message },
-        record: null,
-        edited: null,
-        pinnedDomain: null,
-        blobKept: false,
-      };
-      const stored = await this.deps.store.add(base, verdict.ok ? file : null);
-      if (verdict.ok) this.images.set(stored.id, file);
-      else this.deps.announce(verdict.error.message);
-      this.items = [...this.items, stored];
+    for (let start = 0; start < files.length; start += ADD_GROUP) {
+      const group = files.slice(start, start + ADD_GROUP);
+      const entries = await Promise.all(
+        group.map(async ({ file, path }, i) => {
+          const verdict = await checkImage(file, file.name);
+          const item: SessionItem = {
+            id: this.newId(),
+            name: file.name,
+            path,
+            type: file.type,
+            size: file.size,
+            addedAt: Date.now() + (this.items.length + i) / 1000,
+            status: verdict.ok ? 'queued' : 'refused',
+            error: verdict.ok ? null : { name: verdict.error.name, message: verdict.error.message },
+            record: null,
+            edited: null,
+            pinnedDomain: null,
+            blobKept: false,
+          };
+          if (!verdict.ok) this.deps.announce(verdict.error.message);
+          return { item, image: verdict.ok ? file : null };
+        }),
+      );
+      const stored = await this.deps.store.add(entries);
+      stored.forEach((item, i) => {
+        const image = entries[i]?.image;
+        if (image) this.images.set(item.id, image);
+      });
+      this.items = [...this.items, ...stored];
       this.changed();
+      this.pump();
     }
-    this.pump();
   }
 
   /** Cancels one item (waiting or running). */
@@ -287,6 +306,8 @@ export class Batch {
         image,
         name: item.path,
         options: config.options(item.pinnedDomain),
+        // The OCR tool runs where the user asked the models to run.
+        ocrDevice: config.load.device,
         onEvent: (e) => this.onEvent(item.id, e),
       });
       this.measured.push(this.now() - started);
@@ -294,6 +315,15 @@ export class Batch {
       this.deps.announce(`${item.name}: done`);
     } catch (err) {
       if (isCaptionerError(err, 'CancelledError')) return; // already marked by cancel()
+      if (isCaptionerError(err, 'WorkerCrashedError') && !this.crashed.has(item.id)) {
+        // The worker died under this item (out of memory, a crash): the captioner starts a new one
+        // and reloads the models; the item gets one more try, then fails with the reason.
+        this.crashed.add(item.id);
+        this.models = { phase: 'idle' };
+        this.set(item.id, { status: 'queued' });
+        this.deps.announce(`${item.name}: the captioning worker stopped; trying once more.`, true);
+        return;
+      }
       this.fail(item, errorOf(err));
     }
   }

@@ -25,12 +25,18 @@ interface SessionDb extends DBSchema {
 export interface SessionStorage {
   readonly budget: number;
   restore(): Promise<RestoredSession>;
-  add(item: SessionItem, image: Blob | null): Promise<SessionItem>;
+  add(entries: readonly NewItem[]): Promise<SessionItem[]>;
   image(id: string): Promise<Blob | undefined>;
   save(item: SessionItem): Promise<void>;
   remove(items: readonly SessionItem[]): Promise<void>;
   saveSettings(settings: unknown): Promise<void>;
   clear(): Promise<void>;
+}
+
+/** An item to store and its image (null for a refused file). */
+export interface NewItem {
+  readonly item: SessionItem;
+  readonly image: Blob | null;
 }
 
 /** Everything a reload restores. */
@@ -75,21 +81,27 @@ export class SessionStore implements SessionStorage {
   }
 
   /**
-   * Stores a new item and, while the budget allows, its image (one
-   * transaction: an item never exists without the image it claims to keep).
-   * Returns the item as stored (`blobKept` decided here).
+   * Stores new items and, while the budget allows, their images, in one
+   * transaction (an item never exists without the image it claims to keep).
+   * Returns the items as stored (`blobKept` decided here).
    */
-  async add(item: SessionItem, image: Blob | null): Promise<SessionItem> {
-    const keep = image !== null && this.keptBytes + image.size <= this.budget;
-    const stored = { ...item, blobKept: keep };
+  async add(entries: readonly NewItem[]): Promise<SessionItem[]> {
+    let kept = this.keptBytes;
+    const stored = entries.map(({ item, image }) => {
+      const keep = image !== null && kept + image.size <= this.budget;
+      if (keep) kept += item.size;
+      return { item: { ...item, blobKept: keep }, image: keep ? image : null };
+    });
     const tx = this.db.transaction(['items', 'blobs'], 'readwrite');
-    await Promise.all([
-      tx.objectStore('items').put(stored),
-      keep && image ? tx.objectStore('blobs').put(image, item.id) : undefined,
-    ]);
+    await Promise.all(
+      stored.flatMap(({ item, image }) => [
+        tx.objectStore('items').put(item),
+        image ? tx.objectStore('blobs').put(image, item.id) : undefined,
+      ]),
+    );
     await tx.done;
-    if (keep) this.keptBytes += item.size;
-    return stored;
+    this.keptBytes = kept;
+    return stored.map((s) => s.item);
   }
 
   /** The kept image of an item. */
@@ -144,9 +156,11 @@ export class MemorySessionStore implements SessionStorage {
     return { items: [], settings: null };
   }
 
-  async add(item: SessionItem, image: Blob | null): Promise<SessionItem> {
-    if (image) this.images.set(item.id, image);
-    return { ...item, blobKept: image !== null };
+  async add(entries: readonly NewItem[]): Promise<SessionItem[]> {
+    return entries.map(({ item, image }) => {
+      if (image) this.images.set(item.id, image);
+      return { ...item, blobKept: image !== null };
+    });
   }
 
   async image(id: string): Promise<Blob | undefined> {

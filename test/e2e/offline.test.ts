@@ -32,6 +32,7 @@ test('after one online visit the page opens and captions with the network off', 
     name: expect.stringContaining('MetaCaptioner'),
     icons: expect.arrayContaining([expect.objectContaining({ sizes: '512x512' })]),
   });
+  await expect.poll(() => page.locator('mc-app[data-plans="settled"]:not([data-planning])').count()).toBe(1);
 
   await page.context().setOffline(true);
   const before = h.models.requests.length;
@@ -55,6 +56,8 @@ test('a page opened online and then cut off still loads its cached models, witho
   // A new visit: a new worker, models not loaded yet, weights in the cache. Then the network goes.
   await page.reload();
   await expect.poll(async () => (await page.getByTestId('device').textContent())?.trim()).toMatch(/^WebGPU/);
+  // The page probes every preset's download size on open; those requests must end before the cut.
+  await expect.poll(() => page.locator('mc-app[data-plans="settled"]:not([data-planning])').count()).toBe(1);
   await page.context().setOffline(true);
   const before = h.models.requests.length;
   await addFiles(page, [pngFile('blue.png', [20, 30, 220])]);
