@@ -38,16 +38,16 @@ export type { Preset, PresetId } from './shared/presets';
 export type { LoadableRole, RoleOverride, RoleOverrides } from './shared/roles';
 export type { OcrLine, Box } from './shared/ocr';
 export { CAPTION_STYLES, CAPTION_STYLE_IDS } from './capflow/styles';
-export type { CaptionStyle } from './capflow/styles';
 export { DOMAINS, DOMAIN_IDS } from './capflow/spec';
-export type { DomainId } from './capflow/spec';
-export { RECORD_VERSION } from './capflow/record';
+export { RECORD_VERSION } from './shared/record';
 export type {
   AgentTrace,
+  CapflowOptions,
   CaptionMode,
   CaptionRecord,
+  CaptionStyle,
+  DomainId,
   DomainResult,
   JudgeResult,
   RecordRuntime,
-} from './capflow/record';
-export type { CapflowOptions } from './capflow/workflow';
+} from './shared/record';

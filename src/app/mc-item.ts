@@ -7,7 +7,8 @@
  * reported as one `item-action` event for the page to carry out.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import { DOMAINS, type DomainId } from '../capflow/spec';
+import { DOMAINS } from '../capflow/spec';
+import { type DomainId } from '../shared/record';
 import type { LiveItem } from '../session/batch';
 import { type SessionItem, finalCaption } from '../session/item';
 import { statusText } from '../session/progress';

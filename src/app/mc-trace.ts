@@ -4,7 +4,7 @@
  * steps that reads the same in a narrow card and on a phone.
  */
 import { LitElement, css, html } from 'lit';
-import type { AgentTrace } from '../capflow/record';
+import type { AgentTrace } from '../shared/record';
 import { stageOf } from '../session/progress';
 import { controls, tokens } from './theme';
 

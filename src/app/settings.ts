@@ -5,10 +5,9 @@
  * mirror), and in the session store, so a plain reload keeps them. The URL
  * form is also the stored form: one parser validates both.
  */
-import type { CaptionMode } from '../capflow/record';
-import { DOMAIN_IDS, type DomainId } from '../capflow/spec';
-import { type CaptionStyle, isCaptionStyle } from '../capflow/styles';
-import type { CapflowOptions } from '../capflow/workflow';
+import type { CaptionMode, DomainId, CaptionStyle, CapflowOptions } from '../shared/record';
+import { DOMAIN_IDS } from '../capflow/spec';
+import { isCaptionStyle } from '../capflow/styles';
 import type { DeviceRequest } from '../shared/api';
 import { HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import { DEFAULT_PRESET_ID, PRESETS, type PresetId } from '../shared/presets';

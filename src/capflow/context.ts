@@ -6,7 +6,7 @@
  */
 import type { EventSink } from '../shared/events';
 import type { OcrLine } from '../shared/ocr';
-import type { AgentTrace } from './record';
+import type { AgentTrace } from '../shared/record';
 
 /** One model call's knobs. */
 export interface StepOptions {

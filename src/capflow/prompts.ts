@@ -2,8 +2,9 @@
  * Prompts built from the CapFlow specs, and robust readers for the answers
  * small models give to them (a malformed answer never throws).
  */
-import { DOMAINS, DOMAIN_IDS, type DomainId, JUDGE_DIMENSIONS } from './spec';
-import { CAPTION_STYLES, type CaptionStyle } from './styles';
+import { DOMAINS, DOMAIN_IDS, JUDGE_DIMENSIONS } from './spec';
+import type { DomainId, CaptionStyle } from '../shared/record';
+import { CAPTION_STYLES } from './styles';
 
 const LETTERS = 'ABCDEFGH';
 

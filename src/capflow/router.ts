@@ -6,8 +6,8 @@
  * unreadable answer falls back to the zero-shot winner, never crashes.
  */
 import { IMAGE_DOMAINS, parseDomainAnswer, routerQuestion } from './prompts';
-import type { AgentTrace, DomainResult } from './record';
-import { DOMAINS, type DomainId, ROUTER_CONFIDENCE_THRESHOLD, ROUTER_LOGIT_SCALE } from './spec';
+import type { AgentTrace, DomainResult, DomainId } from '../shared/record';
+import { DOMAINS, ROUTER_CONFIDENCE_THRESHOLD, ROUTER_LOGIT_SCALE } from './spec';
 import { type CapflowInput, type CapflowModels, type WorkflowContext, step } from './context';
 
 type Router = NonNullable<CapflowModels<unknown>['router']>;

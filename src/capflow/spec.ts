@@ -5,23 +5,7 @@
  * for small models), a summary outline per domain, and the judge rubric.
  * Changing the workflow is changing this file.
  */
-
-/** The agents CapFlow's domain workflows are made of. */
-export type AgentId =
-  | 'natural-perception'
-  | 'structure-perception'
-  | 'infographic-perception'
-  | 'ui-perception'
-  | 'texture-perception'
-  | 'video-perception'
-  | 'general-reasoning'
-  | 'medical-reasoning'
-  | 'knowledge-reasoning'
-  | 'video-reasoning'
-  | 'visual-guideline'
-  | 'video-guideline'
-  | 'ocr'
-  | 'coder';
+import type { AgentId, DomainId } from '../shared/record';
 
 /** What an agent is: a prompted role on the VLM, or the OCR tool. */
 export type AgentSpec =
@@ -142,18 +126,6 @@ export const AGENTS = Object.freeze({
   },
   ocr: { kind: 'ocr', role: 'tool', label: 'OCR' },
 } as const satisfies Record<AgentId, AgentSpec>);
-
-/** The domains CapFlow routes to. */
-export type DomainId =
-  | 'natural'
-  | 'structure-math'
-  | 'infographic-document'
-  | 'medical'
-  | 'ui'
-  | 'code'
-  | 'knowledge'
-  | 'synthetic'
-  | 'video';
 
 /** One domain: how to recognise it, its agents and how its summary is organised. */
 export interface DomainSpec {

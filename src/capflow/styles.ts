@@ -5,9 +5,7 @@
  * small model may overrun (alt text must stay short and never start with
  * "image of"). The page, the element and the library all share these.
  */
-
-/** A caption style id. */
-export type CaptionStyle = 'detailed' | 'short' | 'alt';
+import type { CaptionStyle } from '../shared/record';
 
 /** What a style asks of the caption writer. */
 export interface CaptionStyleSpec {

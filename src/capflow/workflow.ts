@@ -14,32 +14,16 @@ import {
   type JudgeAttempt,
   type JudgeResult,
   RECORD_VERSION,
-} from './record';
+  type AgentId,
+  type DomainId,
+  type CaptionStyle,
+  type CapflowOptions,
+} from '../shared/record';
 import { route } from './router';
-import { AGENTS, type AgentId, DOMAINS, type DomainId } from './spec';
-import { CAPTION_STYLES, type CaptionStyle, shapeCaption } from './styles';
+import { AGENTS, DOMAINS } from './spec';
+import { CAPTION_STYLES, shapeCaption } from './styles';
 
 export type { CapflowInput, CapflowModels, StepOptions, StepOutput, WorkflowContext } from './context';
-
-/** How to caption. */
-export interface CapflowOptions {
-  readonly mode: CaptionMode;
-  /** Skips routing when set. */
-  readonly domain?: DomainId;
-  /** Single-pass only: route first to make the prompt domain-aware (default true when a router exists). */
-  readonly route?: boolean;
-  readonly language?: string;
-  /** Length and audience of the caption (default `detailed`); ignored by `prompt` mode. */
-  readonly style?: CaptionStyle;
-  /** The instruction of `prompt` mode. */
-  readonly prompt?: string;
-  /** Judge the caption and regenerate up to `attempts - 1` times; null: no judge. Default: judge once (never in `prompt` mode). */
-  readonly judge?: { readonly attempts: number } | null;
-  /** Agents running at once (the worker's single inference queue makes 1 the right default). */
-  readonly concurrency?: number;
-  /** Token budget of the caption-writing step (summary, single pass, prompt); default: the style's. */
-  readonly maxNewTokens?: number;
-}
 
 /** The instruction `prompt` mode uses when the caller gives none. */
 export const DEFAULT_PROMPT = 'Describe this image in detail.';

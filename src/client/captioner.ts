@@ -5,8 +5,8 @@
  * It is the only code that talks to the worker.
  */
 import { proxy } from 'comlink';
-import type { CaptionRecord } from '../capflow/record';
-import { type CapflowOptions, DEFAULT_PROMPT } from '../capflow/workflow';
+import type { CaptionRecord, CapflowOptions } from '../shared/record';
+import { DEFAULT_PROMPT } from '../capflow/workflow';
 import type {
   CapflowJob,
   CaptionResult,
@@ -179,6 +179,18 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
     lastLoad = { request, generation: link.current };
   };
 
+  /** A worker whose runtime can no longer create sessions is replaced (the next call starts a fresh one). */
+  const replaceIfBroken = async () => {
+    const generation = link.current;
+    const broken = generation ? await link.call((api) => api.sessionsBroken()).catch(() => false) : false;
+    if (!broken || link.current !== generation) return;
+    link.terminate('its ONNX runtime could not recover from a model it failed to load');
+    globalSink({
+      type: 'notice',
+      message: 'A model failed to load; a fresh captioning worker takes over (loaded models reload from the cache).',
+    });
+  };
+
   const presetOf = (preset: PresetId | Preset) => (typeof preset === 'string' ? PRESETS[preset] : preset);
 
   return {
@@ -208,9 +220,14 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
       // Ask for durable storage before the first big download (only pages may ask).
       void globalThis.navigator?.storage?.persist?.().catch(() => false);
       return enqueue(jobId, signal, async () => {
-        const report = await link.call((api) => api.load(request, proxy(onEvent)));
-        lastLoad = { request, generation: link.current };
-        return report;
+        try {
+          const report = await link.call((api) => api.load(request, proxy(onEvent)));
+          lastLoad = { request, generation: link.current };
+          return report;
+        } catch (err) {
+          await replaceIfBroken();
+          throw err;
+        }
       });
     },
 

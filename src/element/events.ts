@@ -2,7 +2,7 @@
  * The events `<meta-captioner>` fires: all bubble and cross shadow roots
  * (`composed`), so a page can listen on the element or any ancestor.
  */
-import type { CaptionRecord } from '../capflow/record';
+import type { CaptionRecord } from '../shared/record';
 
 /** `caption-progress`: bytes of a model download, or the stage the caption is in. */
 export type CaptionProgressDetail =

@@ -7,10 +7,9 @@
  * one captioner (one worker, one set of loaded models).
  */
 import { LitElement, type PropertyValues, html, nothing } from 'lit';
-import type { CaptionRecord } from '../capflow/record';
-import { DOMAIN_IDS, type DomainId } from '../capflow/spec';
-import { type CaptionStyle, isCaptionStyle } from '../capflow/styles';
-import type { CapflowOptions } from '../capflow/workflow';
+import type { CaptionRecord, DomainId, CaptionStyle, CapflowOptions } from '../shared/record';
+import { DOMAIN_IDS } from '../capflow/spec';
+import { isCaptionStyle } from '../capflow/styles';
 import type { DeviceRequest } from '../shared/api';
 import { CancelledError, ImageSourceError, errorText, isCaptionerError } from '../shared/errors';
 import type { CaptionEvent } from '../shared/events';

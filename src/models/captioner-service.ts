@@ -1,16 +1,18 @@
 /**
- * The worker-side implementation of {@link CaptionerApi}: owns the runtime
- * setup, the device probe, the weight cache and the loaded models.
- * Everything it needs from the environment comes in through its constructor,
- * so tests build it with a different probe, storage or chunk size.
+ * The worker-side implementation of {@link CaptionerApi}: a thin
+ * dispatcher over the rooms that do the work — the model set (loading and
+ * reuse), the GPU fallback, the OCR tool, the weight cache and planning,
+ * image decoding and the CapFlow engine. Everything it needs from the
+ * environment comes in through its constructor, so tests build it with a
+ * different probe, storage or chunk size, or subclass its two job hooks to
+ * inject faults.
  */
-import { RawImage } from '@huggingface/transformers';
+import type { RawImage } from '@huggingface/transformers';
 import type {
   CaptionJob,
   CaptionResult,
   CaptionerApi,
   CapflowJob,
-  DeviceRequest,
   DownloadPlan,
   ImportFile,
   LoadReport,
@@ -18,40 +20,31 @@ import type {
   OcrResult,
   LoadRequest,
   PlanRequest,
-  RoleReport,
-  RolePlan,
   RuntimeConfig,
   StorageReport,
 } from '../shared/api';
 import type { CachedModel } from '../shared/cached-model';
 import type { DeviceInfo } from '../shared/device';
-import { ImageDecodeError, NotLoadedError, errorText, isCaptionerError } from '../shared/errors';
+import { ImageDecodeError, NotLoadedError, errorText } from '../shared/errors';
 import type { EventSink } from '../shared/events';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
-import type { DeviceKind, DtypeChoice } from '../shared/model-spec';
-import { type ResolvedRole, resolveRoles } from '../shared/roles';
+import type { CaptionRecord } from '../shared/record';
 import { type CapflowModels, runCapflow } from '../capflow/workflow';
-import type { CaptionRecord } from '../capflow/record';
+import { decodeImage, fitForModels, rgbOf } from '../media/decode';
 import { capflowModels } from './capflow-models';
-import { chooseDevice, chooseDtype } from './runtime/device-choice';
-import { probeDevice } from './runtime/device-probe';
 import { importModelFiles } from './cache/import-model';
-import { type PlanContext, planRole, planUrls, rolePlan } from './cache/download-plan';
+import { type PlanContext, planDownload } from './cache/download-plan';
 import { DownloadTracker } from './cache/download-tracker';
-import { isGpuFault, watchGpuDevice } from './runtime/gpu-watch';
-import { FORMAT_NAMES } from '../media/inspect';
-import { letterbox, letterboxSize } from '../media/letterbox';
-import { checkImage } from '../media/sniff';
+import { type StorageAccess, WeightCache, availableBytes } from './cache/weight-cache';
 import { type JobControl, JobRegistry } from './jobs';
-import { type LoadedModel, loadRole } from './model-loader';
-import { OCR_MODEL_NAME, OcrEngine } from './ocr/ocr-engine';
-import { type AssetLocations, OCR_ASSETS, assetLocations } from './runtime/assets';
+import { ModelSet, wantedModels } from './model-set';
+import { OCR_MODEL_NAME } from './ocr/ocr-engine';
+import { OcrTool } from './ocr/ocr-tool';
+import { type AssetLocations, assetLocations } from './runtime/assets';
+import { probeDevice } from './runtime/device-probe';
+import { GpuFallback } from './runtime/gpu-fallback';
 import { HostGuard } from './runtime/host-guard';
 import { configureRuntime, preloadRuntime } from './runtime/runtime';
-import { type StorageAccess, WeightCache, availableBytes } from './cache/weight-cache';
-import type { ClipModel } from './clip-model';
-import type { TextLlm } from './text-llm';
-import type { Vlm } from './vlm';
 
 /** What the service depends on. */
 export interface ServiceDeps {
@@ -76,29 +69,6 @@ export function workerDeps(): ServiceDeps {
   };
 }
 
-interface Session {
-  readonly device: DeviceKind;
-  readonly models: readonly LoadedModel[];
-  readonly dtypes: ReadonlyMap<string, DtypeChoice>;
-  /** What each model is (role, repo, revision, source, device, dtype), aligned with `models`: equal means reusable. */
-  readonly identities: readonly string[];
-}
-
-/** A loaded model's identity: two loads with the same identity would load the same thing. */
-function identityOf(resolved: ResolvedRole, device: DeviceKind, dtype: DtypeChoice): string {
-  const { spec } = resolved;
-  return JSON.stringify([
-    resolved.role,
-    resolved.sharedWith ?? null,
-    spec.family,
-    spec.repo,
-    spec.revision,
-    spec.source ?? null,
-    device,
-    dtype,
-  ]);
-}
-
 /** Implements the worker API over transformers.js. */
 export class CaptionerService implements CaptionerApi {
   private deviceInfo: Promise<DeviceInfo> | null = null;
@@ -107,12 +77,24 @@ export class CaptionerService implements CaptionerApi {
   private cache: WeightCache | null = null;
   private source: ModelSource = HUB_SOURCE;
   private assets: AssetLocations | null = null;
-  private session: Session | null = null;
-  private ocr: OcrEngine | null = null;
+  private readonly models = new ModelSet();
+  /** Set when onnxruntime failed to create a session (see {@link CaptionerApi.sessionsBroken}). */
+  private broken = false;
   /** The last load that succeeded, to reload on WASM after a GPU failure. */
   private lastLoad: LoadRequest | null = null;
-  /** Why ORT's WebGPU device was lost, once it has been. */
-  private gpuLost: string | null = null;
+  private readonly gpu = new GpuFallback({
+    modelsDevice: () => this.models.device,
+    reloadOnWasm: async (control, onEvent) => {
+      if (!this.lastLoad) throw new NotLoadedError('vision-language');
+      await this.loadModels({ ...this.lastLoad, device: 'wasm' }, control, onEvent);
+    },
+  });
+  private readonly ocr = new OcrTool({
+    cache: () => this.requireCache(),
+    assets: () => this.requireAssets(),
+    runtimeReady: () => this.runtimeReady,
+    now: () => this.deps.now(),
+  });
   private readonly jobs = new JobRegistry();
   private readonly downloads = new DownloadTracker();
   /** The origins this worker may fetch from: its own and the configured model hosts. */
@@ -149,39 +131,16 @@ export class CaptionerService implements CaptionerApi {
 
   async plan(request: PlanRequest): Promise<DownloadPlan> {
     const info = await this.probe();
-    const device = this.deviceFor(request.device, info);
+    const device = this.gpu.deviceFor(request.device, info);
     const ctx: PlanContext = {
       cache: this.requireCache(),
       defaultSource: this.source,
       fetch: this.hosts.guard((input, init) => fetch(input, init), self.location.href),
       sizes: this.sizes,
     };
-    const resolved = resolveRoles(request.preset, request.overrides, request.roles);
-    for (const r of resolved) if (r.spec.source) this.hosts.allow(r.spec.source);
-    const plans = resolved.map((r) => planRole(ctx, r, chooseDtype(r.spec, device, info)));
-    if (request.ocr) plans.push(this.planOcr(ctx));
-    const roles = await Promise.all(plans);
-    return {
-      device,
-      roles,
-      downloadBytes: roles.reduce((sum, r) => sum + r.downloadBytes, 0),
-      cachedBytes: roles.reduce((sum, r) => sum + r.cachedBytes, 0),
-      exact: roles.every((r) => r.problem === null),
-    };
-  }
-
-  private async planOcr(ctx: PlanContext): Promise<RolePlan> {
-    const location = new URL('.', this.requireAssets().ocr('keys.txt')).href;
-    const base = { role: 'ocr', repo: OCR_MODEL_NAME, dtype: 'fp32', sharedWith: null, location } as const;
-    try {
-      return await planUrls(
-        ctx,
-        base,
-        OCR_ASSETS.map((name) => [name, this.requireAssets().ocr(name)] as const),
-      );
-    } catch (err) {
-      return rolePlan(base, [], `sizes unknown: ${errorText(err)}`);
-    }
+    const wanted = wantedModels(request, device, info);
+    for (const { resolved } of wanted) if (resolved.spec.source) this.hosts.allow(resolved.spec.source);
+    return planDownload(ctx, device, wanted, request.ocr ? [this.ocr.plan(ctx)] : []);
   }
 
   load(request: LoadRequest, onEvent: EventSink): Promise<LoadReport> {
@@ -190,28 +149,10 @@ export class CaptionerService implements CaptionerApi {
 
   private async loadModels(request: LoadRequest, control: JobControl, onEvent: EventSink): Promise<LoadReport> {
     const info = await this.probe();
-    const device = this.deviceFor(request.device, info);
+    const device = this.gpu.deviceFor(request.device, info);
     await this.runtimeReady;
-    const wanted = resolveRoles(request.preset, request.overrides, request.roles).map((resolved) => {
-      if (resolved.spec.source) this.hosts.allow(resolved.spec.source);
-      const dtype = chooseDtype(resolved.spec, device, info);
-      return { resolved, dtype, identity: identityOf(resolved, device, dtype) };
-    });
-    // Models this request asks for again stay loaded (another element or mode asking for more roles
-    // must not load the same weights twice); the others are freed before anything new is loaded.
-    const previous = this.session;
-    this.session = null;
-    const kept = new Map<string, LoadedModel>();
-    const freed: LoadedModel[] = [];
-    previous?.models.forEach((model, i) => {
-      const identity = previous.identities[i] ?? '';
-      if (wanted.some((w) => w.identity === identity)) kept.set(identity, model);
-      else freed.push(model);
-    });
-    await disposeAll(freed.filter((m) => ![...kept.values()].some((k) => k.model === m.model)));
-    const models: LoadedModel[] = [];
-    const reports: RoleReport[] = [];
-    const dtypes = new Map<string, DtypeChoice>();
+    const wanted = wantedModels(request, device, info);
+    for (const { resolved } of wanted) if (resolved.spec.source) this.hosts.allow(resolved.spec.source);
     const ctx = {
       cache: this.requireCache(),
       storage: this.deps.storage,
@@ -219,87 +160,22 @@ export class CaptionerService implements CaptionerApi {
       defaultSource: this.source,
       now: this.deps.now,
     };
+    let roles;
     try {
-      for (const { resolved, dtype, identity } of wanted) {
-        const reuse = kept.get(identity);
-        const { loaded, report } = reuse
-          ? reused(reuse, resolved, dtype, device, onEvent)
-          : await loadRole(ctx, resolved, device, dtype, models, control, onEvent);
-        models.push(loaded);
-        reports.push(report);
-        dtypes.set(resolved.role, dtype);
-      }
+      roles = await this.models.load(ctx, device, wanted, control, onEvent);
     } catch (err) {
-      await disposeAll([...models, ...kept.values()]);
+      if (/create a session/i.test(errorText(err))) this.broken = true;
       throw err;
     }
-    this.session = { device, models, dtypes, identities: wanted.map((w) => w.identity) };
     this.lastLoad = request;
-    if (device === 'webgpu') watchGpuDevice((reason) => (this.gpuLost = reason));
-    return { device, roles: reports };
-  }
-
-  /** A lost GPU device stays lost for this worker: WebGPU requests run on WASM from then on. */
-  private deviceFor(request: DeviceRequest, info: DeviceInfo): DeviceKind {
-    return this.gpuLost ? 'wasm' : chooseDevice(request, info);
-  }
-
-  /** Before a job: if the device the models sit on was lost, move them to WASM first. */
-  private async leaveLostGpu(control: JobControl, onEvent: EventSink): Promise<void> {
-    if (this.gpuLost && this.session?.device === 'webgpu') await this.fallBackToWasm(this.gpuLost, control, onEvent);
-  }
-
-  /** The loaded session and its models by role; throws when no VLM is loaded. */
-  private loaded() {
-    let vlm: Vlm | undefined;
-    let llm: Vlm | TextLlm | undefined;
-    let router: ClipModel | undefined;
-    for (const m of this.session?.models ?? []) {
-      if (m.role === 'vlm') vlm = m.model;
-      else if (m.role === 'llm') llm = m.model;
-      else router = m.model;
-    }
-    const session = this.session;
-    if (!session || !vlm) throw new NotLoadedError('vision-language');
-    return { session, vlm, llm, router };
-  }
-
-  /**
-   * After a GPU failure (device lost, or an error while generating on
-   * WebGPU): unload, reload the same models on WASM, so the job can be
-   * retried once there.
-   */
-  private async fallBackToWasm(reason: string, control: JobControl, onEvent: EventSink): Promise<void> {
-    const request = this.lastLoad;
-    if (!request) throw new NotLoadedError('vision-language');
-    this.gpuLost ??= reason;
-    onEvent({ type: 'device-fallback', from: 'webgpu', to: 'wasm', reason });
-    onEvent({ type: 'notice', message: `WebGPU failed (${reason}); reloading the models on WASM (CPU) and retrying.` });
-    await this.loadModels({ ...request, device: 'wasm' }, control, onEvent);
-  }
-
-  /**
-   * Runs a job on the loaded models; when the GPU itself fails under it (see
-   * {@link isGpuFault}), moves the models to WASM and runs it once more there.
-   * Every other failure is the job's own and leaves the device alone.
-   */
-  private async withGpuFallback<T>(control: JobControl, onEvent: EventSink, run: () => Promise<T>): Promise<T> {
-    await this.leaveLostGpu(control, onEvent);
-    try {
-      return await run();
-    } catch (err) {
-      const gpuFault = isGpuFault(err, this.gpuLost !== null);
-      if (this.session?.device !== 'webgpu' || isCaptionerError(err, 'CancelledError') || !gpuFault) throw err;
-      control.check();
-      await this.fallBackToWasm(this.gpuLost ?? errorText(err), control, onEvent);
-      return run();
-    }
+    this.gpu.watch(device);
+    return { device, roles };
   }
 
   caption(job: CaptionJob, onEvent: EventSink): Promise<CaptionResult> {
     return this.jobs.run(job.jobId, async (control) => {
       const image = fitForModels(await decodeImage(job.image, job.name));
-      return this.withGpuFallback(control, onEvent, () => this.captionImage(job, image, control, onEvent));
+      return this.gpu.run(control, onEvent, () => this.captionImage(job, image, control, onEvent));
     });
   }
 
@@ -310,7 +186,7 @@ export class CaptionerService implements CaptionerApi {
     control: JobControl,
     onEvent: EventSink,
   ): Promise<CaptionResult> {
-    const { session, vlm } = this.loaded();
+    const { vlm, device } = this.models.roles();
     control.check();
     const started = this.deps.now();
     const out = await vlm.generate([image], {
@@ -327,8 +203,8 @@ export class CaptionerService implements CaptionerApi {
       jobId: job.jobId,
       text: out.text,
       repo: vlm.spec.repo,
-      device: session.device,
-      dtype: session.dtypes.get('vlm') ?? 'fp32',
+      device,
+      dtype: this.models.dtype('vlm'),
       tokens: out.tokens,
       ms: this.deps.now() - started,
     };
@@ -337,7 +213,7 @@ export class CaptionerService implements CaptionerApi {
   readText(job: OcrJob, onEvent: EventSink): Promise<OcrResult> {
     return this.jobs.run(job.jobId, async (control) => {
       const raw = await decodeImage(job.image, job.name);
-      const ocr = await this.ocrEngine(job.device, onEvent);
+      const ocr = await this.ocr.on(this.gpu.deviceFor(job.device, await this.probe()), onEvent);
       control.check();
       const started = this.deps.now();
       const lines = await ocr.read(rgbOf(raw));
@@ -358,11 +234,13 @@ export class CaptionerService implements CaptionerApi {
       const ocr = {
         name: OCR_MODEL_NAME,
         // The OCR tool loads on first use, so domains without an OCR agent never pay for it.
-        read: async (image: RawImage) =>
-          (await this.ocrEngine(job.ocrDevice, onEvent)).read(rgbOf(originalOf.get(image) ?? image)),
+        read: async (image: RawImage) => {
+          const engine = await this.ocr.on(this.gpu.deviceFor(job.ocrDevice, await this.probe()), onEvent);
+          return engine.read(rgbOf(originalOf.get(image) ?? image));
+        },
       };
-      return this.withGpuFallback(control, onEvent, async () => {
-        const { session, vlm, llm, router } = this.loaded();
+      return this.gpu.run(control, onEvent, async () => {
+        const { vlm, llm, router } = this.models.roles();
         if (job.options.mode === 'capflow' && !llm) throw new NotLoadedError('summary (llm role)');
         const models = this.workflowModels(capflowModels(vlm, llm ?? vlm, router ?? null, ocr));
         const record = await runCapflow(input, models, job.options, {
@@ -372,9 +250,7 @@ export class CaptionerService implements CaptionerApi {
           emit: onEvent,
           now: this.deps.now,
         });
-        const repos = Object.fromEntries(session.models.map((m) => [m.role, m.model.spec.repo]));
-        const runtime = { device: session.device, dtypes: Object.fromEntries(session.dtypes), models: repos };
-        return { ...record, runtime };
+        return { ...record, runtime: this.models.runtime() };
       });
     });
   }
@@ -382,20 +258,6 @@ export class CaptionerService implements CaptionerApi {
   /** The models a CapFlow job runs on (overridable by tests that inject GPU faults mid-job). */
   protected workflowModels(models: CapflowModels<RawImage>): CapflowModels<RawImage> {
     return models;
-  }
-
-  /** The OCR engine on the requested device, loaded (or moved) on demand. */
-  private async ocrEngine(request: DeviceRequest, onEvent: EventSink): Promise<OcrEngine> {
-    const device = this.deviceFor(request, await this.probe());
-    if (this.ocr?.device === device) return this.ocr;
-    await this.ocr?.dispose();
-    this.ocr = null;
-    await this.runtimeReady;
-    const started = this.deps.now();
-    this.ocr = await OcrEngine.load(this.requireCache(), device, this.requireAssets());
-    onEvent({ type: 'compile', role: 'ocr', device, ms: this.deps.now() - started });
-    onEvent({ type: 'ready', role: 'ocr', repo: OCR_MODEL_NAME, device, dtype: 'fp32' });
-    return this.ocr;
   }
 
   async cancel(jobId: string): Promise<void> {
@@ -425,10 +287,12 @@ export class CaptionerService implements CaptionerApi {
     return importModelFiles(cache, name, files, await availableBytes(this.deps.storage), total);
   }
 
-  async unload(): Promise<void> {
-    const session = this.session;
-    this.session = null;
-    if (session) await disposeAll(session.models);
+  unload(): Promise<void> {
+    return this.models.unload();
+  }
+
+  async sessionsBroken(): Promise<boolean> {
+    return this.broken;
   }
 
   private requireAssets(): AssetLocations {
@@ -455,54 +319,5 @@ export class CaptionerService implements CaptionerApi {
         return new Promise<never>(() => {});
       });
     });
-  }
-}
-
-/** A model kept from the previous load, reported as loaded in no time from memory. */
-function reused(
-  model: LoadedModel,
-  resolved: ResolvedRole,
-  dtype: DtypeChoice,
-  device: DeviceKind,
-  onEvent: EventSink,
-): { loaded: LoadedModel; report: RoleReport } {
-  const { role, spec } = resolved;
-  onEvent({ type: 'ready', role, repo: spec.repo, device, dtype });
-  return {
-    loaded: model,
-    report: { role, repo: spec.repo, revision: spec.revision, dtype, fromCache: true, loadMs: 0, compileMs: 0 },
-  };
-}
-
-async function disposeAll(models: readonly LoadedModel[]): Promise<void> {
-  // A shared model appears under two roles: dispose each instance once.
-  const unique = new Set(models.map((m) => m.model));
-  await Promise.all([...unique].map((m) => m.dispose()));
-}
-
-function rgbOf(image: RawImage) {
-  const rgb = image.rgb();
-  return { width: rgb.width, height: rgb.height, data: rgb.data };
-}
-
-/** The image as the vision models take it: letterboxed when its shape would break their preprocessing. */
-function fitForModels(image: RawImage): RawImage {
-  if (!letterboxSize(image.width, image.height)) return image;
-  const fitted = letterbox(rgbOf(image));
-  return new RawImage(fitted.data, fitted.width, fitted.height, 3);
-}
-
-/**
- * Decodes an image Blob in the worker (EXIF orientation applied by
- * createImageBitmap), after the same header checks the page makes, so the
- * library and the element refuse bad files with the same specific errors.
- */
-async function decodeImage(blob: Blob, name: string): Promise<RawImage> {
-  const verdict = await checkImage(blob, name);
-  if (!verdict.ok) throw verdict.error;
-  try {
-    return await RawImage.fromBlob(blob);
-  } catch (err) {
-    throw new ImageDecodeError(name, errorText(err), FORMAT_NAMES[verdict.format]);
   }
 }

@@ -6,7 +6,7 @@
  * all of that worked.
  */
 import type { RoleReport } from '../shared/api';
-import { QuotaExceededError, errorText } from '../shared/errors';
+import { ModelLoadError, QuotaExceededError, errorText, isCaptionerError } from '../shared/errors';
 import type { EventSink } from '../shared/events';
 import type { ModelSource } from '../shared/model-source';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
@@ -139,8 +139,20 @@ export async function loadRole(
     control.check(); // a cancel explains the failure better than the aborted fetch does
     // Let sibling files that are still arriving reach the cache, so a retry fetches only what failed.
     await ctx.downloads.settled();
-    throw err instanceof Error ? err : new Error(errorText(err));
+    throw withFiles(err, [...hits, ...downloaded]);
   } finally {
     ctx.cache.listen(null);
   }
+}
+
+/**
+ * A model load error that says which files were involved: onnxruntime's
+ * messages ("Can't create a session") do not name the file they came from.
+ * Errors that already name one (a damaged download) are left as they are.
+ */
+function withFiles(err: unknown, files: readonly string[]): Error {
+  if (!isCaptionerError(err, 'ModelLoadError')) return err instanceof Error ? err : new Error(errorText(err));
+  const onnx = [...new Set(files)].filter((f) => f.endsWith('.onnx')).sort();
+  if (onnx.length === 0 || /\.onnx\b/.test(err.message)) return err;
+  return new ModelLoadError(`${err.message} (its files: ${onnx.join(', ')})`);
 }

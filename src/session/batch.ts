@@ -8,8 +8,7 @@
  * or for all. UI-free: the page renders its state and calls its methods.
  */
 import type { Captioner } from '../client/captioner';
-import type { CapflowOptions } from '../capflow/workflow';
-import type { DomainId } from '../capflow/spec';
+import type { CapflowOptions, DomainId } from '../shared/record';
 import { checkImage } from '../media/sniff';
 import type { DeviceRequest, LoadReport } from '../shared/api';
 import { isCaptionerError } from '../shared/errors';

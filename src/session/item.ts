@@ -3,8 +3,7 @@
  * runs, the session store keeps across reloads, and the exports write out.
  * Plain JSON (the image itself is stored separately, as a Blob).
  */
-import type { CaptionRecord } from '../capflow/record';
-import type { DomainId } from '../capflow/spec';
+import type { CaptionRecord, DomainId } from '../shared/record';
 
 /** Where an item stands. `refused` files never entered the queue (not an image, too large…). */
 export type ItemStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'refused';

@@ -3,7 +3,8 @@
  * from measured per-item times, and a human stage name for each engine
  * step, so the page, the element and tests agree on them.
  */
-import { AGENTS, type AgentId } from '../capflow/spec';
+import { AGENTS } from '../capflow/spec';
+import { type AgentId } from '../shared/record';
 import type { ItemStatus, SessionItem } from './item';
 
 /** Counts of a batch. `total` leaves refused files out (they never entered the queue). */

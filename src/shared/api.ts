@@ -4,8 +4,7 @@
  * `comlink.proxy`, so every method that reports progress takes an
  * {@link EventSink}. Every long call carries a `jobId` that `cancel` takes.
  */
-import type { CaptionRecord } from '../capflow/record';
-import type { CapflowOptions } from '../capflow/workflow';
+import type { CaptionRecord, CapflowOptions } from './record';
 import type { CachedModel } from './cached-model';
 import type { DeviceInfo } from './device';
 import type { EventSink } from './events';
@@ -179,4 +178,10 @@ export interface CaptionerApi {
   /** Files a model folder picked from disk into the cache as `imported/<name>`; returns its repo id. */
   importModel(name: string, files: readonly ImportFile[]): Promise<string>;
   unload(): Promise<void>;
+  /**
+   * True once onnxruntime failed to create a session in this worker:
+   * transformers.js chains every session creation on one promise, so after
+   * one failure no model can load here again, and the client replaces it.
+   */
+  sessionsBroken(): Promise<boolean>;
 }

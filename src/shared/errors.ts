@@ -129,10 +129,12 @@ export function isCaptionerError(err: unknown, name: CaptionerErrorName): err is
 
 /** Not enough browser storage for a download; says how much is needed and how much is free. */
 export class QuotaExceededError extends CaptionerError {
-  constructor(what: string, needed: number, available: number) {
+  /** `available` is null when the browser refused a write its own estimate said would fit. */
+  constructor(what: string, needed: number, available: number | null) {
     super(
       'QuotaExceededError',
-      `Not enough browser storage for ${what}: needs about ${megabytes(needed)}, only ${megabytes(available)} available. ` +
+      `Not enough browser storage for ${what}: needs about ${megabytes(needed)}, ` +
+        `${available === null ? 'and the browser’s storage is full' : `only ${megabytes(available)} available`}. ` +
         'Delete cached models or free disk space, then try again.',
     );
   }

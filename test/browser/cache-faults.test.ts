@@ -2,9 +2,12 @@
  * The weight cache under faults, in real Chromium and real IndexedDB:
  * a damaged chunk is found on read and fetched again; a file that could
  * not be stored keeps its model incomplete (and the next load says it
- * downloads); a failed re-store keeps the good copy; writes to one URL run
+ * downloads); storage that runs out mid-write says by how much and keeps
+ * nothing partial; a failed re-store keeps the good copy; writes to one URL run
  * in order; files of a folder no load registered can still be listed and
- * deleted; and the worker fetches from no host it was not given.
+ * deleted; a model file served damaged is named, and the roles that loaded
+ * stay loaded, and one the runtime cannot run costs its worker, not the
+ * page; and the worker fetches from no host it was not given.
  */
 import { wrap } from 'comlink';
 import { openDB } from 'idb';
@@ -13,7 +16,7 @@ import { commands } from 'vitest/browser';
 import { type Captioner, type CaptionerOptions, createCaptioner } from '../../src/client/captioner';
 import { CACHE_FORMAT, WeightCache } from '../../src/models/cache/weight-cache';
 import type { CaptionEvent } from '../../src/shared/events';
-import { TINY_PRESET, TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
+import { TINY_CLIP, TINY_PRESET, TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { solidImage } from './images';
 
 const host = inject('modelHost');
@@ -21,6 +24,7 @@ const source = { kind: 'host', host, pathTemplate: '{model}/resolve/{revision}/'
 const workers = {
   smallChunks: () => new Worker(new URL('./workers/small-chunks.worker.ts', import.meta.url), { type: 'module' }),
   noRoom: () => new Worker(new URL('./workers/no-room.worker.ts', import.meta.url), { type: 'module' }),
+  storageFull: () => new Worker(new URL('./workers/storage-full.worker.ts', import.meta.url), { type: 'module' }),
 };
 
 const open: Captioner[] = [];
@@ -83,6 +87,48 @@ test('a file that could not be stored leaves the model incomplete, and the next 
   expect((await commands.takeModelRequests()).some((p) => p.endsWith('.onnx'))).toBe(true);
 });
 
+test('storage that runs out mid-write: a notice with the bytes needed, nothing partial kept, a retry fetches the rest', async () => {
+  const c = captioner({ createWorker: workers.storageFull });
+  await c.cache.clear();
+  // The worker has room for about one of the fixture's three ~280 kB ONNX files: the others fail part-way.
+  const notices: string[] = [];
+  let stored: string[];
+  {
+    await commands.takeModelRequests();
+    const report = await c.load({
+      preset: TINY_PRESET,
+      device: 'wasm',
+      onEvent: (e) => e.type === 'notice' && notices.push(e.message),
+    });
+    expect(report.roles[0]?.fromCache).toBe(false);
+    expect((await c.caption({ image: await solidImage('#e01020') })).text).toBe(TINY_VLM_CAPTIONS.red);
+    const full = notices.filter((m) => m.includes('Not enough browser storage'));
+    expect(full.length, notices.join('\n')).toBeGreaterThan(0);
+    for (const message of full) {
+      expect(message).toMatch(
+        /^onnx\/\w+\.onnx was not cached \(Not enough browser storage for \w+\.onnx: needs about 0\.\d+ MB \(\d+ bytes\), and the browser’s storage is full\. Delete cached models or free disk space, then try again\.\); it will download again next time\.$/,
+      );
+    }
+    expect((await c.cache.list()).find((m) => m.repo === TINY_VLM.repo)?.complete).toBe(false);
+    // Nothing partial: every chunk belongs to a stored file, and every stored file has all its chunks.
+    const db = await openDB('metacaptioner-weights', CACHE_FORMAT);
+    const files = (await db.getAll('files')) as { url: string; generation: string; hashes: string[] }[];
+    const chunkKeys = (await db.getAllKeys('chunks')) as unknown as [string, number][];
+    db.close();
+    const perFile = new Map(files.map((f) => [`${f.url}#${f.generation}`, f.hashes.length]));
+    for (const [key] of chunkKeys) expect(perFile.has(key), `chunk of ${key}`).toBe(true);
+    for (const [key, count] of perFile) expect(chunkKeys.filter(([k]) => k === key).length, key).toBe(count);
+    stored = files.map((f) => f.url.split('/').pop() ?? '');
+  }
+  // With room again, a new worker downloads only the files that were not kept.
+  c.dispose();
+  await commands.takeModelRequests();
+  await captioner({ createWorker: workers.smallChunks }).load({ preset: TINY_PRESET, device: 'wasm' });
+  const fetched = (await commands.takeModelRequests()).map((p) => p.split('/').pop() ?? '');
+  expect(fetched.length).toBeGreaterThan(0);
+  for (const file of fetched) expect(stored, file).not.toContain(file);
+});
+
 test('a failed re-store keeps the good copy; writes to one URL run in order; stray folders list and delete', async () => {
   const cache = await cacheForTest();
   const url = 'https://models.example/org/m/resolve/main/onnx/model.onnx';
@@ -114,6 +160,55 @@ test('a failed re-store keeps the good copy; writes to one URL run in order; str
   expect(await cache.match(stray)).toBeUndefined();
   await cache.clear();
   cache.close();
+});
+
+test('a model file the host serves damaged: the error names it, the other roles stay loaded, a retry fetches just it', async () => {
+  const c = captioner();
+  await c.cache.clear();
+  const vision = `/${TINY_CLIP.repo}/resolve/main/onnx/vision_model.onnx`;
+  await commands.replaceModelFile(vision, '<!doctype html><title>502 Bad Gateway</title>');
+  try {
+    const failed = c.load({ preset: TINY_PRESET, roles: ['vlm', 'router'], device: 'wasm' });
+    await expect(failed).rejects.toMatchObject({
+      name: 'ModelLoadError',
+      message: expect.stringMatching(
+        /^Could not load forge\/tiny-clip@main on wasm: onnx\/vision_model\.onnx from 127\.0\.0\.1:\d+ has an unexpected field .* not an ONNX model .*it was not kept$/,
+      ),
+    });
+    // The VLM loaded before the router failed, and stays loaded: a caption runs with no download.
+    await commands.takeModelRequests();
+    expect((await c.caption({ image: await solidImage('#e01020') })).text).toBe(TINY_VLM_CAPTIONS.red);
+    expect(await commands.takeModelRequests()).toEqual([]);
+    expect(await c.cache.list().then((l) => l.find((m) => m.repo === TINY_CLIP.repo)?.complete)).not.toBe(true);
+  } finally {
+    await commands.replaceModelFile(vision, null);
+  }
+  // The host is mended: the retry keeps the VLM and downloads only the router's damaged file.
+  const report = await c.load({ preset: TINY_PRESET, roles: ['vlm', 'router'], device: 'wasm' });
+  expect(report.roles.map((r) => [r.role, r.fromCache])).toEqual([
+    ['vlm', true],
+    ['router', false],
+  ]);
+  expect(await commands.takeModelRequests()).toEqual([vision]);
+});
+
+test('a model onnxruntime cannot run: the error names it and its files; a fresh worker loads the next model', async () => {
+  const notices: string[] = [];
+  const c = captioner({ onEvent: (e) => e.type === 'notice' && notices.push(e.message) });
+  const unrunnable = { ...TINY_PRESET, router: { ...TINY_CLIP, repo: 'forge/tiny-clip-unrunnable' } };
+  await expect(c.load({ preset: unrunnable, roles: ['vlm', 'router'], device: 'wasm' })).rejects.toMatchObject({
+    name: 'ModelLoadError',
+    message: expect.stringMatching(
+      /^Could not load forge\/tiny-clip-unrunnable@main on wasm: .*NoSuchOperator.* \(its files: onnx\/text_model\.onnx, onnx\/vision_model\.onnx\)$/s,
+    ),
+  });
+  expect(notices).toContain(
+    'A model failed to load; a fresh captioning worker takes over (loaded models reload from the cache).',
+  );
+  // transformers.js would fail every later session in the old worker; the new one loads and captions.
+  const report = await c.load({ preset: TINY_PRESET, roles: ['vlm', 'router'], device: 'wasm' });
+  expect(report.roles.map((r) => r.role)).toEqual(['vlm', 'router']);
+  expect((await c.caption({ image: await solidImage('#10c020') })).text).toBe(TINY_VLM_CAPTIONS.green);
 });
 
 test('the worker fetches only from its own origin and the configured model host', async () => {

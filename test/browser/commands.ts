@@ -46,6 +46,13 @@ export const cutDownloadHalfway: BrowserCommand<[path: string]> = (_ctx, path) =
   shared().models.faults.cutHalfway.add(path);
 };
 
+/** Answers `path` with `text` instead of its file (null: serve the file again). */
+export const replaceModelFile: BrowserCommand<[path: string, text: string | null]> = (_ctx, path, text) => {
+  const { replaced } = shared().models.faults;
+  if (text === null) replaced.delete(path);
+  else replaced.set(path, new TextEncoder().encode(text));
+};
+
 let nodeOcr: Promise<NodeOcr> | null = null;
 
 /** Renders OCR sample `index` as a PNG (base64) and reads it in Node, the reference for the browser. */
@@ -68,6 +75,7 @@ export const testCommands = {
   takeModelRequests,
   setModelServerOffline,
   cutDownloadHalfway,
+  replaceModelFile,
   ocrSample,
 };
 
@@ -77,6 +85,7 @@ declare module 'vitest/browser' {
     takeModelRequests(): Promise<string[]>;
     setModelServerOffline(offline: boolean): Promise<void>;
     cutDownloadHalfway(path: string): Promise<void>;
+    replaceModelFile(path: string, text: string | null): Promise<void>;
     ocrSample(index: number): Promise<{ png: string; truth: readonly string[]; node: string[] }>;
   }
 }

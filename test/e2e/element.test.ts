@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { CaptionRecord } from '../../src/capflow/record';
+import type { CaptionRecord } from '../../src/shared/record';
 import { CAPTION_STYLES } from '../../src/capflow/styles';
 import type { MetaCaptioner } from '../../src/element/meta-captioner';
 import { TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';

@@ -3,7 +3,8 @@
  * HTTP on loopback with the hub's URL shape (`{model}/resolve/{revision}/file`
  * as well as `{model}/file`), CORS and CORP headers so a cross-origin,
  * cross-origin-isolated page may fetch it, a log of every request, and
- * switchable faults (go offline, cut a file's body half-way).
+ * switchable faults (go offline, cut a file's body half-way, answer a file
+ * with other bytes).
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -25,6 +26,8 @@ export interface ServerFaults {
   readonly cutHalfway: Set<string>;
   /** Milliseconds to wait before answering each request (a slow link, to see loading states). */
   delayMs: number;
+  /** Request paths answered 200 with these bytes instead of the file (a proxy's error page, a broken upload). */
+  readonly replaced: Map<string, Uint8Array>;
 }
 
 /** A running model server. */
@@ -48,7 +51,7 @@ function filePath(root: string, urlPath: string): string | null {
 /** Starts serving `root` on 127.0.0.1 (any free port). */
 export async function startModelServer(root: string): Promise<ModelServer> {
   const requests: ServedRequest[] = [];
-  const faults: ServerFaults = { offline: false, cutHalfway: new Set(), delayMs: 0 };
+  const faults: ServerFaults = { offline: false, cutHalfway: new Set(), delayMs: 0, replaced: new Map() };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -65,6 +68,11 @@ export async function startModelServer(root: string): Promise<ModelServer> {
     };
     if (faults.offline) return void reply(503).end();
     if (req.method === 'OPTIONS') return void reply(204, { 'access-control-allow-headers': '*' }).end();
+    const replacement = faults.replaced.get(path);
+    if (replacement) {
+      reply(200, { 'content-type': 'application/octet-stream', 'content-length': replacement.length });
+      return void res.end(req.method === 'HEAD' ? undefined : replacement);
+    }
     const file = filePath(root, path);
     const stat = file ? statSync(file, { throwIfNoEntry: false }) : undefined;
     if (!file || !stat?.isFile()) return void reply(404).end();

@@ -6,7 +6,7 @@
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
 import { singlePassPrompt } from '../../src/capflow/prompts';
-import type { CaptionRecord } from '../../src/capflow/record';
+import type { CaptionRecord } from '../../src/shared/record';
 import { csvCell, toCsv } from '../../src/session/csv';
 import {
   sidecarNames,

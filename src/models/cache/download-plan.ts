@@ -6,11 +6,11 @@
  * downloaded. Only `config.json` is read whole, for its external-data
  * setting; it is a few kilobytes.
  */
-import type { PlannedFile, RolePlan } from '../../shared/api';
+import type { DownloadPlan, PlannedFile, RolePlan } from '../../shared/api';
 import { errorText } from '../../shared/errors';
 import { type ExternalDataSetting, plannedFiles } from '../../shared/model-files';
 import type { ModelSource } from '../../shared/model-source';
-import type { DtypeChoice } from '../../shared/model-spec';
+import type { DeviceKind, DtypeChoice } from '../../shared/model-spec';
 import type { ResolvedRole } from '../../shared/roles';
 import { modelFolder } from '../runtime/runtime';
 import type { WeightCache } from './weight-cache';
@@ -139,4 +139,21 @@ export async function planUrls(
     files.filter((f): f is PlannedFile => f !== null),
     null,
   );
+}
+
+/** The whole plan: every role's files, plus extra plans (the OCR tool's), summed. */
+export async function planDownload(
+  ctx: PlanContext,
+  device: DeviceKind,
+  roles: readonly { readonly resolved: ResolvedRole; readonly dtype: DtypeChoice }[],
+  extra: readonly Promise<RolePlan>[],
+): Promise<DownloadPlan> {
+  const plans = await Promise.all([...roles.map((r) => planRole(ctx, r.resolved, r.dtype)), ...extra]);
+  return {
+    device,
+    roles: plans,
+    downloadBytes: plans.reduce((sum, r) => sum + r.downloadBytes, 0),
+    cachedBytes: plans.reduce((sum, r) => sum + r.cachedBytes, 0),
+    exact: plans.every((r) => r.problem === null),
+  };
 }

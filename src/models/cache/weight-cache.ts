@@ -371,7 +371,9 @@ export class WeightCache {
       if (previous) await this.deleteChunks(`${url}#${previous.generation}`);
     } catch (err) {
       await this.deleteChunks(key); // the good copy, if any, is untouched
-      throw err;
+      if (!(err instanceof DOMException && err.name === 'QuotaExceededError')) throw err;
+      // The browser's storage filled up mid-file, though its estimate said it would fit: say how much was needed.
+      throw new QuotaExceededError(url.split('/').pop() ?? url, size ?? total, null);
     }
   }
 

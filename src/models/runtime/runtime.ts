@@ -8,6 +8,7 @@ import { env } from '@huggingface/transformers';
 import { ModelHostUnreachableError, errorText } from '../../shared/errors';
 import { IMPORTED_HOST, type ModelSource, localModelPath, sourceLocation } from '../../shared/model-source';
 import type { AssetLocations } from './assets';
+import { checkedOnnx } from './onnx-check';
 import type { HostGuard } from './host-guard';
 import type { DownloadTracker } from '../cache/download-tracker';
 import type { WeightCache } from '../cache/weight-cache';
@@ -44,8 +45,13 @@ export function configureRuntime(
     if (await cache.isKnownAbsent(url)) return new Response(null, { status: 404, statusText: 'not in this model' });
     hosts.check(url, self.location.href);
     const response = reachable(url, fetch(input, { ...init, signal: currentSignal() }));
-    // Range requests only probe a file's size; whole files are followed until cached.
-    return new Headers(init?.headers).has('range') ? response : downloads.track(url, response);
+    // Range requests only probe a file's size; whole files are followed until cached, and
+    // ONNX files checked as they arrive, so a damaged one is named and never reaches ORT.
+    if (new Headers(init?.headers).has('range')) return response;
+    const checked = new URL(url).pathname.endsWith('.onnx')
+      ? response.then((r) => (r.ok ? checkedOnnx(url, r) : r))
+      : response;
+    return downloads.track(url, checked);
   };
   env.fetch = fetchForModels;
 }

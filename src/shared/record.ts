@@ -1,9 +1,42 @@
 /**
- * The caption record: what one captioning job produced and how, versioned
- * and JSON-serialisable (exported as JSONL for training a student model).
+ * What the worker, the page, the element and the library exchange about a
+ * caption: the ids CapFlow's registries are keyed by, the options of a
+ * job, and the versioned, JSON-serialisable caption record (exported as
+ * JSONL for training a student model). Types only: the registries
+ * themselves live in `src/capflow/`, a layer above.
  */
-import type { DomainId } from './spec';
-import type { CaptionStyle } from './styles';
+
+/** The agents CapFlow's domain workflows are made of. */
+export type AgentId =
+  | 'natural-perception'
+  | 'structure-perception'
+  | 'infographic-perception'
+  | 'ui-perception'
+  | 'texture-perception'
+  | 'video-perception'
+  | 'general-reasoning'
+  | 'medical-reasoning'
+  | 'knowledge-reasoning'
+  | 'video-reasoning'
+  | 'visual-guideline'
+  | 'video-guideline'
+  | 'ocr'
+  | 'coder';
+
+/** The domains CapFlow routes to. */
+export type DomainId =
+  | 'natural'
+  | 'structure-math'
+  | 'infographic-document'
+  | 'medical'
+  | 'ui'
+  | 'code'
+  | 'knowledge'
+  | 'synthetic'
+  | 'video';
+
+/** A caption style id. */
+export type CaptionStyle = 'detailed' | 'short' | 'alt';
 
 /** Bump on any incompatible change of {@link CaptionRecord} (2: `prompt` mode, `style`, models in `runtime`). */
 export const RECORD_VERSION = 2;
@@ -83,4 +116,24 @@ export interface CaptionRecord {
   readonly totalMs: number;
   /** Where it ran: filled in by the worker (null from the bare engine). */
   readonly runtime: RecordRuntime | null;
+}
+
+/** How to caption. */
+export interface CapflowOptions {
+  readonly mode: CaptionMode;
+  /** Skips routing when set. */
+  readonly domain?: DomainId;
+  /** Single-pass only: route first to make the prompt domain-aware (default true when a router exists). */
+  readonly route?: boolean;
+  readonly language?: string;
+  /** Length and audience of the caption (default `detailed`); ignored by `prompt` mode. */
+  readonly style?: CaptionStyle;
+  /** The instruction of `prompt` mode. */
+  readonly prompt?: string;
+  /** Judge the caption and regenerate up to `attempts - 1` times; null: no judge. Default: judge once (never in `prompt` mode). */
+  readonly judge?: { readonly attempts: number } | null;
+  /** Agents running at once (the worker's single inference queue makes 1 the right default). */
+  readonly concurrency?: number;
+  /** Token budget of the caption-writing step (summary, single pass, prompt); default: the style's. */
+  readonly maxNewTokens?: number;
 }
