@@ -34,8 +34,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Starts everything; `close()` also asserts that no request left localhost. */
-export async function startHarness(): Promise<Harness> {
+/** Starts everything; `close()` also asserts that no request left localhost. `args`: extra Chromium flags. */
+export async function startHarness(args: readonly string[] = []): Promise<Harness> {
   const root = mkdtempSync(join(tmpdir(), 'mc-e2e-'));
   forgeAll(join(root, 'forge'), { dtypes: ['fp32', 'fp16', 'q8', 'q4', 'q4f16'] });
   const models = await startModelServer(root);
@@ -46,7 +46,10 @@ export async function startHarness(): Promise<Harness> {
     // Models self-hosted next to the app, for the `local` source: <site>/models/<org>/<name>/…
     plugins: [serveFolder('/models/', root)],
   });
-  const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs(guard.port) });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: [...chromiumArgs(guard.port), ...args],
+  });
   const base = site.resolvedUrls?.local[0];
   if (!base) throw new Error('preview server has no local URL');
   return {
@@ -71,10 +74,10 @@ export async function startHarness(): Promise<Harness> {
 }
 
 /** Starts the harness before the file's tests (handing it to `started`) and closes it after them. */
-export function useHarness(started: (harness: Harness) => void): void {
+export function useHarness(started: (harness: Harness) => void, args: readonly string[] = []): void {
   let running: Harness | undefined;
   beforeAll(async () => {
-    running = await startHarness();
+    running = await startHarness(args);
     started(running);
   });
   afterAll(async () => {
