@@ -79,3 +79,13 @@ export function plannedFiles(family: ModelFamily, dtype: DtypeChoice, externalDa
   }
   return files;
 }
+
+/**
+ * A model file as people know it, from its URL (absolute, or a path on
+ * this origin): the path after the hub's `resolve/<revision>/`, else the
+ * whole path.
+ */
+export function fileOfUrl(url: string): string {
+  const { pathname } = new URL(url, 'http://relative.invalid/');
+  return /\/resolve\/[^/]+\/(.+)$/.exec(pathname)?.[1] ?? pathname;
+}

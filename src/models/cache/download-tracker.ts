@@ -6,6 +6,7 @@
  * failure keeps every completed file cached, so a retry fetches only what
  * failed, and no stray download races the next load.
  */
+import { fileOfUrl } from '../../shared/model-files';
 
 /** Pending downloads by URL. */
 export class DownloadTracker {
@@ -28,15 +29,18 @@ export class DownloadTracker {
       return res;
     }
     const reader = body.getReader();
+    const total = res.headers.get('content-length');
+    let received = 0;
     const watched = new ReadableStream<Uint8Array>({
       pull: async (controller) => {
         try {
           const { done, value } = await reader.read();
-          if (done) controller.close();
-          else controller.enqueue(value);
+          if (done) return controller.close();
+          received += value.length;
+          controller.enqueue(value);
         } catch (err) {
           this.done(url); // a broken body is never stored
-          controller.error(err);
+          controller.error(err instanceof TypeError ? brokenOff(url, received, total, err) : err);
         }
       },
       cancel: (reason) => {
@@ -66,4 +70,13 @@ export class DownloadTracker {
     })();
     await Promise.race([drained, deadline]);
   }
+}
+
+/** A download whose connection dropped, said so that a person knows what happened and what a retry does. */
+function brokenOff(url: string, received: number, total: string | null, err: TypeError): Error {
+  const of = total ? ` of ${total}` : '';
+  return new Error(
+    `the download of ${fileOfUrl(url)} from ${new URL(url, self.location.href).host} broke off after ${received}${of} bytes ` +
+      `(${err.message}); nothing of it was kept, and a retry fetches only the files not yet stored`,
+  );
 }

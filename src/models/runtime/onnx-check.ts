@@ -9,6 +9,8 @@
  * one promise, so one failed creation fails every later one.
  */
 
+import { fileOfUrl } from '../../shared/model-files';
+
 /** `ModelProto` field numbers (onnx.proto): ir_version … functions. */
 const MODEL_FIELDS = new Set([1, 2, 3, 4, 5, 6, 7, 8, 14, 20, 25]);
 /** The graph field: a model without one is not a model. */
@@ -97,9 +99,8 @@ export async function onnxProblem(body: ReadableStream<Uint8Array>): Promise<str
 export function checkedOnnx(url: string, response: Response): Response {
   if (!response.body) return response;
   const walker = new OnnxWalker();
-  const { pathname, host } = new URL(url);
-  // The file as the model names it (after the hub's `resolve/<revision>/`), else its whole path.
-  const file = /\/resolve\/[^/]+\/(.+)$/.exec(pathname)?.[1] ?? pathname;
+  const file = fileOfUrl(url);
+  const { host } = new URL(url);
   const refuse = (problem: string) =>
     new Error(`${file} from ${host} ${problem} (a proxy’s error page or a broken upload?); it was not kept`);
   const body = response.body.pipeThrough(

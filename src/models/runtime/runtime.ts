@@ -48,8 +48,10 @@ export function configureRuntime(
     // Range requests only probe a file's size; whole files are followed until cached, and
     // ONNX files checked as they arrive, so a damaged one is named and never reaches ORT.
     if (new Headers(init?.headers).has('range')) return response;
-    const checked = new URL(url).pathname.endsWith('.onnx')
-      ? response.then((r) => (r.ok ? checkedOnnx(url, r) : r))
+    // Local sources fetch by path: resolve it against the worker's own URL.
+    const absolute = new URL(url, self.location.href).href;
+    const checked = new URL(absolute).pathname.endsWith('.onnx')
+      ? response.then((r) => (r.ok ? checkedOnnx(absolute, r) : r))
       : response;
     return downloads.track(url, checked);
   };
