@@ -1,5 +1,6 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig, mergeConfig } from 'vitest/config';
+import { benchRecord } from './bench/commands.ts';
 import { testCommands } from './test/browser/commands.ts';
 import { chromiumArgs, chromiumPath } from './test/support/chromium.ts';
 import { freePort } from './test/support/network-guard.ts';
@@ -12,8 +13,14 @@ import viteConfig from './vite.config.ts';
  * saying how to install it.
  */
 const needsBrowser = process.argv.some(
-  (a) => a === 'browser' || a === 'e2e' || a.startsWith('--project=b') || a.startsWith('--project=e'),
+  (a) => a === 'browser' || a === 'e2e' || a === 'bench' || a.startsWith('--project=b') || a.startsWith('--project=e'),
 );
+/**
+ * `npm run bench -- --gpu`: Chromium on the machine's GPU. Vulkan through
+ * ANGLE reaches NVIDIA (and other) GPUs headless; without one, Chromium
+ * falls back to SwiftShader and the run still completes.
+ */
+const gpuArgs = ['--use-angle=vulkan', '--enable-features=Vulkan,VulkanFromANGLE', '--ignore-gpu-blocklist'];
 // The guard proxy's port must be in Chromium's flags before global setup starts the proxy.
 const guardPort = Number(process.env.MC_GUARD_PORT ?? (await freePort()));
 process.env.MC_GUARD_PORT = String(guardPort);
@@ -69,6 +76,36 @@ export default mergeConfig(
             testTimeout: 180_000,
             hookTimeout: 180_000,
             fileParallelism: false,
+          },
+        },
+        {
+          extends: true,
+          test: {
+            // `npm run bench` (bench/cli.mjs), never part of `npm test`: figures, not assertions on time.
+            name: 'bench',
+            include: ['bench/figures/**/*.ts'],
+            globalSetup: ['test/browser/global-setup.ts', 'bench/setup.ts'],
+            testTimeout: 1_800_000,
+            hookTimeout: 300_000,
+            fileParallelism: false,
+            browser: {
+              enabled: true,
+              headless: true,
+              screenshotFailures: false,
+              provider: playwright({
+                launchOptions: {
+                  executablePath: needsBrowser ? chromiumPath() : undefined,
+                  args: [
+                    ...chromiumArgs(guardPort),
+                    // Memory is measured after GC, at once rather than at the next natural GC.
+                    '--enable-blink-features=ForceEagerMeasureMemory',
+                    ...(process.env.MC_BENCH_GPU === '1' ? gpuArgs : []),
+                  ],
+                },
+              }),
+              instances: [{ browser: 'chromium' }],
+              commands: { ...testCommands, benchRecord },
+            },
           },
         },
       ],

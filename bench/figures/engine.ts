@@ -1,0 +1,173 @@
+/**
+ * Figures 1, 3 and 6: engine overhead (createCaptioner — page, worker,
+ * engine — against transformers.js called directly in a worker), CapFlow's
+ * cost per stage against single-pass, and throughput with one worker
+ * against two. Every caption is checked: a bench that computes a wrong
+ * answer fails.
+ */
+import { type Remote, wrap } from 'comlink';
+import { afterAll, expect, inject, test } from 'vitest';
+import { type Captioner, createCaptioner } from '../../src/client/captioner';
+import type { CaptionRecord } from '../../src/shared/record';
+import { solidImage } from '../../test/browser/images';
+import { tinyLlmAnswer } from '../../test/fixtures/forge/oracle';
+import { TINY_PRESET, TINY_VLM, TINY_VLM_CAPTIONS } from '../../test/fixtures/specs';
+import { ratioRow } from '../rows';
+import { alternate, median, record, settings, size, timed } from '../support';
+import type { RawVlmApi } from '../workers/raw-vlm.worker';
+
+const host = inject('modelHost');
+const source = { kind: 'host', host, pathTemplate: '{model}/resolve/{revision}/' } as const;
+const device = settings.device;
+const PROMPT = 'Describe this image.';
+const MAX_TOKENS = 64;
+const COLOURS = [
+  ['red', '#e01020'],
+  ['green', '#10c020'],
+  ['blue', '#1030e0'],
+] as const;
+
+/** `count` solid images cycling through the colours, each with the caption the forge VLM must give. */
+async function fixtures(count: number): Promise<{ image: Blob; caption: string }[]> {
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const [name, css] = COLOURS[i % COLOURS.length] ?? COLOURS[0];
+      return { image: await solidImage(css, 48 + (i % 7), 32 + (i % 5)), caption: TINY_VLM_CAPTIONS[name] };
+    }),
+  );
+}
+
+const open: Captioner[] = [];
+function captioner(): Captioner {
+  const c = createCaptioner({ source });
+  open.push(c);
+  return c;
+}
+afterAll(() => {
+  for (const c of open.splice(0)) c.dispose();
+});
+
+test('1 engine overhead: createCaptioner against transformers.js directly', async () => {
+  const images = await fixtures(size(30, 6));
+  const engine = captioner();
+  await engine.load({ preset: TINY_PRESET, roles: ['vlm'], device });
+  const worker = new Worker(new URL('../workers/raw-vlm.worker.ts', import.meta.url), { type: 'module' });
+  const raw: Remote<RawVlmApi> = wrap(worker);
+  await raw.load(host, TINY_VLM.repo, device);
+
+  let tokens = 0;
+  let engineMs = 0;
+  const ours = () =>
+    timed(async () => {
+      for (const { image, caption } of images) {
+        const result = await engine.caption({ image, prompt: PROMPT, maxNewTokens: MAX_TOKENS });
+        expect(result.text).toBe(caption);
+        tokens += result.tokens;
+        engineMs += result.ms;
+      }
+    });
+  const direct = () =>
+    timed(async () => {
+      for (const { image, caption } of images) {
+        expect((await raw.caption(image, PROMPT, MAX_TOKENS)).text).toBe(caption);
+      }
+    });
+  const rounds = size(5, 2);
+  const ms = await alternate(rounds, ours, direct);
+  worker.terminate();
+  const perImage = (values: number[]) => median(values) / images.length;
+  await record(
+    ratioRow(
+      '1 engine overhead',
+      `ms/image, ${images.length} images, median of ${rounds} rounds, ${device}`,
+      { label: 'createCaptioner', value: perImage(ms.a) },
+      { label: 'transformers.js direct', value: perImage(ms.b) },
+      1.05,
+    ),
+    {
+      figure: '1 engine overhead',
+      measure: `decode tokens/s in the engine (generate only), ${device}`,
+      a: { label: 'tokens/s', value: tokens / (engineMs / 1000) },
+      b: null,
+      ratio: null,
+      target: '',
+      met: null,
+    },
+  );
+});
+
+test('3 CapFlow cost: CapFlow against single-pass on the same image, per stage', async () => {
+  const c = captioner();
+  await c.load({ preset: TINY_PRESET, roles: ['vlm', 'llm', 'router'], device });
+  const [{ image, caption } = { image: new Blob(), caption: '' }] = await fixtures(1);
+  const records: { capflow: CaptionRecord[]; single: CaptionRecord[] } = { capflow: [], single: [] };
+  const capflow = () =>
+    timed(async () => {
+      const r = await c.capflow({ image, options: { mode: 'capflow' } });
+      const summary = r.trace.find((t) => t.agent === 'summary');
+      expect(r.caption).toBe(tinyLlmAnswer(summary?.prompt ?? ''));
+      records.capflow.push(r);
+    });
+  const single = () =>
+    timed(async () => {
+      const r = await c.capflow({ image, options: { mode: 'single-pass' } });
+      expect(r.caption).toBe(caption);
+      records.single.push(r);
+    });
+  const rounds = size(5, 2);
+  const ms = await alternate(rounds, capflow, single);
+  // Per stage: the median of each step's own time over the measured rounds (warm-up dropped).
+  const stages = new Map<string, number[]>();
+  for (const r of records.capflow.slice(1)) {
+    for (const t of r.trace) stages.set(t.agent, [...(stages.get(t.agent) ?? []), t.ms]);
+  }
+  const singleMs = median(ms.b);
+  await record(
+    ratioRow(
+      '3 CapFlow cost',
+      `ms/image, median of ${rounds} rounds, ${device}`,
+      { label: 'CapFlow', value: median(ms.a) },
+      { label: 'single-pass', value: singleMs },
+      3,
+    ),
+    ...[...stages].map(([agent, values]) =>
+      ratioRow(
+        '3 CapFlow cost',
+        `stage ${agent}, ms (÷ the single-pass image)`,
+        { label: agent, value: median(values) },
+        { label: 'single-pass', value: singleMs },
+        null,
+      ),
+    ),
+  );
+});
+
+test('6 concurrency: one worker against two, on the same images', async () => {
+  const images = await fixtures(size(24, 6));
+  const one = [captioner()];
+  const two = [captioner(), captioner()];
+  for (const c of [...one, ...two]) await c.load({ preset: TINY_PRESET, roles: ['vlm'], device: 'wasm' });
+  /** Captions every image, spread round-robin over the captioners, all at once. */
+  const throughput = (workers: Captioner[]) => async () => {
+    const ms = await timed(() =>
+      Promise.all(
+        images.map(async ({ image, caption }, i) => {
+          const c = workers[i % workers.length] as Captioner;
+          expect((await c.caption({ image, prompt: PROMPT, maxNewTokens: MAX_TOKENS })).text).toBe(caption);
+        }),
+      ),
+    );
+    return images.length / (ms / 1000);
+  };
+  const rounds = size(5, 2);
+  const rate = await alternate(rounds, throughput(two), throughput(one));
+  await record(
+    ratioRow(
+      '6 concurrency',
+      `images/s on wasm, ${images.length} images, median of ${rounds} rounds (${navigator.hardwareConcurrency} cores)`,
+      { label: '2 workers', value: median(rate.a) },
+      { label: '1 worker', value: median(rate.b) },
+      null,
+    ),
+  );
+});

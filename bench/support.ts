@@ -1,0 +1,82 @@
+/**
+ * What every figure of the benchmark shares: its settings (full or quick,
+ * which device), medians, alternating rounds, memory after garbage
+ * collection, and the row format the table is printed from.
+ */
+import { inject } from 'vitest';
+import { commands } from 'vitest/browser';
+import type { BenchRow } from './rows';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Settings of this bench run (from `npm run bench -- [--quick] [--gpu]`). */
+    benchSettings: { quick: boolean; gpu: boolean; device: 'wasm' | 'webgpu' };
+  }
+}
+
+/** This run's settings. */
+export const settings = inject('benchSettings');
+
+/** `full` in a normal run, `quick` with `--quick` (CI: a few rounds, small sizes, so the bench never rots). */
+export function size<T>(full: T, quick: T): T {
+  return settings.quick ? quick : full;
+}
+
+/** The median of some numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/**
+ * Runs both sides of a comparison `rounds` times after one warm-up round,
+ * alternating which goes first (so neither always meets a warm or a cold
+ * machine), and returns each side's measurements.
+ */
+export async function alternate(
+  rounds: number,
+  a: () => Promise<number>,
+  b: () => Promise<number>,
+): Promise<{ a: number[]; b: number[] }> {
+  await a();
+  await b();
+  const out = { a: [] as number[], b: [] as number[] };
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      out.a.push(await a());
+      out.b.push(await b());
+    } else {
+      out.b.push(await b());
+      out.a.push(await a());
+    }
+  }
+  return out;
+}
+
+/** Milliseconds `run` takes. */
+export async function timed(run: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await run();
+  return performance.now() - started;
+}
+
+/**
+ * Bytes of memory after garbage collection: the page and its workers, as
+ * `measureUserAgentSpecificMemory` counts them (cross-origin isolated pages),
+ * else the page's JS heap alone.
+ */
+export async function memoryAfterGc(): Promise<{ bytes: number; what: string }> {
+  const measure = (performance as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> })
+    .measureUserAgentSpecificMemory;
+  if (globalThis.crossOriginIsolated && measure) {
+    return { bytes: (await measure.call(performance)).bytes, what: 'page + workers' };
+  }
+  const heap = (performance as { memory?: { usedJSHeapSize: number } }).memory;
+  return { bytes: heap?.usedJSHeapSize ?? Number.NaN, what: 'page JS heap' };
+}
+
+/** Sends rows to the runner, which prints the table and writes the JSON file. */
+export function record(...rows: BenchRow[]): Promise<void> {
+  return commands.benchRecord(rows);
+}

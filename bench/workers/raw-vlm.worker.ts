@@ -1,0 +1,50 @@
+/**
+ * The other side of the engine-overhead figure: transformers.js called the
+ * plain way in a worker — processor, chat template, `generate`, decode —
+ * with the same ORT files, thread count, device and dtype as the engine,
+ * and its default Cache API weight cache.
+ */
+import { AutoModelForVision2Seq, AutoProcessor, RawImage, Tensor, env } from '@huggingface/transformers';
+import type { PreTrainedModel, Processor } from '@huggingface/transformers';
+import { expose } from 'comlink';
+import { assetLocations } from '../../src/models/runtime/assets';
+
+let processor: Processor | null = null;
+let model: PreTrainedModel | null = null;
+
+const api = {
+  async load(host: string, repo: string, device: 'wasm' | 'webgpu'): Promise<void> {
+    const assets = assetLocations();
+    const wasm = env.backends.onnx.wasm;
+    if (wasm) {
+      wasm.wasmPaths = { mjs: assets.ortMjs, wasm: assets.ortWasm };
+      wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+    }
+    env.remoteHost = host;
+    env.remotePathTemplate = '{model}/resolve/{revision}/';
+    env.allowLocalModels = false;
+    [processor, model] = await Promise.all([
+      AutoProcessor.from_pretrained(repo),
+      AutoModelForVision2Seq.from_pretrained(repo, { device, dtype: 'fp32' }),
+    ]);
+  },
+
+  async caption(image: Blob, prompt: string, maxNewTokens: number): Promise<{ text: string; tokens: number }> {
+    if (!processor || !model || !processor.tokenizer) throw new Error('load() first');
+    const messages = [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: prompt }] }];
+    const text = processor.apply_chat_template(messages, { add_generation_prompt: true });
+    if (typeof text !== 'string') throw new Error('no chat text');
+    const inputs = await processor(text, [await RawImage.fromBlob(image)]);
+    const output = await model.generate({ ...inputs, max_new_tokens: maxNewTokens, do_sample: false });
+    if (!(output instanceof Tensor)) throw new Error('no tokens');
+    const promptLength = (inputs.input_ids as Tensor).dims.at(-1) ?? 0;
+    const generated = output.slice(null, [promptLength, output.dims.at(-1) ?? promptLength]);
+    const [decoded] = processor.tokenizer.batch_decode(generated, { skip_special_tokens: true });
+    return { text: (decoded ?? '').trim(), tokens: generated.dims.at(-1) ?? 0 };
+  },
+};
+
+/** The worker's API. */
+export type RawVlmApi = typeof api;
+
+expose(api);
