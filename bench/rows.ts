@@ -36,8 +36,8 @@ export function ratioRow(
   };
 }
 
-/** A row for a figure that cannot run here or yet, saying why. */
-export function missingRow(figure: string, note: string): BenchRow {
+/** A row that is a note: a figure that cannot run here or yet and why, or what a figure found. */
+export function noteRow(figure: string, note: string): BenchRow {
   return { figure, measure: '', a: null, b: null, ratio: null, target: '', met: null, note };
 }
 
