@@ -1,5 +1,6 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig, mergeConfig } from 'vitest/config';
+import type { BrowserCommand } from 'vitest/node';
 import { benchRecord } from './bench/commands.ts';
 import { testCommands } from './test/browser/commands.ts';
 import { chromiumArgs, chromiumPath } from './test/support/chromium.ts';
@@ -24,6 +25,23 @@ const gpuArgs = ['--use-angle=vulkan', '--enable-features=Vulkan,VulkanFromANGLE
 // The guard proxy's port must be in Chromium's flags before global setup starts the proxy.
 const guardPort = Number(process.env.MC_GUARD_PORT ?? (await freePort()));
 process.env.MC_GUARD_PORT = String(guardPort);
+
+/** Vitest browser mode in headless system Chromium, with the usual flags plus `args`, and browser commands. */
+function chromiumBrowser(args: readonly string[], commands: Record<string, BrowserCommand<never[]>>) {
+  return {
+    enabled: true,
+    headless: true,
+    screenshotFailures: false,
+    provider: playwright({
+      launchOptions: {
+        executablePath: needsBrowser ? chromiumPath() : undefined,
+        args: [...chromiumArgs(guardPort), ...args],
+      },
+    }),
+    instances: [{ browser: 'chromium' as const }],
+    commands,
+  };
+}
 
 export default mergeConfig(
   viteConfig,
@@ -50,19 +68,7 @@ export default mergeConfig(
             hookTimeout: 120_000,
             // One Chromium page at a time: the machine has two cores and WebGPU on SwiftShader is CPU-bound.
             fileParallelism: false,
-            browser: {
-              enabled: true,
-              headless: true,
-              screenshotFailures: false,
-              provider: playwright({
-                launchOptions: {
-                  executablePath: needsBrowser ? chromiumPath() : undefined,
-                  args: chromiumArgs(guardPort),
-                },
-              }),
-              instances: [{ browser: 'chromium' }],
-              commands: testCommands,
-            },
+            browser: chromiumBrowser([], testCommands),
           },
         },
         {
@@ -88,24 +94,14 @@ export default mergeConfig(
             testTimeout: 1_800_000,
             hookTimeout: 300_000,
             fileParallelism: false,
-            browser: {
-              enabled: true,
-              headless: true,
-              screenshotFailures: false,
-              provider: playwright({
-                launchOptions: {
-                  executablePath: needsBrowser ? chromiumPath() : undefined,
-                  args: [
-                    ...chromiumArgs(guardPort),
-                    // Memory is measured after GC, at once rather than at the next natural GC.
-                    '--enable-blink-features=ForceEagerMeasureMemory',
-                    ...(process.env.MC_BENCH_GPU === '1' ? gpuArgs : []),
-                  ],
-                },
-              }),
-              instances: [{ browser: 'chromium' }],
-              commands: { ...testCommands, benchRecord },
-            },
+            browser: chromiumBrowser(
+              [
+                // Memory is measured after GC, at once rather than at the next natural GC.
+                '--enable-blink-features=ForceEagerMeasureMemory',
+                ...(process.env.MC_BENCH_GPU === '1' ? gpuArgs : []),
+              ],
+              { ...testCommands, benchRecord },
+            ),
           },
         },
       ],

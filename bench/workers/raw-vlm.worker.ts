@@ -4,25 +4,17 @@
  * with the same ORT files, thread count, device and dtype as the engine,
  * and its default Cache API weight cache.
  */
-import { AutoModelForVision2Seq, AutoProcessor, RawImage, Tensor, env } from '@huggingface/transformers';
+import { AutoModelForVision2Seq, AutoProcessor, RawImage, Tensor } from '@huggingface/transformers';
 import type { PreTrainedModel, Processor } from '@huggingface/transformers';
 import { expose } from 'comlink';
-import { assetLocations } from '../../src/models/runtime/assets';
+import { configurePlainRuntime } from './plain-runtime';
 
 let processor: Processor | null = null;
 let model: PreTrainedModel | null = null;
 
 const api = {
   async load(host: string, repo: string, device: 'wasm' | 'webgpu'): Promise<void> {
-    const assets = assetLocations();
-    const wasm = env.backends.onnx.wasm;
-    if (wasm) {
-      wasm.wasmPaths = { mjs: assets.ortMjs, wasm: assets.ortWasm };
-      wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
-    }
-    env.remoteHost = host;
-    env.remotePathTemplate = '{model}/resolve/{revision}/';
-    env.allowLocalModels = false;
+    configurePlainRuntime(host);
     [processor, model] = await Promise.all([
       AutoProcessor.from_pretrained(repo),
       AutoModelForVision2Seq.from_pretrained(repo, { device, dtype: 'fp32' }),
