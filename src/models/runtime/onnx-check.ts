@@ -77,20 +77,6 @@ export class OnnxWalker {
   }
 }
 
-/** Why the streamed file is not a well-formed ONNX model, or null when its structure holds. */
-export async function onnxProblem(body: ReadableStream<Uint8Array>): Promise<string | null> {
-  const walker = new OnnxWalker();
-  const reader = body.getReader();
-  for (let next = await reader.read(); !next.done; next = await reader.read()) {
-    const problem = walker.push(next.value);
-    if (problem) {
-      await reader.cancel();
-      return problem;
-    }
-  }
-  return walker.end();
-}
-
 /**
  * The response with its body checked as it streams: the read fails, naming
  * the file and why, as soon as the bytes stop being an ONNX model (so the
