@@ -1,5 +1,6 @@
-/** The bench's browser command: rows from Chromium into the Node runner. */
+/** The bench's browser commands: rows from Chromium into the Node runner, and figures measured in Node. */
 import type { BrowserCommand } from 'vitest/node';
+import type { OcrComparison } from './ocr/compare';
 import type { BenchRow } from './rows';
 import { benchRows } from './setup';
 
@@ -7,8 +8,15 @@ export const benchRecord: BrowserCommand<[rows: BenchRow[]]> = (_ctx, rows) => {
   benchRows().push(...rows);
 };
 
+/** Figure 4's Node half (loaded on demand: the vitest config imports this file). */
+export const benchOcrNode: BrowserCommand<[rounds: number]> = async (_ctx, rounds) => {
+  const { nodeOcrComparison } = await import('./ocr/node.ts');
+  return nodeOcrComparison(rounds);
+};
+
 declare module 'vitest/browser' {
   interface BrowserCommands {
     benchRecord(rows: BenchRow[]): Promise<void>;
+    benchOcrNode(rounds: number): Promise<OcrComparison>;
   }
 }

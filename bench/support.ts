@@ -7,6 +7,8 @@ import { inject } from 'vitest';
 import { commands } from 'vitest/browser';
 import type { BenchRow } from './rows';
 
+export { median } from './stats';
+
 declare module 'vitest' {
   export interface ProvidedContext {
     /** Settings of this bench run (from `npm run bench -- [--quick] [--gpu]`). */
@@ -20,13 +22,6 @@ export const settings = inject('benchSettings');
 /** `full` in a normal run, `quick` with `--quick` (CI: a few rounds, small sizes, so the bench never rots). */
 export function size<T>(full: T, quick: T): T {
   return settings.quick ? quick : full;
-}
-
-/** The median of some numbers. */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 /**

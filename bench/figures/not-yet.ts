@@ -8,7 +8,6 @@ import { record } from '../support';
 
 test('figures not measured yet', async () => {
   await record(
-    noteRow('4 OCR vs tesseract.js', 'not measured yet: tesseract.js and its English data are not installed'),
     noteRow('7 video sampling', 'not built: there is no video sampler yet (issue 13)'),
   );
 });

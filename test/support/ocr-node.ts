@@ -11,11 +11,16 @@ export interface NodeOcr {
   read(image: RgbImage): Promise<OcrLine[]>;
 }
 
-/** Loads the detection and recognition sessions once. */
-export async function createNodeOcr(): Promise<NodeOcr> {
+/**
+ * Loads the detection and recognition sessions once; `threads` caps ORT's
+ * threads (the bench compares with single-threaded tesseract.js), else ORT
+ * chooses.
+ */
+export async function createNodeOcr(threads?: number): Promise<NodeOcr> {
   const files = ocrModelFiles();
-  const det = await ort.InferenceSession.create(files.det);
-  const rec = await ort.InferenceSession.create(files.rec);
+  const options: ort.InferenceSession.SessionOptions = threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {};
+  const det = await ort.InferenceSession.create(files.det, options);
+  const rec = await ort.InferenceSession.create(files.rec, options);
   const runtime: OcrRuntime = {
     async run(model, input, dims) {
       const session = model === 'det' ? det : rec;

@@ -1,0 +1,48 @@
+/**
+ * Figure 4's method, the same in Node and in Chromium: both readers read
+ * every sample `rounds` times after a warm-up, the side that goes first
+ * alternating by round and sample, each timed from the PNG bytes (decode
+ * included) to its text.
+ */
+import { type OcrScore, type OcrRead, scoreReads } from './score';
+
+/** A reader of PNG bytes into text (lines separated by newlines). */
+export type OcrReader = (png: Uint8Array<ArrayBuffer>) => Promise<string>;
+
+/** A rendered sample and its ground truth (lines joined by newlines). */
+export interface OcrBenchSample {
+  readonly png: Uint8Array<ArrayBuffer>;
+  readonly truth: string;
+}
+
+/** Both readers' figures. */
+export interface OcrComparison {
+  readonly ours: OcrScore;
+  readonly tesseract: OcrScore;
+}
+
+export async function compareReaders(
+  samples: readonly OcrBenchSample[],
+  ours: OcrReader,
+  tesseract: OcrReader,
+  rounds: number,
+): Promise<OcrComparison> {
+  const first = samples[0];
+  if (!first) throw new Error('no OCR samples');
+  await ours(first.png);
+  await tesseract(first.png);
+  const reads = { ours: [] as OcrRead[], tesseract: [] as OcrRead[] };
+  const read = async (side: 'ours' | 'tesseract', sample: OcrBenchSample) => {
+    const reader = side === 'ours' ? ours : tesseract;
+    const started = performance.now();
+    const text = await reader(sample.png);
+    reads[side].push({ truth: sample.truth, text, ms: performance.now() - started });
+  };
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, sample] of samples.entries()) {
+      const order = (round + i) % 2 === 0 ? (['ours', 'tesseract'] as const) : (['tesseract', 'ours'] as const);
+      for (const side of order) await read(side, sample);
+    }
+  }
+  return { ours: scoreReads(reads.ours), tesseract: scoreReads(reads.tesseract) };
+}
