@@ -1,6 +1,7 @@
 /** The bench's browser commands: rows from Chromium into the Node runner, and figures measured in Node. */
 import type { BrowserCommand } from 'vitest/node';
 import type { OcrComparison } from './ocr/compare';
+import { type ProcessMemory, chromiumMemory } from './process-memory';
 import type { BenchRow } from './rows';
 import { benchRows } from './setup';
 
@@ -14,9 +15,13 @@ export const benchOcrNode: BrowserCommand<[rounds: number]> = async (_ctx, round
   return nodeOcrComparison(rounds);
 };
 
+/** Chromium's renderer and GPU memory now, and its peak (reset first with `resetPeak`). */
+export const benchMemory: BrowserCommand<[resetPeak: boolean]> = (_ctx, resetPeak) => chromiumMemory(resetPeak);
+
 declare module 'vitest/browser' {
   interface BrowserCommands {
     benchRecord(rows: BenchRow[]): Promise<void>;
     benchOcrNode(rounds: number): Promise<OcrComparison>;
+    benchMemory(resetPeak: boolean): Promise<ProcessMemory | null>;
   }
 }

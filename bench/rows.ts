@@ -36,6 +36,11 @@ export function ratioRow(
   };
 }
 
+/** A row with one figure and no comparison or target. */
+export function valueRow(figure: string, measure: string, a: { label: string; value: number }): BenchRow {
+  return { figure, measure, a, b: null, ratio: null, target: '', met: null };
+}
+
 /** A row that is a note: a figure that cannot run here or yet and why, or what a figure found. */
 export function noteRow(figure: string, note: string): BenchRow {
   return { figure, measure: '', a: null, b: null, ratio: null, target: '', met: null, note };
@@ -49,7 +54,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
     r.note ?? r.measure,
     r.a ? `${r.a.label}: ${number(r.a.value)}` : '',
     r.b ? `${r.b.label}: ${number(r.b.value)}` : '',
-    r.ratio === null ? '' : `×${r.ratio.toFixed(3)}`,
+    r.ratio === null ? '' : `×${r.ratio >= 0.001 ? r.ratio.toFixed(3) : r.ratio.toPrecision(2)}`,
     r.target ? `${r.target} ${r.met ? 'met' : 'MISSED'}` : '',
   ]);
   const head = ['figure', 'measure', 'A', 'B', 'A/B', 'target'];

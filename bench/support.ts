@@ -71,6 +71,31 @@ export async function memoryAfterGc(): Promise<{ bytes: number; what: string }> 
   return { bytes: heap?.usedJSHeapSize ?? Number.NaN, what: 'page JS heap' };
 }
 
+/** Chromium's renderer + GPU resident bytes now (null where /proc cannot tell): the idle level for {@link peakDuring}. */
+export async function residentBytes(): Promise<number | null> {
+  return (await commands.benchMemory(false))?.rss ?? null;
+}
+
+/**
+ * The most memory Chromium's renderer and GPU processes (the page, its
+ * workers, WebGPU buffers) held while `run` ran, above what they held just
+ * before, in bytes; null where the OS cannot tell (see process-memory.ts).
+ * It first waits (at most 30 s) for the memory of workers ended earlier to
+ * come back to within 64 MB of `idle`: a terminated worker frees it only
+ * seconds later.
+ */
+export async function peakDuring(run: () => Promise<unknown>, idle: number | null): Promise<number | null> {
+  if (idle === null) return null;
+  for (let waited = 0; waited < 30_000; waited += 250) {
+    if (((await residentBytes()) ?? 0) <= idle + 64 * 2 ** 20) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const before = await commands.benchMemory(true);
+  await run();
+  const after = await commands.benchMemory(false);
+  return before && after ? after.peak - before.rss : null;
+}
+
 /** Sends rows to the runner, which prints the table and writes the JSON file. */
 export function record(...rows: BenchRow[]): Promise<void> {
   return commands.benchRecord(rows);

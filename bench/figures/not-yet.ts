@@ -7,7 +7,5 @@ import { noteRow } from '../rows';
 import { record } from '../support';
 
 test('figures not measured yet', async () => {
-  await record(
-    noteRow('7 video sampling', 'not built: there is no video sampler yet (issue 13)'),
-  );
+  await record(noteRow('7 video sampling', 'not built: there is no video sampler yet (issue 13)'));
 });

@@ -4,8 +4,21 @@
  * the same ORT files, threads and dtype as the engine.
  */
 import { AutoModelForCausalLM, AutoTokenizer } from '@huggingface/transformers';
+import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
 import { expose } from 'comlink';
 import { configurePlainRuntime } from './plain-runtime';
+
+let loaded: { tokenizer: PreTrainedTokenizer; model: PreTrainedModel } | null = null;
+
+/** ms to generate up to `tokens` tokens after a short prompt, and how many it generated. */
+async function generate(tokens: number): Promise<{ ms: number; tokens: number }> {
+  if (!loaded) throw new Error('load() first');
+  const inputs = loaded.tokenizer('Hi');
+  const started = performance.now();
+  const out = (await loaded.model.generate({ ...inputs, max_new_tokens: tokens, do_sample: false })) as Tensor;
+  const ms = performance.now() - started;
+  return { ms, tokens: (out.dims[1] ?? 0) - (inputs.input_ids.dims[1] ?? 0) };
+}
 
 const api = {
   /** Loads the model and runs one token (as the engine's warm-up does); returns ms to ready. */
@@ -16,8 +29,19 @@ const api = {
       AutoTokenizer.from_pretrained(repo),
       AutoModelForCausalLM.from_pretrained(repo, { device, dtype: 'fp32' }),
     ]);
-    await model.generate({ ...tokenizer('Hi'), max_new_tokens: 1 });
+    loaded = { tokenizer, model };
+    await generate(1);
     return performance.now() - started;
+  },
+  /**
+   * Decode speed: ms for 1 token (prompt + first token) and for `tokens`
+   * (the model never stops early), so (long − short) ÷ (tokens − 1) is
+   * the time of one decode step.
+   */
+  async decode(tokens: number): Promise<{ first: number; all: number; generated: number }> {
+    const first = await generate(1);
+    const all = await generate(tokens);
+    return { first: first.ms, all: all.ms, generated: all.tokens };
   },
 };
 

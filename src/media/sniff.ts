@@ -37,7 +37,12 @@ export async function checkImage(blob: Blob, name: string): Promise<FileVerdict>
       ),
     };
   }
-  const facts = inspectHeader(new Uint8Array(await blob.slice(0, HEADER_BYTES).arrayBuffer()));
+  // Both ends read at once: each read of a Blob handed to a worker is a round trip to the browser's blob store.
+  const [head, tail] = await Promise.all([
+    blob.slice(0, HEADER_BYTES).arrayBuffer(),
+    blob.slice(Math.max(0, blob.size - 64)).arrayBuffer(),
+  ]);
+  const facts = inspectHeader(new Uint8Array(head));
   if (facts.kind === 'unsupported') {
     return refuse(`${quoted} is a ${facts.format} image, which browsers cannot decode; convert it to ${SUPPORTED}.`);
   }
@@ -68,8 +73,7 @@ export async function checkImage(blob: Blob, name: string): Promise<FileVerdict>
       ),
     };
   }
-  const tail = new Uint8Array(await blob.slice(Math.max(0, blob.size - 64)).arrayBuffer());
-  if (looksTruncated(format, tail)) {
+  if (looksTruncated(format, new Uint8Array(tail))) {
     return refuse(
       `${quoted} is a truncated ${kind}: the file ends before the image does (it may not have finished copying).`,
     );
