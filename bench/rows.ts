@@ -54,7 +54,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
     r.note ?? r.measure,
     r.a ? `${r.a.label}: ${number(r.a.value)}` : '',
     r.b ? `${r.b.label}: ${number(r.b.value)}` : '',
-    r.ratio === null ? '' : `×${r.ratio >= 0.001 ? r.ratio.toFixed(3) : r.ratio.toPrecision(2)}`,
+    r.ratio === null ? '' : `×${r.ratio >= 0.001 || r.ratio === 0 ? r.ratio.toFixed(3) : r.ratio.toPrecision(2)}`,
     r.target ? `${r.target} ${r.met ? 'met' : 'MISSED'}` : '',
   ]);
   const head = ['figure', 'measure', 'A', 'B', 'A/B', 'target'];

@@ -11,7 +11,7 @@ import {
   Tensor,
 } from '@huggingface/transformers';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
-import { loadingModel, pretrainedOptions } from './pretrained';
+import { loadParts, loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
 
 function rows(tensor: unknown, name: string): number[][] {
@@ -35,7 +35,7 @@ export class ClipModel {
   static load(spec: ModelSpec, device: DeviceKind, dtype: DtypeChoice, progress: ProgressCallback): Promise<ClipModel> {
     const options = pretrainedOptions(spec, device, dtype, progress);
     return loadingModel(spec, device, async () => {
-      const [tokenizer, processor, text, vision] = await Promise.all([
+      const [tokenizer, processor, text, vision] = await loadParts([
         AutoTokenizer.from_pretrained(spec.repo, options.files),
         AutoImageProcessor.from_pretrained(spec.repo, options.files),
         CLIPTextModelWithProjection.from_pretrained(spec.repo, options.model),

@@ -22,3 +22,26 @@ export async function loadingModel<T>(spec: ModelSpec, device: DeviceKind, load:
     throw new ModelLoadError(`Could not load ${spec.repo}@${spec.revision} on ${device}: ${errorText(err)}`);
   }
 }
+
+/**
+ * Loads a model's parts (tokenizer, processor, towers) side by side. When
+ * one fails, the others are waited for and whatever they loaded is freed
+ * before the failure is reported: with `Promise.all` they would go on
+ * downloading after the load had failed and hold ONNX sessions nobody can
+ * free. (Their files still reach the weight cache, so a retry fetches only
+ * what failed.)
+ */
+export async function loadParts<const T extends readonly unknown[]>(parts: {
+  readonly [K in keyof T]: Promise<T[K]>;
+}): Promise<T> {
+  const settled = await Promise.allSettled(parts);
+  const failure = settled.find((s) => s.status === 'rejected');
+  if (!failure) return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+  await Promise.all(
+    settled.map(async (s) => {
+      const part = s.status === 'fulfilled' ? (s.value as { dispose?: () => Promise<unknown> }) : null;
+      await part?.dispose?.().catch(() => {});
+    }),
+  );
+  throw failure.reason;
+}

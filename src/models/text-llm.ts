@@ -7,7 +7,7 @@ import {
 } from '@huggingface/transformers';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import { yieldBetweenSteps } from './runtime/event-loop';
-import { loadingModel, pretrainedOptions } from './pretrained';
+import { loadParts, loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
 import { type GenerateOptions, type Generation, type TextGenerator, greedyGenerate } from './greedy';
 
@@ -23,7 +23,7 @@ export class TextLlm implements TextGenerator {
   static load(spec: ModelSpec, device: DeviceKind, dtype: DtypeChoice, progress: ProgressCallback): Promise<TextLlm> {
     const options = pretrainedOptions(spec, device, dtype, progress);
     return loadingModel(spec, device, async () => {
-      const [tokenizer, model] = await Promise.all([
+      const [tokenizer, model] = await loadParts([
         AutoTokenizer.from_pretrained(spec.repo, options.files),
         AutoModelForCausalLM.from_pretrained(spec.repo, options.model),
       ]);

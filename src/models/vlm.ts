@@ -13,7 +13,7 @@ import { ModelLoadError } from '../shared/errors';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import { yieldBetweenSteps } from './runtime/event-loop';
 import { type GenerateOptions, type Generation, type ModelInputs, type TextGenerator, greedyGenerate } from './greedy';
-import { loadingModel, pretrainedOptions } from './pretrained';
+import { loadParts, loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
 
 /** A loaded VLM. */
@@ -28,7 +28,7 @@ export class Vlm implements TextGenerator {
   static load(spec: ModelSpec, device: DeviceKind, dtype: DtypeChoice, progress: ProgressCallback): Promise<Vlm> {
     const options = pretrainedOptions(spec, device, dtype, progress);
     return loadingModel(spec, device, async () => {
-      const [processor, model] = await Promise.all([
+      const [processor, model] = await loadParts([
         AutoProcessor.from_pretrained(spec.repo, options.files),
         AutoModelForVision2Seq.from_pretrained(spec.repo, options.model),
       ]);

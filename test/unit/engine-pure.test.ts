@@ -8,6 +8,7 @@ import { isFullPrecisionSafe } from '../../src/shared/model-spec';
 import { PRESETS, QWEN3_06B, presetBytes } from '../../src/shared/presets';
 import { applyOverride, resolveRoles } from '../../src/shared/roles';
 import { plannedFiles } from '../../src/shared/model-files';
+import { loadParts } from '../../src/models/pretrained';
 
 /** A stream that hands out `pieces` as they are, like a network body. */
 function streamOf(pieces: readonly number[][]): ReadableStream<Uint8Array> {
@@ -183,5 +184,25 @@ describe('job queue', () => {
     await first;
     expect(started).toBe(false);
     expect(queue.cancel('nope')).toBe(false);
+  });
+});
+
+describe('loading a model’s parts', () => {
+  test('when one part fails, the others finish and are freed before the failure is reported', async () => {
+    const freed: string[] = [];
+    let towerDone = false;
+    const tower = new Promise<{ dispose(): Promise<void> }>((resolve) =>
+      setTimeout(() => {
+        towerDone = true;
+        resolve({ dispose: async () => void freed.push('tower') });
+      }, 20),
+    );
+    const failing = Promise.reject(new Error('vision_model.onnx is damaged'));
+    await expect(loadParts([Promise.resolve('tokenizer'), tower, failing])).rejects.toThrow('damaged');
+    expect(towerDone).toBe(true);
+    expect(freed).toEqual(['tower']);
+  });
+  test('all parts loaded: their values in order', async () => {
+    expect(await loadParts([Promise.resolve(1), Promise.resolve('two')])).toEqual([1, 'two']);
   });
 });

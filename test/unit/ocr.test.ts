@@ -4,9 +4,10 @@
  * the test renders with known ground truth.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { ctcGreedy } from '../../src/models/ocr/ctc';
-import { dbBoxes, readingOrder } from '../../src/models/ocr/db-postprocess';
-import { detectorSize } from '../../src/models/ocr/ocr';
+import { ctcGreedy, spaceAllowed } from '../../src/models/ocr/ctc';
+import { fixDigitLetters } from '../../src/models/ocr/digit-letters';
+import { dbBoxes, mergeLineBoxes, readingOrder } from '../../src/models/ocr/db-postprocess';
+import { detectorSize, wordGapThreshold } from '../../src/models/ocr/ocr';
 import { OCR_SAMPLES, editDistance } from '../fixtures/ocr-samples';
 import { type NodeOcr, createNodeOcr } from '../support/ocr-node';
 import { decodeRgb, renderPng } from '../support/text-images';
@@ -59,8 +60,46 @@ describe('OCR post-processing', () => {
     const b = (x: number, y: number) => ({ x, y, width: 10, height: 10 });
     expect(readingOrder([b(50, 31), b(0, 0), b(60, 2), b(0, 30)])).toEqual([b(0, 0), b(60, 2), b(0, 30), b(50, 31)]);
   });
+  test('boxes a word apart on one line become one; columns and other lines stay apart', () => {
+    const b = (x: number, y: number, width: number, height = 20) => ({ x, y, width, height });
+    expect(mergeLineBoxes([b(110, 1, 60), b(0, 0, 100), b(300, 0, 50), b(0, 40, 80)])).toEqual([
+      b(0, 0, 170, 21), // 10 px apart: one run of text
+      b(0, 40, 80), // the next line
+      b(300, 0, 50), // 130 px away: another column
+    ]);
+  });
+  test('word gaps are judged against the line’s own letter gaps', () => {
+    // Bold type: letter gaps 1–4 px, word gaps 12–15 px, below the old "third of the height" (13.3 px).
+    expect(wordGapThreshold([3, 3, 4, 4, 1, 13, 4, 13, 2, 2, 3, 4, 1, 2, 12, 1, 3, 15], 40)).toBe(12);
+    // Monospace: letters 5–16 px apart ("area(r):"), the one word gap 28 px.
+    expect(wordGapThreshold([5, 5, 28, 8, 2, 4, 10, 13, 8, 16], 36)).toBe(28);
+    // Single characters spaced apart ("x = 42; y"): every wide gap is a word gap, the digits' 5 px is not.
+    expect(wordGapThreshold([30, 30, 5, 11, 39, 30], 44)).toBe(30);
+    // One word: gaps all alike and narrow.
+    expect(wordGapThreshold([2, 2, 1, 4, 5, 4, 3], 35)).toBe(Number.POSITIVE_INFINITY);
+    expect(wordGapThreshold([], 35)).toBe(Number.POSITIVE_INFINITY);
+  });
+  test('a word gap never splits "::", numbers, joined tokens or a word from its punctuation', () => {
+    expect(spaceAllowed('t', ':', ':')).toBe(false);
+    expect(spaceAllowed('3', '.', '1')).toBe(false);
+    expect(spaceAllowed('3', ',', '8')).toBe(false);
+    expect(spaceAllowed('X', '-', '7')).toBe(false);
+    expect(spaceAllowed('B', 'X', '-')).toBe(false);
+    expect(spaceAllowed('a', 'a', '(')).toBe(true);
+    expect(spaceAllowed('a', '(', 'r')).toBe(false);
+    expect(spaceAllowed('s', '.', 'e')).toBe(true); // "vs. epochs"
+    expect(spaceAllowed('5', ':', '3')).toBe(true); // "2025: 3,870"
+  });
+  test('O read for 0 is corrected in hex literals and digit runs only', () => {
+    expect(fixDigitLetters('at Ox7ffe1A20 and OxDEAD')).toBe('at 0x7ffe1A20 and 0xDEAD');
+    expect(fixDigitLetters('10:45 or 1O5, 2O26')).toBe('10:45 or 105, 2026');
+    expect(fixDigitLetters('Oxford, OxBAD, O2 and ROOM 1O')).toBe('Oxford, OxBAD, O2 and ROOM 1O');
+  });
   test('detector input keeps sides multiples of 32 within limits', () => {
     expect(detectorSize(2000, 1000)).toEqual([960, 480]);
-    expect(detectorSize(400, 40)).toEqual([640, 64]);
+    expect(detectorSize(400, 40)).toEqual([800, 96]); // enlarged 2× (the most), not past 960
+    expect(detectorSize(720, 477)).toEqual([960, 640]); // towards a short side of 736, capped by the long side
+    expect(detectorSize(1200, 900)).toEqual([960, 736]);
+    expect(detectorSize(2000, 20)).toEqual([960, 64]); // a thin strip still gets 64 rows
   });
 });

@@ -45,16 +45,46 @@ export function ctcGreedy(
   return { text: withWordSpaces(chars, isWordGap), confidence: count ? sum / count : 0 };
 }
 
+/** Characters that hug the one before them: a word gap never puts a space before these. */
+const CLOSING = new Set(['.', ',', ':', ';', '!', '?', '%', ')', ']', '}']);
+/** Characters that hug the one after them. */
+const OPENING = new Set(['(', '[', '{', '$', '#']);
+/** Joiners inside tokens (`BX-7731`, `snake_case`) when letters or digits stand on both sides. */
+const JOINERS = new Set(['-', '_']);
+const isAlnum = (c: string | undefined) => c !== undefined && /^[\p{L}\p{N}]$/u.test(c);
+const isDigit = (c: string | undefined) => c !== undefined && /^\p{N}$/u.test(c);
+
+/**
+ * Whether a word gap seen in the image may become a space between `before`
+ * and `after` (`prior`: the character before `before`). Never inside `::`,
+ * `3.14`, `3,870`, `BX-7731`, or between a word and its punctuation.
+ */
+export function spaceAllowed(prior: string | undefined, before: string, after: string): boolean {
+  if (CLOSING.has(after) || OPENING.has(before)) return false;
+  if ((JOINERS.has(before) && isAlnum(prior) && isAlnum(after)) || (JOINERS.has(after) && isAlnum(before))) {
+    return false;
+  }
+  return !((before === '.' || before === ',') && isDigit(prior) && isDigit(after));
+}
+
 /**
  * Joins decoded characters. The Chinese PP-OCR recogniser often emits no
  * space class between Latin words, so a space goes wherever the image shows
- * a word gap between two characters.
+ * a word gap between two characters, unless the characters say otherwise.
  */
 function withWordSpaces(chars: readonly { char: string; step: number }[], isWordGap: GapTest): string {
   let text = chars[0]?.char ?? '';
   chars.slice(1).forEach((c, i) => {
     const before = chars[i];
-    if (before && before.char !== ' ' && c.char !== ' ' && isWordGap(before.step, c.step)) text += ' ';
+    if (
+      before &&
+      before.char !== ' ' &&
+      c.char !== ' ' &&
+      spaceAllowed(chars[i - 1]?.char, before.char, c.char) &&
+      isWordGap(before.step, c.step)
+    ) {
+      text += ' ';
+    }
     text += c.char;
   });
   // The model writes full-width forms of ASCII punctuation (，）：); NFKC maps them back.

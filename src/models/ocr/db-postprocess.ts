@@ -106,3 +106,38 @@ export function readingOrder<T extends Box>(boxes: readonly T[]): T[] {
   }
   return lines.flatMap((line) => line.sort((a, b) => a.x - b.x));
 }
+
+/** Boxes on one line closer than this many times the shorter box's height are one run of text. */
+const MERGE_GAP_TIMES_HEIGHT = 0.6;
+
+/**
+ * Joins boxes that sit side by side on one line with no more than a word's
+ * space between them (the detector splits a line at wide word gaps,
+ * especially on enlarged images), so each line is read as one crop and its
+ * spaces come from the gap rule; columns further apart stay separate.
+ */
+export function mergeLineBoxes(boxes: readonly Box[]): Box[] {
+  const merged = [...boxes].sort((a, b) => a.x - b.x);
+  for (let i = 0; i < merged.length; i++) {
+    for (let j = i + 1; j < merged.length; j++) {
+      const a = merged[i];
+      const b = merged[j];
+      if (!a || !b) continue;
+      const low = Math.min(a.height, b.height);
+      const overlap = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+      const gap = b.x - (a.x + a.width);
+      if (overlap < 0.6 * low || Math.max(a.height, b.height) > 1.5 * low || gap > MERGE_GAP_TIMES_HEIGHT * low) continue;
+      const x = Math.min(a.x, b.x);
+      const y = Math.min(a.y, b.y);
+      merged[i] = {
+        x,
+        y,
+        width: Math.max(a.x + a.width, b.x + b.width) - x,
+        height: Math.max(a.y + a.height, b.y + b.height) - y,
+      };
+      merged.splice(j, 1);
+      j = i; // the grown box may now reach boxes it did not before
+    }
+  }
+  return merged;
+}

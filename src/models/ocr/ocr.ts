@@ -6,8 +6,9 @@
  */
 import type { OcrLine } from '../../shared/ocr.ts';
 import { ctcGreedy } from './ctc.ts';
-import { DB_DEFAULTS, type DbOptions, dbBoxes, readingOrder } from './db-postprocess.ts';
-import { type RgbImage, resampleToTensor } from './image.ts';
+import { fixDigitLetters } from './digit-letters.ts';
+import { DB_DEFAULTS, type DbOptions, dbBoxes, mergeLineBoxes, readingOrder } from './db-postprocess.ts';
+import { type Normalisation, type RgbImage, resampleToTensor } from './image.ts';
 
 export type { OcrLine };
 
@@ -28,29 +29,48 @@ export interface OcrOptions {
   readonly maxSide: number;
   /** Shortest side the detector sees (small images are scaled up so small text survives). */
   readonly minSide: number;
+  /**
+   * Images whose short side is below this are enlarged towards it, by at
+   * most `maxUpscale` and never past `maxSide` (small text in a small
+   * photo gives the detector's map too few pixels to find it; PaddleOCR's
+   * newer defaults enlarge to a short side of 736 the same way).
+   */
+  readonly upscaleShortSideTo: number;
+  readonly maxUpscale: number;
   readonly db: DbOptions;
   /** Lines below this recognition confidence are dropped as noise. */
   readonly minConfidence: number;
+  /** Crops the recogniser reads per run (PaddleOCR's default: 6). */
+  readonly recBatch: number;
 }
 
 /** Defaults. */
 export const OCR_DEFAULTS: OcrOptions = Object.freeze({
   maxSide: 960,
   minSide: 64,
+  upscaleShortSideTo: 736,
+  maxUpscale: 2,
   db: DB_DEFAULTS,
   minConfidence: 0.5,
+  recBatch: 6,
 });
 
-const DET_MEAN = [0.485, 0.456, 0.406] as const;
-const DET_STD = [0.229, 0.224, 0.225] as const;
+const DET_NORM: Normalisation = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+const REC_NORM: Normalisation = { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] };
 const REC_HEIGHT = 48;
 
-/** Detector input size: the image scaled into [minSide, maxSide], each side a multiple of 32. */
+/**
+ * Detector input size: small images enlarged (see `upscaleShortSideTo`),
+ * the result kept within [minSide, maxSide], each side a multiple of 32.
+ */
 export function detectorSize(width: number, height: number, options: OcrOptions = OCR_DEFAULTS): [number, number] {
-  let scale = Math.min(1, options.maxSide / Math.max(width, height));
-  if (Math.min(width, height) * scale < options.minSide) scale = options.minSide / Math.min(width, height);
-  const round = (v: number) => Math.max(32, Math.round(v / 32) * 32);
-  return [round(width * scale), round(height * scale)];
+  const short = Math.min(width, height);
+  const enlarge = Math.max(1, Math.min(options.maxUpscale, options.upscaleShortSideTo / short));
+  const scale = Math.min(enlarge, options.maxSide / Math.max(width, height));
+  // Each side alone: a thin strip keeps its long side within maxSide and is stretched to minSide across.
+  const side = (v: number) =>
+    Math.max(32, Math.round(Math.min(options.maxSide, Math.max(options.minSide, v * scale)) / 32) * 32);
+  return [side(width), side(height)];
 }
 
 /** Finds and reads the text lines of an image. */
@@ -62,7 +82,7 @@ export async function readText(
 ): Promise<OcrLine[]> {
   const [detW, detH] = detectorSize(image.width, image.height, options);
   const whole = { x: 0, y: 0, width: image.width, height: image.height };
-  const detInput = resampleToTensor(image, whole, detW, detH, (v, c) => (v - (DET_MEAN[c] ?? 0)) / (DET_STD[c] ?? 1));
+  const detInput = resampleToTensor(image, whole, detW, detH, DET_NORM);
   const prob = await runtime.run('det', detInput, [1, 3, detH, detW]);
   const [mapH = detH, mapW = detW] = prob.dims.slice(-2);
   const sx = image.width / mapW;
@@ -73,54 +93,116 @@ export async function readText(
     width: b.width * sx,
     height: b.height * sy,
   }));
-
-  const lines: OcrLine[] = [];
-  for (const box of readingOrder(boxes)) {
-    const width = Math.max(REC_HEIGHT / 3, Math.round((REC_HEIGHT * box.width) / box.height));
-    const input = resampleToTensor(image, box, width, REC_HEIGHT, (v) => (v - 0.5) / 0.5);
-    const out = await runtime.run('rec', input, [1, 3, REC_HEIGHT, width]);
+  const crops = readingOrder(mergeLineBoxes(boxes)).map((box) => ({
+    box,
+    width: Math.max(REC_HEIGHT / 3, Math.round((REC_HEIGHT * box.width) / box.height)),
+  }));
+  // Crops of similar widths share a run (as PaddleOCR sorts by aspect ratio), so little of it is padding.
+  const byWidth = crops.map((_, i) => i).sort((a, b) => (crops[a]?.width ?? 0) - (crops[b]?.width ?? 0));
+  const read: (OcrLine | null)[] = crops.map(() => null);
+  for (let first = 0; first < byWidth.length; first += options.recBatch) {
+    const batch = byWidth.slice(first, first + options.recBatch).map((index) => ({ index, crop: crops[index] }));
+    const width = Math.max(...batch.map(({ crop }) => crop?.width ?? 0));
+    const plane = REC_HEIGHT * width;
+    // Zeros are mid-grey after normalisation: PaddleOCR's padding to the batch's width.
+    const input = new Float32Array(batch.length * 3 * plane);
+    batch.forEach(({ crop }, b) => {
+      if (!crop) return;
+      const target = { out: input, offset: b * 3 * plane, stride: width, plane };
+      resampleToTensor(image, crop.box, crop.width, REC_HEIGHT, REC_NORM, undefined, target);
+    });
+    const out = await runtime.run('rec', input, [batch.length, 3, REC_HEIGHT, width]);
     const [, steps = 0, classes = 0] = out.dims;
-    const gaps = wordGaps(input, width, REC_HEIGHT);
     const stepWidth = width / Math.max(1, steps);
-    const isWordGap = (a: number, b: number) =>
-      gaps.some(([start, end]) => start >= (a + 0.5) * stepWidth && end <= (b + 0.5) * stepWidth);
-    const decoded = ctcGreedy(out.data, steps, classes, alphabet, isWordGap);
-    if (decoded.text.trim() && decoded.confidence >= options.minConfidence) {
-      lines.push({ text: decoded.text.trim(), confidence: decoded.confidence, box });
+    for (const [b, { index, crop }] of batch.entries()) {
+      if (!crop) continue;
+      // Only the steps over the crop itself: the padding after it holds no text.
+      const own = Math.min(steps, Math.ceil(crop.width / stepWidth));
+      const probs = out.data.subarray(b * steps * classes, (b * steps + own) * classes);
+      const gaps = wordGaps(input.subarray(b * 3 * plane, (b + 1) * 3 * plane), width, REC_HEIGHT, crop.width);
+      // A gap belongs between two characters when its middle lies between their steps (a narrow
+      // character such as "." may be emitted at a step over the gap's start).
+      const isWordGap = (a: number, c: number) =>
+        gaps.some(([start, end]) => (start + end) / 2 >= (a + 0.5) * stepWidth && (start + end) / 2 <= (c + 0.5) * stepWidth);
+      const decoded = ctcGreedy(probs, own, classes, alphabet, isWordGap);
+      if (decoded.text.trim() && decoded.confidence >= options.minConfidence) {
+        read[index] = { text: fixDigitLetters(decoded.text.trim()), confidence: decoded.confidence, box: crop.box };
+      }
     }
   }
-  return lines;
+  return read.filter((line): line is OcrLine => line !== null);
 }
 
 /**
- * Column ranges of the recogniser's input that hold no ink and are wide
- * enough to be a space between words (a third of the text's height).
+ * Column ranges of a recogniser input crop (CHW, rows `stride` values
+ * apart, the first `width` columns used) that hold no ink and are wide
+ * enough to be a space between words. "Wide enough" is relative to the
+ * line's own gaps (bold type has narrow spaces, monospace wide letter
+ * gaps): see {@link wordGapThreshold}.
  */
-export function wordGaps(input: Float32Array, width: number, height: number): [number, number][] {
-  // Grey level per pixel (the three channels averaged), background = the median.
+export function wordGaps(input: Float32Array, stride: number, height: number, width = stride): [number, number][] {
+  const plane = stride * height;
+  // Grey level per pixel (the three channels averaged); the background is the median.
   const grey = new Float32Array(width * height);
-  for (let i = 0; i < grey.length; i++) {
-    grey[i] = ((input[i] ?? 0) + (input[i + grey.length] ?? 0) + (input[i + 2 * grey.length] ?? 0)) / 3;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * stride + x;
+      grey[y * width + x] = ((input[i] ?? 0) + (input[i + plane] ?? 0) + (input[i + 2 * plane] ?? 0)) / 3;
+    }
   }
-  const background = [...grey].sort((a, b) => a - b)[grey.length >> 1] ?? 0;
-  const ink = (x: number, y: number) => Math.abs((grey[y * width + x] ?? background) - background) > 0.5;
-  const inkColumns = Array.from({ length: width }, (_, x) =>
-    Array.from({ length: height }, (_, y) => ink(x, y)).some(Boolean),
-  );
-  const inkRows = Array.from({ length: height }, (_, y) =>
-    Array.from({ length: width }, (_, x) => ink(x, y)).some(Boolean),
-  );
-  const textHeight = inkRows.lastIndexOf(true) - inkRows.indexOf(true) + 1;
-  const gaps: [number, number][] = [];
+  const background = grey.slice().sort()[grey.length >> 1] ?? 0;
+  const inkColumns = new Uint8Array(width);
+  let top = -1;
+  let bottom = -1;
+  for (let y = 0; y < height; y++) {
+    let rowInk = false;
+    for (let x = 0; x < width; x++) {
+      if (Math.abs((grey[y * width + x] ?? background) - background) > 0.5) {
+        inkColumns[x] = 1;
+        rowInk = true;
+      }
+    }
+    if (rowInk) {
+      if (top < 0) top = y;
+      bottom = y;
+    }
+  }
+  const runs: [number, number][] = [];
   let start = -1;
-  const first = inkColumns.indexOf(true);
-  const last = inkColumns.lastIndexOf(true);
-  for (let x = first; x <= last; x++) {
+  for (let x = inkColumns.indexOf(1); x >= 0 && x <= inkColumns.lastIndexOf(1); x++) {
     if (!inkColumns[x] && start < 0) start = x;
     if (inkColumns[x] && start >= 0) {
-      if (x - start >= textHeight / 3) gaps.push([start, x]);
+      runs.push([start, x]);
       start = -1;
     }
   }
-  return gaps;
+  const threshold = wordGapThreshold(
+    runs.map(([a, b]) => b - a),
+    bottom - top + 1,
+  );
+  return runs.filter(([a, b]) => b - a >= threshold);
+}
+
+/**
+ * The narrowest ink-free run of a line that is a word gap: where the
+ * line's sorted gap widths jump the most (at least ×1.5) from gaps between
+ * letters to gaps between words. A word gap is at least a sixth of the
+ * text's height; a line whose gaps are all alike is all words when they
+ * are a third of its height or more (single characters spaced apart), else
+ * one word. Infinity: no word gaps.
+ */
+export function wordGapThreshold(gaps: readonly number[], textHeight: number): number {
+  const sorted = [...gaps].sort((a, b) => a - b);
+  let threshold = Number.POSITIVE_INFINITY;
+  let bestJump = 1.5;
+  sorted.forEach((upper, i) => {
+    if (upper < textHeight / 6) return;
+    // Below text height / 12 a gap is a letter gap however narrow its neighbours are.
+    const jump = i === 0 ? (upper >= textHeight / 3 ? 1.5 : 0) : upper / Math.max(sorted[i - 1] ?? 0, textHeight / 12);
+    if (jump > bestJump || (i === 0 && jump === bestJump && threshold === Number.POSITIVE_INFINITY)) {
+      bestJump = jump;
+      threshold = upper;
+    }
+  });
+  return threshold;
 }
