@@ -55,18 +55,32 @@ export const replaceModelFile: BrowserCommand<[path: string, text: string | null
 
 let nodeOcr: Promise<NodeOcr> | null = null;
 
+/** A PNG (base64) read in Node, the reference the browser must match. */
+async function withNodeReading(png: Buffer): Promise<{ png: string; node: string[] }> {
+  const { createNodeOcr } = await import('../support/ocr-node.ts');
+  const { decodeRgb } = await import('../support/text-images.ts');
+  nodeOcr ??= createNodeOcr();
+  const lines = await (await nodeOcr).read(await decodeRgb(png));
+  return { png: png.toString('base64'), node: lines.map((l) => l.text) };
+}
+
 /** Renders OCR sample `index` as a PNG (base64) and reads it in Node, the reference for the browser. */
 export const ocrSample: BrowserCommand<[index: number]> = async (_ctx, index) => {
   // Loaded on demand: the vitest config imports this file, and these pull in the app's sources.
   const { OCR_SAMPLES } = await import('../fixtures/ocr-samples.ts');
-  const { createNodeOcr } = await import('../support/ocr-node.ts');
-  const { decodeRgb, renderPng } = await import('../support/text-images.ts');
+  const { renderPng } = await import('../support/text-images.ts');
   const sample = OCR_SAMPLES[index];
   if (!sample) throw new Error(`no OCR sample ${index}`);
-  const png = await renderPng(sample);
-  nodeOcr ??= createNodeOcr();
-  const lines = await (await nodeOcr).read(await decodeRgb(png));
-  return { png: png.toString('base64'), truth: sample.lines, node: lines.map((l) => l.text) };
+  return { ...(await withNodeReading(await renderPng(sample))), truth: sample.lines };
+};
+
+/** Renders OCR scene `index` (photos, screenshots, code, tables) and reads it in Node. */
+export const ocrScene: BrowserCommand<[index: number]> = async (_ctx, index) => {
+  const { OCR_SCENES } = await import('../fixtures/ocr-scenes.ts');
+  const { renderScene } = await import('../support/ocr-scenes.ts');
+  const scene = OCR_SCENES[index];
+  if (!scene) throw new Error(`no OCR scene ${index}`);
+  return { ...(await withNodeReading(await renderScene(scene))), name: scene.name };
 };
 
 /** Every command, for the vitest config. */
@@ -77,6 +91,7 @@ export const testCommands = {
   cutDownloadHalfway,
   replaceModelFile,
   ocrSample,
+  ocrScene,
 };
 
 declare module 'vitest/browser' {
@@ -87,5 +102,6 @@ declare module 'vitest/browser' {
     cutDownloadHalfway(path: string): Promise<void>;
     replaceModelFile(path: string, text: string | null): Promise<void>;
     ocrSample(index: number): Promise<{ png: string; truth: readonly string[]; node: string[] }>;
+    ocrScene(index: number): Promise<{ png: string; name: string; node: string[] }>;
   }
 }

@@ -55,16 +55,21 @@ const isAlnum = (c: string | undefined) => c !== undefined && /^[\p{L}\p{N}]$/u.
 const isDigit = (c: string | undefined) => c !== undefined && /^\p{N}$/u.test(c);
 
 /**
- * Whether a word gap seen in the image may become a space between `before`
- * and `after` (`prior`: the character before `before`). Never inside `::`,
- * `3.14`, `3,870`, `BX-7731`, or between a word and its punctuation.
+ * Whether a word gap seen in the image may become a space after `text`
+ * (what is decoded so far) and before `after`. Never inside `::` paths,
+ * numbers (`3.14`, `3,870`, a thousands group), joined tokens (`BX-7731`),
+ * or between a word and its punctuation.
  */
-export function spaceAllowed(prior: string | undefined, before: string, after: string): boolean {
-  if (CLOSING.has(after) || OPENING.has(before)) return false;
+export function spaceAllowed(text: string, after: string): boolean {
+  const before = text.at(-1) ?? '';
+  const prior = text.at(-2);
+  if (CLOSING.has(after) || OPENING.has(before) || text.endsWith('::')) return false;
   if ((JOINERS.has(before) && isAlnum(prior) && isAlnum(after)) || (JOINERS.has(after) && isAlnum(before))) {
     return false;
   }
-  return !((before === '.' || before === ',') && isDigit(prior) && isDigit(after));
+  if ((before === '.' || before === ',') && isDigit(prior) && isDigit(after)) return false;
+  // "1,3|70": a digit group after a separator is not complete until it has three digits.
+  return !(isDigit(after) && /\d[,.]\d{1,2}$/.test(text));
 }
 
 /**
@@ -80,7 +85,7 @@ function withWordSpaces(chars: readonly { char: string; step: number }[], isWord
       before &&
       before.char !== ' ' &&
       c.char !== ' ' &&
-      spaceAllowed(chars[i - 1]?.char, before.char, c.char) &&
+      spaceAllowed(text, c.char) &&
       isWordGap(before.step, c.step)
     ) {
       text += ' ';

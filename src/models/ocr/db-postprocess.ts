@@ -107,7 +107,7 @@ export function readingOrder<T extends Box>(boxes: readonly T[]): T[] {
   return lines.flatMap((line) => line.sort((a, b) => a.x - b.x));
 }
 
-/** Boxes on one line closer than this many times the shorter box's height are one run of text. */
+/** Boxes on one line closer than this many times the taller box's height are one run of text. */
 const MERGE_GAP_TIMES_HEIGHT = 0.6;
 
 /**
@@ -126,7 +126,10 @@ export function mergeLineBoxes(boxes: readonly Box[]): Box[] {
       const low = Math.min(a.height, b.height);
       const overlap = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
       const gap = b.x - (a.x + a.width);
-      if (overlap < 0.6 * low || Math.max(a.height, b.height) > 1.5 * low || gap > MERGE_GAP_TIMES_HEIGHT * low) continue;
+      // Similar heights, or a small mark ("{", "-", ".") inside the line's height.
+      const alike = Math.max(a.height, b.height) <= 1.5 * low || overlap >= 0.9 * low;
+      const high = Math.max(a.height, b.height);
+      if (overlap < 0.6 * low || !alike || gap > MERGE_GAP_TIMES_HEIGHT * high) continue;
       const x = Math.min(a.x, b.x);
       const y = Math.min(a.y, b.y);
       merged[i] = {

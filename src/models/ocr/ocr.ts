@@ -6,7 +6,7 @@
  */
 import type { OcrLine } from '../../shared/ocr.ts';
 import { ctcGreedy } from './ctc.ts';
-import { fixDigitLetters } from './digit-letters.ts';
+import { fixLookalikes } from './lookalikes.ts';
 import { DB_DEFAULTS, type DbOptions, dbBoxes, mergeLineBoxes, readingOrder } from './db-postprocess.ts';
 import { type Normalisation, type RgbImage, resampleToTensor } from './image.ts';
 
@@ -126,7 +126,7 @@ export async function readText(
         gaps.some(([start, end]) => (start + end) / 2 >= (a + 0.5) * stepWidth && (start + end) / 2 <= (c + 0.5) * stepWidth);
       const decoded = ctcGreedy(probs, own, classes, alphabet, isWordGap);
       if (decoded.text.trim() && decoded.confidence >= options.minConfidence) {
-        read[index] = { text: fixDigitLetters(decoded.text.trim()), confidence: decoded.confidence, box: crop.box };
+        read[index] = { text: fixLookalikes(decoded.text.trim()), confidence: decoded.confidence, box: crop.box };
       }
     }
   }
@@ -185,24 +185,31 @@ export function wordGaps(input: Float32Array, stride: number, height: number, wi
 
 /**
  * The narrowest ink-free run of a line that is a word gap: where the
- * line's sorted gap widths jump the most (at least ×1.5) from gaps between
- * letters to gaps between words. A word gap is at least a sixth of the
- * text's height; a line whose gaps are all alike is all words when they
- * are a third of its height or more (single characters spaced apart), else
- * one word. Infinity: no word gaps.
+ * line's sorted gap widths make their widest step up from gaps between
+ * letters to gaps between words — a step of at least ×1.5 and an eighth of
+ * the text's height, to a gap of at least a quarter of it (every clean
+ * sample's word gaps are 0.3 of it or more; the letters of a capitals-only
+ * word, blurred and noisy on a sticker, stay below). The widest step, not
+ * the steepest: blur makes a few letter pairs touch, and the step from
+ * those to ordinary letter gaps is steep but short. A line with no such
+ * step is one word, unless every gap is a third of the height or more
+ * (single characters spaced apart, `x = 4`). Infinity: no word gaps.
  */
 export function wordGapThreshold(gaps: readonly number[], textHeight: number): number {
   const sorted = [...gaps].sort((a, b) => a - b);
   let threshold = Number.POSITIVE_INFINITY;
-  let bestJump = 1.5;
-  sorted.forEach((upper, i) => {
-    if (upper < textHeight / 6) return;
-    // Below text height / 12 a gap is a letter gap however narrow its neighbours are.
-    const jump = i === 0 ? (upper >= textHeight / 3 ? 1.5 : 0) : upper / Math.max(sorted[i - 1] ?? 0, textHeight / 12);
-    if (jump > bestJump || (i === 0 && jump === bestJump && threshold === Number.POSITIVE_INFINITY)) {
-      bestJump = jump;
+  let widest = 0;
+  for (let i = 1; i < sorted.length; i++) {
+    const upper = sorted[i] ?? 0;
+    const lower = sorted[i - 1] ?? 0;
+    const step = upper - lower;
+    const steep = upper / Math.max(lower, textHeight / 12) >= 1.5;
+    if (upper >= textHeight / 4 && steep && step >= textHeight / 8 && step > widest) {
+      widest = step;
       threshold = upper;
     }
-  });
+  }
+  const first = sorted[0];
+  if (threshold === Number.POSITIVE_INFINITY && first !== undefined && first >= textHeight / 3) return first;
   return threshold;
 }
