@@ -124,11 +124,11 @@ export function mergeLineBoxes(boxes: readonly Box[]): Box[] {
       const b = merged[j];
       if (!a || !b) continue;
       const low = Math.min(a.height, b.height);
+      const high = Math.max(a.height, b.height);
       const overlap = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
       const gap = b.x - (a.x + a.width);
-      // Similar heights, or a small mark ("{", "-", ".") inside the line's height.
-      const alike = Math.max(a.height, b.height) <= 1.5 * low || overlap >= 0.9 * low;
-      const high = Math.max(a.height, b.height);
+      // Similar heights, or a small mark ("{", "-", ".") within the line's height.
+      const alike = high <= 1.5 * low || overlap >= 0.9 * low;
       if (overlap < 0.6 * low || !alike || gap > MERGE_GAP_TIMES_HEIGHT * high) continue;
       const x = Math.min(a.x, b.x);
       const y = Math.min(a.y, b.y);

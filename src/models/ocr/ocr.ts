@@ -8,7 +8,7 @@ import type { OcrLine } from '../../shared/ocr.ts';
 import { ctcGreedy } from './ctc.ts';
 import { fixLookalikes } from './lookalikes.ts';
 import { DB_DEFAULTS, type DbOptions, dbBoxes, mergeLineBoxes, readingOrder } from './db-postprocess.ts';
-import { type Normalisation, type RgbImage, resampleToTensor } from './image.ts';
+import { type Box, type Normalisation, type RgbImage, resampleToTensor } from './image.ts';
 
 export type { OcrLine };
 
@@ -97,40 +97,56 @@ export async function readText(
     box,
     width: Math.max(REC_HEIGHT / 3, Math.round((REC_HEIGHT * box.width) / box.height)),
   }));
+  const read: (OcrLine | null)[] = crops.map(() => null);
   // Crops of similar widths share a run (as PaddleOCR sorts by aspect ratio), so little of it is padding.
   const byWidth = crops.map((_, i) => i).sort((a, b) => (crops[a]?.width ?? 0) - (crops[b]?.width ?? 0));
-  const read: (OcrLine | null)[] = crops.map(() => null);
   for (let first = 0; first < byWidth.length; first += options.recBatch) {
-    const batch = byWidth.slice(first, first + options.recBatch).map((index) => ({ index, crop: crops[index] }));
-    const width = Math.max(...batch.map(({ crop }) => crop?.width ?? 0));
-    const plane = REC_HEIGHT * width;
-    // Zeros are mid-grey after normalisation: PaddleOCR's padding to the batch's width.
-    const input = new Float32Array(batch.length * 3 * plane);
-    batch.forEach(({ crop }, b) => {
-      if (!crop) return;
-      const target = { out: input, offset: b * 3 * plane, stride: width, plane };
-      resampleToTensor(image, crop.box, crop.width, REC_HEIGHT, REC_NORM, undefined, target);
+    const batch = byWidth.slice(first, first + options.recBatch).flatMap((index) => {
+      const crop = crops[index];
+      return crop ? [{ index, ...crop }] : [];
     });
-    const out = await runtime.run('rec', input, [batch.length, 3, REC_HEIGHT, width]);
-    const [, steps = 0, classes = 0] = out.dims;
-    const stepWidth = width / Math.max(1, steps);
-    for (const [b, { index, crop }] of batch.entries()) {
-      if (!crop) continue;
-      // Only the steps over the crop itself: the padding after it holds no text.
-      const own = Math.min(steps, Math.ceil(crop.width / stepWidth));
-      const probs = out.data.subarray(b * steps * classes, (b * steps + own) * classes);
-      const gaps = wordGaps(input.subarray(b * 3 * plane, (b + 1) * 3 * plane), width, REC_HEIGHT, crop.width);
-      // A gap belongs between two characters when its middle lies between their steps (a narrow
-      // character such as "." may be emitted at a step over the gap's start).
-      const isWordGap = (a: number, c: number) =>
-        gaps.some(([start, end]) => (start + end) / 2 >= (a + 0.5) * stepWidth && (start + end) / 2 <= (c + 0.5) * stepWidth);
-      const decoded = ctcGreedy(probs, own, classes, alphabet, isWordGap);
-      if (decoded.text.trim() && decoded.confidence >= options.minConfidence) {
-        read[index] = { text: fixLookalikes(decoded.text.trim()), confidence: decoded.confidence, box: crop.box };
-      }
-    }
+    for (const line of await recognise(image, batch, runtime, alphabet, options)) read[line.index] = line.line;
   }
   return read.filter((line): line is OcrLine => line !== null);
+}
+
+/**
+ * Reads crops in one recogniser run, padded to the widest: each crop's
+ * text from the steps over the crop itself, its spaces from its own gaps;
+ * lines below the confidence floor are left out.
+ */
+async function recognise(
+  image: RgbImage,
+  batch: readonly { index: number; box: Box; width: number }[],
+  runtime: OcrRuntime,
+  alphabet: readonly string[],
+  options: OcrOptions,
+): Promise<{ index: number; line: OcrLine }[]> {
+  const width = Math.max(...batch.map((crop) => crop.width));
+  const plane = REC_HEIGHT * width;
+  // Zeros are mid-grey after normalisation: PaddleOCR's padding to the batch's width.
+  const input = new Float32Array(batch.length * 3 * plane);
+  batch.forEach((crop, b) => {
+    const target = { out: input, offset: b * 3 * plane, stride: width, plane };
+    resampleToTensor(image, crop.box, crop.width, REC_HEIGHT, REC_NORM, undefined, target);
+  });
+  const out = await runtime.run('rec', input, [batch.length, 3, REC_HEIGHT, width]);
+  const [, steps = 0, classes = 0] = out.dims;
+  const stepWidth = width / Math.max(1, steps);
+  return batch.flatMap((crop, b) => {
+    // Only the steps over the crop itself: the padding after it holds no text.
+    const own = Math.min(steps, Math.ceil(crop.width / stepWidth));
+    const probs = out.data.subarray(b * steps * classes, (b * steps + own) * classes);
+    const gaps = wordGaps(input.subarray(b * 3 * plane, (b + 1) * 3 * plane), width, REC_HEIGHT, crop.width);
+    // A gap belongs between two characters when its middle lies between their steps (a narrow
+    // character such as "." may be emitted at a step over the gap's start).
+    const isWordGap = (a: number, c: number) =>
+      gaps.some(([start, end]) => (start + end) / 2 >= (a + 0.5) * stepWidth && (start + end) / 2 <= (c + 0.5) * stepWidth);
+    const decoded = ctcGreedy(probs, own, classes, alphabet, isWordGap);
+    const text = fixLookalikes(decoded.text.trim());
+    if (!text || decoded.confidence < options.minConfidence) return [];
+    return [{ index: crop.index, line: { text, confidence: decoded.confidence, box: crop.box } }];
+  });
 }
 
 /**
