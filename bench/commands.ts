@@ -10,9 +10,9 @@ export const benchRecord: BrowserCommand<[rows: BenchRow[]]> = (_ctx, rows) => {
 };
 
 /** Figure 4's Node half (loaded on demand: the vitest config imports this file). */
-export const benchOcrNode: BrowserCommand<[rounds: number]> = async (_ctx, rounds) => {
+export const benchOcrNode: BrowserCommand<[rounds: number, quick: boolean]> = async (_ctx, rounds, quick) => {
   const { nodeOcrComparison } = await import('./ocr/node.ts');
-  return nodeOcrComparison(rounds);
+  return nodeOcrComparison(rounds, quick);
 };
 
 /** Chromium's renderer and GPU memory now, and its peak (reset first with `resetPeak`). */
@@ -21,7 +21,7 @@ export const benchMemory: BrowserCommand<[resetPeak: boolean]> = (_ctx, resetPea
 declare module 'vitest/browser' {
   interface BrowserCommands {
     benchRecord(rows: BenchRow[]): Promise<void>;
-    benchOcrNode(rounds: number): Promise<OcrComparison>;
+    benchOcrNode(rounds: number, quick: boolean): Promise<OcrComparison>;
     benchMemory(resetPeak: boolean): Promise<ProcessMemory | null>;
   }
 }

@@ -16,13 +16,17 @@ export interface BenchRow {
   readonly note?: string;
 }
 
-/** A row comparing a with b against a ratio bound (`max`: the ratio must not exceed it). */
+/**
+ * A row comparing a with b against a ratio bound: by default the ratio
+ * must not exceed `bound`; with `atLeast` it must not fall below it.
+ */
 export function ratioRow(
   figure: string,
   measure: string,
   a: { label: string; value: number },
   b: { label: string; value: number },
-  max: number | null,
+  bound: number | null,
+  atLeast = false,
 ): BenchRow {
   const ratio = a.value / b.value;
   return {
@@ -31,8 +35,8 @@ export function ratioRow(
     a,
     b,
     ratio,
-    target: max === null ? '' : `≤ ${max}`,
-    met: max === null ? null : ratio <= max,
+    target: bound === null ? '' : `${atLeast ? '≥' : '≤'} ${bound}`,
+    met: bound === null ? null : atLeast ? ratio >= bound : ratio <= bound,
   };
 }
 

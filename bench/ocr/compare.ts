@@ -4,21 +4,31 @@
  * alternating by round and sample, each timed from the PNG bytes (decode
  * included) to its text.
  */
-import { type OcrScore, type OcrRead, scoreReads } from './score';
+import { type OcrScene, sceneTruth } from '../../test/fixtures/ocr-scenes';
+import type { TextSample } from '../../test/support/text-images';
+import { type OcrRead, type OcrScore, scoreReads } from './score';
 
 /** A reader of PNG bytes into text (lines separated by newlines). */
 export type OcrReader = (png: Uint8Array<ArrayBuffer>) => Promise<string>;
 
-/** A rendered sample and its ground truth (lines joined by newlines). */
-export interface OcrBenchSample {
-  readonly png: Uint8Array<ArrayBuffer>;
-  readonly truth: string;
+/** The OCR set as figure 4 reads it: the clean rendered lines and the harder scenes, one kind each. */
+export function benchSample(from: TextSample | OcrScene, png: Uint8Array<ArrayBuffer>): OcrBenchSample {
+  if ('lines' in from) return { kind: 'clean', png, truth: from.lines.join(' '), phrases: from.lines };
+  return { kind: from.kind, png, truth: sceneTruth(from), phrases: from.texts.map((t) => t.text) };
 }
 
-/** Both readers' figures. */
+/** A rendered image, its kind, its ground truth (whitespace as single spaces) and the phrases it holds. */
+export interface OcrBenchSample {
+  readonly kind: string;
+  readonly png: Uint8Array<ArrayBuffer>;
+  readonly truth: string;
+  readonly phrases: readonly string[];
+}
+
+/** Both readers' figures, over all images (`all`) and per kind. */
 export interface OcrComparison {
-  readonly ours: OcrScore;
-  readonly tesseract: OcrScore;
+  readonly ours: Record<string, OcrScore>;
+  readonly tesseract: Record<string, OcrScore>;
 }
 
 export async function compareReaders(
@@ -36,7 +46,8 @@ export async function compareReaders(
     const reader = side === 'ours' ? ours : tesseract;
     const started = performance.now();
     const text = await reader(sample.png);
-    reads[side].push({ truth: sample.truth, text, ms: performance.now() - started });
+    const { kind, truth, phrases } = sample;
+    reads[side].push({ kind, truth, phrases, text, ms: performance.now() - started });
   };
   for (let round = 0; round < rounds; round++) {
     for (const [i, sample] of samples.entries()) {

@@ -1,22 +1,27 @@
 /**
- * How figure 4 scores a reader: both readers' text normalised the same way
- * (lines trimmed, blank lines dropped, runs of spaces as one), then the
- * character error rate over every sample, and the median time per image.
+ * How figure 4 scores a reader: its text normalised (runs of whitespace,
+ * line breaks included, as one space), the character error rate against
+ * the truth, phrase recall (the share of the image's phrases found
+ * verbatim), and the median time per image — over all images and per kind.
  */
 import { editDistance } from '../../test/fixtures/ocr-samples';
 import { median } from '../stats';
 
 /** One reader's text for one image, and the time it took (decode included). */
 export interface OcrRead {
+  readonly kind: string;
   readonly truth: string;
+  readonly phrases: readonly string[];
   readonly text: string;
   readonly ms: number;
 }
 
-/** A reader's figures over the set. */
+/** A reader's figures over a set of images. */
 export interface OcrScore {
   /** Character error rate (edit distance ÷ reference characters). */
   readonly cer: number;
+  /** Share of the phrases found verbatim. */
+  readonly recall: number;
   /** Median milliseconds per image. */
   readonly ms: number;
   readonly images: number;
@@ -24,20 +29,34 @@ export interface OcrScore {
 
 /** Text as it is compared. */
 export function normalisedText(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => line.replace(/\s+/g, ' ').trim())
-    .filter((line) => line !== '')
-    .join('\n');
+  return text.replace(/\s+/g, ' ').trim();
 }
 
-/** The figures of a reader's reads (each image may appear once per round: times from all, errors from all). */
-export function scoreReads(reads: readonly OcrRead[]): OcrScore {
+function scoreOf(reads: readonly OcrRead[]): OcrScore {
   let errors = 0;
-  let total = 0;
+  let chars = 0;
+  let found = 0;
+  let phrases = 0;
   for (const r of reads) {
-    errors += editDistance(normalisedText(r.text), r.truth);
-    total += r.truth.length;
+    const text = normalisedText(r.text);
+    errors += editDistance(text, r.truth);
+    chars += r.truth.length;
+    found += r.phrases.filter((p) => text.includes(p)).length;
+    phrases += r.phrases.length;
   }
-  return { cer: errors / total, ms: median(reads.map((r) => r.ms)), images: new Set(reads.map((r) => r.truth)).size };
+  return {
+    cer: errors / chars,
+    recall: found / phrases,
+    ms: median(reads.map((r) => r.ms)),
+    images: new Set(reads.map((r) => r.truth)).size,
+  };
+}
+
+/** The figures over all reads (`all`) and per kind. */
+export function scoreReads(reads: readonly OcrRead[]): Record<string, OcrScore> {
+  const kinds = [...new Set(reads.map((r) => r.kind))];
+  return Object.fromEntries([
+    ['all', scoreOf(reads)],
+    ...kinds.map((kind) => [kind, scoreOf(reads.filter((r) => r.kind === kind))] as const),
+  ]);
 }
