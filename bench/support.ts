@@ -79,17 +79,19 @@ export async function residentBytes(): Promise<number | null> {
 /**
  * The most memory Chromium's renderer and GPU processes (the page, its
  * workers, WebGPU buffers) held while `run` ran, above what they held just
- * before, in bytes; null where the OS cannot tell (see process-memory.ts).
- * It first waits (at most 30 s) for the memory of workers ended earlier to
- * come back to within 64 MB of `idle`: a terminated worker frees it only
- * seconds later.
+ * before, in bytes; null where the OS cannot tell (see process-memory.ts),
+ * or when the memory of workers ended earlier (a terminated worker frees it
+ * only seconds later) has not come back to within 64 MB of `idle` within a
+ * minute: measured on top of it, the peak would read low.
  */
 export async function peakDuring(run: () => Promise<unknown>, idle: number | null): Promise<number | null> {
   if (idle === null) return null;
-  for (let waited = 0; waited < 30_000; waited += 250) {
-    if (((await residentBytes()) ?? 0) <= idle + 64 * 2 ** 20) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  let settled = false;
+  for (let waited = 0; waited < 60_000 && !settled; waited += 250) {
+    settled = ((await residentBytes()) ?? Number.POSITIVE_INFINITY) <= idle + 64 * 2 ** 20;
+    if (!settled) await new Promise((resolve) => setTimeout(resolve, 250));
   }
+  if (!settled) return null;
   const before = await commands.benchMemory(true);
   await run();
   const after = await commands.benchMemory(false);

@@ -60,7 +60,12 @@ async function cacheApiLoad(): Promise<number> {
  */
 function peakRows(peaks: { ours: number | null; cacheApi: number | null }, mb: number): BenchRow[] {
   if (peaks.ours === null || peaks.cacheApi === null) {
-    return [noteRow('2 weight cache', 'peak memory during a warm load: not measured (needs Linux /proc)')];
+    return [
+      noteRow(
+        '2 weight cache',
+        'peak memory during a warm load: not measured (needs Linux /proc, and the memory of earlier loads freed)',
+      ),
+    ];
   }
   const ours = { label: 'IndexedDB warm', value: peaks.ours / 2 ** 20 };
   const plain = { label: 'Cache API warm', value: peaks.cacheApi / 2 ** 20 };

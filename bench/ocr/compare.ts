@@ -6,7 +6,9 @@
  */
 import { type OcrScene, sceneTruth } from '../../test/fixtures/ocr-scenes';
 import type { TextSample } from '../../test/support/text-images';
-import { type OcrRead, type OcrScore, scoreReads } from './score';
+import { type OcrBenchSample, type OcrRead, type OcrScore, scoreReads } from './score';
+
+export type { OcrBenchSample };
 
 /** A reader of PNG bytes into text (lines separated by newlines). */
 export type OcrReader = (png: Uint8Array<ArrayBuffer>) => Promise<string>;
@@ -15,14 +17,6 @@ export type OcrReader = (png: Uint8Array<ArrayBuffer>) => Promise<string>;
 export function benchSample(from: TextSample | OcrScene, png: Uint8Array<ArrayBuffer>): OcrBenchSample {
   if ('lines' in from) return { kind: 'clean', png, truth: from.lines.join(' '), phrases: from.lines };
   return { kind: from.kind, png, truth: sceneTruth(from), phrases: from.texts.map((t) => t.text) };
-}
-
-/** A rendered image, its kind, its ground truth (whitespace as single spaces) and the phrases it holds. */
-export interface OcrBenchSample {
-  readonly kind: string;
-  readonly png: Uint8Array<ArrayBuffer>;
-  readonly truth: string;
-  readonly phrases: readonly string[];
 }
 
 /** Both readers' figures, over all images (`all`) and per kind. */
@@ -46,8 +40,7 @@ export async function compareReaders(
     const reader = side === 'ours' ? ours : tesseract;
     const started = performance.now();
     const text = await reader(sample.png);
-    const { kind, truth, phrases } = sample;
-    reads[side].push({ kind, truth, phrases, text, ms: performance.now() - started });
+    reads[side].push({ sample, text, ms: performance.now() - started });
   };
   for (let round = 0; round < rounds; round++) {
     for (const [i, sample] of samples.entries()) {

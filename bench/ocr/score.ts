@@ -7,11 +7,17 @@
 import { editDistance } from '../../test/fixtures/ocr-samples';
 import { median } from '../stats';
 
-/** One reader's text for one image, and the time it took (decode included). */
-export interface OcrRead {
+/** A rendered image, its kind, its ground truth (whitespace as single spaces) and the phrases it holds. */
+export interface OcrBenchSample {
   readonly kind: string;
+  readonly png: Uint8Array<ArrayBuffer>;
   readonly truth: string;
   readonly phrases: readonly string[];
+}
+
+/** One reader's text for one image, and the time it took (decode included). */
+export interface OcrRead {
+  readonly sample: OcrBenchSample;
   readonly text: string;
   readonly ms: number;
 }
@@ -37,26 +43,26 @@ function scoreOf(reads: readonly OcrRead[]): OcrScore {
   let chars = 0;
   let found = 0;
   let phrases = 0;
-  for (const r of reads) {
-    const text = normalisedText(r.text);
-    errors += editDistance(text, r.truth);
-    chars += r.truth.length;
-    found += r.phrases.filter((p) => text.includes(p)).length;
-    phrases += r.phrases.length;
+  for (const { sample, text: raw } of reads) {
+    const text = normalisedText(raw);
+    errors += editDistance(text, sample.truth);
+    chars += sample.truth.length;
+    found += sample.phrases.filter((p) => text.includes(p)).length;
+    phrases += sample.phrases.length;
   }
   return {
     cer: errors / chars,
     recall: found / phrases,
     ms: median(reads.map((r) => r.ms)),
-    images: new Set(reads.map((r) => r.truth)).size,
+    images: new Set(reads.map((r) => r.sample)).size,
   };
 }
 
 /** The figures over all reads (`all`) and per kind. */
 export function scoreReads(reads: readonly OcrRead[]): Record<string, OcrScore> {
-  const kinds = [...new Set(reads.map((r) => r.kind))];
+  const kinds = [...new Set(reads.map((r) => r.sample.kind))];
   return Object.fromEntries([
     ['all', scoreOf(reads)],
-    ...kinds.map((kind) => [kind, scoreOf(reads.filter((r) => r.kind === kind))] as const),
+    ...kinds.map((kind) => [kind, scoreOf(reads.filter((r) => r.sample.kind === kind))] as const),
   ]);
 }
