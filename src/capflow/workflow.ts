@@ -28,11 +28,23 @@ export type { CapflowInput, CapflowModels, StepOptions, StepOutput, WorkflowCont
 /** The instruction `prompt` mode uses when the caller gives none. */
 export const DEFAULT_PROMPT = 'Describe this image in detail.';
 
-/** Formats OCR lines as a note: reading order, with positions and confidences. */
+/** How a line that is not upright reads, for the note (a vertical axis label tells what the axis shows). */
+function direction(angle: number): string {
+  if (Math.abs(angle) < 10) return '';
+  if (Math.abs(angle) > 170) return ', upside down';
+  if (Math.abs(angle + 90) <= 10) return ', vertical reading upwards';
+  if (Math.abs(angle - 90) <= 10) return ', vertical reading downwards';
+  return `, tilted ${angle}°`;
+}
+
+/** Formats OCR lines as a note: reading order, with positions, directions and confidences. */
 export function ocrNote(lines: readonly OcrLine[]): string {
   if (lines.length === 0) return 'No text found.';
   return lines
-    .map((l) => `"${l.text}" at (${Math.round(l.box.x)}, ${Math.round(l.box.y)}) conf ${l.confidence.toFixed(2)}`)
+    .map(
+      (l) =>
+        `"${l.text}" at (${Math.round(l.box.x)}, ${Math.round(l.box.y)})${direction(l.angle)} conf ${l.confidence.toFixed(2)}`,
+    )
     .join('\n');
 }
 

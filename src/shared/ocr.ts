@@ -13,5 +13,12 @@ export interface OcrLine {
   readonly text: string;
   /** Mean character probability, 0–1. */
   readonly confidence: number;
+  /** The upright box around the text. */
   readonly box: Box;
+  /**
+   * Its reading direction, whole degrees clockwise from left-to-right, in
+   * (−180, 180]: 0 upright, −90 a vertical label reading upwards, 90 one
+   * reading downwards, 180 upside down.
+   */
+  readonly angle: number;
 }

@@ -56,12 +56,18 @@ export const replaceModelFile: BrowserCommand<[path: string, text: string | null
 let nodeOcr: Promise<NodeOcr> | null = null;
 
 /** A PNG (base64) read in Node, the reference the browser must match. */
-async function withNodeReading(png: Buffer): Promise<{ png: string; node: string[] }> {
+/** A line as the browser test compares it: its text and the direction it was read in. */
+export interface ReadLine {
+  readonly text: string;
+  readonly angle: number;
+}
+
+async function withNodeReading(png: Buffer): Promise<{ png: string; node: ReadLine[] }> {
   const { createNodeOcr } = await import('../support/ocr-node.ts');
   const { decodeRgb } = await import('../support/text-images.ts');
   nodeOcr ??= createNodeOcr();
   const lines = await (await nodeOcr).read(await decodeRgb(png));
-  return { png: png.toString('base64'), node: lines.map((l) => l.text) };
+  return { png: png.toString('base64'), node: lines.map((l) => ({ text: l.text, angle: l.angle })) };
 }
 
 /** Renders OCR sample `index` as a PNG (base64) and reads it in Node, the reference for the browser. */
@@ -101,7 +107,7 @@ declare module 'vitest/browser' {
     setModelServerOffline(offline: boolean): Promise<void>;
     cutDownloadHalfway(path: string): Promise<void>;
     replaceModelFile(path: string, text: string | null): Promise<void>;
-    ocrSample(index: number): Promise<{ png: string; truth: readonly string[]; node: string[] }>;
-    ocrScene(index: number): Promise<{ png: string; name: string; node: string[] }>;
+    ocrSample(index: number): Promise<{ png: string; truth: readonly string[]; node: ReadLine[] }>;
+    ocrScene(index: number): Promise<{ png: string; name: string; node: ReadLine[] }>;
   }
 }

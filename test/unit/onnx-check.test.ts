@@ -48,8 +48,9 @@ describe('checkedOnnx', () => {
       ...readdirSync(join(dir, 'onnx')).map((f) => join(dir, 'onnx', f)),
       ocrModelFiles().det,
       ocrModelFiles().rec,
+      ocrModelFiles().cls,
     ];
-    expect(files.length).toBe(5);
+    expect(files.length).toBe(6);
     for (const file of files) {
       const bytes = new Uint8Array(readFileSync(file));
       // Byte-by-byte for the small forged graphs; the OCR weights (megabytes) in page-sized chunks.

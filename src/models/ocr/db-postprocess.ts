@@ -1,10 +1,18 @@
 /**
  * Text boxes from the PP-OCR detection (DB) probability map: threshold,
  * connected components, score filter, and the DB "unclip" that grows each
- * shrunk text kernel back to the full text extent. Boxes are axis-aligned:
- * captioning screenshots, documents and charts is horizontal text.
+ * shrunk text kernel back to the full text extent. Boxes are the smallest
+ * rectangles around the kernels, so vertical axis labels and tilted
+ * labels keep their own orientation.
  */
-import type { Box } from './image.ts';
+import {
+  type RotatedBox,
+  boundsOf,
+  extentAlong,
+  frameOf,
+  lineAngleBetween,
+  minAreaRect,
+} from './geometry.ts';
 
 /** DB post-processing knobs (PaddleOCR's defaults). */
 export interface DbOptions {
@@ -23,11 +31,14 @@ export const DB_DEFAULTS: DbOptions = Object.freeze({
 });
 
 /** A detected text region with the mean probability inside it. */
-export interface ScoredBox extends Box {
+export interface ScoredBox extends RotatedBox {
   readonly score: number;
 }
 
-/** Boxes in map coordinates (`width`×`height` map, row-major probabilities). */
+/**
+ * Boxes in map coordinates (`width`×`height` map, row-major
+ * probabilities), each with the side nearer horizontal as its width.
+ */
 export function dbBoxes(
   prob: Float32Array,
   width: number,
@@ -37,6 +48,9 @@ export function dbBoxes(
   const label = new Int32Array(width * height).fill(-1);
   const boxes: ScoredBox[] = [];
   const stack: number[] = [];
+  // Per row of the current component, its leftmost and rightmost pixel: the outline the rectangle needs.
+  const rowMin = new Int32Array(height);
+  const rowMax = new Int32Array(height);
   for (let start = 0; start < prob.length; start++) {
     if (label[start] !== -1 || (prob[start] ?? 0) <= options.threshold) continue;
     let minX = width,
@@ -47,6 +61,10 @@ export function dbBoxes(
       count = 0;
     label[start] = boxes.length;
     stack.push(start);
+    const firstRow = (start - (start % width)) / width;
+    let lastRow = firstRow;
+    rowMin[firstRow] = width;
+    rowMax[firstRow] = -1;
     while (stack.length > 0) {
       const i = stack.pop() ?? 0;
       const x = i % width;
@@ -55,6 +73,13 @@ export function dbBoxes(
       maxX = Math.max(maxX, x);
       minY = Math.min(minY, y);
       maxY = Math.max(maxY, y);
+      // Rows are reached in any order but never above the first (the scan found it first).
+      for (; lastRow < y; lastRow++) {
+        rowMin[lastRow + 1] = width;
+        rowMax[lastRow + 1] = -1;
+      }
+      rowMin[y] = Math.min(rowMin[y] ?? width, x);
+      rowMax[y] = Math.max(rowMax[y] ?? -1, x);
       sum += prob[i] ?? 0;
       count += 1;
       for (const [dx, dy] of [
@@ -73,71 +98,96 @@ export function dbBoxes(
         }
       }
     }
-    const w = maxX - minX + 1;
-    const h = maxY - minY + 1;
     const score = sum / count;
-    if (Math.min(w, h) < options.minSize || score < options.boxThreshold) continue;
+    if (score < options.boxThreshold) continue;
+    // The pixels' outline: each row's outer corners.
+    const outline: [number, number][] = [];
+    for (let y = minY; y <= maxY; y++) {
+      const left = rowMin[y] ?? 0;
+      const right = (rowMax[y] ?? 0) + 1;
+      if (right <= left) continue;
+      outline.push([left, y], [left, y + 1], [right, y], [right, y + 1]);
+    }
+    const rect = minAreaRect(outline);
+    if (Math.min(rect.width, rect.height) < options.minSize) continue;
     // Unclip: offset every side by area * ratio / perimeter, as DB's polygon offset does.
-    const d = (w * h * options.unclipRatio) / (2 * (w + h));
+    const d = (rect.width * rect.height * options.unclipRatio) / (2 * (rect.width + rect.height));
+    if (rect.angle !== 0) {
+      boxes.push({ ...rect, width: rect.width + 2 * d, height: rect.height + 2 * d, score });
+      continue;
+    }
+    // Upright boxes stay within the map (a tilted one is read with the image's edge repeated).
     const x0 = Math.max(0, minX - d);
     const y0 = Math.max(0, minY - d);
     const x1 = Math.min(width, maxX + 1 + d);
     const y1 = Math.min(height, maxY + 1 + d);
-    boxes.push({ x: x0, y: y0, width: x1 - x0, height: y1 - y0, score });
+    boxes.push({ cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, width: x1 - x0, height: y1 - y0, angle: 0, score });
   }
   return boxes;
 }
 
-/** Sorts boxes in reading order: top to bottom by line, left to right within a line. */
-export function readingOrder<T extends Box>(boxes: readonly T[]): T[] {
-  const sorted = [...boxes].sort((a, b) => a.y - b.y);
-  const lines: T[][] = [];
-  for (const box of sorted) {
+/**
+ * Sorts boxes in reading order: top to bottom by line, left to right within
+ * a line, by the upright boxes around them whichever way they read (by
+ * their centres: a vertical label's top says little about where it sits).
+ */
+export function readingOrder<T extends RotatedBox>(boxes: readonly T[]): T[] {
+  const placed = boxes.map((box) => ({ box, bounds: boundsOf(box) })).sort((a, b) => a.box.cy - b.box.cy);
+  const lines: (typeof placed)[] = [];
+  for (const item of placed) {
     const line = lines.at(-1);
-    const first = line?.[0];
+    const first = line?.[0]?.bounds;
+    const { y, height } = item.bounds;
     // Same line when the vertical centres are within half the shorter box's height.
-    if (
-      line &&
-      first &&
-      Math.abs(box.y + box.height / 2 - (first.y + first.height / 2)) < Math.min(box.height, first.height) / 2
-    ) {
-      line.push(box);
-    } else lines.push([box]);
+    if (line && first && Math.abs(y + height / 2 - (first.y + first.height / 2)) < Math.min(height, first.height) / 2) {
+      line.push(item);
+    } else lines.push([item]);
   }
-  return lines.flatMap((line) => line.sort((a, b) => a.x - b.x));
+  return lines.flatMap((line) => line.sort((a, b) => a.bounds.x - b.bounds.x).map((item) => item.box));
 }
 
 /** Boxes on one line closer than this many times the taller box's height are one run of text. */
 const MERGE_GAP_TIMES_HEIGHT = 0.6;
+/** Boxes whose lines differ by more than this (radians, 6°) are never one line. */
+const MERGE_MAX_ANGLE = Math.PI / 30;
 
 /**
- * Joins boxes that sit side by side on one line with no more than a word's
- * space between them (the detector splits a line at wide word gaps,
- * especially on enlarged images), so each line is read as one crop and its
- * spaces come from the gap rule; columns further apart stay separate.
+ * Joins boxes that sit side by side on one line, reading the same way, with
+ * no more than a word's space between them (the detector splits a line at
+ * wide word gaps, especially on enlarged images), so each line is read as
+ * one crop and its spaces come from the gap rule; columns further apart,
+ * and a vertical label beside horizontal text, stay separate. Measured in
+ * the longer box's frame: along its reading direction and across it.
  */
-export function mergeLineBoxes(boxes: readonly Box[]): Box[] {
-  const merged = [...boxes].sort((a, b) => a.x - b.x);
+export function mergeLineBoxes(boxes: readonly RotatedBox[]): RotatedBox[] {
+  const merged = [...boxes].sort((a, b) => boundsOf(a).x - boundsOf(b).x);
   for (let i = 0; i < merged.length; i++) {
     for (let j = i + 1; j < merged.length; j++) {
       const a = merged[i];
       const b = merged[j];
-      if (!a || !b) continue;
-      const low = Math.min(a.height, b.height);
-      const high = Math.max(a.height, b.height);
-      const overlap = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-      const gap = b.x - (a.x + a.width);
-      // Similar heights, or a small mark ("{", "-", ".") within the line's height.
-      const alike = high <= 1.5 * low || overlap >= 0.9 * low;
+      if (!a || !b || lineAngleBetween(a.angle, b.angle) > MERGE_MAX_ANGLE) continue;
+      const angle = a.width >= b.width ? a.angle : b.angle;
+      const { ux, uy, vx, vy } = frameOf(angle);
+      const [aStart, aEnd] = extentAlong(a, ux, uy);
+      const [bStart, bEnd] = extentAlong(b, ux, uy);
+      const [aTop, aBottom] = extentAlong(a, vx, vy);
+      const [bTop, bBottom] = extentAlong(b, vx, vy);
+      const low = Math.min(aBottom - aTop, bBottom - bTop);
+      const high = Math.max(aBottom - aTop, bBottom - bTop);
+      const overlap = Math.min(aBottom, bBottom) - Math.max(aTop, bTop);
+      const gap = Math.max(aStart, bStart) - Math.min(aEnd, bEnd);
+      // Similar heights, or a small mark ("{", "-", ".") within a line's height, not a
+      // line beside a vertical label (the taller box then is taller than wide).
+      const taller = aBottom - aTop >= bBottom - bTop ? a : b;
+      const alike = high <= 1.5 * low || (overlap >= 0.9 * low && taller.height < taller.width);
       if (overlap < 0.6 * low || !alike || gap > MERGE_GAP_TIMES_HEIGHT * high) continue;
-      const x = Math.min(a.x, b.x);
-      const y = Math.min(a.y, b.y);
-      merged[i] = {
-        x,
-        y,
-        width: Math.max(a.x + a.width, b.x + b.width) - x,
-        height: Math.max(a.y + a.height, b.y + b.height) - y,
-      };
+      const start = Math.min(aStart, bStart);
+      const end = Math.max(aEnd, bEnd);
+      const top = Math.min(aTop, bTop);
+      const bottom = Math.max(aBottom, bBottom);
+      const u = (start + end) / 2;
+      const v = (top + bottom) / 2;
+      merged[i] = { cx: u * ux + v * vx, cy: u * uy + v * vy, width: end - start, height: bottom - top, angle };
       merged.splice(j, 1);
       j = i; // the grown box may now reach boxes it did not before
     }

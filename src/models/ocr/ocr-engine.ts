@@ -40,30 +40,33 @@ export class OcrEngine implements OcrRuntime {
     readonly device: DeviceKind,
     private readonly det: ort.InferenceSession,
     private readonly rec: ort.InferenceSession,
+    private readonly cls: ort.InferenceSession,
     private readonly alphabet: readonly string[],
   ) {}
 
-  /** Loads both networks on `device`. */
+  /** Loads the three networks on `device`. */
   static async load(cache: WeightCache, device: DeviceKind, assets: AssetLocations): Promise<OcrEngine> {
     const folder = new URL('.', assets.ocr('keys.txt')).href;
     await cache.track(folder, OCR_MODEL_NAME, 'app');
     const files = await Promise.all([
       cachedBytes(cache, assets.ocr('det.onnx')),
       cachedBytes(cache, assets.ocr('rec.onnx')),
+      cachedBytes(cache, assets.ocr('cls.onnx')),
       cachedBytes(cache, assets.ocr('keys.txt')),
     ]);
-    const [det, rec, keys] = files.map((f) => f.bytes);
-    if (!det || !rec || !keys) throw new Error('the OCR model files are incomplete');
+    const [det, rec, cls, keys] = files.map((f) => f.bytes);
+    if (!det || !rec || !cls || !keys) throw new Error('the OCR model files are incomplete');
     const options: ort.InferenceSession.SessionOptions = { executionProviders: [device] };
     // Sequential: ORT's web backend does not support creating sessions concurrently.
     const detSession = await ort.InferenceSession.create(new Uint8Array(det), options);
     const recSession = await ort.InferenceSession.create(new Uint8Array(rec), options);
+    const clsSession = await ort.InferenceSession.create(new Uint8Array(cls), options);
     if (files.every((f) => f.stored)) await cache.markComplete(folder);
-    return new OcrEngine(device, detSession, recSession, alphabetFrom(new TextDecoder().decode(keys)));
+    return new OcrEngine(device, detSession, recSession, clsSession, alphabetFrom(new TextDecoder().decode(keys)));
   }
 
-  async run(model: 'det' | 'rec', input: Float32Array, dims: readonly number[]) {
-    const session = model === 'det' ? this.det : this.rec;
+  async run(model: 'det' | 'rec' | 'cls', input: Float32Array, dims: readonly number[]) {
+    const session = this[model];
     const output = await session.run({ [session.inputNames[0] ?? 'x']: new ort.Tensor('float32', input, [...dims]) });
     const tensor = output[session.outputNames[0] ?? ''];
     if (!tensor) throw new Error(`OCR ${model} network produced no output`);
@@ -75,8 +78,8 @@ export class OcrEngine implements OcrRuntime {
     return readText(image, this, this.alphabet);
   }
 
-  /** Frees both sessions. */
+  /** Frees the sessions. */
   async dispose(): Promise<void> {
-    await Promise.all([this.det.release(), this.rec.release()]);
+    await Promise.all([this.det.release(), this.rec.release(), this.cls.release()]);
   }
 }

@@ -2,19 +2,24 @@
  * The OCR tool: PP-OCRv4 text detection (DB) + recognition (CTC) with our
  * own pre- and post-processing, over an injected runtime so the same code
  * runs on onnxruntime-web in the worker and onnxruntime-node in tests.
- * Output: lines in reading order with boxes and confidences.
+ * Output: lines in reading order with boxes, reading directions and
+ * confidences. Regions are rotated rectangles: a crop taller than wide is
+ * read turned a quarter (vertical labels), and the orientation classifier
+ * turns upside-down crops the other half.
  */
 import type { OcrLine } from '../../shared/ocr.ts';
 import { ctcGreedy } from './ctc.ts';
 import { fixLookalikes } from './lookalikes.ts';
-import { DB_DEFAULTS, type DbOptions, dbBoxes, mergeLineBoxes, readingOrder } from './db-postprocess.ts';
-import { type Box, type Normalisation, type RgbImage, resampleToTensor } from './image.ts';
+import { DB_DEFAULTS, type DbOptions, type ScoredBox, dbBoxes, mergeLineBoxes, readingOrder } from './db-postprocess.ts';
+import { type RotatedBox, axisAligned, boundsOf, frameOf, turned } from './geometry.ts';
+import { type Normalisation, type RgbImage, resampleToTensor } from './image.ts';
+import { upsideDown } from './orientation.ts';
 
 export type { OcrLine };
 
-/** Runs one of the two OCR networks on a CHW float tensor with batch 1. */
+/** Runs one of the OCR networks (detector, recogniser, orientation classifier) on a batch of CHW float tensors. */
 export interface OcrRuntime {
-  run(model: 'det' | 'rec', input: Float32Array, dims: readonly number[]): Promise<OcrOutput>;
+  run(model: 'det' | 'rec' | 'cls', input: Float32Array, dims: readonly number[]): Promise<OcrOutput>;
 }
 
 /** A network's output tensor. */
@@ -45,8 +50,10 @@ export interface OcrOptions {
   readonly db: DbOptions;
   /** Lines below this recognition confidence are dropped as noise. */
   readonly minConfidence: number;
-  /** Crops the recogniser reads per run (PaddleOCR's default: 6). */
+  /** Crops the recogniser and the orientation classifier read per run (PaddleOCR's default: 6). */
   readonly recBatch: number;
+  /** A region this many times taller than wide is vertical text, read turned a quarter (PaddleOCR: 1.5). */
+  readonly tallRatio: number;
 }
 
 /** Defaults. */
@@ -58,6 +65,7 @@ export const OCR_DEFAULTS: OcrOptions = Object.freeze({
   db: DB_DEFAULTS,
   minConfidence: 0.5,
   recBatch: 6,
+  tallRatio: 1.5,
 });
 
 const DET_NORM: Normalisation = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
@@ -86,33 +94,64 @@ export async function readText(
   options: OcrOptions = OCR_DEFAULTS,
 ): Promise<OcrLine[]> {
   const [detW, detH] = detectorSize(image.width, image.height, options);
-  const whole = { x: 0, y: 0, width: image.width, height: image.height };
+  const whole = axisAligned({ x: 0, y: 0, width: image.width, height: image.height });
   const detInput = resampleToTensor(image, whole, detW, detH, DET_NORM);
   const prob = await runtime.run('det', detInput, [1, 3, detH, detW]);
   const [mapH = detH, mapW = detW] = prob.dims.slice(-2);
-  const sx = image.width / mapW;
-  const sy = image.height / mapH;
-  const boxes = dbBoxes(prob.data, mapW, mapH, options.db).map((b) => ({
-    x: b.x * sx,
-    y: b.y * sy,
-    width: b.width * sx,
-    height: b.height * sy,
-  }));
-  const crops = readingOrder(mergeLineBoxes(boxes)).map((box) => ({
-    box,
-    width: Math.max(REC_HEIGHT / 3, Math.round((REC_HEIGHT * box.width) / box.height)),
-  }));
-  const read: (OcrLine | null)[] = crops.map(() => null);
+  const toImage = mapToImage(image.width / mapW, image.height / mapH);
+  // Lines are joined before tall regions are turned (a "{" or ")" taller than wide joins its
+  // line), then again after (the pieces of a vertical label join along their own direction).
+  const joined = mergeLineBoxes(dbBoxes(prob.data, mapW, mapH, options.db).map(toImage));
+  const isTall = (r: RotatedBox) => r.height >= options.tallRatio * r.width;
+  const regions = readingOrder(mergeLineBoxes(joined.map((r) => (isTall(r) ? turned(r, 1) : r))));
+  const flips = await upsideDown(image, regions, runtime, options.recBatch);
+  // Each region's readings to try: the classifier's choice, and where it is in doubt the others —
+  // the unflipped crop when it says "upside down" (it says so of a few upright words: "Support"),
+  // the crop as it stands when a short region was turned (a lone "1" or "l" is taller than wide).
+  // The recogniser's confidence picks among them.
+  const candidates = regions.flatMap((region, index) => {
+    const chosen = flips[index] ? turned(region, 2) : region;
+    const doubts = [
+      ...(flips[index] ? [region] : []),
+      ...(Math.abs(region.angle) > Math.PI / 4 && region.width < options.tallRatio * 2 * region.height
+        ? [turned(chosen, 1), turned(chosen, -1)].filter((r) => Math.abs(r.angle) <= Math.PI / 4)
+        : []),
+    ];
+    return [chosen, ...doubts].map((box) => ({
+      index,
+      box,
+      width: Math.max(REC_HEIGHT / 3, Math.round((REC_HEIGHT * box.width) / box.height)),
+    }));
+  });
+  const read: (OcrLine | null)[] = regions.map(() => null);
   // Crops of similar widths share a run (as PaddleOCR sorts by aspect ratio), so little of it is padding.
-  const byWidth = crops.map((_, i) => i).sort((a, b) => (crops[a]?.width ?? 0) - (crops[b]?.width ?? 0));
+  const byWidth = [...candidates].sort((a, b) => a.width - b.width);
   for (let first = 0; first < byWidth.length; first += options.recBatch) {
-    const batch = byWidth.slice(first, first + options.recBatch).flatMap((index) => {
-      const crop = crops[index];
-      return crop ? [{ index, ...crop }] : [];
-    });
-    for (const line of await recognise(image, batch, runtime, alphabet, options)) read[line.index] = line.line;
+    for (const line of await recognise(image, byWidth.slice(first, first + options.recBatch), runtime, alphabet, options)) {
+      const held = read[line.index];
+      if (!held || line.line.confidence > held.confidence) read[line.index] = line.line;
+    }
   }
   return read.filter((line): line is OcrLine => line !== null);
+}
+
+/**
+ * Maps detector-map boxes to image pixels. The map's two scales differ by
+ * the rounding to multiples of 32 only, so a tilted box stays a rectangle
+ * to well within a pixel: its sides are scaled along their own directions.
+ */
+function mapToImage(sx: number, sy: number): (box: ScoredBox) => RotatedBox {
+  return ({ cx, cy, width, height, angle }) => {
+    if (angle === 0) return { cx: cx * sx, cy: cy * sy, width: width * sx, height: height * sy, angle };
+    const { ux, uy, vx, vy } = frameOf(angle);
+    return {
+      cx: cx * sx,
+      cy: cy * sy,
+      width: width * Math.hypot(ux * sx, uy * sy),
+      height: height * Math.hypot(vx * sx, vy * sy),
+      angle: Math.atan2(uy * sy, ux * sx),
+    };
+  };
 }
 
 /**
@@ -122,7 +161,7 @@ export async function readText(
  */
 async function recognise(
   image: RgbImage,
-  batch: readonly { index: number; box: Box; width: number }[],
+  batch: readonly { index: number; box: RotatedBox; width: number }[],
   runtime: OcrRuntime,
   alphabet: readonly string[],
   options: OcrOptions,
@@ -150,9 +189,16 @@ async function recognise(
     const decoded = ctcGreedy(probs, own, classes, alphabet, isWordGap);
     const text = fixLookalikes(decoded.text.trim());
     if (!text || decoded.confidence < options.minConfidence) return [];
-    return [{ index: crop.index, line: { text, confidence: decoded.confidence, box: crop.box } }];
+    const line = { text, confidence: decoded.confidence, box: boundsOf(crop.box), angle: degrees(crop.box.angle) };
+    return [{ index: crop.index, line }];
   });
 }
+
+/** A reading direction in whole degrees clockwise, in (−180, 180]. */
+const degrees = (radians: number) => {
+  const d = Math.round((radians * 180) / Math.PI);
+  return d <= -180 ? d + 360 : d > 180 ? d - 360 : d;
+};
 
 /**
  * Column ranges of a recogniser input crop (CHW, rows `stride` values

@@ -12,7 +12,7 @@ import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 
 /** The files of the bundled OCR model. */
-export const OCR_ASSETS = Object.freeze(['det.onnx', 'rec.onnx', 'keys.txt'] as const);
+export const OCR_ASSETS = Object.freeze(['det.onnx', 'rec.onnx', 'cls.onnx', 'keys.txt'] as const);
 
 /** One of {@link OCR_ASSETS}. */
 export type OcrAsset = (typeof OCR_ASSETS)[number];
