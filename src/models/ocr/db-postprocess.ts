@@ -51,6 +51,12 @@ export function dbBoxes(
   // Per row of the current component, its leftmost and rightmost pixel: the outline the rectangle needs.
   const rowMin = new Int32Array(height);
   const rowMax = new Int32Array(height);
+  const visit = (n: number) => {
+    if (label[n] === -1 && (prob[n] ?? 0) > options.threshold) {
+      label[n] = boxes.length;
+      stack.push(n);
+    }
+  };
   for (let start = 0; start < prob.length; start++) {
     if (label[start] !== -1 || (prob[start] ?? 0) <= options.threshold) continue;
     let minX = width,
@@ -82,21 +88,11 @@ export function dbBoxes(
       rowMax[y] = Math.max(rowMax[y] ?? -1, x);
       sum += prob[i] ?? 0;
       count += 1;
-      for (const [dx, dy] of [
-        [1, 0],
-        [-1, 0],
-        [0, 1],
-        [0, -1],
-      ] as const) {
-        const nx = x + dx;
-        const ny = y + dy;
-        if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
-        const n = ny * width + nx;
-        if (label[n] === -1 && (prob[n] ?? 0) > options.threshold) {
-          label[n] = boxes.length;
-          stack.push(n);
-        }
-      }
+      // The four neighbours, written out: this loop visits every text pixel of the map.
+      if (x + 1 < width) visit(i + 1);
+      if (x > 0) visit(i - 1);
+      if (y + 1 < height) visit(i + width);
+      if (y > 0) visit(i - width);
     }
     const score = sum / count;
     if (score < options.boxThreshold) continue;

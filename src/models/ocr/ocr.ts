@@ -217,7 +217,7 @@ export function wordGaps(input: Float32Array, stride: number, height: number, wi
       grey[y * width + x] = ((input[i] ?? 0) + (input[i + plane] ?? 0) + (input[i + 2 * plane] ?? 0)) / 3;
     }
   }
-  const background = grey.slice().sort()[grey.length >> 1] ?? 0;
+  const background = medianOf(grey);
   const inkColumns = new Uint8Array(width);
   let top = -1;
   let bottom = -1;
@@ -248,6 +248,28 @@ export function wordGaps(input: Float32Array, stride: number, height: number, wi
     bottom - top + 1,
   );
   return runs.filter(([a, b]) => b - a >= threshold);
+}
+
+/** Grey levels are binned this finely to find their median (normalised values span about −2 to 2). */
+const MEDIAN_BINS = 1024;
+const MEDIAN_RANGE = 4;
+
+/**
+ * The median of normalised grey levels, to 1/256 of a grey level's range:
+ * a histogram, where sorting every crop's pixels cost a third of the
+ * pre- and post-processing time.
+ */
+function medianOf(values: Float32Array): number {
+  const counts = new Uint32Array(MEDIAN_BINS);
+  const bin = (v: number) =>
+    Math.min(MEDIAN_BINS - 1, Math.max(0, Math.floor(((v + MEDIAN_RANGE / 2) / MEDIAN_RANGE) * MEDIAN_BINS)));
+  for (const v of values) counts[bin(v)] = (counts[bin(v)] ?? 0) + 1;
+  let seen = 0;
+  for (let b = 0; b < MEDIAN_BINS; b++) {
+    seen += counts[b] ?? 0;
+    if (seen > values.length >> 1) return ((b + 0.5) / MEDIAN_BINS) * MEDIAN_RANGE - MEDIAN_RANGE / 2;
+  }
+  return 0;
 }
 
 /**
