@@ -89,6 +89,12 @@ export const ocrScene: BrowserCommand<[index: number]> = async (_ctx, index) => 
   return { ...(await withNodeReading(await renderScene(scene))), name: scene.name };
 };
 
+/** Renders any scene (passed whole) and reads it in Node. */
+export const ocrRender: BrowserCommand<[scene: import('../fixtures/ocr-scenes.ts').OcrScene]> = async (_ctx, scene) => {
+  const { renderScene } = await import('../support/ocr-scenes.ts');
+  return withNodeReading(await renderScene(scene));
+};
+
 /** Every command, for the vitest config. */
 export const testCommands = {
   takeOutsideRequests,
@@ -98,6 +104,7 @@ export const testCommands = {
   replaceModelFile,
   ocrSample,
   ocrScene,
+  ocrRender,
 };
 
 declare module 'vitest/browser' {
@@ -109,5 +116,6 @@ declare module 'vitest/browser' {
     replaceModelFile(path: string, text: string | null): Promise<void>;
     ocrSample(index: number): Promise<{ png: string; truth: readonly string[]; node: ReadLine[] }>;
     ocrScene(index: number): Promise<{ png: string; name: string; node: ReadLine[] }>;
+    ocrRender(scene: import('../fixtures/ocr-scenes.ts').OcrScene): Promise<{ png: string; node: ReadLine[] }>;
   }
 }

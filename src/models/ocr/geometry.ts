@@ -46,8 +46,9 @@ export function cornersOf(r: RotatedBox): [number, number][] {
 /** The axis-aligned box around a rotated one. */
 export function boundsOf(r: RotatedBox): Box {
   if (r.angle === 0) return { x: r.cx - r.width / 2, y: r.cy - r.height / 2, width: r.width, height: r.height };
-  const xs = cornersOf(r).map(([x = 0]) => x);
-  const ys = cornersOf(r).map(([, y = 0]) => y);
+  const corners = cornersOf(r);
+  const xs = corners.map(([x = 0]) => x);
+  const ys = corners.map(([, y = 0]) => y);
   const x = Math.min(...xs);
   const y = Math.min(...ys);
   return { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y };
@@ -93,7 +94,12 @@ function convexHull(points: readonly [number, number][]): [number, number][] {
   const half = (list: readonly [number, number][]) => {
     const chain: [number, number][] = [];
     for (const p of list) {
-      while (chain.length >= 2 && cross(chain[chain.length - 2] as [number, number], chain[chain.length - 1] as [number, number], p) <= 0) chain.pop();
+      // Drop the last point while it does not make a left turn (collinear points go too).
+      while (chain.length >= 2) {
+        const [o, a] = chain.slice(-2) as [[number, number], [number, number]];
+        if (cross(o, a, p) > 0) break;
+        chain.pop();
+      }
       chain.push(p);
     }
     chain.pop();

@@ -105,27 +105,16 @@ export async function readText(
   const isTall = (r: RotatedBox) => r.height >= options.tallRatio * r.width;
   const regions = readingOrder(mergeLineBoxes(joined.map((r) => (isTall(r) ? turned(r, 1) : r))));
   const flips = await upsideDown(image, regions, runtime, options.recBatch);
-  // Each region's readings to try: the classifier's choice, and where it is in doubt the others —
-  // the unflipped crop when it says "upside down" (it says so of a few upright words: "Support"),
-  // the crop as it stands when a short region was turned (a lone "1" or "l" is taller than wide).
-  // The recogniser's confidence picks among them.
-  const candidates = regions.flatMap((region, index) => {
-    const chosen = flips[index] ? turned(region, 2) : region;
-    const doubts = [
-      ...(flips[index] ? [region] : []),
-      ...(Math.abs(region.angle) > Math.PI / 4 && region.width < options.tallRatio * 2 * region.height
-        ? [turned(chosen, 1), turned(chosen, -1)].filter((r) => Math.abs(r.angle) <= Math.PI / 4)
-        : []),
-    ];
-    return [chosen, ...doubts].map((box) => ({
+  const candidates = regions.flatMap((region, index) =>
+    readings(region, flips[index] ?? false, options).map((box) => ({
       index,
       box,
       width: Math.max(REC_HEIGHT / 3, Math.round((REC_HEIGHT * box.width) / box.height)),
-    }));
-  });
+    })),
+  );
   const read: (OcrLine | null)[] = regions.map(() => null);
   // Crops of similar widths share a run (as PaddleOCR sorts by aspect ratio), so little of it is padding.
-  const byWidth = [...candidates].sort((a, b) => a.width - b.width);
+  const byWidth = candidates.sort((a, b) => a.width - b.width);
   for (let first = 0; first < byWidth.length; first += options.recBatch) {
     for (const line of await recognise(image, byWidth.slice(first, first + options.recBatch), runtime, alphabet, options)) {
       const held = read[line.index];
@@ -136,9 +125,29 @@ export async function readText(
 }
 
 /**
- * Maps detector-map boxes to image pixels. The map's two scales differ by
- * the rounding to multiples of 32 only, so a tilted box stays a rectangle
- * to well within a pixel: its sides are scaled along their own directions.
+ * The ways to read a region, best guess first: as the orientation
+ * classifier says, and where it may be wrong the others — the unflipped
+ * crop when it says "upside down" (it says so of a few upright words:
+ * "Support"), and the crop as the detector found it when a short region
+ * (under 2 × tallRatio as long as it is high) was turned a quarter (a lone
+ * "1" or "l" is taller than wide too). The recogniser's confidence picks.
+ */
+function readings(region: RotatedBox, flipped: boolean, options: OcrOptions): RotatedBox[] {
+  const chosen = flipped ? turned(region, 2) : region;
+  const wasTurned = Math.abs(region.angle) > Math.PI / 4;
+  const short = region.width < 2 * options.tallRatio * region.height;
+  return [
+    chosen,
+    ...(flipped ? [region] : []),
+    ...(wasTurned && short ? [turned(chosen, 1), turned(chosen, -1)].filter((r) => Math.abs(r.angle) <= Math.PI / 4) : []),
+  ];
+}
+
+/**
+ * Maps detector-map boxes to image pixels. The map's two scales differ
+ * little (rounding to multiples of 32; only a thin strip stretched to
+ * `minSide` differs more), so a tilted box's sides are scaled along their
+ * own directions and it stays close to a rectangle.
  */
 function mapToImage(sx: number, sy: number): (box: ScoredBox) => RotatedBox {
   return ({ cx, cy, width, height, angle }) => {
@@ -196,7 +205,8 @@ async function recognise(
 
 /** A reading direction in whole degrees clockwise, in (−180, 180]. */
 const degrees = (radians: number) => {
-  const d = Math.round((radians * 180) / Math.PI);
+  // `+ 0`: a hair below zero rounds to −0, which a structured clone keeps and JSON does not.
+  const d = Math.round((radians * 180) / Math.PI) + 0;
   return d <= -180 ? d + 360 : d > 180 ? d - 360 : d;
 };
 
