@@ -97,7 +97,7 @@ describe.each(DOMAIN_IDS)('domain %s', (domain) => {
       expect(record.trace.find((t) => t.agent === 'ocr')?.output).toBe('No text found.');
     }
     expect(record.caption).toBe(tinyLlmAnswer(summary?.prompt ?? ''));
-    expect(record.caption).toBe('RSTUVWXYZ.');
+    expect(record.caption).toBe('rstuvwxyz.');
     expect(JSON.parse(JSON.stringify(record))).toEqual(record);
   });
 });

@@ -17,9 +17,12 @@ import {
   env,
 } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { TextLlm } from '../../src/models/text-llm';
 import { Vlm } from '../../src/models/vlm';
 import { forgeAll } from '../fixtures/forge/models';
-import { TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
+import { type Script, scriptedAnswer } from '../fixtures/forge/script';
+import { writeScriptedLlm, writeScriptedVlm } from '../fixtures/forge/scripted';
+import { TINY_LLM, TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
 
 let root: string;
 
@@ -92,7 +95,7 @@ describe('tiny Qwen3 text LLM', () => {
         skip_special_tokens: true,
       })[0];
     };
-    expect(await answer('Notes: Blue sky. Big Boat. Red roof.')).toBe('BCDEFGHIJKLMNOPQRSTUVWXYZ.');
+    expect(await answer('Notes: Blue sky. Big Boat. Red roof.')).toBe('bcdefghijklmnopqrstuvwxyz.');
     expect(await answer('no capitals here')).toBe('abcdefghijklmnopqrstuvwxyz.');
     await model.dispose();
   });
@@ -118,5 +121,38 @@ describe('tiny CLIP router model', () => {
     expect(scores[0]).toBeLessThan(0);
     expect(scores[2]).toBeLessThan(0);
     await Promise.all([text.dispose(), vision.dispose()]);
+  });
+});
+
+describe('scripted models answer as the test’s script says', () => {
+  const script: Script = {
+    rules: [
+      { when: 'Which kind', answer: 'E' },
+      { when: 'Score this', answer: 'factual accuracy: 3\ncompleteness: 2' },
+      { when: 'caption', answer: [{ text: 'A cat.', weight: 3 }, { text: 'Two dogs.', weight: 1 }] },
+    ],
+    otherwise: 'Nothing to say.',
+  };
+  const prompts = ['Which kind of image is this?', 'Score this caption: A cat.', 'Write a caption.', 'Hello there.'];
+
+  test('the VLM, through the app’s wrapper, with an image', async () => {
+    writeScriptedVlm(join(root, 'forge/scripted-vlm'), script);
+    const vlm = await Vlm.load({ ...TINY_VLM, repo: 'forge/scripted-vlm' }, 'wasm', 'fp32', () => {});
+    for (const prompt of prompts) {
+      const out = await vlm.generate([solid(230, 20, 30)], { prompt, maxNewTokens: 60 });
+      expect(out.text, prompt).toBe(scriptedAnswer(script, prompt));
+    }
+    expect(new Set(prompts.map((p) => scriptedAnswer(script, p))).size).toBe(4);
+    await vlm.dispose();
+  });
+
+  test('the text LLM, through the app’s wrapper', async () => {
+    writeScriptedLlm(join(root, 'forge/scripted-llm'), script);
+    const llm = await TextLlm.load({ ...TINY_LLM, repo: 'forge/scripted-llm' }, 'wasm', 'fp32', () => {});
+    for (const prompt of prompts) {
+      const out = await llm.generateText({ prompt, maxNewTokens: 60 });
+      expect(out.text, prompt).toBe(scriptedAnswer(script, prompt));
+    }
+    await llm.dispose();
   });
 });
