@@ -6,7 +6,7 @@
  */
 import type { EventSink } from '../shared/events';
 import type { OcrLine } from '../shared/ocr';
-import type { AgentTrace } from '../shared/record';
+import type { AgentTrace, Sampling } from '../shared/record';
 
 /** One model call's knobs. */
 export interface StepOptions {
@@ -15,6 +15,8 @@ export interface StepOptions {
   readonly stopping?: unknown;
   /** Receives the text as it is generated (streamed to the UI as `token` events). */
   readonly onText?: (text: string) => void;
+  /** Sample (seeded, so reproducible) instead of decoding greedily: the judge's further attempts. */
+  readonly sampling?: Sampling;
 }
 
 /** What a generation returns. */

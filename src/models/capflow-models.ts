@@ -3,12 +3,12 @@ import { type RawImage, StoppingCriteria } from '@huggingface/transformers';
 import type { CapflowModels, StepOptions } from '../capflow/workflow';
 import type { OcrLine } from '../shared/ocr';
 import type { ClipModel } from './clip-model';
-import type { GenerateOptions, TextGenerator } from './greedy';
+import type { GenerateOptions, TextGenerator } from './generation';
 import type { Vlm } from './vlm';
 
 function generation(prompt: string, options: StepOptions): GenerateOptions {
   const stopping = options.stopping instanceof StoppingCriteria ? options.stopping : undefined;
-  return { prompt, maxNewTokens: options.maxNewTokens, stopping, onText: options.onText };
+  return { prompt, maxNewTokens: options.maxNewTokens, stopping, onText: options.onText, sampling: options.sampling };
 }
 
 type Router = NonNullable<CapflowModels<RawImage>['router']>;

@@ -9,7 +9,7 @@ import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import { yieldBetweenSteps } from './runtime/event-loop';
 import { loadParts, loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
-import { type GenerateOptions, type Generation, type TextGenerator, greedyGenerate } from './greedy';
+import { type GenerateOptions, type Generation, type TextGenerator, generateTokens } from './generation';
 
 /** A loaded text LLM. */
 export class TextLlm implements TextGenerator {
@@ -39,7 +39,7 @@ export class TextLlm implements TextGenerator {
       tokenize: false,
     });
     if (typeof text !== 'string') throw new Error('chat template did not produce text');
-    return greedyGenerate(this.model, this.tokenizer, this.tokenizer(text), options);
+    return generateTokens(this.model, this.tokenizer, this.tokenizer(text), options);
   }
 
   /** One token, so kernels compile before the first real job. */

@@ -12,7 +12,7 @@ import {
 import { ModelLoadError } from '../shared/errors';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import { yieldBetweenSteps } from './runtime/event-loop';
-import { type GenerateOptions, type Generation, type ModelInputs, type TextGenerator, greedyGenerate } from './greedy';
+import { type GenerateOptions, type Generation, type ModelInputs, type TextGenerator, generateTokens } from './generation';
 import { loadParts, loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
 
@@ -47,7 +47,7 @@ export class Vlm implements TextGenerator {
     if (typeof prompt !== 'string') throw new Error('chat template did not produce text');
     // The Idefics3 processor requires images; text-only prompts go straight to the tokenizer.
     const inputs: ModelInputs = images.length ? await this.processor(prompt, [...images]) : tokenizer(prompt);
-    return greedyGenerate(this.model, tokenizer, inputs, options);
+    return generateTokens(this.model, tokenizer, inputs, options);
   }
 
   /** Text-only generation on the VLM's language model (a preset may use it as the summary LLM). */

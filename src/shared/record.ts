@@ -118,6 +118,14 @@ export interface CaptionRecord {
   readonly runtime: RecordRuntime | null;
 }
 
+/** Seeded sampling: the same seed, prompt and model give the same text. */
+export interface Sampling {
+  readonly temperature: number;
+  /** Nucleus: sample among the most likely tokens holding this share of the probability. */
+  readonly topP: number;
+  readonly seed: number;
+}
+
 /** How to caption. */
 export interface CapflowOptions {
   readonly mode: CaptionMode;

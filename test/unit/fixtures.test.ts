@@ -153,6 +153,27 @@ describe('scripted models answer as the test’s script says', () => {
       const out = await llm.generateText({ prompt, maxNewTokens: 60 });
       expect(out.text, prompt).toBe(scriptedAnswer(script, prompt));
     }
+    // Seeded sampling draws among a rule's answers by weight (3 : 1), the same seed the same answer.
+    const drawn: string[] = [];
+    for (let seed = 0; seed < 40; seed++) {
+      const sampling = { temperature: 1, topP: 1, seed };
+      drawn.push((await llm.generateText({ prompt: 'Write a caption.', maxNewTokens: 20, sampling })).text);
+    }
+    const cats = drawn.filter((t) => t === 'A cat.').length;
+    expect(cats + drawn.filter((t) => t === 'Two dogs.').length).toBe(40);
+    expect(cats).toBeGreaterThan(20);
+    expect(cats).toBeLessThan(38);
+    const again = await llm.generateText({
+      prompt: 'Write a caption.',
+      maxNewTokens: 20,
+      sampling: { temperature: 1, topP: 1, seed: 7 },
+    });
+    expect(again.text).toBe(drawn[7]);
+    // Top-p 0.5 keeps only the likeliest answer (it alone holds 3/4 of the probability).
+    for (let seed = 0; seed < 8; seed++) {
+      const sampling = { temperature: 1, topP: 0.5, seed };
+      expect((await llm.generateText({ prompt: 'Write a caption.', maxNewTokens: 20, sampling })).text).toBe('A cat.');
+    }
     await llm.dispose();
   });
 });

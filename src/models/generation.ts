@@ -1,5 +1,6 @@
-/** Greedy generation with streaming and a stop signal, shared by the VLM and the text LLM. */
+/** Generation (greedy, or seeded sampling) with streaming and a stop signal, shared by the VLM and the text LLM. */
 import {
+  LogitsProcessorList,
   type PreTrainedModel,
   type PreTrainedTokenizer,
   type StoppingCriteria,
@@ -7,6 +8,8 @@ import {
   Tensor,
   TextStreamer,
 } from '@huggingface/transformers';
+import type { Sampling } from '../shared/record';
+import { SeededSampler } from './sampling';
 
 /** One generation's text and token count. */
 export interface Generation {
@@ -21,6 +24,8 @@ export interface GenerateOptions {
   readonly onText?: (text: string) => void;
   /** Checked between tokens; transformers.js stops generating when it says so. */
   readonly stopping?: StoppingCriteria;
+  /** Sample (seeded) instead of decoding greedily. */
+  readonly sampling?: Sampling;
 }
 
 /** Inputs a processor or tokenizer produced; `input_ids` tells where the prompt ends. */
@@ -29,8 +34,14 @@ export interface ModelInputs {
   readonly [name: string]: unknown;
 }
 
-/** Runs greedy decoding and returns only the new text (special tokens dropped). */
-export async function greedyGenerate(
+function samplerList(sampling: Sampling): LogitsProcessorList {
+  const list = new LogitsProcessorList();
+  list.push(new SeededSampler(sampling));
+  return list;
+}
+
+/** Generates (greedy unless `sampling` is set) and returns only the new text (special tokens dropped). */
+export async function generateTokens(
   model: PreTrainedModel,
   tokenizer: PreTrainedTokenizer,
   inputs: ModelInputs,
@@ -47,6 +58,8 @@ export async function greedyGenerate(
       ? new TextStreamer(tokenizer, { skip_prompt: true, skip_special_tokens: true, callback_function: options.onText })
       : undefined,
     stopping_criteria: stopping,
+    // The sampler leaves one token possible, so greedy selection takes the sampled token.
+    ...(options.sampling && { logits_processor: samplerList(options.sampling) }),
   });
   if (!(output instanceof Tensor)) throw new Error('generate() returned no token tensor');
   const generated = output.slice(null, [promptLength, output.dims.at(-1) ?? promptLength]);
