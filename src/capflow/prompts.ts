@@ -71,11 +71,18 @@ export function judgeDimensions(video: boolean): readonly string[] {
   return video ? JUDGE_DIMENSIONS.video : JUDGE_DIMENSIONS.image;
 }
 
-/** The judge prompt: score the caption 1–3 on each dimension. */
-export function judgePrompt(caption: string, video: boolean): string {
-  const dims = judgeDimensions(video);
+/**
+ * The judge prompt: score the caption 1–3 on each dimension. Asked again
+ * for `only` the dimensions a first answer did not score, it is stricter
+ * about the form of the answer.
+ */
+export function judgePrompt(caption: string, video: boolean, only?: readonly string[]): string {
+  const dims = only ?? judgeDimensions(video);
+  const form = only
+    ? 'Answer with exactly these lines and nothing else, each ending in one digit, 1, 2 or 3'
+    : 'on each line, as "name: score"';
   return (
-    `Score this caption of the ${video ? 'video' : 'image'} from 1 (poor) to 3 (excellent) on each line, as "name: score".\n` +
+    `Score this caption of the ${video ? 'video' : 'image'} from 1 (poor) to 3 (excellent) ${form}.\n` +
     `${dims.map((d) => `${d}:`).join('\n')}\ncaption: ${caption}`
   );
 }

@@ -7,11 +7,14 @@
  */
 import type { AgentId, DomainId } from '../shared/record';
 
+/** The role of a VLM agent. */
+export type AgentRole = 'guideline' | 'perception' | 'reasoning' | 'coder';
+
 /** What an agent is: a prompted role on the VLM, or the OCR tool. */
 export type AgentSpec =
   | {
       readonly kind: 'vlm';
-      readonly role: 'guideline' | 'perception' | 'reasoning' | 'coder';
+      readonly role: AgentRole;
       readonly label: string;
       readonly prompt: string;
       readonly maxNewTokens: number;
@@ -289,6 +292,29 @@ export const JUDGE_DIMENSIONS = Object.freeze({
     'professionalism',
   ],
 } as const);
+
+/**
+ * The agent roles whose notes a judge dimension depends on: a further
+ * attempt re-runs (sampled) the domain's agents of these roles before the
+ * summary. Professionalism is the summary's own wording; the OCR tool is
+ * deterministic, so re-running it cannot help.
+ */
+export const DIMENSION_ROLES: Readonly<Record<string, readonly AgentRole[]>> = Object.freeze({
+  'factual accuracy': ['perception', 'coder'],
+  completeness: ['perception', 'guideline'],
+  'reasoning rigor': ['reasoning'],
+  'core intent': ['guideline'],
+  professionalism: [],
+  'temporal and factual accuracy': ['perception'],
+  'event and detail coverage': ['perception', 'guideline'],
+  'temporal causal logic': ['reasoning'],
+});
+
+/**
+ * The judge's token budget: five "name: score" lines, the video rubric's
+ * names being longest, with room for a model that adds a few words.
+ */
+export const JUDGE_MAX_NEW_TOKENS = 128;
 
 /** Zero-shot confidence below which the VLM decides the domain. */
 export const ROUTER_CONFIDENCE_THRESHOLD = 0.6;

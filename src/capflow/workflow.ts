@@ -1,26 +1,23 @@
 /**
  * The CapFlow engine: route → the domain's agents → summary agent → judge
- * with best-of-N, and the single-pass MetaCaptioner mode. Pure logic over
+ * with reject sampling (judge.ts), and the single-pass MetaCaptioner mode. Pure logic over
  * injected models (generic in the image type), so it runs in Node tests on
  * real tiny models and in the worker on real ones.
  */
 import type { OcrLine } from '../shared/ocr';
 import { type CapflowInput, type CapflowModels, type WorkflowContext, step } from './context';
-import { cleanCaption, judgePrompt, parseJudgeScores, singlePassPrompt, summaryPrompt, type Note } from './prompts';
+import { type Regenerated, rejectSample } from './judge';
+import { cleanCaption, singlePassPrompt, summaryPrompt, type Note } from './prompts';
 import {
-  type AgentTrace,
-  type CaptionMode,
-  type CaptionRecord,
-  type JudgeAttempt,
-  type JudgeResult,
-  RECORD_VERSION,
   type AgentId,
-  type DomainId,
-  type CaptionStyle,
+  type AgentTrace,
+  type CaptionRecord,
   type CapflowOptions,
+  RECORD_VERSION,
+  type Sampling,
 } from '../shared/record';
 import { route } from './router';
-import { AGENTS, DOMAINS } from './spec';
+import { AGENTS, DIMENSION_ROLES, DOMAINS } from './spec';
 import { CAPTION_STYLES, shapeCaption } from './styles';
 
 export type { CapflowInput, CapflowModels, StepOptions, StepOutput, WorkflowContext } from './context';
@@ -48,12 +45,21 @@ export function ocrNote(lines: readonly OcrLine[]): string {
     .join('\n');
 }
 
+/** How a step runs in a further attempt of the judge: under a suffixed name (`summary-2`), sampled. */
+interface Rerun {
+  readonly n: number;
+  readonly sampling: Sampling;
+}
+
+const stepName = (name: string, rerun?: Rerun) => (rerun ? `${name}-${rerun.n}` : name);
+
 async function runAgent<I>(
   id: AgentId,
   images: readonly I[],
   models: CapflowModels<I>,
   ctx: WorkflowContext,
   trace: AgentTrace[],
+  rerun?: Rerun,
 ): Promise<Note> {
   const agent = AGENTS[id];
   if (agent.kind === 'ocr') {
@@ -67,9 +73,14 @@ async function runAgent<I>(
     });
     return { label: agent.label, text: out.text };
   }
-  const meta = { agent: id, role: agent.role, model: models.vlm.name, prompt: agent.prompt };
+  const meta = { agent: stepName(id, rerun), role: agent.role, model: models.vlm.name, prompt: agent.prompt };
   const out = await step(ctx, trace, meta, (onText) =>
-    models.vlm.generate(images, agent.prompt, { maxNewTokens: agent.maxNewTokens, stopping: ctx.stopping, onText }),
+    models.vlm.generate(images, agent.prompt, {
+      maxNewTokens: agent.maxNewTokens,
+      stopping: ctx.stopping,
+      onText,
+      sampling: rerun?.sampling,
+    }),
   );
   return { label: agent.label, text: out.text };
 }
@@ -89,9 +100,6 @@ async function limited<T>(tasks: readonly (() => Promise<T>)[], limit: number): 
   return results;
 }
 
-const total = (scores: Readonly<Record<string, number | null>>) =>
-  Object.values(scores).reduce<number>((sum, s) => sum + (s ?? 0), 0);
-
 /** Captions one input. */
 export async function runCapflow<I>(
   input: CapflowInput<I>,
@@ -103,45 +111,71 @@ export async function runCapflow<I>(
   const language = options.language ?? 'English';
   const style = options.mode === 'prompt' ? null : (options.style ?? 'detailed');
   const images = input.kind === 'image' ? [input.image] : input.frames;
-  const video = input.kind === 'video';
   const trace: AgentTrace[] = [];
   const wantRoute =
     options.mode === 'capflow' || (options.mode === 'single-pass' && (options.route ?? models.router !== undefined));
   const domain = wantRoute || options.domain ? await route(input, models, options.domain, ctx, trace) : null;
   const maxNewTokens = options.maxNewTokens ?? CAPTION_STYLES[style ?? 'detailed'].maxNewTokens;
 
-  let caption: string;
-  let notes: Note[] = [];
+  const video = input.kind === 'video';
+  let makeCaption: (rerun?: Rerun, weak?: readonly string[]) => Promise<Regenerated>;
   if (options.mode === 'capflow') {
     if (!domain) throw new Error('CapFlow needs a domain');
-    const agents = DOMAINS[domain.id].agents;
-    notes = await limited(
+    const d = domain.id;
+    const agents: readonly AgentId[] = DOMAINS[d].agents;
+    const notes = await limited(
       agents.map((id) => () => runAgent(id, images, models, ctx, trace)),
       options.concurrency ?? 1,
     );
-    caption = await summarise(domain.id, notes, language, style ?? 'detailed', '', models, maxNewTokens, ctx, trace);
+    makeCaption = async (rerun, weak = []) => {
+      // A further attempt re-runs the agents behind the weakest dimensions (sampled), then the summary.
+      const roles = new Set(weak.flatMap((dim) => DIMENSION_ROLES[dim] ?? []));
+      const again = rerun ? agents.filter((id) => AGENTS[id].kind === 'vlm' && roles.has(AGENTS[id].role)) : [];
+      for (const id of again) notes[agents.indexOf(id)] = await runAgent(id, images, models, ctx, trace, rerun);
+      const feedback = weak.length ? `\nImprove: ${weak.join(', ')}.` : '';
+      const prompt = summaryPrompt(d, notes, language, style ?? 'detailed') + feedback;
+      const meta = { agent: stepName('summary', rerun), role: 'summary', model: models.llm.name, prompt };
+      const out = await step(ctx, trace, meta, (onText) =>
+        models.llm.generateText(prompt, { maxNewTokens, stopping: ctx.stopping, onText, sampling: rerun?.sampling }),
+      );
+      return { caption: shapeCaption(cleanCaption(out.text), style ?? 'detailed'), rerun: again };
+    };
   } else {
     const single = options.mode === 'single-pass';
     const prompt = single
       ? singlePassPrompt(domain?.id ?? null, language, style ?? 'detailed')
       : options.prompt?.trim() || DEFAULT_PROMPT;
-    const meta = { agent: options.mode, role: single ? 'metacaptioner' : 'prompt', model: models.vlm.name, prompt };
-    const out = await step(ctx, trace, meta, (onText) =>
-      models.vlm.generate(images, prompt, { maxNewTokens, stopping: ctx.stopping, onText }),
-    );
-    caption = style ? shapeCaption(cleanCaption(out.text), style) : out.text.trim();
+    makeCaption = async (rerun) => {
+      // Best-of-N in one call: a further attempt samples the same prompt.
+      const name = stepName(options.mode, rerun);
+      const meta = { agent: name, role: single ? 'metacaptioner' : 'prompt', model: models.vlm.name, prompt };
+      const out = await step(ctx, trace, meta, (onText) =>
+        models.vlm.generate(images, prompt, {
+          maxNewTokens,
+          stopping: ctx.stopping,
+          onText,
+          sampling: rerun?.sampling,
+        }),
+      );
+      return { caption: style ? shapeCaption(cleanCaption(out.text), style) : out.text.trim(), rerun: [] };
+    };
   }
+  const { caption } = await makeCaption();
 
   const judge = options.judge === undefined ? (options.mode === 'prompt' ? null : { attempts: 1 }) : options.judge;
   const judged =
     judge === null
       ? null
-      : await judgeBestOf(caption, images, video, notes, domain?.id ?? null, language, style ?? 'detailed', models, {
-          attempts: judge.attempts,
-          maxNewTokens,
+      : await rejectSample(
+          caption,
+          images,
+          video,
+          models,
+          judge,
+          (n, weak, sampling) => makeCaption({ n, sampling }, weak),
           ctx,
           trace,
-        });
+        );
   return {
     version: RECORD_VERSION,
     caption: judged?.caption ?? caption,
@@ -154,60 +188,4 @@ export async function runCapflow<I>(
     totalMs: ctx.now() - started,
     runtime: null,
   };
-}
-
-async function summarise<I>(
-  domain: DomainId,
-  notes: readonly Note[],
-  language: string,
-  style: CaptionStyle,
-  feedback: string,
-  models: CapflowModels<I>,
-  maxNewTokens: number,
-  ctx: WorkflowContext,
-  trace: AgentTrace[],
-): Promise<string> {
-  const prompt = summaryPrompt(domain, notes, language, style) + feedback;
-  const meta = { agent: 'summary', role: 'summary', model: models.llm.name, prompt };
-  const out = await step(ctx, trace, meta, (onText) =>
-    models.llm.generateText(prompt, { maxNewTokens, stopping: ctx.stopping, onText }),
-  );
-  return shapeCaption(cleanCaption(out.text), style);
-}
-
-async function judgeBestOf<I>(
-  first: string,
-  images: readonly I[],
-  video: boolean,
-  notes: readonly Note[],
-  domain: DomainId | null,
-  language: string,
-  style: CaptionStyle,
-  models: CapflowModels<I>,
-  run: { attempts: number; maxNewTokens: number; ctx: WorkflowContext; trace: AgentTrace[] },
-): Promise<{ caption: string; judge: JudgeResult }> {
-  const { ctx, trace } = run;
-  const limit = Math.max(1, run.attempts);
-  const attempts: JudgeAttempt[] = [];
-  let caption = first;
-  for (let n = 1; n <= limit; n++) {
-    const prompt = judgePrompt(caption, video);
-    const meta = { agent: `judge-${n}`, role: 'judge', model: models.vlm.name, prompt };
-    const out = await step(ctx, trace, meta, () =>
-      models.vlm.generate(images, prompt, { maxNewTokens: 64, stopping: ctx.stopping }),
-    );
-    const scores = parseJudgeScores(out.text, video);
-    attempts.push({ caption, scores, total: total(scores) });
-    ctx.emit({ type: 'judge', jobId: ctx.jobId, attempt: n, scores });
-    const weak = Object.entries(scores)
-      .filter(([, s]) => s !== 3)
-      .map(([d]) => d);
-    if (weak.length === 0 || n === limit || !domain || notes.length === 0) break;
-    // Regenerate (reject sampling): tell the summary agent what the judge found lacking.
-    const feedback = `\nImprove: ${weak.join(', ')}.`;
-    caption = await summarise(domain, notes, language, style, feedback, models, run.maxNewTokens, ctx, trace);
-  }
-  const best = attempts.reduce((a, b) => (b.total > a.total ? b : a));
-  const topOnAll = Object.values(best.scores).every((s) => s === 3);
-  return { caption: best.caption, judge: { scores: best.scores, topOnAll, attempts } };
 }

@@ -26,7 +26,7 @@ export interface ExportRecord {
   readonly language: string;
   readonly domain: { readonly id: string; readonly confidence: number | null; readonly decidedBy: string } | null;
   readonly scores: Readonly<Record<string, number | null>> | null;
-  /** True when the judge gave the top score on every dimension (the paper's reject-sampling bar); null: not judged. */
+  /** True when the kept caption reached the judge's bar (default: 3 on every dimension, the paper's); null: not judged. */
   readonly accepted: boolean | null;
   readonly models: Readonly<Record<string, string>>;
   readonly device: string | null;
@@ -55,7 +55,8 @@ function exportRecord(item: SessionItem, withTrace: boolean): ExportRecord | nul
       ? { id: record.domain.id, confidence: record.domain.confidence, decidedBy: record.domain.decidedBy }
       : null,
     scores: record.judge?.scores ?? null,
-    accepted: record.judge ? record.judge.topOnAll : null,
+    // Records stored before version 3 have no `accepted`: their bar was the paper's, the top score on all.
+    accepted: record.judge ? (record.judge.accepted ?? record.judge.topOnAll) : null,
     models: record.runtime?.models ?? {},
     device: record.runtime?.device ?? null,
     ms: Math.round(record.totalMs),

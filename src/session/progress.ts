@@ -58,8 +58,11 @@ export function stageOf(agent: string): string {
   if (agent === 'router-vlm') return 'routing (asking the VLM)';
   if (agent === 'summary') return 'summarising';
   if (agent === 'single-pass' || agent === 'prompt') return 'captioning';
-  const judge = /^judge-(\d+)$/.exec(agent);
-  if (judge) return judge[1] === '1' ? 'judging' : `judging (attempt ${judge[1]})`;
+  const judge = /^judge-(\d+)(-again)?$/.exec(agent);
+  if (judge) return judge[2] ? 'judging (asked again)' : judge[1] === '1' ? 'judging' : `judging (attempt ${judge[1]})`;
+  // Steps of the judge's further attempts carry the attempt number: `summary-2`.
+  const attempt = /^(.+)-(\d+)$/.exec(agent);
+  if (attempt?.[1] && attempt[2]) return `${stageOf(attempt[1])} (attempt ${attempt[2]})`;
   return isAgentId(agent) ? `${AGENTS[agent].label} agent` : agent;
 }
 

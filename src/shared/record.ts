@@ -38,8 +38,11 @@ export type DomainId =
 /** A caption style id. */
 export type CaptionStyle = 'detailed' | 'short' | 'alt';
 
-/** Bump on any incompatible change of {@link CaptionRecord} (2: `prompt` mode, `style`, models in `runtime`). */
-export const RECORD_VERSION = 2;
+/**
+ * Bump on any incompatible change of {@link CaptionRecord} (2: `prompt` mode, `style`, models in `runtime`;
+ * 3: reject sampling — attempts carry `mean`, `seed`, `rerun`; the verdict `kept`, `minScore`, `accepted`).
+ */
+export const RECORD_VERSION = 3;
 
 /**
  * How to caption: `capflow` (agents + summary), `single-pass` (one
@@ -83,16 +86,42 @@ export interface AgentTrace {
 /** One judged caption attempt. */
 export interface JudgeAttempt {
   readonly caption: string;
+  /** 1–3 per dimension; null where the judge's answer could not be read, even when asked again. */
   readonly scores: Readonly<Record<string, number | null>>;
-  readonly total: number;
+  /** Mean of the known scores (what attempts are ranked by); null when none is known. */
+  readonly mean: number | null;
+  /** The sampling seed of this attempt's steps; null for the first, greedy attempt. */
+  readonly seed: number | null;
+  /** The agents run again for this attempt (behind its predecessor's weakest dimensions). */
+  readonly rerun: readonly string[];
 }
 
 /** The judge's verdict on the kept caption, and every attempt. */
 export interface JudgeResult {
+  /** The kept attempt's scores. */
   readonly scores: Readonly<Record<string, number | null>>;
-  /** True when every dimension scored 3 (the paper's reject-sampling bar). */
+  /** True when every dimension scored 3. */
   readonly topOnAll: boolean;
   readonly attempts: readonly JudgeAttempt[];
+  /** Which attempt was kept (1-based): the best mean known score (none known: ranked 2), the earliest on ties. */
+  readonly kept: number;
+  /** The bar per dimension the kept attempt had to reach. */
+  readonly minScore: Readonly<Record<string, number>>;
+  /** Whether the kept attempt reached `minScore` on every dimension (dataset builders filter on it). */
+  readonly accepted: boolean;
+}
+
+/** The judge's knobs. */
+export interface JudgeOptions {
+  /** Attempts in all (best-of-N); the first is greedy, the rest sampled. */
+  readonly attempts: number;
+  /**
+   * The bar for `accepted`: one score for every dimension, or per dimension (those not named: no bar).
+   * Default 3 on every dimension, the paper's reject-sampling bar.
+   */
+  readonly minScore?: number | Readonly<Record<string, number>>;
+  /** Sampling of attempts 2…N; attempt n uses `seed + n - 1`. Default temperature 0.7, top-p 0.9, seed 0. */
+  readonly sampling?: Partial<Sampling>;
 }
 
 /** Where a record was made: device, dtypes and model repo per role (filled in by the worker). */
@@ -139,7 +168,7 @@ export interface CapflowOptions {
   /** The instruction of `prompt` mode. */
   readonly prompt?: string;
   /** Judge the caption and regenerate up to `attempts - 1` times; null: no judge. Default: judge once (never in `prompt` mode). */
-  readonly judge?: { readonly attempts: number } | null;
+  readonly judge?: JudgeOptions | null;
   /** Agents running at once (the worker's single inference queue makes 1 the right default). */
   readonly concurrency?: number;
   /** Token budget of the caption-writing step (summary, single pass, prompt); default: the style's. */

@@ -171,7 +171,8 @@ describe('judge', () => {
     expect(Object.values(parseJudgeScores('no idea', true)).every((s) => s === null)).toBe(true);
   });
 
-  test('best-of-N: an unreadable judge regenerates up to N attempts and keeps the best', async () => {
+  test('an unreadable judge is asked once more per attempt; unknown scores re-run no agent and accept nothing', async () => {
+    // (test/unit/reject-sampling.test.ts drives the judge with answers it can read.)
     const events: CaptionEvent[] = [];
     const record = await runCapflow(
       { kind: 'image', image: RED },
@@ -179,13 +180,22 @@ describe('judge', () => {
       { mode: 'capflow', domain: 'natural', judge: { attempts: 3 } },
       context(events),
     );
-    expect(record.judge?.attempts).toHaveLength(3);
-    expect(record.judge?.topOnAll).toBe(false);
+    expect(record.trace.map((t) => t.agent).slice(DOMAINS.natural.agents.length)).toEqual([
+      'summary',
+      'judge-1',
+      'judge-1-again',
+      'summary-2',
+      'judge-2',
+      'judge-2-again',
+      'summary-3',
+      'judge-3',
+      'judge-3-again',
+    ]);
+    expect(record.judge?.attempts.map((a) => a.mean)).toEqual([null, null, null]);
+    expect(record.judge).toMatchObject({ kept: 1, topOnAll: false, accepted: false });
     expect(events.filter((e) => e.type === 'judge').map((e) => e.type === 'judge' && e.attempt)).toEqual([1, 2, 3]);
-    const summaries = record.trace.filter((t) => t.agent === 'summary');
-    expect(summaries).toHaveLength(3);
-    expect(summaries[1]?.prompt).toContain('Improve: factual accuracy, completeness');
     expect(record.caption).toBe(record.judge?.attempts[0]?.caption);
+    expect(record.caption).toBe(tinyLlmAnswer(summaryOf(record)?.prompt ?? ''));
   });
 });
 

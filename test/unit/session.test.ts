@@ -21,7 +21,7 @@ import { countItems, etaMs, formatEta, stageOf } from '../../src/session/progres
 import { plannedFiles } from '../../src/shared/model-files';
 
 const record: CaptionRecord = {
-  version: 2,
+  version: 3,
   caption: 'A red square.',
   mode: 'capflow',
   style: 'short',
@@ -34,6 +34,9 @@ const record: CaptionRecord = {
     scores: { 'factual accuracy': 3, completeness: 2, 'reasoning rigor': null, 'core intent': 3, professionalism: 3 },
     topOnAll: false,
     attempts: [],
+    kept: 1,
+    minScore: { 'factual accuracy': 2, completeness: 2, 'reasoning rigor': 1, 'core intent': 2, professionalism: 2 },
+    accepted: true,
   },
   totalMs: 1234.4,
   runtime: { device: 'webgpu', dtypes: { vlm: 'q4' }, models: { vlm: 'm/vlm', llm: 'm/llm' } },
@@ -77,7 +80,7 @@ describe('exports', () => {
       language: 'English',
       domain: { id: 'natural', confidence: 0.91, decidedBy: 'zero-shot' },
       scores: record.judge?.scores,
-      accepted: false,
+      accepted: true, // the record's bar (2; none on reasoning rigor) was reached, though not the top score on all
       models: { vlm: 'm/vlm', llm: 'm/llm' },
       device: 'webgpu',
       ms: 1234,
@@ -128,7 +131,7 @@ describe('exports', () => {
         '',
         '"3"',
         '"3"',
-        '"false"',
+        '"true"',
         '"m/vlm m/llm"',
         '"webgpu"',
         '"1234"',
@@ -175,9 +178,20 @@ describe('progress', () => {
   });
   test('stages are named for people', () => {
     expect(
-      ['router', 'router-vlm', 'natural-perception', 'ocr', 'summary', 'judge-1', 'judge-2', 'single-pass'].map(
-        stageOf,
-      ),
+      [
+        'router',
+        'router-vlm',
+        'natural-perception',
+        'ocr',
+        'summary',
+        'judge-1',
+        'judge-1-again',
+        'natural-perception-2',
+        'summary-2',
+        'judge-2',
+        'single-pass',
+        'single-pass-3',
+      ].map(stageOf),
     ).toEqual([
       'routing',
       'routing (asking the VLM)',
@@ -185,8 +199,12 @@ describe('progress', () => {
       'OCR agent',
       'summarising',
       'judging',
+      'judging (asked again)',
+      'natural perception agent (attempt 2)',
+      'summarising (attempt 2)',
       'judging (attempt 2)',
       'captioning',
+      'captioning (attempt 3)',
     ]);
   });
 });
