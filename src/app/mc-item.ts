@@ -36,6 +36,16 @@ function domainText(domain: NonNullable<NonNullable<SessionItem['record']>['doma
   return `${domain.label}${confidence} · ${domain.decidedBy}`;
 }
 
+/** "3 on every dimension", or "completeness 3, core intent 2": the bar a kept caption had to reach. */
+function barText(minScore: Readonly<Record<string, number>>): string {
+  const bars = Object.entries(minScore).filter(([, min]) => min > 1);
+  const [first] = bars;
+  if (first && bars.length === Object.keys(minScore).length && bars.every(([, m]) => m === first[1])) {
+    return `${first[1]} on every dimension`;
+  }
+  return bars.map(([d, m]) => `${d} ${m}`).join(', ');
+}
+
 /** How long typing pauses before an edit is saved. */
 const EDIT_DEBOUNCE_MS = 400;
 
@@ -155,14 +165,22 @@ export class McItem extends LitElement {
       </div>
       ${
         record.judge
-          ? html`<p class="judge-title">
+          ? html`<p class="judge-title" data-testid="verdict">
                 Judge,
                 1–3${
                   Object.values(record.judge.scores).every((v) => v === null)
                     ? html` <span class="muted">— its answer could not be read</span>`
                     : record.judge.topOnAll
                       ? html` <span class="ok">— top score on every dimension</span>`
-                      : nothing
+                      : record.judge.accepted === false
+                        ? html` <span class="muted">— below the bar (${barText(record.judge.minScore)})</span>`
+                        : nothing
+                }${
+                  record.judge.attempts.length > 1
+                    ? html` <span class="muted"
+                        >· attempt ${record.judge.kept ?? 1} of ${record.judge.attempts.length} kept</span
+                      >`
+                    : nothing
                 }
               </p>
               <dl class="scores" data-testid="scores" aria-label="Judge scores of ${item.name}, 1 to 3">

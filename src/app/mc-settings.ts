@@ -165,6 +165,25 @@ export class McSettings extends LitElement {
                 >`
               : nothing
           }
+          ${
+            s.mode === 'capflow' && s.attempts > 0
+              ? html`<label
+                  >Accept at
+                  <select
+                    data-testid="min-score"
+                    @change=${(e: Event) => this.change({ minScore: Number(this.value(e)) as 1 | 2 | 3 })}
+                  >
+                    ${(
+                      [
+                        [3, '3 on every dimension'],
+                        [2, '2 or better'],
+                        [1, 'any score'],
+                      ] as const
+                    ).map(([n, label]) => html`<option value=${n} ?selected=${n === s.minScore}>${label}</option>`)}
+                  </select></label
+                >`
+              : nothing
+          }
           <label
             >Longest caption
             <input

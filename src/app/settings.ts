@@ -30,6 +30,8 @@ export interface AppSettings {
   readonly domain: DomainId | 'auto';
   /** CapFlow's judge: how many attempts (best-of-N); 0 turns the judge off. */
   readonly attempts: number;
+  /** The judge's bar for `accepted`, the same on every dimension: 3 is the paper's, 1 accepts any score. */
+  readonly minScore: 1 | 2 | 3;
   /** Token budget of the caption-writing step; 0: the style's own. */
   readonly maxTokens: number;
 }
@@ -46,6 +48,7 @@ export const DEFAULT_SETTINGS: AppSettings = Object.freeze({
   language: 'English',
   domain: 'auto',
   attempts: 1,
+  minScore: 3,
   maxTokens: 0,
 });
 
@@ -73,6 +76,7 @@ export const SETTING_PARAMS: readonly string[] = Object.freeze([
   'lang',
   'domain',
   'attempts',
+  'minScore',
   'maxTokens',
 ]);
 
@@ -112,6 +116,7 @@ export function settingsFromUrl(params: URLSearchParams): AppSettings {
   const domain = params.get('domain');
   const attempts = Number(params.get('attempts') ?? DEFAULT_SETTINGS.attempts);
   const maxTokens = Number(params.get('maxTokens') ?? 0);
+  const minScore = Number(params.get('minScore'));
   return {
     source: sourceFromUrl(params),
     preset: isPresetId(presetParam) ? presetParam : DEFAULT_PRESET_ID,
@@ -123,6 +128,7 @@ export function settingsFromUrl(params: URLSearchParams): AppSettings {
     language: params.get('lang')?.trim().slice(0, 40) || DEFAULT_SETTINGS.language,
     domain: IMAGE_DOMAIN_IDS.find((d) => d === domain) ?? 'auto',
     attempts: Number.isInteger(attempts) ? Math.min(MAX_ATTEMPTS, Math.max(0, attempts)) : DEFAULT_SETTINGS.attempts,
+    minScore: minScore === 1 || minScore === 2 || minScore === 3 ? minScore : DEFAULT_SETTINGS.minScore,
     maxTokens: Number.isInteger(maxTokens) && maxTokens > 0 ? maxTokens : 0,
   };
 }
@@ -151,6 +157,7 @@ export function settingsToUrl(settings: AppSettings): URLSearchParams {
   if (settings.language !== d.language) params.set('lang', settings.language);
   if (settings.domain !== d.domain) params.set('domain', settings.domain);
   if (settings.attempts !== d.attempts) params.set('attempts', String(settings.attempts));
+  if (settings.minScore !== d.minScore) params.set('minScore', String(settings.minScore));
   if (settings.maxTokens !== d.maxTokens) params.set('maxTokens', String(settings.maxTokens));
   return params;
 }
@@ -183,7 +190,7 @@ export function captionOptions(settings: AppSettings, pinned: DomainId | null): 
         domain,
         style: settings.style,
         language: settings.language,
-        judge: settings.attempts > 0 ? { attempts: settings.attempts } : null,
+        judge: settings.attempts > 0 ? { attempts: settings.attempts, minScore: settings.minScore } : null,
         maxNewTokens,
       };
     case 'single-pass':

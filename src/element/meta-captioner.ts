@@ -12,7 +12,7 @@ import { DOMAIN_IDS } from '../capflow/spec';
 import { isCaptionStyle } from '../capflow/styles';
 import type { DeviceRequest } from '../shared/api';
 import { CancelledError, ImageSourceError, errorText, isCaptionerError } from '../shared/errors';
-import type { CaptionEvent } from '../shared/events';
+import { type CaptionEvent, writesCaption } from '../shared/events';
 import { HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import { DEFAULT_PRESET_ID, PRESETS, type PresetId } from '../shared/presets';
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
@@ -216,9 +216,11 @@ export class MetaCaptioner extends LitElement {
       case 'device-fallback':
         return this.setWorking(`The GPU failed (${event.reason}); continuing on the CPU`);
       case 'agent-start':
+        // A further attempt of the judge writes the caption afresh.
+        if (writesCaption(event.agent)) this.streamed = '';
         return this.setWorking(event.agent === 'router' ? 'Routing' : `Running ${event.agent}`);
       case 'token':
-        if (event.agent && !['summary', 'single-pass', 'prompt'].includes(event.agent)) return;
+        if (event.agent && !writesCaption(event.agent)) return;
         this.streamed += event.text;
         this.dispatchEvent(captionEvent('caption-token', { text: event.text, agent: event.agent ?? null }));
         return;

@@ -12,7 +12,7 @@ import type { CapflowOptions, DomainId } from '../shared/record';
 import { checkImage } from '../media/sniff';
 import type { DeviceRequest, LoadReport } from '../shared/api';
 import { isCaptionerError } from '../shared/errors';
-import type { CaptionEvent } from '../shared/events';
+import { type CaptionEvent, writesCaption } from '../shared/events';
 import type { Preset, PresetId } from '../shared/presets';
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
 import type { ItemError, SessionItem } from './item';
@@ -67,9 +67,6 @@ export interface BatchDeps {
 
 /** How many added files are checked and stored together. */
 const ADD_GROUP = 50;
-
-/** Steps whose tokens are the caption being written (streamed into the item). */
-const WRITING_STEPS = new Set(['summary', 'single-pass', 'prompt']);
 
 function errorOf(err: unknown): ItemError {
   return err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
@@ -336,8 +333,8 @@ export class Batch {
     const live = this.live.get(id);
     if (!live) return;
     if (event.type === 'agent-start') {
-      this.live.set(id, { stage: stageOf(event.agent), streamed: WRITING_STEPS.has(event.agent) ? '' : live.streamed });
-    } else if (event.type === 'token' && event.agent && WRITING_STEPS.has(event.agent)) {
+      this.live.set(id, { stage: stageOf(event.agent), streamed: writesCaption(event.agent) ? '' : live.streamed });
+    } else if (event.type === 'token' && writesCaption(event.agent)) {
       this.live.set(id, { ...live, streamed: live.streamed + event.text });
     } else if (event.type === 'notice') {
       this.deps.announce(event.message, true);

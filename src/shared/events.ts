@@ -50,6 +50,15 @@ export interface TokenEvent {
   readonly agent?: string;
 }
 
+/**
+ * Whether a step writes the caption itself (the summary, a single pass, a
+ * prompt; `summary-2` in the judge's second attempt), so its tokens are the
+ * caption taking shape rather than an agent's note.
+ */
+export function writesCaption(agent: string | undefined): boolean {
+  return agent !== undefined && /^(?:summary|single-pass|prompt)(?:-\d+)?$/.test(agent);
+}
+
 /** The worker confirmed a cancelled job stopped; `tokensAfterCancel` is how many it generated meanwhile. */
 export interface CancelledEvent {
   readonly type: 'cancelled';

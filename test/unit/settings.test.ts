@@ -49,6 +49,7 @@ describe('settings in the URL', () => {
       language: 'English',
       domain: 'auto',
       attempts: 1,
+      minScore: 3,
       maxTokens: 0,
     });
     expect(settingsToUrl(DEFAULT_SETTINGS).toString()).toBe('');
@@ -63,6 +64,7 @@ describe('settings in the URL', () => {
       lang: 'German',
       domain: 'ui',
       attempts: '3',
+      minScore: '2',
       maxTokens: '64',
     });
     const settings = settingsFromUrl(params);
@@ -72,17 +74,27 @@ describe('settings in the URL', () => {
       language: 'German',
       domain: 'ui',
       attempts: 3,
+      minScore: 2,
       maxTokens: 64,
     });
     expect(settingsToUrl(settings).toString()).toBe(params.toString());
     const bad = settingsFromUrl(
-      new URLSearchParams({ mode: 'fast', style: 'poem', domain: 'video', attempts: '99', maxTokens: '-5', lang: ' ' }),
+      new URLSearchParams({
+        mode: 'fast',
+        style: 'poem',
+        domain: 'video',
+        attempts: '99',
+        minScore: '4',
+        maxTokens: '-5',
+        lang: ' ',
+      }),
     );
     expect(bad).toMatchObject({
       mode: 'single-pass',
       style: 'detailed',
       domain: 'auto',
       attempts: 5,
+      minScore: 3,
       maxTokens: 0,
       language: 'English',
     });
@@ -98,12 +110,12 @@ describe('settings in the URL', () => {
     expect(rolesFor(base)).toEqual(['vlm', 'router']);
     expect(rolesFor({ ...base, domain: 'code' })).toEqual(['vlm']);
     expect(rolesFor({ ...base, mode: 'prompt' })).toEqual(['vlm']);
-    expect(captionOptions({ ...base, mode: 'capflow', attempts: 3, style: 'short' }, null)).toEqual({
+    expect(captionOptions({ ...base, mode: 'capflow', attempts: 3, minScore: 2, style: 'short' }, null)).toEqual({
       mode: 'capflow',
       domain: undefined,
       style: 'short',
       language: 'English',
-      judge: { attempts: 3 },
+      judge: { attempts: 3, minScore: 2 },
       maxNewTokens: undefined,
     });
     expect(captionOptions({ ...base, mode: 'capflow', attempts: 0 }, 'medical')).toMatchObject({
