@@ -33,7 +33,8 @@ export interface ItemActionDetail {
 /** "natural 98% · zero-shot": the domain, the router's confidence and how it was decided. */
 function domainText(domain: NonNullable<NonNullable<SessionItem['record']>['domain']>): string {
   const confidence = domain.confidence === null ? '' : ` ${Math.round(domain.confidence * 100)}%`;
-  return `${domain.label}${confidence} · ${domain.decidedBy}`;
+  const setAside = domain.setAside ? ` (pinned ${domain.setAside} does not apply to a video)` : '';
+  return `${domain.label}${confidence} · ${domain.decidedBy}${setAside}`;
 }
 
 /** "3 on every dimension", or "completeness 3, core intent 2": the bar a kept caption had to reach. */

@@ -40,9 +40,15 @@ export interface CapflowModels<I> {
   readonly ocr?: { readonly name: string; read(image: I): Promise<readonly OcrLine[]> };
 }
 
+/** One sampled frame of a video and when it was shown, in seconds from the start. */
+export interface TimedFrame<I> {
+  readonly image: I;
+  readonly time: number;
+}
+
 /** An image, or the sampled frames of a video in time order. */
 export type CapflowInput<I> =
-  { readonly kind: 'image'; readonly image: I } | { readonly kind: 'video'; readonly frames: readonly I[] };
+  { readonly kind: 'image'; readonly image: I } | { readonly kind: 'video'; readonly frames: readonly TimedFrame<I>[] };
 
 /** Cancellation and progress hooks of the job running the workflow. */
 export interface WorkflowContext {

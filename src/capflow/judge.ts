@@ -73,7 +73,7 @@ async function score<I>(
   caption: string,
   n: number,
   images: readonly I[],
-  video: boolean,
+  times: readonly number[] | null,
   models: CapflowModels<I>,
   ctx: WorkflowContext,
   trace: AgentTrace[],
@@ -83,20 +83,20 @@ async function score<I>(
     const out = await step(ctx, trace, meta, () =>
       models.vlm.generate(images, prompt, { maxNewTokens: JUDGE_MAX_NEW_TOKENS, stopping: ctx.stopping }),
     );
-    return parseJudgeScores(out.text, video);
+    return parseJudgeScores(out.text, times !== null);
   };
-  const first = await ask(`judge-${n}`, judgePrompt(caption, video));
+  const first = await ask(`judge-${n}`, judgePrompt(caption, times));
   const missing = Object.keys(first).filter((d) => first[d] === null);
   if (missing.length === 0) return first;
-  const again = await ask(`judge-${n}-again`, judgePrompt(caption, video, missing));
+  const again = await ask(`judge-${n}-again`, judgePrompt(caption, times, missing));
   return Object.fromEntries(Object.entries(first).map(([d, s]) => [d, s ?? again[d] ?? null]));
 }
 
-/** Judges `first` and, up to `options.attempts` in all, regenerates by reject sampling. */
+/** Judges `first` (of an image, or of video frames shown at `times`) and, up to `options.attempts` in all, regenerates by reject sampling. */
 export async function rejectSample<I>(
   first: string,
   images: readonly I[],
-  video: boolean,
+  times: readonly number[] | null,
   models: CapflowModels<I>,
   options: JudgeOptions,
   regenerate: Regenerate,
@@ -108,7 +108,7 @@ export async function rejectSample<I>(
   const attempts: JudgeAttempt[] = [];
   let made: Regenerated & { seed: number | null } = { caption: first, rerun: [], seed: null };
   for (let n = 1; ; n++) {
-    const scores = await score(made.caption, n, images, video, models, ctx, trace);
+    const scores = await score(made.caption, n, images, times, models, ctx, trace);
     attempts.push({ ...made, scores, mean: meanScore(scores) });
     ctx.emit({ type: 'judge', jobId: ctx.jobId, attempt: n, scores });
     const topOnAll = Object.values(scores).every((s) => s === 3);
@@ -119,7 +119,7 @@ export async function rejectSample<I>(
   const kept = bestIndex(attempts);
   const best = attempts[kept] ?? attempts[0];
   if (!best) throw new Error('the judge ran no attempt');
-  const minScore = minScores(options.minScore, video);
+  const minScore = minScores(options.minScore, times !== null);
   // A bar of 1 is no bar; any higher one an unknown score does not reach.
   const accepted = Object.entries(minScore).every(([d, min]) => min <= 1 || (best.scores[d] ?? 0) >= min);
   return {

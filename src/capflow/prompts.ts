@@ -35,17 +35,40 @@ export interface Note {
   readonly text: string;
 }
 
-/** The summary agent's prompt: only the agents' notes and the domain's outline, never the image; condensed to the style. */
-export function summaryPrompt(domain: DomainId, notes: readonly Note[], language: string, style: CaptionStyle): string {
+/**
+ * The summary agent's prompt: only the agents' notes and the domain's
+ * outline, never the image; condensed to the style. For a video, the frame
+ * times, so the caption can give a timeline.
+ */
+export function summaryPrompt(
+  domain: DomainId,
+  notes: readonly Note[],
+  language: string,
+  style: CaptionStyle,
+  times: readonly number[] | null = null,
+): string {
   const d = DOMAINS[domain];
   const outline = d.outline.map((item, i) => `${i + 1}. ${item}`).join('\n');
   const body = notes.map((n) => `[${n.label}]\n${n.text}`).join('\n\n');
+  const frames = times ? `${framesLine(times)} Say when things happen.\n` : '';
   return (
     `Merge these notes about one ${d.summary === 'video' ? 'video' : 'image'} (${d.label}) into one caption in ${language}. ` +
-    `${CAPTION_STYLES[style].instruction} Follow this order:\n${outline}\n` +
+    `${CAPTION_STYLES[style].instruction} Follow this order:\n${outline}\n${frames}` +
     'Keep exact text and numbers, drop repeats, add nothing the notes do not say, no preamble.\n\n' +
     body
   );
+}
+
+/** A video time for prompts: "4.5 s", "1:04.5". */
+export function formatTime(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes}:${(seconds - minutes * 60).toFixed(1).padStart(4, '0')}`;
+}
+
+/** What a prompt about video frames opens with: when each frame was shown, so notes can say when things happen. */
+export function framesLine(times: readonly number[]): string {
+  return `The ${times.length} frames were taken at ${times.map(formatTime).join(', ')}.`;
 }
 
 /** The single-pass (MetaCaptioner) prompt: one call, aware of the domain when known, in the asked style. */
@@ -54,7 +77,8 @@ export function singlePassPrompt(domain: DomainId | null, language: string, styl
   if (!domain)
     return `Describe this image in ${language}: type, subject, structure, exact text and numbers, purpose. ${how}`;
   const d = DOMAINS[domain];
-  return `Describe this ${d.label} image in ${language}, covering in order: ${d.outline.join('; ')}. ${how}`;
+  const what = d.summary === 'video' ? 'video, from its frames,' : `${d.label} image`;
+  return `Describe this ${what} in ${language}, covering in order: ${d.outline.join('; ')}. ${how}`;
 }
 
 const PREAMBLE = /^(?:certainly|sure|of course|here is|here's|okay|ok)\b[^:\n]*[:!.]\s*/i;
@@ -72,17 +96,18 @@ export function judgeDimensions(video: boolean): readonly string[] {
 }
 
 /**
- * The judge prompt: score the caption 1–3 on each dimension. Asked again
+ * The judge prompt: score the caption 1–3 on each dimension (`times`: a video's frame times). Asked again
  * for `only` the dimensions a first answer did not score, it is stricter
  * about the form of the answer.
  */
-export function judgePrompt(caption: string, video: boolean, only?: readonly string[]): string {
-  const dims = only ?? judgeDimensions(video);
+export function judgePrompt(caption: string, times: readonly number[] | null, only?: readonly string[]): string {
+  const dims = only ?? judgeDimensions(times !== null);
   const form = only
     ? 'Answer with exactly these lines and nothing else, each ending in one digit, 1, 2 or 3'
     : 'on each line, as "name: score"';
+  const what = times ? `video (${framesLine(times)})` : 'image';
   return (
-    `Score this caption of the ${video ? 'video' : 'image'} from 1 (poor) to 3 (excellent) ${form}.\n` +
+    `Score this caption of the ${what} from 1 (poor) to 3 (excellent) ${form}.\n` +
     `${dims.map((d) => `${d}:`).join('\n')}\ncaption: ${caption}`
   );
 }

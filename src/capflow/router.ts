@@ -73,8 +73,12 @@ export async function route<I>(
   ctx: WorkflowContext,
   trace: AgentTrace[],
 ): Promise<DomainResult> {
+  if (input.kind === 'video') {
+    // An image domain's agents would read the frames as one picture: a video takes the video workflow.
+    const video = result('video', pinned === 'video' ? 'pinned' : 'video');
+    return pinned && pinned !== 'video' ? { ...video, setAside: pinned } : video;
+  }
   if (pinned) return result(pinned, 'pinned');
-  if (input.kind === 'video') return result('video', 'video');
   const image = input.image;
   let top: DomainResult['top'] = [];
   const router = models.router;

@@ -5,9 +5,9 @@
  * real tiny models and in the worker on real ones.
  */
 import type { OcrLine } from '../shared/ocr';
-import { type CapflowInput, type CapflowModels, type WorkflowContext, step } from './context';
+import { type CapflowInput, type CapflowModels, type TimedFrame, type WorkflowContext, step } from './context';
 import { type Regenerated, rejectSample } from './judge';
-import { cleanCaption, singlePassPrompt, summaryPrompt, type Note } from './prompts';
+import { cleanCaption, framesLine, singlePassPrompt, summaryPrompt, type Note } from './prompts';
 import {
   type AgentId,
   type AgentTrace,
@@ -20,7 +20,7 @@ import { route } from './router';
 import { AGENTS, DIMENSION_ROLES, DOMAINS } from './spec';
 import { CAPTION_STYLES, shapeCaption } from './styles';
 
-export type { CapflowInput, CapflowModels, StepOptions, StepOutput, WorkflowContext } from './context';
+export type { CapflowInput, CapflowModels, StepOptions, StepOutput, TimedFrame, WorkflowContext } from './context';
 
 /** The instruction `prompt` mode uses when the caller gives none. */
 export const DEFAULT_PROMPT = 'Describe this image in detail.';
@@ -53,9 +53,14 @@ interface Rerun {
 
 const stepName = (name: string, rerun?: Rerun) => (rerun ? `${name}-${rerun.n}` : name);
 
+/** A VLM prompt about a video opens with the frame times, so the model can say when things happen. */
+const aboutFrames = (prompt: string, times: readonly number[] | null) =>
+  times ? `${framesLine(times)} ${prompt}` : prompt;
+
 async function runAgent<I>(
   id: AgentId,
   images: readonly I[],
+  times: readonly number[] | null,
   models: CapflowModels<I>,
   ctx: WorkflowContext,
   trace: AgentTrace[],
@@ -73,9 +78,10 @@ async function runAgent<I>(
     });
     return { label: agent.label, text: out.text };
   }
-  const meta = { agent: stepName(id, rerun), role: agent.role, model: models.vlm.name, prompt: agent.prompt };
+  const prompt = aboutFrames(agent.prompt, times);
+  const meta = { agent: stepName(id, rerun), role: agent.role, model: models.vlm.name, prompt };
   const out = await step(ctx, trace, meta, (onText) =>
-    models.vlm.generate(images, agent.prompt, {
+    models.vlm.generate(images, prompt, {
       maxNewTokens: agent.maxNewTokens,
       stopping: ctx.stopping,
       onText,
@@ -100,6 +106,18 @@ async function limited<T>(tasks: readonly (() => Promise<T>)[], limit: number): 
   return results;
 }
 
+/** The frames' times, checked: a video's frames come in time order with times in seconds. */
+function frameTimes<I>(frames: readonly TimedFrame<I>[]): number[] {
+  if (frames.length === 0) throw new RangeError('a video needs at least one frame');
+  const times = frames.map((f) => f.time);
+  times.forEach((t, i) => {
+    if (!Number.isFinite(t) || t < 0 || (i > 0 && t < (times[i - 1] ?? 0))) {
+      throw new RangeError(`video frame ${i + 1}: its time (${t}) must be seconds from the start, in order`);
+    }
+  });
+  return times;
+}
+
 /** Captions one input. */
 export async function runCapflow<I>(
   input: CapflowInput<I>,
@@ -110,30 +128,33 @@ export async function runCapflow<I>(
   const started = ctx.now();
   const language = options.language ?? 'English';
   const style = options.mode === 'prompt' ? null : (options.style ?? 'detailed');
-  const images = input.kind === 'image' ? [input.image] : input.frames;
+  const images = input.kind === 'image' ? [input.image] : input.frames.map((f) => f.image);
+  const times = input.kind === 'video' ? frameTimes(input.frames) : null;
   const trace: AgentTrace[] = [];
   const wantRoute =
     options.mode === 'capflow' || (options.mode === 'single-pass' && (options.route ?? models.router !== undefined));
-  const domain = wantRoute || options.domain ? await route(input, models, options.domain, ctx, trace) : null;
+  // A video always takes the video workflow (routing it costs nothing), whatever was pinned for images.
+  const domain = wantRoute || options.domain || times ? await route(input, models, options.domain, ctx, trace) : null;
   const maxNewTokens = options.maxNewTokens ?? CAPTION_STYLES[style ?? 'detailed'].maxNewTokens;
 
-  const video = input.kind === 'video';
   let makeCaption: (rerun?: Rerun, weak?: readonly string[]) => Promise<Regenerated>;
   if (options.mode === 'capflow') {
     if (!domain) throw new Error('CapFlow needs a domain');
     const d = domain.id;
     const agents: readonly AgentId[] = DOMAINS[d].agents;
     const notes = await limited(
-      agents.map((id) => () => runAgent(id, images, models, ctx, trace)),
+      agents.map((id) => () => runAgent(id, images, times, models, ctx, trace)),
       options.concurrency ?? 1,
     );
     makeCaption = async (rerun, weak = []) => {
       // A further attempt re-runs the agents behind the weakest dimensions (sampled), then the summary.
       const roles = new Set(weak.flatMap((dim) => DIMENSION_ROLES[dim] ?? []));
       const again = rerun ? agents.filter((id) => AGENTS[id].kind === 'vlm' && roles.has(AGENTS[id].role)) : [];
-      for (const id of again) notes[agents.indexOf(id)] = await runAgent(id, images, models, ctx, trace, rerun);
+      for (const id of again) {
+        notes[agents.indexOf(id)] = await runAgent(id, images, times, models, ctx, trace, rerun);
+      }
       const feedback = weak.length ? `\nImprove: ${weak.join(', ')}.` : '';
-      const prompt = summaryPrompt(d, notes, language, style ?? 'detailed') + feedback;
+      const prompt = summaryPrompt(d, notes, language, style ?? 'detailed', times) + feedback;
       const meta = { agent: stepName('summary', rerun), role: 'summary', model: models.llm.name, prompt };
       const out = await step(ctx, trace, meta, (onText) =>
         models.llm.generateText(prompt, { maxNewTokens, stopping: ctx.stopping, onText, sampling: rerun?.sampling }),
@@ -142,9 +163,12 @@ export async function runCapflow<I>(
     };
   } else {
     const single = options.mode === 'single-pass';
-    const prompt = single
-      ? singlePassPrompt(domain?.id ?? null, language, style ?? 'detailed')
-      : options.prompt?.trim() || DEFAULT_PROMPT;
+    const prompt = aboutFrames(
+      single
+        ? singlePassPrompt(domain?.id ?? null, language, style ?? 'detailed')
+        : options.prompt?.trim() || DEFAULT_PROMPT,
+      times,
+    );
     makeCaption = async (rerun) => {
       // Best-of-N in one call: a further attempt samples the same prompt.
       const name = stepName(options.mode, rerun);
@@ -169,7 +193,7 @@ export async function runCapflow<I>(
       : await rejectSample(
           caption,
           images,
-          video,
+          times,
           models,
           judge,
           (n, weak, sampling) => makeCaption({ n, sampling }, weak),
@@ -183,6 +207,7 @@ export async function runCapflow<I>(
     style,
     language,
     domain,
+    timestamps: times,
     trace,
     judge: judged?.judge ?? null,
     totalMs: ctx.now() - started,

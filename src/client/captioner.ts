@@ -80,10 +80,10 @@ export interface CaptionRequest {
   readonly jobId?: string;
 }
 
-/** A CapFlow (or single-pass) job: an image, or video frames in time order. */
+/** A CapFlow (or single-pass) job: an image, or video frames in time order, each with its time in seconds. */
 export interface CapflowRequest {
   readonly image?: Blob;
-  readonly frames?: readonly Blob[];
+  readonly frames?: readonly { readonly image: Blob; readonly time: number }[];
   readonly name?: string;
   readonly options?: Partial<CapflowOptions>;
   readonly ocrDevice?: DeviceRequest;
@@ -265,11 +265,10 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
       signal,
       jobId = nextId('capflow'),
     }) {
-      const images = frames ?? (image ? [image] : []);
       const job: CapflowJob = {
         jobId,
-        images,
-        video: frames !== undefined,
+        images: frames ? frames.map((f) => f.image) : image ? [image] : [],
+        times: frames ? frames.map((f) => f.time) : null,
         name: displayName(image, name),
         options: { mode: 'capflow', ...options },
         ocrDevice,

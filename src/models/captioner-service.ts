@@ -29,7 +29,7 @@ import { ImageDecodeError, NotLoadedError, errorText } from '../shared/errors';
 import type { EventSink } from '../shared/events';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import type { CaptionRecord } from '../shared/record';
-import { type CapflowModels, runCapflow } from '../capflow/workflow';
+import { type CapflowInput, type CapflowModels, runCapflow } from '../capflow/workflow';
 import { decodeImage, fitForModels, rgbOf } from '../media/decode';
 import { capflowModels } from './capflow-models';
 import { importModelFiles } from './cache/import-model';
@@ -223,13 +223,16 @@ export class CaptionerService implements CaptionerApi {
 
   capflow(job: CapflowJob, onEvent: EventSink): Promise<CaptionRecord> {
     return this.jobs.run(job.jobId, async (control) => {
-      const frameName = (i: number) => (job.video ? `${job.name} (frame ${i + 1})` : job.name);
+      const frameName = (i: number) => (job.times ? `${job.name} (frame ${i + 1})` : job.name);
       const originals = await Promise.all(job.images.map((blob, i) => decodeImage(blob, frameName(i))));
       // The vision models get letterboxed images; the OCR tool reads the originals (its boxes stay true).
       const images = originals.map(fitForModels);
       const [first] = images;
       if (!first) throw new ImageDecodeError(job.name, 'no image or frames were given');
-      const input = job.video ? { kind: 'video' as const, frames: images } : { kind: 'image' as const, image: first };
+      const times = job.times;
+      const input: CapflowInput<RawImage> = times
+        ? { kind: 'video', frames: images.map((image, i) => ({ image, time: times[i] ?? Number.NaN })) }
+        : { kind: 'image', image: first };
       const originalOf = new Map(images.map((image, i) => [image, originals[i] ?? image]));
       const ocr = {
         name: OCR_MODEL_NAME,

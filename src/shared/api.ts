@@ -137,7 +137,8 @@ export interface OcrResult {
 export interface CapflowJob {
   readonly jobId: string;
   readonly images: readonly Blob[];
-  readonly video: boolean;
+  /** A video's frame times in seconds, one per image; null for an image. */
+  readonly times: readonly number[] | null;
   readonly name: string;
   readonly options: CapflowOptions;
   /** Device for the OCR tool (the other models run where they were loaded). */

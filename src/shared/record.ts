@@ -40,7 +40,8 @@ export type CaptionStyle = 'detailed' | 'short' | 'alt';
 
 /**
  * Bump on any incompatible change of {@link CaptionRecord} (2: `prompt` mode, `style`, models in `runtime`;
- * 3: reject sampling — attempts carry `mean`, `seed`, `rerun`; the verdict `kept`, `minScore`, `accepted`).
+ * 3: reject sampling — attempts carry `mean`, `seed`, `rerun`; the verdict `kept`, `minScore`, `accepted`;
+ * `timestamps` of video frames; `domain.setAside`).
  */
 export const RECORD_VERSION = 3;
 
@@ -70,6 +71,8 @@ export interface DomainResult {
   readonly confidence: number | null;
   readonly decidedBy: DomainDecision;
   readonly top: readonly { readonly id: DomainId; readonly p: number }[];
+  /** An image domain pinned for the job but set aside because the input is a video. */
+  readonly setAside?: DomainId;
 }
 
 /** One step of the workflow, as it ran. */
@@ -140,6 +143,8 @@ export interface CaptionRecord {
   readonly style: CaptionStyle | null;
   readonly language: string;
   readonly domain: DomainResult | null;
+  /** A video's sampled frame times in seconds, in order (the frames the agents saw); null for an image. */
+  readonly timestamps: readonly number[] | null;
   readonly trace: readonly AgentTrace[];
   readonly judge: JudgeResult | null;
   readonly totalMs: number;

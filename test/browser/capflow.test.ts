@@ -38,10 +38,11 @@ test('a CapFlow job runs in the worker on WebGPU: agents, OCR, summary, judge', 
       ocrDevice: 'webgpu',
       onEvent: (e) => events.push(e),
     });
-    expect(record).toMatchObject({ version: 2, mode: 'capflow', style: 'detailed', runtime: { device: 'webgpu' } });
+    expect(record).toMatchObject({ version: 3, mode: 'capflow', style: 'detailed', runtime: { device: 'webgpu' } });
     expect(record.domain).toMatchObject({ id: 'infographic-document', decidedBy: 'pinned' });
     const steps = record.trace.map((t) => t.agent);
-    expect(steps).toEqual([...DOMAINS['infographic-document'].agents, 'summary', 'judge-1']);
+    // The colour fixture's judge answers a letter chain: asked again, still unread.
+    expect(steps).toEqual([...DOMAINS['infographic-document'].agents, 'summary', 'judge-1', 'judge-1-again']);
     expect(record.trace.find((t) => t.agent === 'ocr')?.output).toContain('"Total 42"');
     expect(record.trace.find((t) => t.agent === 'visual-guideline')?.output).toBe(TINY_VLM_CAPTIONS.red);
     const summary = record.trace.find((t) => t.agent === 'summary');

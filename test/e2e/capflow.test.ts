@@ -54,12 +54,18 @@ test('the trace lists every step of the routed domain; pinning another domain re
   await item.getByText(/^Trace · \d+ steps$/).click();
   await screenshot(page, 'results-trace-open');
   const agents = DOMAINS[routed].agents;
-  expect(await traceSteps(page, 'red.png')).toEqual(['router', ...agents, 'summary', 'judge-1']);
+  // The colour fixture's judge answers a letter chain: it is asked once more, and its scores stay unknown.
+  expect(await traceSteps(page, 'red.png')).toEqual(['router', ...agents, 'summary', 'judge-1', 'judge-1-again']);
+  const notes: (string | null)[] = [];
   for (const agent of agents.filter((a) => a !== 'ocr')) {
-    expect(await traceCell(page, 'red.png', agent, 'Output')).toBe(TINY_VLM_CAPTIONS.red);
+    notes.push(await traceCell(page, 'red.png', agent, 'Output'));
   }
+  expect(notes.every((n) => n === TINY_VLM_CAPTIONS.red)).toBe(true);
   const summaryPrompt = await traceCell(page, 'red.png', 'summary', 'Prompt');
-  expect(await item.getByTestId('caption').inputValue()).toBe(tinyLlmAnswer(summaryPrompt ?? ''));
+  const caption = await item.getByTestId('caption').inputValue();
+  expect(caption).toBe(tinyLlmAnswer(summaryPrompt ?? ''));
+  expect(notes, 'the caption is the summary’s, not any agent’s note').not.toContain(caption);
+  expect(await item.getByTestId('verdict').textContent()).toMatch(/its answer could not be read/);
   expect(await item.getByTestId('scores').locator('dt').allTextContents()).toEqual([
     'factual accuracy',
     'completeness',
@@ -79,7 +85,7 @@ test('the trace lists every step of the routed domain; pinning another domain re
     .poll(() => item.getByTestId('domain').textContent())
     .toMatch(new RegExp(`${escape(DOMAINS[pinned].label)} · pinned`));
   await item.getByText(/^Trace · \d+ steps$/).click();
-  expect(await traceSteps(page, 'red.png')).toEqual([...DOMAINS[pinned].agents, 'summary', 'judge-1']);
+  expect(await traceSteps(page, 'red.png')).toEqual([...DOMAINS[pinned].agents, 'summary', 'judge-1', 'judge-1-again']);
   await page.context().close();
 });
 

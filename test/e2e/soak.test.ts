@@ -143,6 +143,10 @@ test(
         expect(note.output, `${item.name}: ${note.agent}`).toBe(TINY_VLM_CAPTIONS[colourOf(item.name)]);
       }
       expect(item.record?.caption, item.name).toBe(tinyLlmAnswer(summary?.prompt ?? ''));
+      expect(
+        notes.map((n) => n.output),
+        `${item.name}: the caption is not a note`,
+      ).not.toContain(item.record?.caption);
     });
   },
 );

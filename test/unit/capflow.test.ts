@@ -13,7 +13,13 @@ import type { CaptionRecord } from '../../src/shared/record';
 import { AGENTS, DOMAINS, DOMAIN_IDS } from '../../src/capflow/spec';
 import { type DomainId } from '../../src/shared/record';
 import { CAPTION_STYLES, CAPTION_STYLE_IDS, shapeCaption } from '../../src/capflow/styles';
-import { type CapflowInput, type CapflowModels, type WorkflowContext, ocrNote, runCapflow } from '../../src/capflow/workflow';
+import {
+  type CapflowInput,
+  type CapflowModels,
+  type WorkflowContext,
+  ocrNote,
+  runCapflow,
+} from '../../src/capflow/workflow';
 import { CancelledError } from '../../src/shared/errors';
 import type { CaptionEvent } from '../../src/shared/events';
 import { capflowModels } from '../../src/models/capflow-models';
@@ -78,7 +84,15 @@ const summaryOf = (record: CaptionRecord) => record.trace.find((t) => t.agent ==
 describe.each(DOMAIN_IDS)('domain %s', (domain) => {
   test('runs exactly its agents; every note reaches the summary; the caption is the summary agent’s', async () => {
     const input: CapflowInput<RawImage> =
-      domain === 'video' ? { kind: 'video', frames: [RED, RED] } : { kind: 'image', image: RED };
+      domain === 'video'
+        ? {
+            kind: 'video',
+            frames: [
+              { image: RED, time: 0 },
+              { image: RED, time: 2 },
+            ],
+          }
+        : { kind: 'image', image: RED };
     const record = await runCapflow(
       input,
       models,
@@ -99,6 +113,67 @@ describe.each(DOMAIN_IDS)('domain %s', (domain) => {
     expect(record.caption).toBe(tinyLlmAnswer(summary?.prompt ?? ''));
     expect(record.caption).toBe('rstuvwxyz.');
     expect(JSON.parse(JSON.stringify(record))).toEqual(record);
+  });
+});
+
+describe('video', () => {
+  const frames = [0, 1.5, 4, 75.25].map((time) => ({ image: RED, time }));
+  const TIMES = 'The 4 frames were taken at 0.0 s, 1.5 s, 4.0 s, 1:15.3.';
+
+  test('frame times reach every VLM agent, the summary and the judge, and the record', async () => {
+    const record = await runCapflow(
+      { kind: 'video', frames },
+      models,
+      { mode: 'capflow', judge: { attempts: 1 } },
+      context(),
+    );
+    expect(record.timestamps).toEqual([0, 1.5, 4, 75.25]);
+    expect(record.domain).toMatchObject({ id: 'video', decidedBy: 'video' });
+    expect(record.domain?.setAside).toBeUndefined();
+    const steps = record.trace.filter((t) => t.role !== 'tool');
+    expect(steps.map((t) => t.agent)).toEqual([...DOMAINS.video.agents, 'summary', 'judge-1', 'judge-1-again']);
+    for (const t of steps) expect(t.prompt, t.agent).toContain(TIMES);
+    expect(summaryOf(record)?.prompt).toContain('Say when things happen.');
+    expect(record.trace.find((t) => t.agent === 'judge-1')?.prompt).toContain('temporal causal logic:');
+    expect(Object.keys(record.judge?.scores ?? {})).toContain('temporal and factual accuracy');
+  });
+
+  test('an image domain pinned for the job is set aside, visibly, for a video', async () => {
+    const record = await runCapflow(
+      { kind: 'video', frames },
+      models,
+      { mode: 'capflow', domain: 'ui', judge: null },
+      context(),
+    );
+    expect(record.domain).toMatchObject({ id: 'video', decidedBy: 'video', setAside: 'ui' });
+    expect(record.trace.map((t) => t.agent)).toEqual([...DOMAINS.video.agents, 'summary']);
+  });
+
+  test('single pass on a video asks about a video, with its frame times, even without routing', async () => {
+    const record = await runCapflow(
+      { kind: 'video', frames },
+      models,
+      { mode: 'single-pass', route: false, judge: null },
+      context(),
+    );
+    expect(record.domain?.id).toBe('video');
+    expect(record.trace[0]?.prompt).toMatch(
+      new RegExp(`^${TIMES.replace(/[.]/g, '\\.')} Describe this video, from its frames,`),
+    );
+    expect(record.timestamps).toHaveLength(4);
+  });
+
+  test('frames out of order, or without a time, are refused with what is wrong', async () => {
+    const bad = [
+      { image: RED, time: 2 },
+      { image: RED, time: 1 },
+    ];
+    await expect(
+      runCapflow({ kind: 'video', frames: bad }, models, { mode: 'single-pass', judge: null }, context()),
+    ).rejects.toThrow('video frame 2: its time (1) must be seconds from the start, in order');
+    await expect(
+      runCapflow({ kind: 'video', frames: [] }, models, { mode: 'single-pass', judge: null }, context()),
+    ).rejects.toThrow('a video needs at least one frame');
   });
 });
 
@@ -313,8 +388,15 @@ describe('prompts and specs', () => {
     expect(prompt).toContain('[OCR]\n"Sign in"');
   });
   test('the OCR note says where each line is and which way a line that is not upright reads', () => {
-    const line = (text: string, angle: number) => ({ text, angle, confidence: 0.984, box: { x: 20.4, y: 7.6, width: 9, height: 40 } });
-    expect(ocrNote([line('Sales', 0), line('Units', -90), line('Temp', 90), line('FRAGILE', 180), line('RESET', -25)])).toBe(
+    const line = (text: string, angle: number) => ({
+      text,
+      angle,
+      confidence: 0.984,
+      box: { x: 20.4, y: 7.6, width: 9, height: 40 },
+    });
+    expect(
+      ocrNote([line('Sales', 0), line('Units', -90), line('Temp', 90), line('FRAGILE', 180), line('RESET', -25)]),
+    ).toBe(
       [
         '"Sales" at (20, 8) conf 0.98',
         '"Units" at (20, 8), vertical reading upwards conf 0.98',

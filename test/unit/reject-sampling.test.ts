@@ -123,7 +123,7 @@ describe('judge', () => {
     const record = await caption({ mode: 'prompt', prompt: 'Say half.', judge: { attempts: 1 } });
     expect(steps(record)).toEqual(['prompt', 'judge-1', 'judge-1-again']);
     expect(record.trace[2]?.prompt).toBe(
-      judgePrompt('Half scored.', false, ['completeness', 'reasoning rigor', 'core intent']),
+      judgePrompt('Half scored.', null, ['completeness', 'reasoning rigor', 'core intent']),
     );
     expect(record.judge?.scores).toEqual({
       'factual accuracy': 3,

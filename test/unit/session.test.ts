@@ -27,6 +27,7 @@ const record: CaptionRecord = {
   style: 'short',
   language: 'English',
   domain: { id: 'natural', label: 'natural', confidence: 0.91, decidedBy: 'zero-shot', top: [] },
+  timestamps: null,
   trace: [
     { agent: 'summary', role: 'summary', model: 'm/llm', prompt: 'p', output: 'A red square.', tokens: 4, ms: 12 },
   ],
