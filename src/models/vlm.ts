@@ -12,20 +12,40 @@ import {
 import { ModelLoadError } from '../shared/errors';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import { yieldBetweenSteps } from './runtime/event-loop';
-import { type GenerateOptions, type Generation, type ModelInputs, type TextGenerator, generateTokens } from './generation';
+import {
+  type GenerateOptions,
+  type Generation,
+  type ModelInputs,
+  type TextGenerator,
+  generateTokens,
+} from './generation';
+import { type ImageWork, reuseImageWork } from './image-reuse';
 import { loadParts, loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
 
 /** A loaded VLM. */
 export class Vlm implements TextGenerator {
+  /** Image preprocessing and vision encoder runs so far: each image's are done once, however many prompts. */
+  readonly imageWork: ImageWork;
+
   private constructor(
     readonly spec: ModelSpec,
     private readonly processor: Processor,
     private readonly model: PreTrainedModel,
-  ) {}
+    reuseImages: boolean,
+  ) {
+    this.imageWork = reuseImageWork(processor, model, reuseImages);
+  }
 
   /** Loads processor and model; `dtype` may differ per session. */
-  static load(spec: ModelSpec, device: DeviceKind, dtype: DtypeChoice, progress: ProgressCallback): Promise<Vlm> {
+  static load(
+    spec: ModelSpec,
+    device: DeviceKind,
+    dtype: DtypeChoice,
+    progress: ProgressCallback,
+    /** Off only to measure what reuse saves (the bench). */
+    reuseImages = true,
+  ): Promise<Vlm> {
     const options = pretrainedOptions(spec, device, dtype, progress);
     return loadingModel(spec, device, async () => {
       const [processor, model] = await loadParts([
@@ -33,11 +53,14 @@ export class Vlm implements TextGenerator {
         AutoModelForVision2Seq.from_pretrained(spec.repo, options.model),
       ]);
       yieldBetweenSteps(model);
-      return new Vlm(spec, processor, model);
+      return new Vlm(spec, processor, model, reuseImages);
     });
   }
 
-  /** Answers a prompt about images (several: video frames in order; none: a text-only prompt), greedily. */
+  /**
+   * Answers a prompt about images (several: video frames in order; none: a text-only prompt). Pass the
+   * same image objects again for another prompt about them: their preprocessing and features are reused.
+   */
   async generate(images: readonly RawImage[], options: GenerateOptions): Promise<Generation> {
     const tokenizer = this.processor.tokenizer;
     if (!tokenizer) throw new ModelLoadError(`${this.spec.repo} has no tokenizer`);

@@ -177,6 +177,23 @@ describe('video', () => {
   });
 });
 
+test('each image is preprocessed and encoded once per job, however many prompts ask about it', async () => {
+  const before = { ...vlmModel.imageWork };
+  const grey = solid(128, 128, 128); // unsure router: the VLM is asked too
+  const record = await runCapflow({ kind: 'image', image: grey }, models, { mode: 'capflow' }, context());
+  const vlmCalls = record.trace.filter((t) => t.model === TINY_VLM.repo && t.agent !== 'ocr');
+  expect(vlmCalls.length).toBeGreaterThanOrEqual(5);
+  expect(vlmModel.imageWork).toEqual({ preprocessed: before.preprocessed + 1, encoded: before.encoded + 1 });
+  // Another image is new work; the answers are those of a model that encodes every time (the tests above).
+  await runCapflow(
+    { kind: 'image', image: solid(20, 30, 220) },
+    models,
+    { mode: 'single-pass', judge: null },
+    context(),
+  );
+  expect(vlmModel.imageWork).toEqual({ preprocessed: before.preprocessed + 2, encoded: before.encoded + 2 });
+});
+
 describe('routing', () => {
   test.each([
     ['red', solid(230, 20, 30), 0],
