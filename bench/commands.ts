@@ -1,5 +1,6 @@
 /** The bench's browser commands: rows from Chromium into the Node runner, and figures measured in Node. */
 import type { BrowserCommand } from 'vitest/node';
+import type { ImageReuseFigures } from './capflow/node';
 import type { OcrComparison } from './ocr/compare';
 import { type ProcessMemory, chromiumMemory } from './process-memory';
 import type { BenchRow } from './rows';
@@ -15,6 +16,12 @@ export const benchOcrNode: BrowserCommand<[rounds: number, quick: boolean]> = as
   return nodeOcrComparison(rounds, quick);
 };
 
+/** Figure 3's image-reuse half, measured in Node. */
+export const benchImageReuseNode: BrowserCommand<[rounds: number, quick: boolean]> = async (_ctx, rounds, quick) => {
+  const { nodeImageReuse } = await import('./capflow/node.ts');
+  return nodeImageReuse(rounds, quick);
+};
+
 /** Chromium's renderer and GPU memory now, and its peak (reset first with `resetPeak`). */
 export const benchMemory: BrowserCommand<[resetPeak: boolean]> = (_ctx, resetPeak) => chromiumMemory(resetPeak);
 
@@ -22,6 +29,7 @@ declare module 'vitest/browser' {
   interface BrowserCommands {
     benchRecord(rows: BenchRow[]): Promise<void>;
     benchOcrNode(rounds: number, quick: boolean): Promise<OcrComparison>;
+    benchImageReuseNode(rounds: number, quick: boolean): Promise<ImageReuseFigures>;
     benchMemory(resetPeak: boolean): Promise<ProcessMemory | null>;
   }
 }

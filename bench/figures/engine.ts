@@ -7,6 +7,7 @@
  */
 import { type Remote, wrap } from 'comlink';
 import { afterAll, expect, inject, test } from 'vitest';
+import { commands } from 'vitest/browser';
 import { type Captioner, createCaptioner } from '../../src/client/captioner';
 import type { CaptionRecord } from '../../src/shared/record';
 import { solidImage } from '../../test/browser/images';
@@ -122,6 +123,9 @@ test('3 CapFlow cost: CapFlow against single-pass on the same image, per stage',
     for (const t of r.trace) stages.set(t.agent, [...(stages.get(t.agent) ?? []), t.ms]);
   }
   const singleMs = median(ms.b);
+  // The forge's VLM costs nothing per image; the Node half measures reuse on a VLM whose encoder does cost.
+  const reuse = await commands.benchImageReuseNode(rounds, settings.quick);
+  const heavy = (what: string) => `ms/image, ${what}, heavy-encoder VLM fixture, Node, median of ${rounds} rounds`;
   await record(
     ratioRow(
       '3 CapFlow cost',
@@ -129,6 +133,27 @@ test('3 CapFlow cost: CapFlow against single-pass on the same image, per stage',
       { label: 'CapFlow', value: median(ms.a) },
       { label: 'single-pass', value: singleMs },
       3,
+    ),
+    ratioRow(
+      '3 CapFlow cost',
+      heavy('image preprocessed and encoded once per job'),
+      { label: 'CapFlow', value: reuse.capflowReused },
+      { label: 'single-pass', value: reuse.single },
+      3,
+    ),
+    ratioRow(
+      '3 CapFlow cost',
+      heavy('encoded again for every prompt (before)'),
+      { label: 'CapFlow', value: reuse.capflowUnreused },
+      { label: 'single-pass', value: reuse.single },
+      null,
+    ),
+    ratioRow(
+      '3 CapFlow cost',
+      `vision encoder runs per CapFlow job (${reuse.vlmCalls} VLM calls about the image)`,
+      { label: 'reused', value: reuse.encodes.reused },
+      { label: 'before', value: reuse.encodes.unreused },
+      null,
     ),
     ...[...stages].map(([agent, values]) =>
       ratioRow(
