@@ -30,6 +30,12 @@ export interface CapflowModels<I> {
   readonly vlm: {
     readonly name: string;
     generate(images: readonly I[], prompt: string, options: StepOptions): Promise<StepOutput>;
+    /** Several prompts about the same images as one batched generation (`onText` streams row `i`'s text). */
+    generateBatch?(
+      images: readonly I[],
+      prompts: readonly { readonly prompt: string; readonly maxNewTokens: number }[],
+      options: Omit<StepOptions, 'maxNewTokens' | 'onText'> & { readonly onText?: (row: number, text: string) => void },
+    ): Promise<StepOutput[]>;
   };
   readonly llm: { readonly name: string; generateText(prompt: string, options: StepOptions): Promise<StepOutput> };
   readonly router?: {
@@ -60,11 +66,47 @@ export interface WorkflowContext {
   readonly now: () => number;
 }
 
+/** Step metadata: who runs, in which role, on which model, with which prompt. */
+export interface StepMeta {
+  readonly agent: string;
+  readonly role: string;
+  readonly model: string;
+  readonly prompt: string;
+}
+
+/**
+ * Runs several steps as one call (a batched generation): each gets its
+ * `agent-start`, its streamed tokens, its trace entry and `agent-done`; the
+ * time of each is the batch's.
+ */
+export async function batchStep(
+  ctx: WorkflowContext,
+  trace: AgentTrace[],
+  metas: readonly StepMeta[],
+  run: (onText: (row: number, text: string) => void) => Promise<StepOutput[]>,
+): Promise<StepOutput[]> {
+  ctx.check();
+  for (const meta of metas) ctx.emit({ type: 'agent-start', jobId: ctx.jobId, agent: meta.agent });
+  const started = ctx.now();
+  const outs = await run((row, text) => {
+    const agent = metas[row]?.agent;
+    if (agent) ctx.emit({ type: 'token', jobId: ctx.jobId, agent, text });
+  });
+  const ms = ctx.now() - started;
+  ctx.check();
+  metas.forEach((meta, i) => {
+    const out = outs[i] ?? { text: '', tokens: 0 };
+    trace.push({ ...meta, output: out.text, tokens: out.tokens, ms, batch: metas.length });
+    ctx.emit({ type: 'agent-done', jobId: ctx.jobId, agent: meta.agent, output: out.text, ms });
+  });
+  return outs;
+}
+
 /** Runs one traced step: `agent-start`, streamed `token`s under the agent's name, the trace entry, `agent-done`. */
 export async function step<T extends StepOutput>(
   ctx: WorkflowContext,
   trace: AgentTrace[],
-  meta: { agent: string; role: string; model: string; prompt: string },
+  meta: StepMeta,
   run: (onText: (text: string) => void) => Promise<T>,
 ): Promise<T> {
   ctx.check();

@@ -5,7 +5,14 @@
  * real tiny models and in the worker on real ones.
  */
 import type { OcrLine } from '../shared/ocr';
-import { type CapflowInput, type CapflowModels, type TimedFrame, type WorkflowContext, step } from './context';
+import {
+  type CapflowInput,
+  type CapflowModels,
+  type TimedFrame,
+  type WorkflowContext,
+  batchStep,
+  step,
+} from './context';
 import { type Regenerated, rejectSample } from './judge';
 import { cleanCaption, framesLine, singlePassPrompt, summaryPrompt, type Note } from './prompts';
 import {
@@ -91,6 +98,54 @@ async function runAgent<I>(
   return { label: agent.label, text: out.text };
 }
 
+/** How a group of agents runs: batched (VLM agents in one generation) or at most `concurrency` at a time. */
+interface AgentRun<I> {
+  readonly images: readonly I[];
+  readonly times: readonly number[] | null;
+  readonly models: CapflowModels<I>;
+  readonly ctx: WorkflowContext;
+  readonly trace: AgentTrace[];
+  readonly batch: boolean;
+  readonly concurrency: number;
+}
+
+/** Runs `ids`' agents and returns their notes in the same order. */
+async function runAgents<I>(ids: readonly AgentId[], run: AgentRun<I>, rerun?: Rerun): Promise<Note[]> {
+  const { images, times, models, ctx, trace } = run;
+  const one = (id: AgentId) => runAgent(id, images, times, models, ctx, trace, rerun);
+  const batched = ids.filter((id) => AGENTS[id].kind === 'vlm');
+  const generateBatch = models.vlm.generateBatch?.bind(models.vlm);
+  if (!run.batch || !generateBatch || batched.length < 2) {
+    return limited(
+      ids.map((id) => () => one(id)),
+      run.concurrency,
+    );
+  }
+  const notes = new Map<AgentId, Note>();
+  // The OCR tool is not a generation: it runs on its own, then the VLM agents together.
+  for (const id of ids.filter((a) => !batched.includes(a))) notes.set(id, await one(id));
+  const specs = batched.map((id) => {
+    const agent = AGENTS[id];
+    if (agent.kind !== 'vlm') throw new Error(`${id} is not a VLM agent`);
+    return { id, agent, prompt: aboutFrames(agent.prompt, times) };
+  });
+  const metas = specs.map((s) => ({
+    agent: stepName(s.id, rerun),
+    role: s.agent.role,
+    model: models.vlm.name,
+    prompt: s.prompt,
+  }));
+  const outs = await batchStep(ctx, trace, metas, (onText) =>
+    generateBatch(
+      images,
+      specs.map((s) => ({ prompt: s.prompt, maxNewTokens: s.agent.maxNewTokens })),
+      { stopping: ctx.stopping, onText, sampling: rerun?.sampling },
+    ),
+  );
+  specs.forEach((s, i) => notes.set(s.id, { label: s.agent.label, text: outs[i]?.text ?? '' }));
+  return ids.map((id) => notes.get(id) ?? { label: AGENTS[id].label, text: '' });
+}
+
 /** Runs `tasks` at most `limit` at a time, keeping their order in the result. */
 async function limited<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
   const results: T[] = new Array<T>(tasks.length);
@@ -142,17 +197,22 @@ export async function runCapflow<I>(
     if (!domain) throw new Error('CapFlow needs a domain');
     const d = domain.id;
     const agents: readonly AgentId[] = DOMAINS[d].agents;
-    const notes = await limited(
-      agents.map((id) => () => runAgent(id, images, times, models, ctx, trace)),
-      options.concurrency ?? 1,
-    );
+    const agentRun: AgentRun<I> = {
+      images,
+      times,
+      models,
+      ctx,
+      trace,
+      batch: options.batchAgents ?? false,
+      concurrency: options.concurrency ?? 1,
+    };
+    const notes = await runAgents(agents, agentRun);
     makeCaption = async (rerun, weak = []) => {
       // A further attempt re-runs the agents behind the weakest dimensions (sampled), then the summary.
       const roles = new Set(weak.flatMap((dim) => DIMENSION_ROLES[dim] ?? []));
       const again = rerun ? agents.filter((id) => AGENTS[id].kind === 'vlm' && roles.has(AGENTS[id].role)) : [];
-      for (const id of again) {
-        notes[agents.indexOf(id)] = await runAgent(id, images, times, models, ctx, trace, rerun);
-      }
+      const rerunNotes = await runAgents(again, agentRun, rerun);
+      again.forEach((id, i) => (notes[agents.indexOf(id)] = rerunNotes[i] ?? { label: AGENTS[id].label, text: '' }));
       const feedback = weak.length ? `\nImprove: ${weak.join(', ')}.` : '';
       const prompt = summaryPrompt(d, notes, language, style ?? 'detailed', times) + feedback;
       const meta = { agent: stepName('summary', rerun), role: 'summary', model: models.llm.name, prompt };

@@ -44,6 +44,12 @@ export function capflowModels(
     vlm: {
       name: vlm.spec.repo,
       generate: (images, prompt, options) => vlm.generate(images, generation(prompt, options)),
+      generateBatch: (images, prompts, options) =>
+        vlm.generateBatch(images, prompts, {
+          stopping: options.stopping instanceof StoppingCriteria ? options.stopping : undefined,
+          sampling: options.sampling,
+          onText: options.onText,
+        }),
     },
     llm: { name: llm.spec.repo, generateText: (prompt, options) => llm.generateText(generation(prompt, options)) },
     ...(router && { router: routerOf(router) }),

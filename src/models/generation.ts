@@ -1,5 +1,6 @@
 /** Generation (greedy, or seeded sampling) with streaming and a stop signal, shared by the VLM and the text LLM. */
 import {
+  type BaseStreamer,
   LogitsProcessorList,
   type PreTrainedModel,
   type PreTrainedTokenizer,
@@ -40,7 +41,42 @@ function samplerList(sampling: Sampling): LogitsProcessorList {
   return list;
 }
 
-/** Generates (greedy unless `sampling` is set) and returns only the new text (special tokens dropped). */
+/** Runs `generate` (greedy unless `sampling` is set) and returns every row's ids, prompt included. */
+export async function runGenerate(
+  model: PreTrainedModel,
+  inputs: ModelInputs,
+  options: {
+    readonly maxNewTokens: number;
+    readonly stopping?: StoppingCriteria;
+    readonly sampling?: Sampling;
+    readonly streamer?: BaseStreamer;
+  },
+): Promise<Tensor> {
+  const stopping = new StoppingCriteriaList();
+  if (options.stopping) stopping.push(options.stopping);
+  const output = await model.generate({
+    ...inputs,
+    max_new_tokens: options.maxNewTokens,
+    do_sample: false,
+    // Typed as TextStreamer in 4.3's declarations; generate() only calls put() and end(), which any streamer has.
+    streamer: options.streamer as TextStreamer | undefined,
+    stopping_criteria: stopping,
+    // The sampler leaves one token possible, so greedy selection takes the sampled token.
+    ...(options.sampling && { logits_processor: samplerList(options.sampling) }),
+  });
+  if (!(output instanceof Tensor)) throw new Error('generate() returned no token tensor');
+  return output;
+}
+
+/** The ids that end a generation: the generation config's, else the tokenizer's end token. */
+export function endTokens(model: PreTrainedModel, tokenizer: PreTrainedTokenizer): Set<bigint> {
+  const configured = (model as unknown as { generation_config?: { eos_token_id?: number | number[] | null } })
+    .generation_config?.eos_token_id;
+  const ids = configured ?? tokenizer.eos_token_id;
+  return new Set((Array.isArray(ids) ? ids : ids === undefined || ids === null ? [] : [ids]).map((id) => BigInt(id)));
+}
+
+/** Generates and returns only the new text (special tokens dropped). */
 export async function generateTokens(
   model: PreTrainedModel,
   tokenizer: PreTrainedTokenizer,
@@ -48,20 +84,12 @@ export async function generateTokens(
   options: Omit<GenerateOptions, 'prompt'>,
 ): Promise<Generation> {
   const promptLength = inputs.input_ids.dims.at(-1) ?? 0;
-  const stopping = new StoppingCriteriaList();
-  if (options.stopping) stopping.push(options.stopping);
-  const output = await model.generate({
-    ...inputs,
-    max_new_tokens: options.maxNewTokens,
-    do_sample: false,
+  const output = await runGenerate(model, inputs, {
+    ...options,
     streamer: options.onText
       ? new TextStreamer(tokenizer, { skip_prompt: true, skip_special_tokens: true, callback_function: options.onText })
       : undefined,
-    stopping_criteria: stopping,
-    // The sampler leaves one token possible, so greedy selection takes the sampled token.
-    ...(options.sampling && { logits_processor: samplerList(options.sampling) }),
   });
-  if (!(output instanceof Tensor)) throw new Error('generate() returned no token tensor');
   const generated = output.slice(null, [promptLength, output.dims.at(-1) ?? promptLength]);
   const [text] = tokenizer.batch_decode(generated, { skip_special_tokens: true });
   return { text: (text ?? '').trim(), tokens: generated.dims.at(-1) ?? 0 };

@@ -14,7 +14,7 @@
  * The prompt text is still tokenised per call; only the image side is
  * shared, so the answers are exactly those without reuse.
  */
-import type { PreTrainedModel, Processor, RawImage, Tensor } from '@huggingface/transformers';
+import { type PreTrainedModel, type Processor, type RawImage, type Tensor, cat } from '@huggingface/transformers';
 
 /** How much image work ran (for tests and the bench). */
 export interface ImageWork {
@@ -38,15 +38,25 @@ function identities(): (image: object) => number {
   };
 }
 
-/** Wraps the processor's image processor and the model's image encoder to reuse their results; returns the counts. */
-export function reuseImageWork(processor: Processor, model: PreTrainedModel, enabled = true): ImageWork {
+/** The reuse installed on one loaded VLM. */
+export interface ImageReuse {
+  readonly work: ImageWork;
+  /**
+   * Makes a batch whose rows all show `row`'s images (its pixel tensors concatenated `copies` times)
+   * take `row`'s features, copied, instead of encoding every copy.
+   */
+  shareBatch(batchPixels: Tensor, row: { pixel_values: Tensor }, copies: number): void;
+}
+
+/** Wraps the processor's image processor and the model's image encoder to reuse their results. */
+export function reuseImageWork(processor: Processor, model: PreTrainedModel, enabled = true): ImageReuse {
   const work: ImageWork = { preprocessed: 0, encoded: 0 };
   // `processor.image_processor` is a getter over `components`, so the component itself is replaced.
   const host = (processor as unknown as { components: { image_processor?: ImageProcessorCall } }).components;
   const target = model as unknown as { encode_image?: EncodeImage };
   const preprocess = host.image_processor;
   const encode = target.encode_image?.bind(model);
-  if (!preprocess || !encode) return work;
+  if (!preprocess || !encode) return { work, shareBatch: () => {} };
 
   const idOf = identities();
   const processed = new WeakMap<object, Map<string, Promise<Record<string, unknown>>>>();
@@ -75,7 +85,7 @@ export function reuseImageWork(processor: Processor, model: PreTrainedModel, ena
   });
 
   const features = new WeakMap<Tensor, Promise<Tensor>>();
-  target.encode_image = (inputs) => {
+  const encodeOnce: EncodeImage = (inputs) => {
     const pixels = inputs.pixel_values;
     let out = enabled ? features.get(pixels) : undefined;
     if (!out) {
@@ -88,5 +98,18 @@ export function reuseImageWork(processor: Processor, model: PreTrainedModel, ena
     }
     return out;
   };
-  return work;
+  target.encode_image = encodeOnce;
+  return {
+    work,
+    shareBatch(batchPixels, row, copies) {
+      if (!enabled) return;
+      const shared = encodeOnce(row).then((f) =>
+        cat(
+          Array.from({ length: copies }, () => f),
+          0,
+        ),
+      );
+      features.set(batchPixels, shared);
+    },
+  };
 }

@@ -5,20 +5,22 @@
  * so two jobs sampling at once would disturb each other's draws. This
  * processor draws the next token itself, from its own generator seeded per
  * call, and leaves only that token possible; generation then runs greedy
- * and picks it. Same seed, same prompt, same model: same text.
+ * and picks it. Same seed, same prompt, same model: same text. Each row
+ * of a batch draws from its own generator with the same seed, so a prompt
+ * sampled in a batch gets the text it gets alone.
  */
 import { LogitsProcessor, type Tensor, random } from '@huggingface/transformers';
 import type { Sampling } from '../shared/record';
 
 /** Draws one token per row from softmax(logits / temperature), cut to the top-p nucleus. */
 export class SeededSampler extends LogitsProcessor {
-  private readonly rng: InstanceType<typeof random.Random>;
+  private readonly rngs: InstanceType<typeof random.Random>[] = [];
 
   constructor(private readonly sampling: Sampling) {
     super();
     if (!(sampling.temperature > 0)) throw new RangeError(`temperature must be above 0, got ${sampling.temperature}`);
-    if (!(sampling.topP > 0 && sampling.topP <= 1)) throw new RangeError(`top-p must be in (0, 1], got ${sampling.topP}`);
-    this.rng = new random.Random(sampling.seed);
+    if (!(sampling.topP > 0 && sampling.topP <= 1))
+      throw new RangeError(`top-p must be in (0, 1], got ${sampling.topP}`);
   }
 
   override _call(_inputIds: bigint[][], logits: Tensor): Tensor {
@@ -26,14 +28,15 @@ export class SeededSampler extends LogitsProcessor {
     const data = logits.data as Float32Array;
     for (let r = 0; r < rows; r++) {
       const row = data.subarray(r * vocab, (r + 1) * vocab);
-      const chosen = this.draw(row);
+      const rng = (this.rngs[r] ??= new random.Random(this.sampling.seed));
+      const chosen = this.draw(row, rng);
       for (let i = 0; i < vocab; i++) if (i !== chosen) row[i] = -Infinity;
     }
     return logits;
   }
 
   /** The index drawn from one row of logits. */
-  private draw(row: Float32Array): number {
+  private draw(row: Float32Array, rng: InstanceType<typeof random.Random>): number {
     let max = -Infinity;
     for (const x of row) if (x > max) max = x;
     // Only tokens within e^-20 of the best can matter (the rest of a 150k vocabulary holds < 0.0004 of
@@ -50,7 +53,7 @@ export class SeededSampler extends LogitsProcessor {
       mass += weights[kept] ?? 0;
     }
     const nucleus = weights.slice(0, kept).reduce((s, w) => s + w, 0);
-    let target = this.rng.random() * nucleus;
+    let target = rng.random() * nucleus;
     for (let k = 0; k < kept; k++) {
       target -= weights[k] ?? 0;
       if (target < 0) return candidates[k] ?? 0;

@@ -8,6 +8,7 @@ import {
   type PreTrainedModel,
   type Processor,
   RawImage,
+  Tensor,
 } from '@huggingface/transformers';
 import { ModelLoadError } from '../shared/errors';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
@@ -17,9 +18,12 @@ import {
   type Generation,
   type ModelInputs,
   type TextGenerator,
+  endTokens,
   generateTokens,
+  runGenerate,
 } from './generation';
-import { type ImageWork, reuseImageWork } from './image-reuse';
+import { RowStreamer, joinRows, rowTokens } from './batching';
+import { type ImageReuse, type ImageWork, reuseImageWork } from './image-reuse';
 import { loadParts, loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
 
@@ -27,6 +31,7 @@ import type { ProgressCallback } from './progress';
 export class Vlm implements TextGenerator {
   /** Image preprocessing and vision encoder runs so far: each image's are done once, however many prompts. */
   readonly imageWork: ImageWork;
+  private readonly reuse: ImageReuse;
 
   private constructor(
     readonly spec: ModelSpec,
@@ -34,7 +39,8 @@ export class Vlm implements TextGenerator {
     private readonly model: PreTrainedModel,
     reuseImages: boolean,
   ) {
-    this.imageWork = reuseImageWork(processor, model, reuseImages);
+    this.reuse = reuseImageWork(processor, model, reuseImages);
+    this.imageWork = this.reuse.work;
   }
 
   /** Loads processor and model; `dtype` may differ per session. */
@@ -62,15 +68,58 @@ export class Vlm implements TextGenerator {
    * same image objects again for another prompt about them: their preprocessing and features are reused.
    */
   async generate(images: readonly RawImage[], options: GenerateOptions): Promise<Generation> {
+    return generateTokens(this.model, this.tokenizer(), await this.inputs(images, options.prompt), options);
+  }
+
+  /**
+   * Answers several prompts about the same images in one batched generation
+   * (see batching.ts); each prompt keeps its own token budget, and `onText`
+   * streams each row's text by its index.
+   */
+  async generateBatch(
+    images: readonly RawImage[],
+    prompts: readonly { readonly prompt: string; readonly maxNewTokens: number }[],
+    options: Omit<GenerateOptions, 'prompt' | 'maxNewTokens' | 'onText'> & {
+      readonly onText?: (row: number, text: string) => void;
+    },
+  ): Promise<Generation[]> {
+    const tokenizer = this.tokenizer();
+    const rows = await Promise.all(prompts.map((p) => this.inputs(images, p.prompt)));
+    const batch = joinRows(rows, tokenizer.pad_token_id ?? 0);
+    const [row] = rows;
+    const pixels = batch.pixel_values;
+    if (row && pixels instanceof Tensor && row.pixel_values instanceof Tensor) {
+      this.reuse.shareBatch(pixels, { pixel_values: row.pixel_values, ...row }, rows.length);
+    }
+    const budgets = prompts.map((p) => p.maxNewTokens);
+    const eos = endTokens(this.model, tokenizer);
+    const streamer = options.onText ? new RowStreamer(tokenizer, eos, budgets, options.onText) : undefined;
+    const output = await runGenerate(this.model, batch, {
+      maxNewTokens: Math.max(...budgets),
+      stopping: options.stopping,
+      sampling: options.sampling,
+      streamer,
+    });
+    const width = batch.input_ids.dims.at(-1) ?? 0;
+    return rowTokens(output, width, eos, budgets).map(({ tokens, ended }) => ({
+      text: tokenizer.decode(tokens, { skip_special_tokens: true }).trim(),
+      tokens: tokens.length + (ended ? 1 : 0),
+    }));
+  }
+
+  private tokenizer() {
     const tokenizer = this.processor.tokenizer;
     if (!tokenizer) throw new ModelLoadError(`${this.spec.repo} has no tokenizer`);
-    const text = { type: 'text', text: options.prompt };
-    const content = [...images.map(() => ({ type: 'image' })), text];
-    const prompt = this.processor.apply_chat_template([{ role: 'user', content }], { add_generation_prompt: true });
-    if (typeof prompt !== 'string') throw new Error('chat template did not produce text');
+    return tokenizer;
+  }
+
+  /** The model inputs for one prompt about `images` (their image side reused: see image-reuse.ts). */
+  private async inputs(images: readonly RawImage[], prompt: string): Promise<ModelInputs> {
+    const content = [...images.map(() => ({ type: 'image' })), { type: 'text', text: prompt }];
+    const text = this.processor.apply_chat_template([{ role: 'user', content }], { add_generation_prompt: true });
+    if (typeof text !== 'string') throw new Error('chat template did not produce text');
     // The Idefics3 processor requires images; text-only prompts go straight to the tokenizer.
-    const inputs: ModelInputs = images.length ? await this.processor(prompt, [...images]) : tokenizer(prompt);
-    return generateTokens(this.model, tokenizer, inputs, options);
+    return images.length ? await this.processor(text, [...images]) : this.tokenizer()(text);
   }
 
   /** Text-only generation on the VLM's language model (a preset may use it as the summary LLM). */

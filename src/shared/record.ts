@@ -83,7 +83,10 @@ export interface AgentTrace {
   readonly prompt: string;
   readonly output: string;
   readonly tokens: number;
+  /** Time of the call; for a step run in a batch, the whole batch's. */
   readonly ms: number;
+  /** How many steps ran together in one batched generation, when more than one did. */
+  readonly batch?: number;
 }
 
 /** One judged caption attempt. */
@@ -176,6 +179,11 @@ export interface CapflowOptions {
   readonly judge?: JudgeOptions | null;
   /** Agents running at once (the worker's single inference queue makes 1 the right default). */
   readonly concurrency?: number;
+  /**
+   * Run a domain's VLM agents (they share the image) as one batched generation instead of one after
+   * another. Default: off — on the CPU the batch measured slower (BENCHMARKS.md, figure 3).
+   */
+  readonly batchAgents?: boolean;
   /** Token budget of the caption-writing step (summary, single pass, prompt); default: the style's. */
   readonly maxNewTokens?: number;
 }

@@ -194,6 +194,31 @@ test('each image is preprocessed and encoded once per job, however many prompts 
   expect(vlmModel.imageWork).toEqual({ preprocessed: before.preprocessed + 2, encoded: before.encoded + 2 });
 });
 
+test('batched agents: the VLM agents of a domain in one generation write the notes they write one by one', async () => {
+  for (const domain of ['ui', 'structure-math'] as const) {
+    const options = { mode: 'capflow', domain, judge: null } as const;
+    const events: CaptionEvent[] = [];
+    const one = await runCapflow({ kind: 'image', image: RED }, models, options, context());
+    const batched = await runCapflow(
+      { kind: 'image', image: RED },
+      models,
+      { ...options, batchAgents: true },
+      context(events),
+    );
+    const vlmAgents = DOMAINS[domain].agents.filter((a) => a !== 'ocr');
+    const notes = (r: CaptionRecord) => Object.fromEntries(r.trace.map((t) => [t.agent, [t.prompt, t.output]]));
+    expect(notes(batched)).toEqual(notes(one));
+    expect(summaryOf(batched)?.prompt).toBe(summaryOf(one)?.prompt);
+    expect(batched.caption).toBe(one.caption);
+    expect(batched.trace.filter((t) => t.batch === vlmAgents.length).map((t) => t.agent)).toEqual(vlmAgents);
+    // Each agent's tokens stream under its own name.
+    for (const agent of vlmAgents) {
+      const text = events.flatMap((e) => (e.type === 'token' && e.agent === agent ? [e.text] : [])).join('');
+      expect(text, agent).toBe(TINY_VLM_CAPTIONS.red);
+    }
+  }
+});
+
 describe('routing', () => {
   test.each([
     ['red', solid(230, 20, 30), 0],

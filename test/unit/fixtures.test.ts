@@ -129,7 +129,13 @@ describe('scripted models answer as the test’s script says', () => {
     rules: [
       { when: 'Which kind', answer: 'E' },
       { when: 'Score this', answer: 'factual accuracy: 3\ncompleteness: 2' },
-      { when: 'caption', answer: [{ text: 'A cat.', weight: 3 }, { text: 'Two dogs.', weight: 1 }] },
+      {
+        when: 'caption',
+        answer: [
+          { text: 'A cat.', weight: 3 },
+          { text: 'Two dogs.', weight: 1 },
+        ],
+      },
     ],
     otherwise: 'Nothing to say.',
   };
@@ -143,6 +149,33 @@ describe('scripted models answer as the test’s script says', () => {
       expect(out.text, prompt).toBe(scriptedAnswer(script, prompt));
     }
     expect(new Set(prompts.map((p) => scriptedAnswer(script, p))).size).toBe(4);
+    await vlm.dispose();
+  });
+
+  test('a batch of prompts about one image answers as each prompt alone, streamed per row, the image encoded once', async () => {
+    writeScriptedVlm(join(root, 'forge/scripted-vlm'), script);
+    const vlm = await Vlm.load({ ...TINY_VLM, repo: 'forge/scripted-vlm' }, 'wasm', 'fp32', () => {});
+    const image = solid(10, 200, 40);
+    const rows = [
+      { prompt: prompts[0] ?? '', maxNewTokens: 60 },
+      { prompt: prompts[1] ?? '', maxNewTokens: 60 },
+      { prompt: 'A longer prompt with more tokens, then: Write a caption.', maxNewTokens: 4 },
+      { prompt: prompts[3] ?? '', maxNewTokens: 60 },
+    ];
+    const streamed = rows.map(() => '');
+    const batch = await vlm.generateBatch([image], rows, { onText: (row, text) => (streamed[row] += text) });
+    expect(batch.map((b) => b.text)).toEqual([
+      'E',
+      scriptedAnswer(script, prompts[1] ?? ''),
+      'A ca',
+      'Nothing to say.',
+    ]);
+    for (const [i, row] of rows.entries()) {
+      const alone = await vlm.generate([image], row);
+      expect(batch[i], row.prompt).toEqual(alone);
+    }
+    expect(streamed).toEqual(batch.map((b) => b.text));
+    expect(vlm.imageWork).toEqual({ preprocessed: 1, encoded: 1 });
     await vlm.dispose();
   });
 

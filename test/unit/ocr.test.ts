@@ -78,7 +78,7 @@ test(`${OCR_SCENES.length} harder scenes: each kind's phrase recall, and CER at 
     }
     const unmatched = [...lines];
     for (const t of scene.texts.filter((t) => t.turn)) {
-      const drawn = ((t.turn?.degrees ?? 0) + 540) % 360 - 180 || 180; // in (−180, 180], as lines report
+      const drawn = (((t.turn?.degrees ?? 0) + 540) % 360) - 180 || 180; // in (−180, 180], as lines report
       // A text drawn twice is matched to the lines holding it nearest its own direction, each line once.
       const line = unmatched
         .filter((l) => l.text.includes(t.text))
@@ -86,7 +86,10 @@ test(`${OCR_SCENES.length} harder scenes: each kind's phrase recall, and CER at 
       if (line) directions.push({ text: `${scene.name}: ${t.text}`, drawn, read: line.angle });
       if (line) unmatched.splice(unmatched.indexOf(line), 1);
     }
-    const read = lines.map((l) => l.text).join(' ').replace(/\s+/g, ' ');
+    const read = lines
+      .map((l) => l.text)
+      .join(' ')
+      .replace(/\s+/g, ' ');
     const truth = sceneTruth(scene);
     const missing = scene.texts.filter((t) => !read.includes(t.text)).map((t) => t.text);
     const kind = kinds.get(scene.kind) ?? { found: 0, phrases: 0, errors: 0, chars: 0 };
@@ -102,7 +105,10 @@ test(`${OCR_SCENES.length} harder scenes: each kind's phrase recall, and CER at 
   let chars = 0;
   for (const sample of OCR_SAMPLES) {
     const truth = sample.lines.join(' ');
-    errors += editDistance((await ocr.read(await decodeRgb(await renderPng(sample)))).map((l) => l.text).join(' '), truth);
+    errors += editDistance(
+      (await ocr.read(await decodeRgb(await renderPng(sample)))).map((l) => l.text).join(' '),
+      truth,
+    );
     chars += truth.length;
   }
   const report = [...kinds].map(([kind, k]) => {
@@ -182,14 +188,25 @@ describe('OCR post-processing', () => {
     // A vertical label just left of the first run, read turned a quarter: never joined to horizontal text.
     const label = turned(axisAligned({ x: -30, y: -20, width: 20, height: 60 }), 1);
     expect(bounds(mergeLineBoxes([b(110, 1, 60), b(0, 0, 100), b(300, 0, 50), b(0, 40, 80), label]))).toEqual([
-      { x: expect.closeTo(-30, 9), y: expect.closeTo(-20, 9), width: expect.closeTo(20, 9), height: expect.closeTo(60, 9) },
+      {
+        x: expect.closeTo(-30, 9),
+        y: expect.closeTo(-20, 9),
+        width: expect.closeTo(20, 9),
+        height: expect.closeTo(60, 9),
+      },
       { x: 0, y: 0, width: 170, height: 21 }, // 10 px apart: one run of text
       { x: 0, y: 40, width: 80, height: 20 }, // the next line
       { x: 300, y: 0, width: 50, height: 20 }, // 130 px away: another column
     ]);
     // Two tilted halves of one line join along their own direction.
     const tilt = 0.3;
-    const half = (along: number) => ({ cx: along * Math.cos(tilt), cy: along * Math.sin(tilt), width: 40, height: 12, angle: tilt });
+    const half = (along: number) => ({
+      cx: along * Math.cos(tilt),
+      cy: along * Math.sin(tilt),
+      width: 40,
+      height: 12,
+      angle: tilt,
+    });
     const [joined, ...rest] = mergeLineBoxes([half(0), half(46)]);
     expect(rest).toEqual([]);
     expect(joined).toMatchObject({ width: expect.closeTo(86, 6), height: expect.closeTo(12, 6), angle: tilt });

@@ -177,9 +177,18 @@ describe('judge', () => {
     expect(record.caption).toBe('Vivid caption, every detail.');
     expect(record.judge).toMatchObject({ kept: 3, topOnAll: true, accepted: true });
     expect(events.flatMap((e) => (e.type === 'judge' ? [e.attempt] : []))).toEqual([1, 2, 3]);
-    // Seeded: the same options give the same record.
+    // Seeded: the same options give the same record, with the agents batched or not.
     const again = await caption({ mode: 'capflow', domain: 'natural', judge: { attempts: 5 } });
     expect(again.trace.map((t) => t.output)).toEqual(record.trace.map((t) => t.output));
+    const batched = await caption({ mode: 'capflow', domain: 'natural', judge: { attempts: 5 }, batchAgents: true });
+    // Each row of a batch samples from its own generator: the notes are those sampled one by one.
+    expect(batched.trace.map((t) => [t.agent, t.output])).toEqual(record.trace.map((t) => [t.agent, t.output]));
+    expect(batched.trace.filter((t) => t.batch === 2).map((t) => t.agent)).toEqual([
+      'natural-perception-2',
+      'visual-guideline-2',
+      'natural-perception-3',
+      'visual-guideline-3',
+    ]);
   });
 
   test('single-pass best-of-N samples; an unreadable attempt is unknown, not the worst; below the bar is rejected', async () => {
