@@ -23,6 +23,8 @@ export interface ImageReuseFigures {
   readonly single: number;
   readonly capflowReused: number;
   readonly capflowUnreused: number;
+  /** CapFlow with image reuse and the agents batched. */
+  readonly capflowBatched: number;
   /** VLM calls about the image in one CapFlow job. */
   readonly vlmCalls: number;
   /** Vision encoder runs per CapFlow job, with and without reuse. */
@@ -74,7 +76,11 @@ export async function nodeImageReuse(rounds: number, quick: boolean): Promise<Im
     };
     const encodesReused = await encodes(reusing, () => timedRun(withReuse, CAPFLOW))();
     const encodesUnreused = await encodes(plain, () => timedRun(without, CAPFLOW))();
-    const times = { single: [] as number[], reused: [] as number[], unreused: [] as number[] };
+    const batched = await timedRun(withReuse, { ...CAPFLOW, batchAgents: true });
+    const oneByOne = await timedRun(withReuse, CAPFLOW);
+    const notes = (r: typeof batched) => r.record.trace.map((t) => t.output).join('\n');
+    if (notes(batched) !== notes(oneByOne)) throw new Error('batched agents wrote other notes');
+    const times = { single: [] as number[], reused: [] as number[], unreused: [] as number[], batched: [] as number[] };
     let vlmCalls = 0;
     for (let round = 0; round < rounds; round++) {
       times.single.push((await timedRun(withReuse, SINGLE)).ms);
@@ -82,12 +88,14 @@ export async function nodeImageReuse(rounds: number, quick: boolean): Promise<Im
       times.reused.push(reused.ms);
       vlmCalls = reused.record.trace.filter((t) => t.model === TINY_VLM.repo).length;
       times.unreused.push((await timedRun(without, CAPFLOW)).ms);
+      times.batched.push((await timedRun(withReuse, { ...CAPFLOW, batchAgents: true })).ms);
     }
     await Promise.all([reusing.dispose(), plain.dispose(), llm.dispose()]);
     return {
       single: median(times.single),
       capflowReused: median(times.reused),
       capflowUnreused: median(times.unreused),
+      capflowBatched: median(times.batched),
       vlmCalls,
       encodes: { reused: encodesReused, unreused: encodesUnreused },
     };

@@ -150,6 +150,13 @@ test('3 CapFlow cost: CapFlow against single-pass on the same image, per stage',
     ),
     ratioRow(
       '3 CapFlow cost',
+      heavy('the 3 agents as one batched generation ÷ one after another'),
+      { label: 'batched', value: reuse.capflowBatched },
+      { label: 'one by one', value: reuse.capflowReused },
+      null,
+    ),
+    ratioRow(
+      '3 CapFlow cost',
       `vision encoder runs per CapFlow job (${reuse.vlmCalls} VLM calls about the image)`,
       { label: 'reused', value: reuse.encodes.reused },
       { label: 'before', value: reuse.encodes.unreused },

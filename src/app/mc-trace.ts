@@ -3,7 +3,7 @@
  * tokens, milliseconds, its output, and (folded) its prompt — as a list of
  * steps that reads the same in a narrow card and on a phone.
  */
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import type { AgentTrace } from '../shared/record';
 import { stageOf } from '../session/progress';
 import { controls, tokens } from './theme';
@@ -29,7 +29,9 @@ export class McTrace extends LitElement {
               <span class="muted" data-label="Role">${s.role}</span>
               <span class="muted meta"
                 ><code data-label="Model">${s.model}</code> · <span data-label="Tokens">${s.tokens} tokens</span> ·
-                <span data-label="Time">${Math.round(s.ms)} ms</span></span
+                <span data-label="Time">${Math.round(s.ms)} ms</span>${
+                  s.batch ? html` · <span data-label="Batch">run with ${s.batch - 1} more in one batch</span>` : nothing
+                }</span
               >
             </p>
             <div data-label="Output"><pre>${s.output}</pre></div>

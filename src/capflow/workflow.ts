@@ -122,6 +122,7 @@ async function runAgents<I>(ids: readonly AgentId[], run: AgentRun<I>, rerun?: R
     );
   }
   const notes = new Map<AgentId, Note>();
+  const from = trace.length;
   // The OCR tool is not a generation: it runs on its own, then the VLM agents together.
   for (const id of ids.filter((a) => !batched.includes(a))) notes.set(id, await one(id));
   const specs = batched.map((id) => {
@@ -143,6 +144,10 @@ async function runAgents<I>(ids: readonly AgentId[], run: AgentRun<I>, rerun?: R
     ),
   );
   specs.forEach((s, i) => notes.set(s.id, { label: s.agent.label, text: outs[i]?.text ?? '' }));
+  // The trace lists the agents in the domain's order, as when they run one by one.
+  const names = ids.map((id) => stepName(id, rerun));
+  const ran = trace.splice(from).sort((a, b) => names.indexOf(a.agent) - names.indexOf(b.agent));
+  trace.push(...ran);
   return ids.map((id) => notes.get(id) ?? { label: AGENTS[id].label, text: '' });
 }
 
@@ -203,7 +208,7 @@ export async function runCapflow<I>(
       models,
       ctx,
       trace,
-      batch: options.batchAgents ?? false,
+      batch: options.batchAgents ?? true,
       concurrency: options.concurrency ?? 1,
     };
     const notes = await runAgents(agents, agentRun);

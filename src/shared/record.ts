@@ -181,7 +181,7 @@ export interface CapflowOptions {
   readonly concurrency?: number;
   /**
    * Run a domain's VLM agents (they share the image) as one batched generation instead of one after
-   * another. Default: off — on the CPU the batch measured slower (BENCHMARKS.md, figure 3).
+   * another, where the VLM supports it. Default: on — it measured faster (BENCHMARKS.md, figure 3).
    */
   readonly batchAgents?: boolean;
   /** Token budget of the caption-writing step (summary, single pass, prompt); default: the style's. */

@@ -198,7 +198,7 @@ test('batched agents: the VLM agents of a domain in one generation write the not
   for (const domain of ['ui', 'structure-math'] as const) {
     const options = { mode: 'capflow', domain, judge: null } as const;
     const events: CaptionEvent[] = [];
-    const one = await runCapflow({ kind: 'image', image: RED }, models, options, context());
+    const one = await runCapflow({ kind: 'image', image: RED }, models, { ...options, batchAgents: false }, context());
     const batched = await runCapflow(
       { kind: 'image', image: RED },
       models,
@@ -407,7 +407,12 @@ test('cancel mid-workflow stops the remaining agents', async () => {
   });
   const counting = { ...ctx, emit: (e: CaptionEvent) => (e.type === 'agent-done' && agentsDone++, events.push(e)) };
   await expect(
-    runCapflow({ kind: 'image', image: RED }, models, { mode: 'capflow', domain: 'structure-math' }, counting),
+    runCapflow(
+      { kind: 'image', image: RED },
+      models,
+      { mode: 'capflow', domain: 'structure-math', batchAgents: false },
+      counting,
+    ),
   ).rejects.toMatchObject({
     name: 'CancelledError',
   });
