@@ -64,6 +64,17 @@ describe('presets', () => {
       }
     }
   });
+  test('in every plan, image features and token embeddings have the same float type (merged on the CPU side)', () => {
+    const floatOf = (dtype: string) => (dtype === 'fp16' || dtype === 'q4f16' ? 'f16' : 'f32');
+    for (const preset of Object.values(PRESETS)) {
+      for (const [device, plan] of Object.entries(preset.vlm.dtypes)) {
+        if (typeof plan === 'string') continue; // one dtype for every session
+        const vision = plan.vision_encoder;
+        const embed = plan.embed_tokens;
+        expect(vision && embed && floatOf(vision) === floatOf(embed), `${preset.vlm.repo} ${device}`).toBe(true);
+      }
+    }
+  });
   test('presets are frozen data', () => {
     expect(Object.isFrozen(PRESETS)).toBe(true);
   });
