@@ -4,9 +4,10 @@
  * again once in a stricter form, and what stays unread is unknown (never
  * counted as a low score). Further attempts are sampled (seeded), each
  * re-running the agents behind the weakest dimension before the summary;
- * the best attempt by mean known score is kept (one never read ranks as a 2), the loop stops early when
- * every dimension scores 3, and the record is `accepted` only when the kept
- * attempt reaches `minScore` on every dimension (unknown does not reach it).
+ * the best attempt by mean known score is kept (one never read ranks as a
+ * 2), the loop stops early when every dimension scores 3, and the record is
+ * `accepted` only when the kept attempt reaches `minScore` on every
+ * dimension (unknown does not reach it).
  */
 import { judgeDimensions, judgePrompt, parseJudgeScores } from './prompts';
 import { type CapflowModels, type WorkflowContext, step } from './context';
@@ -15,6 +16,9 @@ import type { AgentTrace, JudgeAttempt, JudgeOptions, JudgeResult, Sampling } fr
 
 /** The paper's bar: only captions scored 3 on every dimension are kept. */
 export const DEFAULT_MIN_SCORE = 3;
+
+/** The most attempts a job makes, whatever it asks: each is a full summary (and agents) plus the judge. */
+export const MAX_JUDGE_ATTEMPTS = 10;
 
 /** Sampling of the attempts after the first (the first is greedy). */
 export const DEFAULT_SAMPLING: Sampling = Object.freeze({ temperature: 0.7, topP: 0.9, seed: 0 });
@@ -92,7 +96,10 @@ async function score<I>(
   return Object.fromEntries(Object.entries(first).map(([d, s]) => [d, s ?? again[d] ?? null]));
 }
 
-/** Judges `first` (of an image, or of video frames shown at `times`) and, up to `options.attempts` in all, regenerates by reject sampling. */
+/**
+ * Judges `first` (of an image, or of video frames shown at `times`) and,
+ * up to `options.attempts` in all (at most {@link MAX_JUDGE_ATTEMPTS}), regenerates by reject sampling.
+ */
 export async function rejectSample<I>(
   first: string,
   images: readonly I[],
@@ -103,7 +110,8 @@ export async function rejectSample<I>(
   ctx: WorkflowContext,
   trace: AgentTrace[],
 ): Promise<{ caption: string; judge: JudgeResult }> {
-  const limit = Math.max(1, Math.floor(options.attempts));
+  const asked = Math.floor(options.attempts);
+  const limit = Number.isFinite(asked) ? Math.min(MAX_JUDGE_ATTEMPTS, Math.max(1, asked)) : 1;
   const base = { ...DEFAULT_SAMPLING, ...options.sampling };
   const attempts: JudgeAttempt[] = [];
   let made: Regenerated & { seed: number | null } = { caption: first, rerun: [], seed: null };

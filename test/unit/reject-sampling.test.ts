@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawImage, env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { MAX_JUDGE_ATTEMPTS } from '../../src/capflow/judge';
 import { judgePrompt } from '../../src/capflow/prompts';
 import { type CapflowModels, type WorkflowContext, runCapflow } from '../../src/capflow/workflow';
 import { capflowModels } from '../../src/models/capflow-models';
@@ -216,6 +217,14 @@ describe('judge', () => {
     expect(lenient.judge).toMatchObject({ kept: 1, accepted: true });
     const perDimension = { attempts: 3, sampling: { seed: 4 }, minScore: { professionalism: 3 } };
     expect((await caption({ ...options, judge: perDimension })).judge?.accepted).toBe(true);
+  });
+
+  test('attempts that are not a count make one; too many are capped', async () => {
+    const judged = async (attempts: number) =>
+      (await caption({ mode: 'prompt', prompt: 'Say half.', judge: { attempts } })).judge?.attempts.length;
+    expect(await judged(Number.NaN)).toBe(1);
+    expect(await judged(-3)).toBe(1);
+    expect(await judged(1e9)).toBe(MAX_JUDGE_ATTEMPTS);
   });
 
   test('an attempt never read ranks above one scored 1 on everything', async () => {
