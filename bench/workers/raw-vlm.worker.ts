@@ -4,7 +4,7 @@
  * with the same ORT files, thread count, device and dtype as the engine,
  * and its default Cache API weight cache.
  */
-import { AutoModelForVision2Seq, AutoProcessor, RawImage, Tensor } from '@huggingface/transformers';
+import { AutoModelForImageTextToText, AutoProcessor, RawImage, Tensor } from '@huggingface/transformers';
 import type { PreTrainedModel, Processor } from '@huggingface/transformers';
 import { expose } from 'comlink';
 import { configurePlainRuntime } from './plain-runtime';
@@ -17,7 +17,7 @@ const api = {
     configurePlainRuntime(host);
     [processor, model] = await Promise.all([
       AutoProcessor.from_pretrained(repo),
-      AutoModelForVision2Seq.from_pretrained(repo, { device, dtype: 'fp32' }),
+      AutoModelForImageTextToText.from_pretrained(repo, { device, dtype: 'fp32' }),
     ]);
   },
 

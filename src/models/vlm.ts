@@ -1,9 +1,12 @@
 /**
  * The instruction VLM: loads processor + model for a spec through the
  * transformers.js Auto classes, and captions one image with streamed tokens.
+ * `AutoModelForImageTextToText` maps every VLM family of transformers.js
+ * 4.3 (Idefics3/SmolVLM, Qwen2-VL…Qwen3.5, Florence-2, …);
+ * `AutoModelForVision2Seq` maps only Idefics3/SmolVLM among them.
  */
 import {
-  AutoModelForVision2Seq,
+  AutoModelForImageTextToText,
   AutoProcessor,
   type PreTrainedModel,
   type Processor,
@@ -56,7 +59,7 @@ export class Vlm implements TextGenerator {
     return loadingModel(spec, device, async () => {
       const [processor, model] = await loadParts([
         AutoProcessor.from_pretrained(spec.repo, options.files),
-        AutoModelForVision2Seq.from_pretrained(spec.repo, options.model),
+        AutoModelForImageTextToText.from_pretrained(spec.repo, options.model),
       ]);
       yieldBetweenSteps(model);
       return new Vlm(spec, processor, model, reuseImages);
