@@ -21,10 +21,12 @@ import { median } from '../stats';
 /** Medians in ms, and how the work splits. */
 export interface ImageReuseFigures {
   readonly single: number;
-  readonly capflowReused: number;
-  readonly capflowUnreused: number;
-  /** CapFlow with image reuse and the agents batched. */
-  readonly capflowBatched: number;
+  /** CapFlow as it runs now: the image's work reused, the agents batched. */
+  readonly capflowNow: number;
+  /** CapFlow as it ran before: the image encoded for every prompt, the agents one by one. */
+  readonly capflowBefore: number;
+  /** CapFlow with image reuse and the agents one by one (`capflowNow` batches them). */
+  readonly capflowOneByOne: number;
   /** VLM calls about the image in one CapFlow job. */
   readonly vlmCalls: number;
   /** Vision encoder runs per CapFlow job, with and without reuse. */
@@ -34,6 +36,9 @@ export interface ImageReuseFigures {
 const SINGLE: CapflowOptions = { mode: 'single-pass', domain: 'natural', judge: null };
 /** The natural domain's three agents, the summary, and the judge (asked again: the fixture's answer is unread). */
 const CAPFLOW: CapflowOptions = { mode: 'capflow', domain: 'natural', judge: { attempts: 1 } };
+/** How CapFlow ran before issue 12: every prompt encoded the image again, the agents one by one. */
+const BEFORE: CapflowOptions = { ...CAPFLOW, batchAgents: false };
+const ONE_BY_ONE: CapflowOptions = BEFORE;
 
 export async function nodeImageReuse(rounds: number, quick: boolean): Promise<ImageReuseFigures> {
   const root = mkdtempSync(join(tmpdir(), 'mc-bench-reuse-'));
@@ -75,27 +80,32 @@ export async function nodeImageReuse(rounds: number, quick: boolean): Promise<Im
       return vlm.imageWork.encoded - before;
     };
     const encodesReused = await encodes(reusing, () => timedRun(withReuse, CAPFLOW))();
-    const encodesUnreused = await encodes(plain, () => timedRun(without, CAPFLOW))();
-    const batched = await timedRun(withReuse, { ...CAPFLOW, batchAgents: true });
-    const oneByOne = await timedRun(withReuse, CAPFLOW);
+    const encodesUnreused = await encodes(plain, () => timedRun(without, BEFORE))();
+    const batched = await timedRun(withReuse, CAPFLOW);
+    const oneByOne = await timedRun(withReuse, ONE_BY_ONE);
     const notes = (r: typeof batched) => r.record.trace.map((t) => t.output).join('\n');
     if (notes(batched) !== notes(oneByOne)) throw new Error('batched agents wrote other notes');
-    const times = { single: [] as number[], reused: [] as number[], unreused: [] as number[], batched: [] as number[] };
+    const times = {
+      single: [] as number[],
+      reused: [] as number[],
+      unreused: [] as number[],
+      oneByOne: [] as number[],
+    };
     let vlmCalls = 0;
     for (let round = 0; round < rounds; round++) {
       times.single.push((await timedRun(withReuse, SINGLE)).ms);
       const reused = await timedRun(withReuse, CAPFLOW);
       times.reused.push(reused.ms);
       vlmCalls = reused.record.trace.filter((t) => t.model === TINY_VLM.repo).length;
-      times.unreused.push((await timedRun(without, CAPFLOW)).ms);
-      times.batched.push((await timedRun(withReuse, { ...CAPFLOW, batchAgents: true })).ms);
+      times.unreused.push((await timedRun(without, BEFORE)).ms);
+      times.oneByOne.push((await timedRun(withReuse, ONE_BY_ONE)).ms);
     }
     await Promise.all([reusing.dispose(), plain.dispose(), llm.dispose()]);
     return {
       single: median(times.single),
-      capflowReused: median(times.reused),
-      capflowUnreused: median(times.unreused),
-      capflowBatched: median(times.batched),
+      capflowNow: median(times.reused),
+      capflowBefore: median(times.unreused),
+      capflowOneByOne: median(times.oneByOne),
       vlmCalls,
       encodes: { reused: encodesReused, unreused: encodesUnreused },
     };
