@@ -30,6 +30,17 @@ export const FAMILY_FILES = Object.freeze({
     ],
     sessions: ['vision_encoder', 'embed_tokens', 'decoder_model_merged'],
   },
+  /** Qwen3.5 VLMs: no processor_config.json (the Qwen3-VL processor does not read one; docs/model-families.md). */
+  qwen3_5: {
+    configs: [
+      'config.json',
+      'generation_config.json',
+      'preprocessor_config.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+    ],
+    sessions: ['vision_encoder', 'embed_tokens', 'decoder_model_merged'],
+  },
   qwen3: {
     configs: ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'],
     sessions: ['model'],

@@ -9,7 +9,7 @@ import type { ModelSource } from './model-source';
 export type ModelRole = 'vlm' | 'llm' | 'router' | 'ocr';
 
 /** Architecture families the engine knows how to load (checked against transformers.js 4.x). */
-export type ModelFamily = 'idefics3' | 'qwen3' | 'clip';
+export type ModelFamily = 'idefics3' | 'qwen3_5' | 'qwen3' | 'clip';
 
 /** ONNX weight formats transformers.js selects by file suffix. */
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
