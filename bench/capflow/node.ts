@@ -36,9 +36,11 @@ export interface ImageReuseFigures {
 const SINGLE: CapflowOptions = { mode: 'single-pass', domain: 'natural', judge: null };
 /** The natural domain's three agents, the summary, and the judge (asked again: the fixture's answer is unread). */
 const CAPFLOW: CapflowOptions = { mode: 'capflow', domain: 'natural', judge: { attempts: 1 } };
-/** How CapFlow ran before issue 12: every prompt encoded the image again, the agents one by one. */
-const BEFORE: CapflowOptions = { ...CAPFLOW, batchAgents: false };
-const ONE_BY_ONE: CapflowOptions = BEFORE;
+/**
+ * The agents one by one. On the VLM loaded without reuse, this is how CapFlow ran before issue 12
+ * (every prompt encoded the image again).
+ */
+const ONE_BY_ONE: CapflowOptions = { ...CAPFLOW, batchAgents: false };
 
 export async function nodeImageReuse(rounds: number, quick: boolean): Promise<ImageReuseFigures> {
   const root = mkdtempSync(join(tmpdir(), 'mc-bench-reuse-'));
@@ -80,7 +82,7 @@ export async function nodeImageReuse(rounds: number, quick: boolean): Promise<Im
       return vlm.imageWork.encoded - before;
     };
     const encodesReused = await encodes(reusing, () => timedRun(withReuse, CAPFLOW))();
-    const encodesUnreused = await encodes(plain, () => timedRun(without, BEFORE))();
+    const encodesUnreused = await encodes(plain, () => timedRun(without, ONE_BY_ONE))();
     const batched = await timedRun(withReuse, CAPFLOW);
     const oneByOne = await timedRun(withReuse, ONE_BY_ONE);
     const notes = (r: typeof batched) => r.record.trace.map((t) => t.output).join('\n');
@@ -97,7 +99,7 @@ export async function nodeImageReuse(rounds: number, quick: boolean): Promise<Im
       const reused = await timedRun(withReuse, CAPFLOW);
       times.reused.push(reused.ms);
       vlmCalls = reused.record.trace.filter((t) => t.model === TINY_VLM.repo).length;
-      times.unreused.push((await timedRun(without, BEFORE)).ms);
+      times.unreused.push((await timedRun(without, ONE_BY_ONE)).ms);
       times.oneByOne.push((await timedRun(withReuse, ONE_BY_ONE)).ms);
     }
     await Promise.all([reusing.dispose(), plain.dispose(), llm.dispose()]);

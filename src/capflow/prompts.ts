@@ -96,9 +96,9 @@ export function judgeDimensions(video: boolean): readonly string[] {
 }
 
 /**
- * The judge prompt: score the caption 1–3 on each dimension (`times`: a video's frame times). Asked again
- * for `only` the dimensions a first answer did not score, it is stricter
- * about the form of the answer.
+ * The judge prompt: score the caption 1–3 on each dimension (`times`: a
+ * video's frame times). Asked again for `only` the dimensions a first
+ * answer did not score, it is stricter about the form of the answer.
  */
 export function judgePrompt(caption: string, times: readonly number[] | null, only?: readonly string[]): string {
   const dims = only ?? judgeDimensions(times !== null);

@@ -1,8 +1,8 @@
 /**
  * The CapFlow engine: route → the domain's agents → summary agent → judge
- * with reject sampling (judge.ts), and the single-pass MetaCaptioner mode. Pure logic over
- * injected models (generic in the image type), so it runs in Node tests on
- * real tiny models and in the worker on real ones.
+ * with reject sampling (judge.ts), and the single-pass MetaCaptioner mode.
+ * Pure logic over injected models (generic in the image type), so it runs
+ * in Node tests on real tiny models and in the worker on real ones.
  */
 import type { OcrLine } from '../shared/ocr';
 import {
@@ -64,6 +64,17 @@ const stepName = (name: string, rerun?: Rerun) => (rerun ? `${name}-${rerun.n}` 
 const aboutFrames = (prompt: string, times: readonly number[] | null) =>
   times ? `${framesLine(times)} ${prompt}` : prompt;
 
+/** A VLM agent's step: its name (suffixed in a further attempt), role, model and prompt. */
+function vlmAgentStep(
+  id: AgentId,
+  agent: { role: string; prompt: string },
+  times: readonly number[] | null,
+  model: string,
+  rerun?: Rerun,
+) {
+  return { agent: stepName(id, rerun), role: agent.role, model, prompt: aboutFrames(agent.prompt, times) };
+}
+
 async function runAgent<I>(
   id: AgentId,
   images: readonly I[],
@@ -85,10 +96,9 @@ async function runAgent<I>(
     });
     return { label: agent.label, text: out.text };
   }
-  const prompt = aboutFrames(agent.prompt, times);
-  const meta = { agent: stepName(id, rerun), role: agent.role, model: models.vlm.name, prompt };
+  const meta = vlmAgentStep(id, agent, times, models.vlm.name, rerun);
   const out = await step(ctx, trace, meta, (onText) =>
-    models.vlm.generate(images, prompt, {
+    models.vlm.generate(images, meta.prompt, {
       maxNewTokens: agent.maxNewTokens,
       stopping: ctx.stopping,
       onText,
@@ -128,20 +138,18 @@ async function runAgents<I>(ids: readonly AgentId[], run: AgentRun<I>, rerun?: R
   const specs = batched.map((id) => {
     const agent = AGENTS[id];
     if (agent.kind !== 'vlm') throw new Error(`${id} is not a VLM agent`);
-    return { id, agent, prompt: aboutFrames(agent.prompt, times) };
+    return { id, agent, meta: vlmAgentStep(id, agent, times, models.vlm.name, rerun) };
   });
-  const metas = specs.map((s) => ({
-    agent: stepName(s.id, rerun),
-    role: s.agent.role,
-    model: models.vlm.name,
-    prompt: s.prompt,
-  }));
-  const outs = await batchStep(ctx, trace, metas, (onText) =>
-    generateBatch(
-      images,
-      specs.map((s) => ({ prompt: s.prompt, maxNewTokens: s.agent.maxNewTokens })),
-      { stopping: ctx.stopping, onText, sampling: rerun?.sampling },
-    ),
+  const outs = await batchStep(
+    ctx,
+    trace,
+    specs.map((s) => s.meta),
+    (onText) =>
+      generateBatch(
+        images,
+        specs.map((s) => ({ prompt: s.meta.prompt, maxNewTokens: s.agent.maxNewTokens })),
+        { stopping: ctx.stopping, onText, sampling: rerun?.sampling },
+      ),
   );
   specs.forEach((s, i) => notes.set(s.id, { label: s.agent.label, text: outs[i]?.text ?? '' }));
   // The trace lists the agents in the domain's order, as when they run one by one.

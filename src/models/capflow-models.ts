@@ -6,9 +6,13 @@ import type { ClipModel } from './clip-model';
 import type { GenerateOptions, TextGenerator } from './generation';
 import type { Vlm } from './vlm';
 
+/** The engine's cancel signal as transformers.js stopping criteria (anything else is ignored). */
+const stoppingOf = (options: Pick<StepOptions, 'stopping'>) =>
+  options.stopping instanceof StoppingCriteria ? options.stopping : undefined;
+
 function generation(prompt: string, options: StepOptions): GenerateOptions {
-  const stopping = options.stopping instanceof StoppingCriteria ? options.stopping : undefined;
-  return { prompt, maxNewTokens: options.maxNewTokens, stopping, onText: options.onText, sampling: options.sampling };
+  const { maxNewTokens, onText, sampling } = options;
+  return { prompt, maxNewTokens, stopping: stoppingOf(options), onText, sampling };
 }
 
 type Router = NonNullable<CapflowModels<RawImage>['router']>;
@@ -46,7 +50,7 @@ export function capflowModels(
       generate: (images, prompt, options) => vlm.generate(images, generation(prompt, options)),
       generateBatch: (images, prompts, options) =>
         vlm.generateBatch(images, prompts, {
-          stopping: options.stopping instanceof StoppingCriteria ? options.stopping : undefined,
+          stopping: stoppingOf(options),
           sampling: options.sampling,
           onText: options.onText,
         }),
