@@ -10,7 +10,7 @@ import { DOMAIN_IDS } from '../capflow/spec';
 import { isCaptionStyle } from '../capflow/styles';
 import type { DeviceRequest } from '../shared/api';
 import { HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
-import { DEFAULT_PRESET_ID, PRESETS, type PresetId } from '../shared/presets';
+import { DEFAULT_PRESET_ID, PRESETS, type PresetId, presetIdOf } from '../shared/presets';
 import type { LoadableRole, RoleOverride, RoleOverrides } from '../shared/roles';
 
 const ROLES: readonly LoadableRole[] = ['vlm', 'llm', 'router'];
@@ -119,7 +119,7 @@ export function settingsFromUrl(params: URLSearchParams): AppSettings {
   const minScore = Number(params.get('minScore'));
   return {
     source: sourceFromUrl(params),
-    preset: isPresetId(presetParam) ? presetParam : DEFAULT_PRESET_ID,
+    preset: presetIdOf(presetParam) ?? DEFAULT_PRESET_ID,
     overrides,
     device: DEVICES.find((d) => d === params.get('device')) ?? 'auto',
     mode: modeFromUrl(params.get('mode')),

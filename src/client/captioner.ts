@@ -23,7 +23,7 @@ import type { DeviceInfo } from '../shared/device';
 import { CancelledError } from '../shared/errors';
 import type { EventSink } from '../shared/events';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
-import { DEFAULT_PRESET_ID, PRESETS, type Preset, type PresetId } from '../shared/presets';
+import { DEFAULT_PRESET_ID, PRESETS, type Preset, type PresetId, requirePresetId } from '../shared/presets';
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
 import { folderImport } from './folder-import';
 import { JobQueue } from './job-queue';
@@ -191,7 +191,8 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
     });
   };
 
-  const presetOf = (preset: PresetId | Preset) => (typeof preset === 'string' ? PRESETS[preset] : preset);
+  const presetOf = (preset: PresetId | Preset) =>
+    typeof preset === 'string' ? PRESETS[requirePresetId(preset)] : preset;
 
   return {
     probe: () => link.call((api) => api.probe()),

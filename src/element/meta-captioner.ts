@@ -14,7 +14,7 @@ import type { DeviceRequest } from '../shared/api';
 import { CancelledError, ImageSourceError, errorText, isCaptionerError } from '../shared/errors';
 import { type CaptionEvent, writesCaption } from '../shared/events';
 import { HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
-import { DEFAULT_PRESET_ID, PRESETS, type PresetId } from '../shared/presets';
+import { DEFAULT_PRESET_ID, type PresetId, requirePresetId } from '../shared/presets';
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
 import { type CaptionErrorDetail, captionEvent } from './events';
 import { sharedCaptioner } from './shared-captioners';
@@ -163,7 +163,7 @@ export class MetaCaptioner extends LitElement {
         source: this.source(),
         assetsBase: this.assetsBase || undefined,
         device: this.device,
-        preset: Object.hasOwn(PRESETS, this.preset) ? this.preset : DEFAULT_PRESET_ID,
+        preset: requirePresetId(this.preset),
         overrides: this.overrides(),
       });
       const onEvent = (e: CaptionEvent) => this.onEngineEvent(e, abort.signal);

@@ -12,6 +12,14 @@ import {
 import type { Sampling } from '../shared/record';
 import { SeededSampler } from './sampling';
 
+/**
+ * How every prompt is rendered. Qwen3 and Qwen3.5 templates open a
+ * `<think>` block unless told not to; an agent's note or a caption must be
+ * the answer itself, so thinking is off (templates without the variable
+ * ignore it).
+ */
+export const CHAT_OPTIONS = Object.freeze({ add_generation_prompt: true, enable_thinking: false });
+
 /** One generation's text and token count. */
 export interface Generation {
   readonly text: string;

@@ -9,7 +9,7 @@ import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import { yieldBetweenSteps } from './runtime/event-loop';
 import { loadParts, loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
-import { type GenerateOptions, type Generation, type TextGenerator, generateTokens } from './generation';
+import { CHAT_OPTIONS, type GenerateOptions, type Generation, type TextGenerator, generateTokens } from './generation';
 
 /** A loaded text LLM. */
 export class TextLlm implements TextGenerator {
@@ -35,7 +35,7 @@ export class TextLlm implements TextGenerator {
   /** Answers one user message (the prompt) greedily. */
   async generateText(options: GenerateOptions): Promise<Generation> {
     const text = this.tokenizer.apply_chat_template([{ role: 'user', content: options.prompt }], {
-      add_generation_prompt: true,
+      ...CHAT_OPTIONS,
       tokenize: false,
     });
     if (typeof text !== 'string') throw new Error('chat template did not produce text');

@@ -9,11 +9,11 @@ import {
   AutoModelForImageTextToText,
   AutoProcessor,
   type PreTrainedModel,
-  type Processor,
+  Processor,
   RawImage,
   Tensor,
 } from '@huggingface/transformers';
-import { ModelLoadError } from '../shared/errors';
+import { ModelLoadError, errorText } from '../shared/errors';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import { yieldBetweenSteps } from './runtime/event-loop';
 import {
@@ -21,6 +21,7 @@ import {
   type Generation,
   type ModelInputs,
   type TextGenerator,
+  CHAT_OPTIONS,
   endTokens,
   generateTokens,
   runGenerate,
@@ -29,6 +30,49 @@ import { RowStreamer, joinRows, rowTokens } from './batching';
 import { type ImageReuse, type ImageWork, reuseImageWork } from './image-reuse';
 import { loadParts, loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
+
+/** Loads only a repo's `chat_template.jinja` (no components), through transformers.js's own file access and cache. */
+class TemplateFile extends Processor {
+  static override classes: string[] = [];
+  static override uses_chat_template_file = true;
+}
+
+/**
+ * The processor, with a chat template. transformers.js 4.3.2 reads
+ * `chat_template.jinja` only for the Gemma 3/3n/4 processors, elsewhere
+ * only `tokenizer_config.json`; exports made with transformers v5 (the
+ * onnx-community Qwen3.5 repos among them) keep the template in the file.
+ */
+export async function loadProcessor(repo: string, options: Parameters<typeof AutoProcessor.from_pretrained>[1]) {
+  const processor = await AutoProcessor.from_pretrained(repo, options);
+  if (processor.chat_template || processor.tokenizer?.chat_template) return processor;
+  try {
+    processor.chat_template = (await TemplateFile.from_pretrained(repo, options)).chat_template;
+  } catch (err) {
+    throw new ModelLoadError(
+      `${repo} has no chat template: neither tokenizer_config.json nor chat_template.jinja has one (${errorText(err)})`,
+    );
+  }
+  return processor;
+}
+
+/**
+ * Caps the pixels a dynamic-resolution processor keeps (Qwen2-VL's image
+ * processor, used by Qwen3-VL and Qwen3.5). Their configs allow images of
+ * many megapixels: a 12 MP photo would become ~11,700 image tokens and
+ * ~47,000 vision-encoder patches, past a browser GPU's memory.
+ */
+export function capImagePixels(processor: Processor, maxPixels: number | undefined): void {
+  const images: unknown = processor.image_processor;
+  // Image processors are callables: functions with fields.
+  if (!maxPixels || (typeof images !== 'object' && typeof images !== 'function') || images === null) return;
+  const current: unknown = Reflect.get(images, 'max_pixels');
+  if (typeof current !== 'number') return;
+  const max = Math.min(current, maxPixels);
+  Reflect.set(images, 'max_pixels', max);
+  const min: unknown = Reflect.get(images, 'min_pixels');
+  if (typeof min === 'number') Reflect.set(images, 'min_pixels', Math.min(min, max));
+}
 
 /** A loaded VLM. */
 export class Vlm implements TextGenerator {
@@ -58,10 +102,11 @@ export class Vlm implements TextGenerator {
     const options = pretrainedOptions(spec, device, dtype, progress);
     return loadingModel(spec, device, async () => {
       const [processor, model] = await loadParts([
-        AutoProcessor.from_pretrained(spec.repo, options.files),
+        loadProcessor(spec.repo, options.files),
         AutoModelForImageTextToText.from_pretrained(spec.repo, options.model),
       ]);
       yieldBetweenSteps(model);
+      capImagePixels(processor, spec.maxImagePixels);
       return new Vlm(spec, processor, model, reuseImages);
     });
   }
@@ -119,7 +164,7 @@ export class Vlm implements TextGenerator {
   /** The model inputs for one prompt about `images` (their image side reused: see image-reuse.ts). */
   private async inputs(images: readonly RawImage[], prompt: string): Promise<ModelInputs> {
     const content = [...images.map(() => ({ type: 'image' })), { type: 'text', text: prompt }];
-    const text = this.processor.apply_chat_template([{ role: 'user', content }], { add_generation_prompt: true });
+    const text = this.processor.apply_chat_template([{ role: 'user', content }], CHAT_OPTIONS);
     if (typeof text !== 'string') throw new Error('chat template did not produce text');
     // The Idefics3 processor requires images; text-only prompts go straight to the tokenizer.
     return images.length ? await this.processor(text, [...images]) : this.tokenizer()(text);

@@ -32,5 +32,5 @@ export function describeDevice(info: DeviceInfo): string {
   }
   const a = info.adapter;
   const name = [a.vendor, a.architecture, a.description].filter(Boolean).join(' ') || 'unknown GPU';
-  return `WebGPU: ${name}${a.isFallback ? ' (software fallback adapter)' : ''}, ${a.shaderF16 ? 'shader-f16' : 'no shader-f16 (fp32 weights)'}`;
+  return `WebGPU: ${name}${a.isFallback ? ' (software fallback adapter)' : ''}, ${a.shaderF16 ? 'shader-f16' : 'no shader-f16 (no half-precision weights)'}`;
 }

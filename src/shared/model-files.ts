@@ -30,7 +30,10 @@ export const FAMILY_FILES = Object.freeze({
     ],
     sessions: ['vision_encoder', 'embed_tokens', 'decoder_model_merged'],
   },
-  /** Qwen3.5 VLMs: no processor_config.json (the Qwen3-VL processor does not read one; docs/model-families.md). */
+  /**
+   * Qwen3.5 VLMs: no processor_config.json (the Qwen3-VL processor does not read one; docs/model-families.md);
+   * the chat template in chat_template.jinja, read when tokenizer_config.json has none (see vlm.ts).
+   */
   qwen3_5: {
     configs: [
       'config.json',
@@ -38,6 +41,7 @@ export const FAMILY_FILES = Object.freeze({
       'preprocessor_config.json',
       'tokenizer.json',
       'tokenizer_config.json',
+      'chat_template.jinja',
     ],
     sessions: ['vision_encoder', 'embed_tokens', 'decoder_model_merged'],
   },
@@ -50,6 +54,22 @@ export const FAMILY_FILES = Object.freeze({
     sessions: ['text_model', 'vision_model'],
   },
 } as const satisfies Record<ModelFamily, FamilyFiles>);
+
+/** Families by a config's `model_type` (SmolVLM repos say `idefics3`, later ones `smolvlm`). */
+const MODEL_TYPE_FAMILIES: Readonly<Record<string, ModelFamily>> = Object.freeze({
+  idefics3: 'idefics3',
+  smolvlm: 'idefics3',
+  qwen3_5: 'qwen3_5',
+  qwen3: 'qwen3',
+  clip: 'clip',
+});
+
+/** The family a config's `model_type` belongs to, or null for one the engine has no file list for. */
+export function familyOfModelType(modelType: unknown): ModelFamily | null {
+  return typeof modelType === 'string' && Object.hasOwn(MODEL_TYPE_FAMILIES, modelType)
+    ? (MODEL_TYPE_FAMILIES[modelType] ?? null)
+    : null;
+}
 
 /** transformers.js's file-name suffix per dtype. */
 export const DTYPE_SUFFIXES = Object.freeze({

@@ -43,6 +43,12 @@ export interface ModelSpec {
   readonly dtypes: DtypePlan;
   /** Rough download size in bytes at the smallest dtypes above (for the UI and quota checks). */
   readonly approxBytes: number;
+  /**
+   * Most pixels of one image the VLM sees, for processors with dynamic
+   * resolution (Qwen-VL family: image tokens grow with the area). Others
+   * ignore it.
+   */
+  readonly maxImagePixels?: number;
   /** GPU features WebGPU must offer to run this model at all (half-precision plans are chosen separately). */
   readonly requires?: readonly GpuFeature[];
   /** Where this model's files come from, when not from the captioner's configured source. */

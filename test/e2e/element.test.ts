@@ -62,12 +62,12 @@ beforeAll(async () => {
   cpSync('dist-lib', join(root, 'vendor/mc'), { recursive: true, filter: (src) => !src.includes('/types') });
   const forge = `model-host="${h.models.url}" vlm="${TINY_VLM.repo}" router="forge/tiny-clip-routed" device="wasm"`;
   const embed = readFileSync('examples/embed/index.html', 'utf8');
-  expect(embed.match(/preset="light"/g)).toHaveLength(2);
+  expect(embed.match(/preset="tiny"/g)).toHaveLength(2);
   cpSync('examples/embed/images', join(root, 'images'), { recursive: true });
-  writeFileSync(join(root, 'index.html'), embed.replaceAll('preset="light"', `preset="light" ${forge}`));
+  writeFileSync(join(root, 'index.html'), embed.replaceAll('preset="tiny"', `preset="tiny" ${forge}`));
 
   const library = readFileSync('examples/library/index.html', 'utf8');
-  const models = "const models = { preset: 'light' };";
+  const models = "const models = { preset: 'tiny' };";
   const create = 'createCaptioner();';
   expect(library).toContain(models);
   expect(library).toContain(create);
@@ -81,7 +81,7 @@ beforeAll(async () => {
     library
       .replace(
         models,
-        `const models = { preset: 'light', device: 'wasm', overrides: { vlm: { kind: 'repo', repo: '${TINY_VLM.repo}' }, router: { kind: 'repo', repo: 'forge/tiny-clip-routed' } } };`,
+        `const models = { preset: 'tiny', device: 'wasm', overrides: { vlm: { kind: 'repo', repo: '${TINY_VLM.repo}' }, router: { kind: 'repo', repo: 'forge/tiny-clip-routed' } } };`,
       )
       .replace(
         create,
@@ -97,6 +97,7 @@ beforeAll(async () => {
       <script type="module" src="./vendor/mc/element.js"></script></head><body>
       <img id="broken" src="./images/broken.png" alt=""><meta-captioner for="broken" ${forge} auto></meta-captioner>
       <img id="lake" src="./images/lake.png"><meta-captioner for="lake" ${forge} auto></meta-captioner>
+      <img id="typo" src="./images/lake.png" alt=""><meta-captioner for="typo" preset="huge" ${forge} auto></meta-captioner>
       <meta-captioner id="endless" src="./images/kite.png" mode="prompt" max-tokens="1000000" model-host="${h.models.url}" vlm="forge/tiny-smolvlm-endless" device="wasm"></meta-captioner>
       </body></html>`,
   );
@@ -154,14 +155,22 @@ test('the example page: two elements fill two alts with the exact captions, one 
   await page.context().close();
 });
 
-test('a corrupt image gets a named caption-error while the other element succeeds; cancel() rejects, the next caption works', async () => {
+test('a corrupt image and an unknown preset get named caption-errors while the other element succeeds; cancel() rejects, the next caption works', async () => {
   const page = await freshPage(h);
   await instrument(page);
   await page.goto(`${site.url}errors.html`);
   await expect.poll(() => page.locator('#lake').getAttribute('alt'), { timeout: 90_000 }).toBe(TINY_VLM_CAPTIONS.blue);
   await expect
-    .poll(async () => (await seen(page)).filter((e) => e.type === 'caption-error').map((e) => [e.for, e.detail]))
-    .toEqual([['broken', { name: 'ImageDecodeError', message: expect.stringContaining('"broken.png"') }]]);
+    .poll(async () =>
+      (await seen(page))
+        .filter((e) => e.type === 'caption-error')
+        .map((e) => [e.for, e.detail])
+        .sort(),
+    )
+    .toEqual([
+      ['broken', { name: 'ImageDecodeError', message: expect.stringContaining('"broken.png"') }],
+      ['typo', { name: 'ModelLoadError', message: '"huge" is not a preset: use tiny, balanced, quality.' }],
+    ]);
   expect(await page.locator('#broken').getAttribute('alt')).toBe('');
   expect(await page.locator('meta-captioner[for="broken"] [part="error"]').textContent()).toContain('ImageDecodeError');
 

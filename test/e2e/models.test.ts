@@ -47,10 +47,10 @@ test('the page shows the device; the size shown before download equals the bytes
   await waitForStatus(page, 'red.png', 'done', 120_000);
   const served = h.models.requests.filter((r) => r.status === 200);
   expect(served.reduce((sum, r) => sum + r.bytes, 0)).toBe(modelBytes);
-  // WebGPU without shader-f16: full-precision vision tower, q4 decoder, never an f16 file.
+  // WebGPU without shader-f16, balanced tier: every VLM session at q4 (fp32 activations), never an f16 file.
   const names = served.map((r) => r.path.split('/').pop());
   expect(names).toEqual(
-    expect.arrayContaining(['vision_encoder.onnx', 'embed_tokens.onnx', 'decoder_model_merged_q4.onnx']),
+    expect.arrayContaining(['vision_encoder_q4.onnx', 'embed_tokens_q4.onnx', 'decoder_model_merged_q4.onnx']),
   );
   expect(names.filter((n) => n?.includes('f16'))).toEqual([]);
   // Now the models are on this device, and the plan says so (OCR loads only for domains that read text).

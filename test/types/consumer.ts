@@ -21,7 +21,7 @@ const style: CaptionStyle = 'alt';
 if (element) element.captionStyle = style;
 
 const captioner = createCaptioner({ assetsBase: '/vendor/mc/' });
-void captioner.plan({ preset: 'light', roles: ['vlm'] }).then((plan) => plan.downloadBytes);
+void captioner.plan({ preset: 'tiny', roles: ['vlm'] }).then((plan) => plan.downloadBytes);
 void captioner
   .capflow({ image: new Blob(), options: { mode: 'single-pass', style } })
   .then((record) => record.domain?.label)

@@ -50,7 +50,7 @@ describe('chooseDtype', () => {
 
 test('describeDevice says what the page found', () => {
   expect(describeDevice(info(adapter(false)))).toBe(
-    'WebGPU: google swiftshader (software fallback adapter), no shader-f16 (fp32 weights)',
+    'WebGPU: google swiftshader (software fallback adapter), no shader-f16 (no half-precision weights)',
   );
   expect(describeDevice(info(null))).toBe('WASM (CPU, 8 threads) — WebGPU unavailable: navigator.gpu is missing');
 });

@@ -5,7 +5,7 @@ import { JobQueue } from '../../src/client/job-queue';
 import { CHUNK_BYTES, chunksOf } from '../../src/models/cache/chunking';
 import { importProblem } from '../../src/models/cache/import-model';
 import { isFullPrecisionSafe } from '../../src/shared/model-spec';
-import { PRESETS, QWEN3_06B, presetBytes } from '../../src/shared/presets';
+import { PRESETS, QWEN3_06B, presetBytes, presetIdOf, requirePresetId } from '../../src/shared/presets';
 import { applyOverride, resolveRoles } from '../../src/shared/roles';
 import { plannedFiles } from '../../src/shared/model-files';
 import { loadParts } from '../../src/models/pretrained';
@@ -51,9 +51,25 @@ describe('chunking', () => {
 });
 
 describe('presets', () => {
-  test('light fits ~600 MB and balanced ~1.5 GB at their smallest plans', () => {
-    expect(presetBytes(PRESETS.light)).toBeLessThanOrEqual(600_000_000);
-    expect(presetBytes(PRESETS.balanced)).toBeLessThanOrEqual(1_500_000_000);
+  test('three tiers, smallest first, each within its budget at its smallest plan', () => {
+    expect(Object.keys(PRESETS)).toEqual(['tiny', 'balanced', 'quality']);
+    expect(PRESETS.tiny.vlm.approxBytes).toBeLessThanOrEqual(300_000_000);
+    expect(PRESETS.balanced.vlm.approxBytes).toBeLessThanOrEqual(1_000_000_000);
+    expect(PRESETS.quality.vlm.approxBytes).toBeLessThanOrEqual(2_500_000_000);
+    const sizes = Object.values(PRESETS).map(presetBytes);
+    expect(sizes).toEqual([...sizes].sort((a, b) => a - b));
+    expect(presetBytes(PRESETS.quality)).toBeLessThanOrEqual(2_500_000_000);
+  });
+  test('every tier’s VLM writes the summary too: one download, one set of GPU buffers', () => {
+    for (const preset of Object.values(PRESETS)) expect(preset.llm, preset.id).toBe('vlm');
+  });
+  test('a tier is named by its id or an earlier name; any other name is a specific error', () => {
+    expect(presetIdOf('quality')).toBe('quality');
+    expect(presetIdOf('light')).toBe('tiny');
+    expect(presetIdOf('toString')).toBeNull();
+    expect(presetIdOf(null)).toBeNull();
+    expect(requirePresetId('light')).toBe('tiny');
+    expect(() => requirePresetId('huge')).toThrow('"huge" is not a preset: use tiny, balanced, quality.');
   });
   test('every preset model has a fallback plan that needs no shader-f16', () => {
     for (const preset of Object.values(PRESETS)) {
@@ -81,15 +97,15 @@ describe('presets', () => {
 });
 
 describe('roles', () => {
-  test('the light preset shares its VLM as the summary LLM', () => {
-    const roles = resolveRoles(PRESETS.light, {}, ['llm']);
+  test('the tiny preset shares its VLM as the summary LLM', () => {
+    const roles = resolveRoles(PRESETS.tiny, {}, ['llm']);
     expect(roles.map((r) => [r.role, r.spec.repo, r.sharedWith])).toEqual([
-      ['vlm', PRESETS.light.vlm.repo, undefined],
-      ['llm', PRESETS.light.vlm.repo, 'vlm'],
+      ['vlm', PRESETS.tiny.vlm.repo, undefined],
+      ['llm', PRESETS.tiny.vlm.repo, 'vlm'],
     ]);
   });
-  test('a text model overriding the light preset’s shared summary gets a text model’s dtype plan, not the VLM’s', () => {
-    const [llm] = resolveRoles(PRESETS.light, { llm: { kind: 'repo', repo: 'me/text-llm' } }, ['llm']);
+  test('a text model overriding the tiny preset’s shared summary gets a text model’s dtype plan, not the VLM’s', () => {
+    const [llm] = resolveRoles(PRESETS.tiny, { llm: { kind: 'repo', repo: 'me/text-llm' } }, ['llm']);
     expect(llm).toMatchObject({ role: 'llm', spec: { family: 'qwen3', repo: 'me/text-llm' } });
     expect(llm?.sharedWith).toBeUndefined();
     expect(llm?.spec.dtypes).toEqual(QWEN3_06B.dtypes);

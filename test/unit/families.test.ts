@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawImage, env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Vlm } from '../../src/models/vlm';
+import { CHAT_OPTIONS } from '../../src/models/generation';
+import { Vlm, capImagePixels, loadProcessor } from '../../src/models/vlm';
 import { plannedFiles } from '../../src/shared/model-files';
 import { writeQwen35Vlm } from '../fixtures/forge/qwen';
 import { TINY_QWEN35_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
@@ -20,15 +21,16 @@ const QWEN35 = TINY_QWEN35_VLM;
 let root: string;
 let server: ModelServer;
 
-function solid(r: number, g: number, b: number): RawImage {
-  const data = new Uint8ClampedArray(50 * 40 * 3);
+function solid(r: number, g: number, b: number, width = 50, height = 40): RawImage {
+  const data = new Uint8ClampedArray(width * height * 3);
   for (let i = 0; i < data.length; i += 3) data.set([r, g, b], i);
-  return new RawImage(data, 50, 40, 3);
+  return new RawImage(data, width, height, 3);
 }
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mc-families-'));
   writeQwen35Vlm(join(root, 'forge/tiny-qwen3_5'));
+  writeQwen35Vlm(join(root, 'forge/no-template'));
   server = await startModelServer(root);
   // Loaded over HTTP from the test's model host into an empty cache folder, so every file it needs is requested.
   env.allowLocalModels = false;
@@ -84,6 +86,39 @@ describe('Qwen3.5 (hybrid attention, multimodal rope, Qwen2-VL patches)', () => 
   test('text-only prompts run on the same model (the summary role of a one-model tier)', async () => {
     expect((await vlm.generateText({ prompt: 'Notes: Blue sky, Big Boat.', maxNewTokens: 40 })).text).toBe(
       TINY_VLM_CAPTIONS.blue,
+    );
+  });
+
+  test('the chat template comes from chat_template.jinja, rendered with thinking off', async () => {
+    const processor = await loadProcessor(QWEN35.repo, {});
+    expect(processor.tokenizer?.chat_template).toBeNull(); // as in the export: not in tokenizer_config.json
+    const content = [{ type: 'image' }, { type: 'text', text: 'Hi' }];
+    expect(processor.apply_chat_template([{ role: 'user', content }], CHAT_OPTIONS)).toBe(
+      '<|im_start|>user\n<|vision_start|><|image_pad|><|vision_end|>Hi<|im_end|>\n' +
+        '<|im_start|>assistant\n<think>\n\n</think>\n\n',
+    );
+  });
+
+  test('a tier’s pixel cap bounds the image tokens of any photo; a larger cap never raises the export’s own', async () => {
+    const processor = await loadProcessor(QWEN35.repo, {});
+    const photo = solid(200, 120, 40, 400, 400);
+    const images = processor.image_processor;
+    if (!images) throw new Error('the fixture has an image processor');
+    const grid = async () => {
+      const { image_grid_thw } = await images([photo]);
+      return Array.from(image_grid_thw.data as BigInt64Array, Number);
+    };
+    expect(await grid()).toEqual([1, 4, 4]); // the fixture's own limit, 64×64 pixels: 16 patches
+    capImagePixels(processor, 1_000_000);
+    expect(await grid()).toEqual([1, 4, 4]);
+    capImagePixels(processor, 32 * 32);
+    expect(await grid()).toEqual([1, 2, 2]);
+  });
+
+  test('a repo with no chat template anywhere fails to load with a specific error', async () => {
+    rmSync(join(root, 'forge/no-template/chat_template.jinja'));
+    await expect(Vlm.load({ ...QWEN35, repo: 'forge/no-template' }, 'wasm', 'fp32', () => {})).rejects.toThrow(
+      'forge/no-template has no chat template: neither tokenizer_config.json nor chat_template.jinja has one',
     );
   });
 });

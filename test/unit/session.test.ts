@@ -18,7 +18,8 @@ import {
 } from '../../src/session/exports';
 import type { SessionItem } from '../../src/session/item';
 import { countItems, etaMs, formatEta, stageOf } from '../../src/session/progress';
-import { plannedFiles } from '../../src/shared/model-files';
+import { familyOfModelType, plannedFiles } from '../../src/shared/model-files';
+import { PRESETS } from '../../src/shared/presets';
 
 const record: CaptionRecord = {
   version: 3,
@@ -239,5 +240,36 @@ describe('download plan files', () => {
       'onnx/vision_model_quantized.onnx',
       'onnx/vision_model_quantized.onnx_data',
     ]);
+  });
+  test('a Qwen3.5 tier on a shader-f16 GPU: the export’s weights in .onnx_data files, the template file listed', () => {
+    // The per-file chunk counts of the onnx-community Qwen3.5-2B export's file list (every file has external data).
+    const chunks = {
+      'vision_encoder_fp16.onnx': 1,
+      'embed_tokens_fp16.onnx': 1,
+      'decoder_model_merged_q4f16.onnx': 1,
+      'decoder_model_merged.onnx': 4,
+    };
+    expect(plannedFiles('qwen3_5', PRESETS.quality.vlm.dtypes.webgpuF16, chunks)).toEqual([
+      'config.json',
+      'generation_config.json',
+      'preprocessor_config.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      'chat_template.jinja',
+      'onnx/vision_encoder_fp16.onnx',
+      'onnx/vision_encoder_fp16.onnx_data',
+      'onnx/embed_tokens_fp16.onnx',
+      'onnx/embed_tokens_fp16.onnx_data',
+      'onnx/decoder_model_merged_q4f16.onnx',
+      'onnx/decoder_model_merged_q4f16.onnx_data',
+    ]);
+  });
+  test('a repo’s own model_type decides its files, whatever the role’s preset model was', () => {
+    expect(familyOfModelType('smolvlm')).toBe('idefics3');
+    expect(familyOfModelType('idefics3')).toBe('idefics3');
+    expect(familyOfModelType('qwen3_5')).toBe('qwen3_5');
+    expect(familyOfModelType('florence2')).toBeNull();
+    expect(familyOfModelType('constructor')).toBeNull();
+    expect(familyOfModelType(undefined)).toBeNull();
   });
 });

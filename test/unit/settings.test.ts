@@ -138,15 +138,20 @@ describe('settings in the URL', () => {
     const params = new URLSearchParams({
       host: 'http://127.0.0.1:9/',
       template: '{model}/',
-      preset: 'light',
+      preset: 'tiny',
       vlm: 'me/vlm',
       revision: 'v2',
       device: 'wasm',
     });
     const settings = settingsFromUrl(params);
     expect(settings.overrides.vlm).toEqual({ kind: 'repo', repo: 'me/vlm', revision: 'v2' });
-    expect(settings.preset).toBe('light');
+    expect(settings.preset).toBe('tiny');
     expect(settingsToUrl(settings).toString()).toBe(params.toString());
+  });
+  test('a saved link to the old "light" preset opens the tiny tier; an unknown preset the default', () => {
+    expect(settingsFromUrl(new URLSearchParams({ preset: 'light' })).preset).toBe('tiny');
+    expect(settingsFromUrl(new URLSearchParams({ preset: 'quality' })).preset).toBe('quality');
+    expect(settingsFromUrl(new URLSearchParams({ preset: 'huge' })).preset).toBe(DEFAULT_SETTINGS.preset);
   });
   test('a local models folder', () => {
     const settings = settingsFromUrl(new URLSearchParams({ local: '/models/' }));

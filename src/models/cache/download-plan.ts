@@ -4,13 +4,13 @@
  * size (from the weight cache's manifest when stored, else from a one-byte
  * range probe, as transformers.js itself probes sizes), before anything is
  * downloaded. Only `config.json` is read whole, for its external-data
- * setting; it is a few kilobytes.
+ * setting and model type; it is a few kilobytes.
  */
 import type { DownloadPlan, PlannedFile, RolePlan } from '../../shared/api';
 import { errorText } from '../../shared/errors';
-import { type ExternalDataSetting, plannedFiles } from '../../shared/model-files';
+import { type ExternalDataSetting, familyOfModelType, plannedFiles } from '../../shared/model-files';
 import type { ModelSource } from '../../shared/model-source';
-import type { DeviceKind, DtypeChoice } from '../../shared/model-spec';
+import type { DeviceKind, DtypeChoice, ModelFamily } from '../../shared/model-spec';
 import type { ResolvedRole } from '../../shared/roles';
 import { modelFolder } from '../runtime/runtime';
 import type { WeightCache } from './weight-cache';
@@ -41,16 +41,26 @@ async function probeSize(fetcher: typeof fetch, url: string): Promise<number | n
   return Number(length);
 }
 
-async function externalDataSetting(ctx: PlanContext, folder: string): Promise<ExternalDataSetting> {
+/**
+ * What a model's `config.json` says about its files: the external-data
+ * setting, and the family by `model_type` (a repo that overrides a role may
+ * be of another family than the preset's model, e.g. SmolVLM over a Qwen3.5
+ * tier; transformers.js loads either through the same Auto classes).
+ */
+async function configFacts(
+  ctx: PlanContext,
+  folder: string,
+): Promise<{ readonly external: ExternalDataSetting; readonly family: ModelFamily | null }> {
   const url = `${folder}config.json`;
   const response = (await ctx.cache.match(url)) ?? (await ctx.fetch(url));
   if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
   const config: unknown = await response.json();
-  if (typeof config !== 'object' || config === null) return undefined;
+  if (typeof config !== 'object' || config === null) return { external: undefined, family: null };
+  const family = familyOfModelType(Reflect.get(config, 'model_type'));
   const custom: unknown = Reflect.get(config, 'transformers.js_config');
-  if (typeof custom !== 'object' || custom === null) return undefined;
+  if (typeof custom !== 'object' || custom === null) return { external: undefined, family };
   const setting: unknown = Reflect.get(custom, 'use_external_data_format');
-  return isExternalDataSetting(setting) ? setting : undefined;
+  return { external: isExternalDataSetting(setting) ? setting : undefined, family };
 }
 
 function isExternalDataSetting(value: unknown): value is ExternalDataSetting {
@@ -107,8 +117,8 @@ export async function planRole(ctx: PlanContext, resolved: ResolvedRole, dtype: 
   if (resolved.sharedWith) return rolePlan(base, [], null);
   const imported = source.kind === 'imported';
   try {
-    const external = await externalDataSetting(ctx, folder);
-    const paths = plannedFiles(spec.family, dtype, external);
+    const config = await configFacts(ctx, folder);
+    const paths = plannedFiles(config.family ?? spec.family, dtype, config.external);
     return await planUrls(
       ctx,
       base,

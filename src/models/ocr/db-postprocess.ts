@@ -5,14 +5,7 @@
  * rectangles around the kernels, so vertical axis labels and tilted
  * labels keep their own orientation.
  */
-import {
-  type RotatedBox,
-  boundsOf,
-  extentAlong,
-  frameOf,
-  lineAngleBetween,
-  minAreaRect,
-} from './geometry.ts';
+import { type RotatedBox, boundsOf, extentAlong, frameOf, lineAngleBetween, minAreaRect } from './geometry.ts';
 
 /** DB post-processing knobs (PaddleOCR's defaults). */
 export interface DbOptions {

@@ -138,7 +138,10 @@ export function minAreaRect(points: readonly [number, number][]): RotatedBox {
     if (length === 0 || ax === bx || ay === by) continue; // axis-aligned edges give the box already held
     const ux = (bx - ax) / length;
     const uy = (by - ay) / length;
-    let uMin = Infinity, uMax = -Infinity, vMin = Infinity, vMax = -Infinity;
+    let uMin = Infinity,
+      uMax = -Infinity,
+      vMin = Infinity,
+      vMax = -Infinity;
     for (const [x, y] of hull) {
       const u = x * ux + y * uy;
       const v = -x * uy + y * ux;
@@ -152,7 +155,13 @@ export function minAreaRect(points: readonly [number, number][]): RotatedBox {
     bestArea = area;
     const u = (uMin + uMax) / 2;
     const v = (vMin + vMax) / 2;
-    best = { cx: u * ux - v * uy, cy: u * uy + v * ux, width: uMax - uMin, height: vMax - vMin, angle: Math.atan2(uy, ux) };
+    best = {
+      cx: u * ux - v * uy,
+      cy: u * uy + v * ux,
+      width: uMax - uMin,
+      height: vMax - vMin,
+      angle: Math.atan2(uy, ux),
+    };
   }
   // The side nearer horizontal is the width: angle in (−π/4, π/4].
   let r = best;

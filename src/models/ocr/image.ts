@@ -124,7 +124,8 @@ function resampleTurned(
         const s = order[c] ?? c;
         const upper = (data[tl + s] ?? 0) * (1 - wx) + (data[tr + s] ?? 0) * wx;
         const lower = (data[tl + down + s] ?? 0) * (1 - wx) + (data[tr + down + s] ?? 0) * wx;
-        out[offset + c * plane + oy * stride + ox] = (upper * (1 - wy) + lower * wy) * (scale[c] ?? 1) + (shift[c] ?? 0);
+        out[offset + c * plane + oy * stride + ox] =
+          (upper * (1 - wy) + lower * wy) * (scale[c] ?? 1) + (shift[c] ?? 0);
       }
     }
   }

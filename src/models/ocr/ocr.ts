@@ -10,7 +10,14 @@
 import type { OcrLine } from '../../shared/ocr.ts';
 import { ctcGreedy } from './ctc.ts';
 import { fixLookalikes } from './lookalikes.ts';
-import { DB_DEFAULTS, type DbOptions, type ScoredBox, dbBoxes, mergeLineBoxes, readingOrder } from './db-postprocess.ts';
+import {
+  DB_DEFAULTS,
+  type DbOptions,
+  type ScoredBox,
+  dbBoxes,
+  mergeLineBoxes,
+  readingOrder,
+} from './db-postprocess.ts';
 import { type RotatedBox, axisAligned, boundsOf, frameOf, turned } from './geometry.ts';
 import { type Normalisation, type RgbImage, resampleToTensor } from './image.ts';
 import { upsideDown } from './orientation.ts';
@@ -125,7 +132,13 @@ export async function readText(
   // Crops of similar widths share a run (as PaddleOCR sorts by aspect ratio), so little of it is padding.
   const byWidth = candidates.sort((a, b) => a.width - b.width);
   for (let first = 0; first < byWidth.length; first += options.recBatch) {
-    for (const line of await recognise(image, byWidth.slice(first, first + options.recBatch), runtime, alphabet, options)) {
+    for (const line of await recognise(
+      image,
+      byWidth.slice(first, first + options.recBatch),
+      runtime,
+      alphabet,
+      options,
+    )) {
       const held = read[line.index];
       if (!held || line.line.confidence > held.confidence) read[line.index] = line.line;
     }
@@ -148,7 +161,9 @@ function readings(region: RotatedBox, flipped: boolean, options: OcrOptions): Ro
   return [
     chosen,
     ...(flipped ? [region] : []),
-    ...(wasTurned && short ? [turned(chosen, 1), turned(chosen, -1)].filter((r) => Math.abs(r.angle) <= Math.PI / 4) : []),
+    ...(wasTurned && short
+      ? [turned(chosen, 1), turned(chosen, -1)].filter((r) => Math.abs(r.angle) <= Math.PI / 4)
+      : []),
   ];
 }
 
@@ -203,7 +218,9 @@ async function recognise(
     // A gap belongs between two characters when its middle lies between their steps (a narrow
     // character such as "." may be emitted at a step over the gap's start).
     const isWordGap = (a: number, c: number) =>
-      gaps.some(([start, end]) => (start + end) / 2 >= (a + 0.5) * stepWidth && (start + end) / 2 <= (c + 0.5) * stepWidth);
+      gaps.some(
+        ([start, end]) => (start + end) / 2 >= (a + 0.5) * stepWidth && (start + end) / 2 <= (c + 0.5) * stepWidth,
+      );
     const decoded = ctcGreedy(probs, own, classes, alphabet, isWordGap);
     const text = fixLookalikes(decoded.text.trim());
     if (!text || decoded.confidence < options.minConfidence) return [];
