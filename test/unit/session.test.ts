@@ -18,7 +18,7 @@ import {
 } from '../../src/session/exports';
 import type { SessionItem } from '../../src/session/item';
 import { countItems, etaMs, formatEta, stageOf } from '../../src/session/progress';
-import { familyOfModelType, plannedFiles } from '../../src/shared/model-files';
+import { FAMILY_FILES, familyOfModelType, plannedFiles } from '../../src/shared/model-files';
 import { PRESETS } from '../../src/shared/presets';
 
 const record: CaptionRecord = {
@@ -249,13 +249,9 @@ describe('download plan files', () => {
       'decoder_model_merged_q4f16.onnx': 1,
       'decoder_model_merged.onnx': 4,
     };
+    expect(FAMILY_FILES.qwen3_5.configs).toContain('chat_template.jinja');
     expect(plannedFiles('qwen3_5', PRESETS.quality.vlm.dtypes.webgpuF16, chunks)).toEqual([
-      'config.json',
-      'generation_config.json',
-      'preprocessor_config.json',
-      'tokenizer.json',
-      'tokenizer_config.json',
-      'chat_template.jinja',
+      ...FAMILY_FILES.qwen3_5.configs,
       'onnx/vision_encoder_fp16.onnx',
       'onnx/vision_encoder_fp16.onnx_data',
       'onnx/embed_tokens_fp16.onnx',
