@@ -7,6 +7,7 @@ import {
 } from '@huggingface/transformers';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import { yieldBetweenSteps } from './runtime/event-loop';
+import { chatTemplateFile } from './chat-template';
 import { loadParts, loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
 import { CHAT_OPTIONS, type GenerateOptions, type Generation, type TextGenerator, generateTokens } from './generation';
@@ -24,7 +25,10 @@ export class TextLlm implements TextGenerator {
     const options = pretrainedOptions(spec, device, dtype, progress);
     return loadingModel(spec, device, async () => {
       const [tokenizer, model] = await loadParts([
-        AutoTokenizer.from_pretrained(spec.repo, options.files),
+        AutoTokenizer.from_pretrained(spec.repo, options.files).then(async (tokenizer) => {
+          tokenizer.chat_template ??= await chatTemplateFile(spec.repo, options.files);
+          return tokenizer;
+        }),
         AutoModelForCausalLM.from_pretrained(spec.repo, options.model),
       ]);
       yieldBetweenSteps(model);

@@ -9,11 +9,11 @@ import {
   AutoModelForImageTextToText,
   AutoProcessor,
   type PreTrainedModel,
-  Processor,
+  type Processor,
   RawImage,
   Tensor,
 } from '@huggingface/transformers';
-import { ModelLoadError, errorText } from '../shared/errors';
+import { ModelLoadError } from '../shared/errors';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import { yieldBetweenSteps } from './runtime/event-loop';
 import {
@@ -28,30 +28,15 @@ import {
 } from './generation';
 import { RowStreamer, joinRows, rowTokens } from './batching';
 import { type ImageReuse, type ImageWork, reuseImageWork } from './image-reuse';
+import { chatTemplateFile } from './chat-template';
 import { loadParts, loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
 
-/** Loads only a repo's `chat_template.jinja` (no components), through transformers.js's own file access and cache. */
-class TemplateFile extends Processor {
-  static override classes: string[] = [];
-  static override uses_chat_template_file = true;
-}
-
-/**
- * The processor, with a chat template. transformers.js 4.3.2 reads
- * `chat_template.jinja` only for the Gemma 3/3n/4 processors, elsewhere
- * only `tokenizer_config.json`; exports made with transformers v5 (the
- * onnx-community Qwen3.5 repos among them) keep the template in the file.
- */
+/** The processor, with the repo's chat template file when its tokenizer config has none (see chat-template.ts). */
 export async function loadProcessor(repo: string, options: Parameters<typeof AutoProcessor.from_pretrained>[1]) {
   const processor = await AutoProcessor.from_pretrained(repo, options);
-  if (processor.chat_template || processor.tokenizer?.chat_template) return processor;
-  try {
-    processor.chat_template = (await TemplateFile.from_pretrained(repo, options)).chat_template;
-  } catch (err) {
-    throw new ModelLoadError(
-      `${repo} has no chat template: neither tokenizer_config.json nor chat_template.jinja has one (${errorText(err)})`,
-    );
+  if (!processor.chat_template && !processor.tokenizer?.chat_template) {
+    processor.chat_template = await chatTemplateFile(repo, options);
   }
   return processor;
 }

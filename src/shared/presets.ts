@@ -45,11 +45,13 @@ export const SMOLVLM_256M = {
  * tower is large (a 27-layer ViT), so unlike SmolVLM's it cannot stay fp32
  * without shader-f16; q4 keeps fp32 activations, so it runs on any adapter,
  * and the image features stay the same float type as the token embeddings.
+ * On WASM (4 GB of memory at most) the decoder is q4 too: at q8 the 2B
+ * decoder alone would take about half of it.
  */
 const QWEN35_DTYPES = {
   webgpuF16: { vision_encoder: 'fp16', embed_tokens: 'fp16', decoder_model_merged: 'q4f16' },
   webgpu: { vision_encoder: 'q4', embed_tokens: 'q4', decoder_model_merged: 'q4' },
-  wasm: { vision_encoder: 'q8', embed_tokens: 'q8', decoder_model_merged: 'q8' },
+  wasm: { vision_encoder: 'q8', embed_tokens: 'q8', decoder_model_merged: 'q4' },
 } as const satisfies DtypePlan;
 
 /**

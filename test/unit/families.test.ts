@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { RawImage, env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CHAT_OPTIONS } from '../../src/models/generation';
+import { TextLlm } from '../../src/models/text-llm';
 import { Vlm, capImagePixels, loadProcessor } from '../../src/models/vlm';
+import { QWEN3_06B } from '../../src/shared/presets';
 import { plannedFiles } from '../../src/shared/model-files';
 import { writeQwen35Vlm } from '../fixtures/forge/qwen';
 import { TINY_QWEN35_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
@@ -113,6 +115,17 @@ describe('Qwen3.5 (hybrid attention, multimodal rope, Qwen2-VL patches)', () => 
     expect(await grid()).toEqual([1, 4, 4]);
     capImagePixels(processor, 32 * 32);
     expect(await grid()).toEqual([1, 2, 2]);
+  });
+
+  test('its decoder also loads alone as a text model (template from chat_template.jinja), answering as the VLM does', async () => {
+    const llm = await TextLlm.load({ ...QWEN3_06B, repo: QWEN35.repo, revision: 'main' }, 'wasm', 'fp32', () => {});
+    try {
+      expect((await llm.generateText({ prompt: 'Notes: Blue sky, Big Boat.', maxNewTokens: 40 })).text).toBe(
+        TINY_VLM_CAPTIONS.blue,
+      );
+    } finally {
+      await llm.dispose();
+    }
   });
 
   test('a repo with no chat template anywhere fails to load with a specific error', async () => {
