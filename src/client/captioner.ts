@@ -25,6 +25,7 @@ import type { EventSink } from '../shared/events';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import { DEFAULT_PRESET_ID, PRESETS, type Preset, type PresetId, requirePresetId } from '../shared/presets';
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
+import { type VideoSampling, videoSampling } from '../shared/video-sampling';
 import { folderImport } from './folder-import';
 import { JobQueue } from './job-queue';
 import { WorkerLink } from './worker-link';
@@ -80,10 +81,16 @@ export interface CaptionRequest {
   readonly jobId?: string;
 }
 
-/** A CapFlow (or single-pass) job: an image, or video frames in time order, each with its time in seconds. */
+/**
+ * A CapFlow (or single-pass) job: an image, video frames in time order
+ * (each with its time in seconds), or a video file the worker samples
+ * (`videoSampling` changes the defaults: frames, scene detection, limits).
+ */
 export interface CapflowRequest {
   readonly image?: Blob;
   readonly frames?: readonly { readonly image: Blob; readonly time: number }[];
+  readonly video?: Blob;
+  readonly videoSampling?: Partial<VideoSampling>;
   readonly name?: string;
   readonly options?: Partial<CapflowOptions>;
   readonly ocrDevice?: DeviceRequest;
@@ -256,9 +263,12 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
       });
     },
 
-    capflow({
+    // Async, so a bad video setting rejects like every other bad input.
+    async capflow({
       image,
       frames,
+      video,
+      videoSampling: sampling,
       name,
       options = {},
       ocrDevice = 'auto',
@@ -270,7 +280,8 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
         jobId,
         images: frames ? frames.map((f) => f.image) : image ? [image] : [],
         times: frames ? frames.map((f) => f.time) : null,
-        name: displayName(image, name),
+        video: video ? { file: video, sampling: videoSampling(sampling) } : null,
+        name: displayName(image ?? video, name),
         options: { mode: 'capflow', ...options },
         ocrDevice,
       };

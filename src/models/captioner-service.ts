@@ -31,6 +31,7 @@ import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import type { CaptionRecord } from '../shared/record';
 import { type CapflowInput, type CapflowModels, runCapflow } from '../capflow/workflow';
 import { decodeImage, fitForModels, rgbOf } from '../media/decode';
+import { sampleVideo } from '../media/video/sample-video';
 import { capflowModels } from './capflow-models';
 import { importModelFiles } from './cache/import-model';
 import { type PlanContext, planDownload } from './cache/download-plan';
@@ -223,13 +224,11 @@ export class CaptionerService implements CaptionerApi {
 
   capflow(job: CapflowJob, onEvent: EventSink): Promise<CaptionRecord> {
     return this.jobs.run(job.jobId, async (control) => {
-      const frameName = (i: number) => (job.times ? `${job.name} (frame ${i + 1})` : job.name);
-      const originals = await Promise.all(job.images.map((blob, i) => decodeImage(blob, frameName(i))));
+      const { originals, times } = await this.subject(job, control.signal, onEvent);
       // The vision models get letterboxed images; the OCR tool reads the originals (its boxes stay true).
       const images = originals.map(fitForModels);
       const [first] = images;
       if (!first) throw new ImageDecodeError(job.name, 'no image or frames were given');
-      const times = job.times;
       const input: CapflowInput<RawImage> = times
         ? { kind: 'video', frames: images.map((image, i) => ({ image, time: times[i] ?? Number.NaN })) }
         : { kind: 'image', image: first };
@@ -256,6 +255,25 @@ export class CaptionerService implements CaptionerApi {
         return { ...record, runtime: this.models.runtime() };
       });
     });
+  }
+
+  /** A job's pictures: its image, its frames, or frames sampled from its video file, with their times. */
+  private async subject(
+    job: CapflowJob,
+    signal: AbortSignal,
+    onEvent: EventSink,
+  ): Promise<{ originals: RawImage[]; times: readonly number[] | null }> {
+    if (job.video) {
+      const video = await sampleVideo(job.video.file, job.name, job.video.sampling, {
+        signal,
+        jobId: job.jobId,
+        onProgress: (p) => onEvent({ type: 'video-frames', jobId: job.jobId, ...p }),
+      });
+      return { originals: video.frames.map((f) => f.image), times: video.frames.map((f) => f.time) };
+    }
+    const frameName = (i: number) => (job.times ? `${job.name} (frame ${i + 1})` : job.name);
+    const originals = await Promise.all(job.images.map((blob, i) => decodeImage(blob, frameName(i))));
+    return { originals, times: job.times };
   }
 
   /** The models a CapFlow job runs on (overridable by tests that inject GPU faults mid-job). */

@@ -13,6 +13,7 @@ import type { ModelSource } from './model-source';
 import type { OcrLine } from './ocr';
 import type { Preset } from './presets';
 import type { LoadableRole, RoleOverrides } from './roles';
+import type { VideoSampling } from './video-sampling';
 
 /** Static configuration the client hands the worker before anything else. */
 export interface RuntimeConfig {
@@ -133,12 +134,14 @@ export interface OcrResult {
   readonly ms: number;
 }
 
-/** A CapFlow or single-pass job: one image, or the frames of a video in time order. */
+/** A CapFlow or single-pass job: one image, the frames of a video in time order, or a video file to sample. */
 export interface CapflowJob {
   readonly jobId: string;
   readonly images: readonly Blob[];
   /** A video's frame times in seconds, one per image; null for an image. */
   readonly times: readonly number[] | null;
+  /** A video file the worker samples into frames (then `images` is empty). */
+  readonly video: { readonly file: Blob; readonly sampling: VideoSampling } | null;
   readonly name: string;
   readonly options: CapflowOptions;
   /** Device for the OCR tool (the other models run where they were loaded). */

@@ -13,6 +13,8 @@ export const ERROR_NAMES = [
   'ImageSourceError',
   'UnsupportedFileError',
   'ImageTooLargeError',
+  'VideoDecodeError',
+  'VideoTooLargeError',
   'WebGpuUnavailableError',
   'CancelledError',
   'WorkerCrashedError',
@@ -90,6 +92,24 @@ export class UnsupportedFileError extends CaptionerError {
 export class ImageTooLargeError extends CaptionerError {
   constructor(message: string) {
     super('ImageTooLargeError', message);
+  }
+}
+
+/**
+ * A video this browser cannot turn into frames: a damaged or unknown
+ * container, no video track (an audio-only file), or a codec it cannot
+ * decode (named).
+ */
+export class VideoDecodeError extends CaptionerError {
+  constructor(what: string, reason: string) {
+    super('VideoDecodeError', `Could not read "${what}" as a video: ${reason}.`);
+  }
+}
+
+/** A video longer or larger than the limit the user set, refused before any frame is decoded. */
+export class VideoTooLargeError extends CaptionerError {
+  constructor(message: string) {
+    super('VideoTooLargeError', message);
   }
 }
 

@@ -106,6 +106,15 @@ export interface NoticeEvent {
 }
 
 /** Any event the engine emits. */
+/** A video job's frames: probing for scene cuts, then decoding the chosen frames. */
+export interface VideoFramesEvent {
+  readonly type: 'video-frames';
+  readonly jobId: string;
+  readonly phase: 'scanning' | 'sampling';
+  readonly done: number;
+  readonly total: number;
+}
+
 export type CaptionEvent =
   | DownloadEvent
   | CachedEvent
@@ -117,7 +126,8 @@ export type CaptionEvent =
   | StepDoneEvent
   | JudgeEvent
   | DeviceFallbackEvent
-  | NoticeEvent;
+  | NoticeEvent
+  | VideoFramesEvent;
 
 /** A listener for engine events. */
 export type EventSink = (event: CaptionEvent) => void;

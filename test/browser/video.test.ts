@@ -1,0 +1,178 @@
+/**
+ * Videos into frames in real Chromium (WebCodecs + mediabunny): videos the
+ * test makes itself, the sampled timestamps, scene detection catching a
+ * short flash between even samples, and the specific errors for a damaged
+ * file, an audio-only file and a video over the limit, and cancelling.
+ */
+import type { RawImage } from '@huggingface/transformers';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { type Captioner, createCaptioner } from '../../src/client/captioner';
+import type { CaptionEvent } from '../../src/shared/events';
+import { TINY_PRESET, TINY_VLM_CAPTIONS } from '../fixtures/specs';
+import { solidImage } from './images';
+import { type VideoProgress, sampleVideo } from '../../src/media/video/sample-video';
+import { DEFAULT_VIDEO_SAMPLING } from '../../src/shared/video-sampling';
+import { audioOnly, colourVideo } from './videos';
+
+/** The colour a frame mostly is. */
+function colourOf(image: RawImage): string {
+  const { data } = image;
+  let [r, g, b] = [0, 0, 0];
+  for (let i = 0; i < data.length; i += 3) {
+    r += data[i] ?? 0;
+    g += data[i + 1] ?? 0;
+    b += data[i + 2] ?? 0;
+  }
+  const n = data.length / 3;
+  [r, g, b] = [r / n, g / n, b / n];
+  if (r > 200 && g > 200 && b > 200) return 'white';
+  if (r > 150 && g < 100 && b < 100) return 'red';
+  if (g > 150 && r < 100 && b < 100) return 'green';
+  if (b > 150 && r < 100 && g < 100) return 'blue';
+  if (Math.abs(r - g) < 20 && Math.abs(g - b) < 20) return 'grey';
+  return `rgb(${Math.round(r)},${Math.round(g)},${Math.round(b)})`;
+}
+
+let rgb: Blob;
+let flash: Blob;
+beforeAll(async () => {
+  rgb = await colourVideo([
+    { colour: '#e01010', seconds: 2 },
+    { colour: '#10d020', seconds: 2 },
+    { colour: '#1020e0', seconds: 2 },
+  ]);
+  flash = await colourVideo([
+    { colour: '#808080', seconds: 2.1 },
+    { colour: '#ffffff', seconds: 0.3 },
+    { colour: '#808080', seconds: 3.6 },
+  ]);
+});
+
+describe('sampling', () => {
+  test('2 s red, 2 s green, 2 s blue: eight even frames, in order, each its colour', async () => {
+    const progress: VideoProgress[] = [];
+    const video = await sampleVideo(rgb, 'rgb.webm', DEFAULT_VIDEO_SAMPLING, { onProgress: (p) => progress.push(p) });
+    expect(video).toMatchObject({ duration: 6, width: 64, height: 48, codec: 'VP8' });
+    expect(video.frames.map((f) => [f.time, f.reason, colourOf(f.image)])).toEqual([
+      [0.375, 'uniform', 'red'],
+      [1.125, 'uniform', 'red'],
+      [1.875, 'uniform', 'red'],
+      [2.625, 'uniform', 'green'],
+      [3.375, 'uniform', 'green'],
+      [4.125, 'uniform', 'blue'],
+      [4.875, 'uniform', 'blue'],
+      [5.625, 'uniform', 'blue'],
+    ]);
+    expect(progress.at(-1)).toEqual({ phase: 'sampling', done: 8, total: 8 });
+    expect(progress.filter((p) => p.phase === 'scanning')).toHaveLength(60);
+  });
+
+  test('a 0.3 s white flash between two even samples is caught by scene detection, and only by it', async () => {
+    const seen = await sampleVideo(flash, 'flash.webm');
+    expect(seen.frames.filter((f) => f.reason === 'scene').map((f) => [f.time, colourOf(f.image)])).toEqual([
+      [2.2, 'white'],
+    ]);
+    expect(seen.frames.filter((f) => f.reason === 'uniform').every((f) => colourOf(f.image) === 'grey')).toBe(true);
+    const blind = await sampleVideo(flash, 'flash.webm', { ...DEFAULT_VIDEO_SAMPLING, sceneDetection: false });
+    expect(blind.frames.map((f) => colourOf(f.image))).toEqual(Array(8).fill('grey'));
+  });
+
+  test('frames are downscaled to the longest side asked for; K is configurable', async () => {
+    const video = await sampleVideo(rgb, 'rgb.webm', { ...DEFAULT_VIDEO_SAMPLING, frames: 3, side: 32 });
+    expect(video.frames.map((f) => [f.time, f.image.width, f.image.height])).toEqual([
+      [1, 32, 24],
+      [3, 32, 24],
+      [5, 32, 24],
+    ]);
+  });
+});
+
+describe('errors', () => {
+  test('a damaged file, an audio-only file and a video over the limits each get their own message', async () => {
+    const damaged = new Blob([new Uint8Array(await rgb.arrayBuffer()).slice(0, 40)], { type: 'video/webm' });
+    await expect(sampleVideo(damaged, 'damaged.webm')).rejects.toMatchObject({
+      name: 'VideoDecodeError',
+      message: expect.stringMatching(/^Could not read "damaged.webm" as a video: /),
+    });
+    await expect(sampleVideo(new Blob(['not a video at all']), 'notes.webm')).rejects.toMatchObject({
+      name: 'VideoDecodeError',
+    });
+    await expect(sampleVideo(await audioOnly(), 'song.webm')).rejects.toMatchObject({
+      name: 'VideoDecodeError',
+      message: 'Could not read "song.webm" as a video: it has only an audio track, no video.',
+    });
+    await expect(sampleVideo(rgb, 'rgb.webm', { ...DEFAULT_VIDEO_SAMPLING, maxSeconds: 5 })).rejects.toMatchObject({
+      name: 'VideoTooLargeError',
+      message: '"rgb.webm" is 6 s long; the limit is 5 s (change it in the settings).',
+    });
+    await expect(sampleVideo(rgb, 'rgb.webm', { ...DEFAULT_VIDEO_SAMPLING, maxPixels: 1000 })).rejects.toMatchObject({
+      name: 'VideoTooLargeError',
+      message: '"rgb.webm" is 64 × 48; the limit is 1,000 pixels a frame.',
+    });
+  });
+
+  test('cancelling during the scan stops it with CancelledError', async () => {
+    const abort = new AbortController();
+    let probes = 0;
+    const sampled = sampleVideo(rgb, 'rgb.webm', DEFAULT_VIDEO_SAMPLING, {
+      signal: abort.signal,
+      jobId: 'job-7',
+      onProgress: (p) => {
+        probes += 1;
+        if (p.done === 5) abort.abort();
+      },
+    });
+    await expect(sampled).rejects.toMatchObject({ name: 'CancelledError', message: 'Job job-7 was cancelled.' });
+    expect(probes).toBe(5);
+  });
+});
+
+describe('through the captioner and its worker', () => {
+  const source = { kind: 'host', host: inject('modelHost'), pathTemplate: '{model}/resolve/{revision}/' } as const;
+  let captioner: Captioner;
+  beforeAll(async () => {
+    captioner = createCaptioner({ source });
+    await captioner.load({ preset: TINY_PRESET, roles: ['vlm', 'router'], device: 'wasm' });
+  });
+  afterAll(() => captioner.dispose());
+
+  test('a video file is sampled in the worker, with progress; its frame times reach the record', async () => {
+    const events: CaptionEvent[] = [];
+    const record = await captioner.capflow({
+      video: rgb,
+      name: 'rgb.webm',
+      options: { mode: 'single-pass', judge: null },
+      onEvent: (e) => events.push(e),
+    });
+    expect(record.timestamps).toEqual([0.375, 1.125, 1.875, 2.625, 3.375, 4.125, 4.875, 5.625]);
+    expect(record.domain?.id).toBe('video');
+    const frames = events.filter((e) => e.type === 'video-frames');
+    expect(frames.at(0)).toMatchObject({ phase: 'scanning', done: 1, total: 60 });
+    expect(frames.at(-1)).toMatchObject({ phase: 'sampling', done: 8, total: 8 });
+  });
+
+  test('a bad video fails alone: the next job runs; a cancelled sampling stops', async () => {
+    const [songFile, red] = [await audioOnly(), await solidImage('#e01020')];
+    const song = captioner.capflow({ video: songFile, name: 'song.webm', options: { mode: 'single-pass' } });
+    const image = captioner.capflow({ image: red, options: { mode: 'single-pass' } });
+    await expect(song).rejects.toMatchObject({ name: 'VideoDecodeError' });
+    expect((await image).caption).toBe(TINY_VLM_CAPTIONS.red);
+
+    const abort = new AbortController();
+    const cancelled = captioner.capflow({
+      video: flash,
+      options: { mode: 'single-pass' },
+      signal: abort.signal,
+      onEvent: (e) => {
+        if (e.type === 'video-frames' && e.done === 3) abort.abort();
+      },
+    });
+    await expect(cancelled).rejects.toMatchObject({ name: 'CancelledError' });
+  });
+
+  test('a sampling setting out of bounds is refused before any work', async () => {
+    await expect(captioner.capflow({ video: rgb, videoSampling: { frames: 0 } })).rejects.toThrow(
+      'The video setting frames must be 1–32, a whole number; got 0.',
+    );
+  });
+});
