@@ -27,6 +27,7 @@ import {
   runGenerate,
 } from './generation';
 import { RowStreamer, joinRows, rowTokens } from './batching';
+import { preprocessImagesApart } from './image-frames';
 import { type ImageReuse, type ImageWork, reuseImageWork } from './image-reuse';
 import { chatTemplateFile } from './chat-template';
 import { loadParts, loadingModel, pretrainedOptions } from './pretrained';
@@ -71,6 +72,7 @@ export class Vlm implements TextGenerator {
     private readonly model: PreTrainedModel,
     reuseImages: boolean,
   ) {
+    preprocessImagesApart(processor);
     this.reuse = reuseImageWork(processor, model, reuseImages);
     this.imageWork = this.reuse.work;
   }

@@ -8,7 +8,7 @@ import type { RawImage } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { type Captioner, createCaptioner } from '../../src/client/captioner';
 import type { CaptionEvent } from '../../src/shared/events';
-import { TINY_PRESET, TINY_VLM_CAPTIONS } from '../fixtures/specs';
+import { TINY_PRESET, TINY_QWEN35_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { solidImage } from './images';
 import { type VideoProgress, sampleVideo } from '../../src/media/video/sample-video';
 import { DEFAULT_VIDEO_SAMPLING } from '../../src/shared/video-sampling';
@@ -168,6 +168,18 @@ describe('through the captioner and its worker', () => {
       },
     });
     await expect(cancelled).rejects.toMatchObject({ name: 'CancelledError' });
+  });
+
+  test('on a Qwen3.5 VLM too (its processor would stack the frames as one image): all eight frames reach it', async () => {
+    const qwen = createCaptioner({ source });
+    try {
+      await qwen.load({ preset: { ...TINY_PRESET, vlm: TINY_QWEN35_VLM }, roles: ['vlm'], device: 'wasm' });
+      const record = await qwen.capflow({ video: rgb, options: { mode: 'single-pass', domain: 'video', judge: null } });
+      expect(record.timestamps).toHaveLength(8);
+      expect(record.caption.length).toBeGreaterThan(0);
+    } finally {
+      qwen.dispose();
+    }
   });
 
   test('a sampling setting out of bounds is refused before any work', async () => {

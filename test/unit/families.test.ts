@@ -7,10 +7,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RawImage, env } from '@huggingface/transformers';
+import { RawImage, type Tensor, env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CHAT_OPTIONS } from '../../src/models/generation';
 import { TextLlm } from '../../src/models/text-llm';
+import { preprocessImagesApart } from '../../src/models/image-frames';
 import { Vlm, capImagePixels, loadProcessor } from '../../src/models/vlm';
 import { QWEN3_06B } from '../../src/shared/presets';
 import { plannedFiles } from '../../src/shared/model-files';
@@ -126,6 +127,24 @@ describe('Qwen3.5 (hybrid attention, multimodal rope, Qwen2-VL patches)', () => 
     } finally {
       await llm.dispose();
     }
+  });
+
+  test('several images in one prompt (video frames) are preprocessed one by one: one grid row each', async () => {
+    const processor = await loadProcessor(QWEN35.repo, {});
+    preprocessImagesApart(processor);
+    const images = processor.image_processor;
+    if (!images) throw new Error('the fixture has an image processor');
+    const frames = [solid(230, 20, 30), solid(20, 30, 220, 80, 40), solid(10, 200, 40)];
+    const alone = await Promise.all(frames.map((f) => images([f])));
+    const together = await images(frames);
+    const rows = (t: Tensor) => Array.from(t.data as BigInt64Array, Number);
+    expect(rows(together.image_grid_thw)).toEqual(alone.flatMap((o) => rows(o.image_grid_thw)));
+    expect(together.pixel_values.dims[0]).toBe(alone.reduce((n, o) => n + (o.pixel_values.dims[0] ?? 0), 0));
+    // Through the VLM: three red frames caption as red; mixed frames answer too (4.3.2 alone throws on three).
+    const red = solid(230, 20, 30);
+    const caption = (f: RawImage[]) => vlm.generate(f, { prompt: 'Describe these frames.', maxNewTokens: 40 });
+    expect((await caption([red, solid(231, 20, 30), solid(229, 20, 30)])).text).toBe(TINY_VLM_CAPTIONS.red);
+    expect((await caption(frames)).tokens).toBeGreaterThan(0);
   });
 
   test('a repo with no chat template anywhere fails to load with a specific error', async () => {
