@@ -37,6 +37,8 @@ export { PRESETS, DEFAULT_PRESET_ID, presetBytes } from './shared/presets';
 export type { Preset, PresetId } from './shared/presets';
 export type { LoadableRole, RoleOverride, RoleOverrides } from './shared/roles';
 export type { OcrLine, Box } from './shared/ocr';
+export { DEFAULT_VIDEO_SAMPLING } from './shared/video-sampling';
+export type { VideoSampling } from './shared/video-sampling';
 export { CAPTION_STYLES, CAPTION_STYLE_IDS } from './capflow/styles';
 export { DOMAINS, DOMAIN_IDS } from './capflow/spec';
 export { RECORD_VERSION } from './shared/record';

@@ -3,7 +3,14 @@
  * declarations (dist-lib/types) through the package's own `exports`, the
  * way another project sees them.
  */
-import { type CaptionRecord, type CaptionStyle, createCaptioner, isCaptionerError } from 'metacaptioner-web';
+import {
+  type CaptionRecord,
+  type CaptionStyle,
+  DEFAULT_VIDEO_SAMPLING,
+  type VideoSampling,
+  createCaptioner,
+  isCaptionerError,
+} from 'metacaptioner-web';
 import 'metacaptioner-web/element';
 import type { CaptionErrorDetail, MetaCaptioner } from 'metacaptioner-web/element';
 
@@ -26,6 +33,11 @@ void captioner
   .capflow({ image: new Blob(), options: { mode: 'single-pass', style } })
   .then((record) => record.domain?.label)
   .catch((err: unknown) => isCaptionerError(err, 'CancelledError'));
+const sampling: VideoSampling = { ...DEFAULT_VIDEO_SAMPLING, frames: 12 };
+void captioner
+  .capflow({ video: new Blob(), videoSampling: sampling, onEvent: (e) => e.type === 'video-frames' && e.done })
+  .then((record) => record.timestamps)
+  .catch((err: unknown) => isCaptionerError(err, 'VideoDecodeError'));
 
 // @ts-expect-error: the detail of caption-done is a record, not a string
 document.querySelector('meta-captioner')!.addEventListener('caption-done', (e) => e.detail.toUpperCase());
