@@ -16,6 +16,8 @@ const DIRECTIVES = [
   "worker-src 'self' blob:",
   "connect-src 'self' https: http://localhost:* http://127.0.0.1:* ws://localhost:* ws://127.0.0.1:*",
   "img-src 'self' blob: data:",
+  // The poster of a video the user added plays from its blob: URL (muted, never fetched from elsewhere).
+  "media-src 'self' blob:",
   "style-src 'self'",
   "object-src 'none'",
   "base-uri 'self'",

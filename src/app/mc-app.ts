@@ -35,6 +35,7 @@ import './mc-settings';
 import {
   type AppSettings,
   captionOptions,
+  videoSamplingOf,
   isPresetId,
   rolesFor,
   settingsFromUrl,
@@ -146,6 +147,7 @@ export class McApp extends LitElement {
     return {
       load,
       options: (pinned) => captionOptions(s, pinned),
+      video: videoSamplingOf(s),
       key: JSON.stringify([load, s.source]),
     };
   }
@@ -333,7 +335,7 @@ export class McApp extends LitElement {
       </main>
       <footer>
         <p class="muted">
-          Your images, captions and edits stay in this browser (images up to
+          Your images, videos, captions and edits stay in this browser (files up to
           ${formatBytes(batch?.budget ?? SESSION_IMAGE_BUDGET)} per session). Models are downloaded once and kept on
           this device.
         </p>
@@ -373,7 +375,10 @@ export class McApp extends LitElement {
     const plan = state?.kind === 'plan' ? state.plan : null;
     return html`<section class="empty" aria-labelledby="empty-title">
       <h2 id="empty-title">Drop images or folders here</h2>
-      <p>…or add them with the buttons above, or paste an image. PNG, JPEG, WebP, GIF, AVIF and BMP.</p>
+      <p>
+        …or add them with the buttons above, or paste an image. PNG, JPEG, WebP, GIF, AVIF and BMP images; MP4, MOV and
+        WebM videos (their frames are sampled on this device).
+      </p>
       <p class="muted" data-testid="plan-summary">
         ${PRESETS[this.settings.preset].label} models: ${planLabel(plan)}${plan ? ` (on ${plan.device})` : ''}.
         <button class="linkish" @click=${() => (this.panel = 'settings')}>See the details</button>

@@ -7,6 +7,7 @@
  * reported as one `item-action` event for the page to carry out.
  */
 import { LitElement, css, html, nothing } from 'lit';
+import { formatTime } from '../capflow/prompts';
 import { DOMAINS } from '../capflow/spec';
 import { type DomainId } from '../shared/record';
 import type { LiveItem } from '../session/batch';
@@ -109,7 +110,18 @@ export class McItem extends LitElement {
       <div class="top">
         ${
           this.thumb && !this.thumbFailed
-            ? html`<img class="thumb" src=${this.thumb} alt="" @error=${() => (this.thumbFailed = true)} />`
+            ? item.media === 'video'
+              ? // A paused video shows the frame at its media fragment's time: the poster.
+                html`<video
+                  class="thumb"
+                  src=${`${this.thumb}#t=0.1`}
+                  muted
+                  playsinline
+                  preload="metadata"
+                  aria-hidden="true"
+                  @error=${() => (this.thumbFailed = true)}
+                ></video>`
+              : html`<img class="thumb" src=${this.thumb} alt="" @error=${() => (this.thumbFailed = true)} />`
             : html`<div class="thumb none" aria-hidden="true">
                 ${item.status === 'refused' || this.thumbFailed ? '✕' : '…'}
               </div>`
@@ -165,6 +177,13 @@ export class McItem extends LitElement {
         ${record.style ? html`<span class="chip">${record.style}</span>` : nothing}
       </div>
       ${
+        record.timestamps
+          ? html`<p class="muted small" data-testid="frames">
+              ${record.timestamps.length} frames, at ${record.timestamps.map(formatTime).join(', ')}
+            </p>`
+          : nothing
+      }
+      ${
         record.judge
           ? html`<p class="judge-title" data-testid="verdict">
                 Judge,
@@ -195,7 +214,7 @@ export class McItem extends LitElement {
               </dl>`
           : nothing
       }
-      ${record.mode !== 'prompt' ? this.renderPin(item) : nothing}
+      ${record.mode !== 'prompt' && item.media !== 'video' ? this.renderPin(item) : nothing}
       <details
         class="trace"
         data-testid="trace"

@@ -14,7 +14,15 @@ import { HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model
 import { PRESETS, type PresetId } from '../shared/presets';
 import './mc-plan';
 import { planLabel } from './mc-plan';
-import { type AppSettings, DEFAULT_SETTINGS, IMAGE_DOMAIN_IDS, MAX_ATTEMPTS, isPresetId } from './settings';
+import {
+  type AppSettings,
+  DEFAULT_SETTINGS,
+  IMAGE_DOMAIN_IDS,
+  MAX_ATTEMPTS,
+  VIDEO_FRAME_CHOICES,
+  VIDEO_MINUTE_CHOICES,
+  isPresetId,
+} from './settings';
 import { controls, tokens } from './theme';
 
 const LANGUAGES = [
@@ -198,6 +206,29 @@ export class McSettings extends LitElement {
             />
             <span id="max-tokens-hint" class="muted hint">Tokens; 0 lets the caption style decide.</span>
           </label>
+          <label
+            >Video frames
+            <select
+              data-testid="video-frames"
+              @change=${(e: Event) => this.change({ videoFrames: Number(this.value(e)) })}
+            >
+              ${VIDEO_FRAME_CHOICES.map(
+                (n) =>
+                  html`<option value=${n} ?selected=${n === s.videoFrames}>${n}, plus one per missed scene</option>`,
+              )}
+            </select></label
+          >
+          <label
+            >Longest video
+            <select
+              data-testid="video-minutes"
+              @change=${(e: Event) => this.change({ videoMinutes: Number(this.value(e)) })}
+            >
+              ${VIDEO_MINUTE_CHOICES.map(
+                (n) => html`<option value=${n} ?selected=${n === s.videoMinutes}>${n} min</option>`,
+              )}
+            </select></label
+          >
           <label
             >Models
             <select

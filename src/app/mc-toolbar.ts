@@ -82,7 +82,7 @@ export class McToolbar extends LitElement {
           type="file"
           hidden
           multiple
-          accept="image/*"
+          accept="image/*,video/*"
           data-pick="files"
           data-testid="file-input"
           @change=${this.onPick}

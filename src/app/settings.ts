@@ -12,6 +12,7 @@ import type { DeviceRequest } from '../shared/api';
 import { HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import { DEFAULT_PRESET_ID, PRESETS, type PresetId, presetIdOf } from '../shared/presets';
 import type { LoadableRole, RoleOverride, RoleOverrides } from '../shared/roles';
+import { DEFAULT_VIDEO_SAMPLING, type VideoSampling } from '../shared/video-sampling';
 
 const ROLES: readonly LoadableRole[] = ['vlm', 'llm', 'router'];
 
@@ -34,6 +35,10 @@ export interface AppSettings {
   readonly minScore: 1 | 2 | 3;
   /** Token budget of the caption-writing step; 0: the style's own. */
   readonly maxTokens: number;
+  /** Frames spread evenly over a video (scene changes add theirs). */
+  readonly videoFrames: number;
+  /** Longest video accepted, in minutes. */
+  readonly videoMinutes: number;
 }
 
 /** The defaults a fresh page starts with. */
@@ -50,7 +55,18 @@ export const DEFAULT_SETTINGS: AppSettings = Object.freeze({
   attempts: 1,
   minScore: 3,
   maxTokens: 0,
+  videoFrames: DEFAULT_VIDEO_SAMPLING.frames,
+  videoMinutes: DEFAULT_VIDEO_SAMPLING.maxSeconds / 60,
 });
+
+/** The video choices the page offers. */
+export const VIDEO_FRAME_CHOICES: readonly number[] = Object.freeze([4, 8, 12, 16]);
+export const VIDEO_MINUTE_CHOICES: readonly number[] = Object.freeze([1, 5, 10, 30, 60]);
+
+/** How videos are sampled under these settings. */
+export function videoSamplingOf(settings: AppSettings): Partial<VideoSampling> {
+  return { frames: settings.videoFrames, maxSeconds: settings.videoMinutes * 60 };
+}
 
 /** The most judge attempts the page offers. */
 export const MAX_ATTEMPTS = 5;
@@ -78,6 +94,8 @@ export const SETTING_PARAMS: readonly string[] = Object.freeze([
   'attempts',
   'minScore',
   'maxTokens',
+  'frames',
+  'videoMinutes',
 ]);
 
 function sourceFromUrl(params: URLSearchParams): ModelSource {
@@ -101,6 +119,11 @@ function overrideFromUrl(repo: string, revision: string): RoleOverride {
 function modeFromUrl(value: string | null): CaptionMode {
   if (value === 'caption') return 'prompt'; // the plain caption of earlier versions
   return MODES.find((m) => m === value) ?? DEFAULT_SETTINGS.mode;
+}
+
+/** A number the page offers, from a URL parameter; anything else is the default. */
+function choice(choices: readonly number[], value: string | null, fallback: number): number {
+  return choices.find((c) => String(c) === value) ?? fallback;
 }
 
 /** Settings from URL parameters (see {@link SETTING_PARAMS}); anything unknown falls back to the default. */
@@ -130,6 +153,8 @@ export function settingsFromUrl(params: URLSearchParams): AppSettings {
     attempts: Number.isInteger(attempts) ? Math.min(MAX_ATTEMPTS, Math.max(0, attempts)) : DEFAULT_SETTINGS.attempts,
     minScore: minScore === 1 || minScore === 2 || minScore === 3 ? minScore : DEFAULT_SETTINGS.minScore,
     maxTokens: Number.isInteger(maxTokens) && maxTokens > 0 ? maxTokens : 0,
+    videoFrames: choice(VIDEO_FRAME_CHOICES, params.get('frames'), DEFAULT_SETTINGS.videoFrames),
+    videoMinutes: choice(VIDEO_MINUTE_CHOICES, params.get('videoMinutes'), DEFAULT_SETTINGS.videoMinutes),
   };
 }
 
@@ -159,6 +184,8 @@ export function settingsToUrl(settings: AppSettings): URLSearchParams {
   if (settings.attempts !== d.attempts) params.set('attempts', String(settings.attempts));
   if (settings.minScore !== d.minScore) params.set('minScore', String(settings.minScore));
   if (settings.maxTokens !== d.maxTokens) params.set('maxTokens', String(settings.maxTokens));
+  if (settings.videoFrames !== d.videoFrames) params.set('frames', String(settings.videoFrames));
+  if (settings.videoMinutes !== d.videoMinutes) params.set('videoMinutes', String(settings.videoMinutes));
   return params;
 }
 

@@ -1,8 +1,9 @@
 /**
  * What a file is, from its first and last bytes, before anything decodes
  * it: the raster format and its dimensions (PNG, JPEG, WebP, GIF, BMP,
- * AVIF), a file that ends early, or what a non-image looks like (text,
- * HTML, SVG, a format browsers cannot decode). Pure functions over bytes,
+ * AVIF), a video container (MP4, QuickTime, WebM, Matroska), a file that
+ * ends early, or what a non-image looks like (text, HTML, SVG, a format
+ * browsers cannot decode). Pure functions over bytes,
  * so the page and the worker judge files the same way.
  */
 
@@ -29,6 +30,8 @@ export type Inspection =
     }
   /** A raster format browsers do not decode (HEIC, TIFF, PSD…). */
   | { readonly kind: 'unsupported'; readonly format: string }
+  /** A video container (the worker finds its tracks and codec). */
+  | { readonly kind: 'video'; readonly container: string }
   /** Not an image: text, an HTML page, an SVG drawing, or unknown bytes. */
   | { readonly kind: 'other'; readonly looksLike: 'text' | 'html' | 'svg' | 'unknown' };
 
@@ -112,6 +115,14 @@ export function inspectHeader(b: Uint8Array): Inspection {
       return image('avif', size?.[0] ?? null, size?.[1] ?? null);
     }
     if (/^(hei|hev|mif1|msf1)/.test(brand)) return { kind: 'unsupported', format: 'HEIC/HEIF' };
+    if (brand === 'qt  ') return { kind: 'video', container: 'QuickTime' };
+    if (/^(iso\d|isom|mp4\d|avc1|M4V|3g[p2]|dash|MSNV|f4v)/.test(brand)) return { kind: 'video', container: 'MP4' };
+  }
+  if (b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3) {
+    return {
+      kind: 'video',
+      container: new TextDecoder().decode(b.subarray(0, 64)).includes('webm') ? 'WebM' : 'Matroska',
+    };
   }
   if (ascii(b, 0, 'BM') && b.length >= 26) return image('bmp', Math.abs(i32le(b, 18)), Math.abs(i32le(b, 22)));
   if (ascii(b, 0, 'II*\0') || ascii(b, 0, 'MM\0*')) return { kind: 'unsupported', format: 'TIFF' };

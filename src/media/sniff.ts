@@ -5,7 +5,7 @@
  * header says the file is, its dimensions against a pixel limit, and
  * whether it visibly ends early. Reads only the first and last bytes.
  */
-import { ImageTooLargeError, UnsupportedFileError } from '../shared/errors';
+import { ImageTooLargeError, UnsupportedFileError, VideoTooLargeError } from '../shared/errors';
 import { FORMAT_NAMES, HEADER_BYTES, type ImageFormat, inspectHeader, looksTruncated } from './inspect';
 
 export type { ImageFormat } from './inspect';
@@ -46,9 +46,13 @@ export async function checkImage(blob: Blob, name: string): Promise<FileVerdict>
   if (facts.kind === 'unsupported') {
     return refuse(`${quoted} is a ${facts.format} image, which browsers cannot decode; convert it to ${SUPPORTED}.`);
   }
+  if (facts.kind === 'video')
+    return refuse(`${quoted} is a video (${facts.container}), not an image: caption it as a video.`);
   if (facts.kind === 'other') {
     if (blob.type.startsWith('video/'))
-      return refuse(`${quoted} is a video (${blob.type}); video captioning is not available yet.`);
+      return refuse(
+        `${quoted} says it is a video (${blob.type}), but its contents match no video container this app reads (MP4, QuickTime, WebM, Matroska).`,
+      );
     switch (facts.looksLike) {
       case 'svg':
         // Never rasterised here: a drawing's scripts never run and nothing it links is fetched.
@@ -79,4 +83,32 @@ export async function checkImage(blob: Blob, name: string): Promise<FileVerdict>
     );
   }
   return { ok: true, format, width, height };
+}
+
+/** Videos are read in pieces, never whole; past this size a file is almost surely a mistake. */
+export const MAX_VIDEO_BYTES = 4 * 1024 ** 3;
+
+/** The verdict on a file the page was handed: an image, a video (its container), or refused with a named error. */
+export type MediaVerdict =
+  | { readonly ok: true; readonly media: 'image' }
+  | { readonly ok: true; readonly media: 'video'; readonly container: string }
+  | { readonly ok: false; readonly error: UnsupportedFileError | ImageTooLargeError | VideoTooLargeError };
+
+/** Checks a file the user added: a video by its container's header, else the image checks. */
+export async function checkMedia(blob: Blob, name: string): Promise<MediaVerdict> {
+  const facts = inspectHeader(new Uint8Array(await blob.slice(0, 64).arrayBuffer()));
+  if (facts.kind !== 'video') {
+    const verdict = await checkImage(blob, name);
+    return verdict.ok ? { ok: true, media: 'image' } : verdict;
+  }
+  if (blob.size > MAX_VIDEO_BYTES) {
+    const gb = (n: number) => `${Math.round((n / 1024 ** 3) * 10) / 10} GB`;
+    return {
+      ok: false,
+      error: new VideoTooLargeError(
+        `"${name}" is ${gb(blob.size)}; videos up to ${gb(MAX_VIDEO_BYTES)} can be captioned.`,
+      ),
+    };
+  }
+  return { ok: true, media: 'video', container: facts.container };
 }

@@ -9,11 +9,12 @@
  */
 import type { Captioner } from '../client/captioner';
 import type { CapflowOptions, DomainId } from '../shared/record';
-import { checkImage } from '../media/sniff';
+import { checkMedia } from '../media/sniff';
 import type { DeviceRequest, LoadReport } from '../shared/api';
 import { isCaptionerError } from '../shared/errors';
 import { type CaptionEvent, writesCaption } from '../shared/events';
 import type { Preset, PresetId } from '../shared/presets';
+import type { VideoSampling } from '../shared/video-sampling';
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
 import type { ItemError, SessionItem } from './item';
 import { stageOf } from './progress';
@@ -28,6 +29,8 @@ export interface BatchConfig {
     readonly device: DeviceRequest;
   };
   readonly options: (pinned: DomainId | null) => CapflowOptions;
+  /** How videos become frames (the user's changes to the defaults). */
+  readonly video: Partial<VideoSampling>;
   /** Changes whenever the models to load change (their source included). */
   readonly key: string;
 }
@@ -121,12 +124,13 @@ export class Batch {
       const group = files.slice(start, start + ADD_GROUP);
       const entries = await Promise.all(
         group.map(async ({ file, path }, i) => {
-          const verdict = await checkImage(file, file.name);
+          const verdict = await checkMedia(file, file.name);
           const item: SessionItem = {
             id: this.newId(),
             name: file.name,
             path,
             type: file.type,
+            ...(verdict.ok && verdict.media === 'video' ? { media: 'video' as const } : {}),
             size: file.size,
             addedAt: Date.now() + (this.items.length + i) / 1000,
             status: verdict.ok ? 'queued' : 'refused',
@@ -290,7 +294,7 @@ export class Batch {
     if (!image) {
       this.fail(item, {
         name: 'ImageNotKeptError',
-        message: `The image of "${item.name}" was not kept with the session (over the storage budget); add the file again.`,
+        message: `The file "${item.name}" was not kept with the session (over the storage budget); add it again.`,
       });
       return;
     }
@@ -299,7 +303,7 @@ export class Batch {
     try {
       const record = await this.deps.captioner().capflow({
         jobId: item.id,
-        image,
+        ...(item.media === 'video' ? { video: image, videoSampling: config.video } : { image }),
         name: item.path,
         options: config.options(item.pinnedDomain),
         // The OCR tool runs where the user asked the models to run.
@@ -336,6 +340,12 @@ export class Batch {
       this.live.set(id, { stage: stageOf(event.agent), streamed: writesCaption(event.agent) ? '' : live.streamed });
     } else if (event.type === 'token' && writesCaption(event.agent)) {
       this.live.set(id, { ...live, streamed: live.streamed + event.text });
+    } else if (event.type === 'video-frames') {
+      const stage =
+        event.phase === 'scanning'
+          ? `finding scene changes (${Math.round((100 * event.done) / event.total)}%)`
+          : `reading frames (${event.done} of ${event.total})`;
+      this.live.set(id, { ...live, stage });
     } else if (event.type === 'notice') {
       this.deps.announce(event.message, true);
     } else if (event.type === 'device-fallback') {

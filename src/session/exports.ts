@@ -31,6 +31,8 @@ export interface ExportRecord {
   readonly models: Readonly<Record<string, string>>;
   readonly device: string | null;
   readonly ms: number;
+  /** A video's sampled frame times, in seconds (absent for an image). */
+  readonly timestamps?: readonly number[];
   readonly trace?: unknown;
 }
 
@@ -60,6 +62,7 @@ function exportRecord(item: SessionItem, withTrace: boolean): ExportRecord | nul
     models: record.runtime?.models ?? {},
     device: record.runtime?.device ?? null,
     ms: Math.round(record.totalMs),
+    ...(record.timestamps ? { timestamps: record.timestamps } : {}),
   };
   return withTrace ? { ...out, trace: record.trace } : out;
 }
@@ -121,6 +124,7 @@ export function toCsvExport(items: readonly SessionItem[]): string {
     'models',
     'device',
     'ms',
+    'frames',
   ];
   const rows = exportable(items).flatMap((item) => {
     const r = exportRecord(item, false);
@@ -140,6 +144,8 @@ export function toCsvExport(items: readonly SessionItem[]): string {
         Object.values(r.models).join(' '),
         r.device,
         r.ms,
+        // A video's frame times, space-separated seconds.
+        r.timestamps?.join(' ') ?? null,
       ],
     ];
   });

@@ -22,6 +22,8 @@ export interface SessionItem {
   /** Path inside a dropped or picked folder ("trip/day1/cat.jpg"), else the name: names exports and sidecars. */
   readonly path: string;
   readonly type: string;
+  /** Set for a video (its frames are sampled in the worker); absent for an image, as in sessions saved before videos. */
+  readonly media?: 'video';
   readonly size: number;
   readonly addedAt: number;
   readonly status: ItemStatus;

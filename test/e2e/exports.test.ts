@@ -131,6 +131,7 @@ test('JSONL, fine-tuning JSONL, CSV, sidecar zip and copy all, on finished items
       cell(`${TINY_VLM.repo} forge/tiny-clip-routed`),
       cell('wasm'),
       cell(r.ms),
+      '',
     ].join(',');
   const header = [
     'file',
@@ -150,6 +151,7 @@ test('JSONL, fine-tuning JSONL, CSV, sidecar zip and copy all, on finished items
     'models',
     'device',
     'ms',
+    'frames',
   ]
     .map(cell)
     .join(',');

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { inspectHeader, looksTruncated } from '../../src/media/inspect';
-import { MAX_IMAGE_PIXELS, checkImage } from '../../src/media/sniff';
+import { MAX_IMAGE_PIXELS, checkImage, checkMedia } from '../../src/media/sniff';
 import { encodePng } from '../support/png';
 
 const bytes = (...parts: (string | number[])[]) =>
@@ -76,6 +76,36 @@ describe('headers', () => {
     expect(inspectHeader(bytes('<?xml version="1.0"?><svg xmlns="x">'))).toEqual({ kind: 'other', looksLike: 'svg' });
     expect(inspectHeader(bytes([0, 1, 2, 3, 200]))).toEqual({ kind: 'other', looksLike: 'unknown' });
   });
+  test('video containers are recognised by their headers, apart from AVIF and HEIC in the same box format', () => {
+    expect(inspectHeader(bytes(u32(24), 'ftypisom'))).toEqual({ kind: 'video', container: 'MP4' });
+    expect(inspectHeader(bytes(u32(24), 'ftypmp42'))).toEqual({ kind: 'video', container: 'MP4' });
+    expect(inspectHeader(bytes(u32(20), 'ftypqt  '))).toEqual({ kind: 'video', container: 'QuickTime' });
+    expect(inspectHeader(bytes([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x82, 0x84], 'webm'))).toEqual({
+      kind: 'video',
+      container: 'WebM',
+    });
+    expect(inspectHeader(bytes([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x82, 0x88], 'matroska'))).toEqual({
+      kind: 'video',
+      container: 'Matroska',
+    });
+    expect(inspectHeader(bytes(u32(24), 'ftypavif')).kind).toBe('image');
+  });
+  test('the page takes a video as a video and an image as an image; a video handed in as an image is named', async () => {
+    const webm = new Blob([bytes([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x82, 0x84], 'webm')]);
+    expect(await checkMedia(webm, 'clip.webm')).toEqual({ ok: true, media: 'video', container: 'WebM' });
+    expect(await checkMedia(new Blob([new Uint8Array(encodePng(2, 2, new Uint8Array(12)))]), 'a.png')).toEqual({
+      ok: true,
+      media: 'image',
+    });
+    const asImage = await checkImage(webm, 'clip.webm');
+    expect(asImage.ok ? '' : asImage.error.message).toBe(
+      '"clip.webm" is a video (WebM), not an image: caption it as a video.',
+    );
+    const fake = await checkMedia(new Blob(['plain text'], { type: 'video/mp4' }), 'fake.mp4');
+    expect(fake.ok ? '' : fake.error.message).toMatch(
+      /^"fake.mp4" says it is a video \(video\/mp4\), but its contents match no video container/,
+    );
+  });
   test('a PNG without its end chunk or a JPEG without its end marker ends early', () => {
     const png = encodePng(4, 4, new Uint8Array(48));
     expect(looksTruncated('png', png.subarray(-64))).toBe(false);
@@ -130,7 +160,7 @@ describe('every bad file gets its own message', () => {
       'clip.mp4',
       bytes(u32(24), 'ftypisom', new Array<number>(20).fill(0)),
       'video/mp4',
-      /^UnsupportedFileError: "clip.mp4" is a video \(video\/mp4\)/,
+      /^UnsupportedFileError: "clip.mp4" is a video \(MP4\), not an image: caption it as a video\.$/,
     ],
     [
       'zero.png',

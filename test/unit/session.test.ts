@@ -137,8 +137,22 @@ describe('exports', () => {
         '"m/vlm m/llm"',
         '"webgpu"',
         '"1234"',
+        '',
       ].join(','),
     );
+  });
+
+  test('a video exports its frame times: in its JSONL record and as the CSV frames column', () => {
+    const clip = item({
+      id: 'v',
+      name: 'clip.webm',
+      path: 'clip.webm',
+      media: 'video',
+      record: { ...record, timestamps: [0.375, 1.125, 2.2] },
+    });
+    expect(JSON.parse(toJsonl([clip]))).toMatchObject({ file: 'clip.webm', timestamps: [0.375, 1.125, 2.2] });
+    expect(JSON.parse(toJsonl([batch[0] as SessionItem]))).not.toHaveProperty('timestamps');
+    expect(toCsvExport([clip]).split('\r\n')[1]?.endsWith(',"0.375 1.125 2.2"')).toBe(true);
   });
 
   test('sidecars are named like their images; clashing names keep the extension', () => {

@@ -6,6 +6,7 @@ import {
   settingsFromUrl,
   settingsToUrl,
   urlHasSettings,
+  videoSamplingOf,
 } from '../../src/app/settings';
 import { HUB_SOURCE, localModelPath, sourceLocation } from '../../src/shared/model-source';
 
@@ -51,6 +52,8 @@ describe('settings in the URL', () => {
       attempts: 1,
       minScore: 3,
       maxTokens: 0,
+      videoFrames: 8,
+      videoMinutes: 10,
     });
     expect(settingsToUrl(DEFAULT_SETTINGS).toString()).toBe('');
     expect(urlHasSettings(new URLSearchParams('utm_source=x'))).toBe(false);
@@ -152,6 +155,14 @@ describe('settings in the URL', () => {
     expect(settingsFromUrl(new URLSearchParams({ preset: 'light' })).preset).toBe('tiny');
     expect(settingsFromUrl(new URLSearchParams({ preset: 'quality' })).preset).toBe('quality');
     expect(settingsFromUrl(new URLSearchParams({ preset: 'huge' })).preset).toBe(DEFAULT_SETTINGS.preset);
+  });
+  test('video frames and length round-trip; a value the page does not offer is the default', () => {
+    const settings = settingsFromUrl(new URLSearchParams({ frames: '16', videoMinutes: '30' }));
+    expect([settings.videoFrames, settings.videoMinutes]).toEqual([16, 30]);
+    expect(videoSamplingOf(settings)).toEqual({ frames: 16, maxSeconds: 1800 });
+    expect(settingsToUrl(settings).toString()).toBe('frames=16&videoMinutes=30');
+    const odd = settingsFromUrl(new URLSearchParams({ frames: '7', videoMinutes: 'lots' }));
+    expect([odd.videoFrames, odd.videoMinutes]).toEqual([8, 10]);
   });
   test('a local models folder', () => {
     const settings = settingsFromUrl(new URLSearchParams({ local: '/models/' }));

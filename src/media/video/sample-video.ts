@@ -129,7 +129,10 @@ async function openTrack(
   }
   if (!track) {
     const audio = await input.getPrimaryAudioTrack().catch(() => null);
-    throw new VideoDecodeError(name, audio ? 'it has only an audio track, no video' : 'it has no video track');
+    throw new VideoDecodeError(
+      name,
+      audio ? 'it has only an audio track, no video' : 'it has no video track (it may be damaged or cut short)',
+    );
   }
   const codec = CODEC_NAMES[track.codec ?? ''] ?? (await track.getCodecParameterString()) ?? 'unknown';
   if (!(await track.canDecode())) {
