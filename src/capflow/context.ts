@@ -29,6 +29,11 @@ export interface StepOutput {
 export interface CapflowModels<I> {
   readonly vlm: {
     readonly name: string;
+    /**
+     * The most images one prompt may carry (a video's frames beyond it are
+     * spread over the video, or seen group by group); unset: no limit.
+     */
+    readonly maxImages?: number;
     generate(images: readonly I[], prompt: string, options: StepOptions): Promise<StepOutput>;
     /** Several prompts about the same images as one batched generation (`onText` streams row `i`'s text). */
     generateBatch?(
@@ -72,6 +77,8 @@ export interface StepMeta {
   readonly role: string;
   readonly model: string;
   readonly prompt: string;
+  /** The times of the video frames the step saw, when it saw some. */
+  readonly frames?: readonly number[];
 }
 
 /**

@@ -83,7 +83,7 @@ async function score<I>(
   trace: AgentTrace[],
 ): Promise<Scores> {
   const ask = async (agent: string, prompt: string) => {
-    const meta = { agent, role: 'judge', model: models.vlm.name, prompt };
+    const meta = { agent, role: 'judge', model: models.vlm.name, prompt, ...(times && { frames: times }) };
     const out = await step(ctx, trace, meta, () =>
       models.vlm.generate(images, prompt, { maxNewTokens: JUDGE_MAX_NEW_TOKENS, stopping: ctx.stopping }),
     );

@@ -68,6 +68,7 @@ export function formatTime(seconds: number): string {
 
 /** What a prompt about video frames opens with: when each frame was shown, so notes can say when things happen. */
 export function framesLine(times: readonly number[]): string {
+  if (times.length === 1) return `The frame was taken at ${formatTime(times[0] ?? 0)}.`;
   return `The ${times.length} frames were taken at ${times.map(formatTime).join(', ')}.`;
 }
 

@@ -10,7 +10,18 @@ import type { AgentId, DomainId } from '../shared/record';
 /** The role of a VLM agent. */
 export type AgentRole = 'guideline' | 'perception' | 'reasoning' | 'coder';
 
-/** What an agent is: a prompted role on the VLM, or the OCR tool. */
+/**
+ * Which images a VLM agent sees: the whole input (an image, or as many of a
+ * video's frames as the model takes in one prompt, spread over the video),
+ * or a video's frames in groups of that size, one step per group, each note
+ * stamped with its frames' times.
+ */
+export type FrameUse = 'all' | 'groups';
+
+/**
+ * What an agent is: a prompted role on the VLM, a prompted role on the text
+ * model over earlier agents' notes (`reads`), or the OCR tool.
+ */
 export type AgentSpec =
   | {
       readonly kind: 'vlm';
@@ -18,6 +29,15 @@ export type AgentSpec =
       readonly label: string;
       readonly prompt: string;
       readonly maxNewTokens: number;
+      readonly frames?: FrameUse;
+    }
+  | {
+      readonly kind: 'notes';
+      readonly role: AgentRole;
+      readonly label: string;
+      readonly prompt: string;
+      readonly maxNewTokens: number;
+      readonly reads: readonly AgentId[];
     }
   | { readonly kind: 'ocr'; readonly role: 'tool'; readonly label: string };
 
@@ -86,6 +106,8 @@ export const AGENTS = Object.freeze({
     prompt:
       'These are frames of one video in time order. For each moment, list who or what is visible, their actions and positions, and what changes.',
     maxNewTokens: 160,
+    // Small VLMs lose track of many images in one prompt: each group of frames gets its own look.
+    frames: 'groups',
   },
   'general-reasoning': {
     kind: 'vlm',
@@ -112,12 +134,14 @@ export const AGENTS = Object.freeze({
     maxNewTokens: 128,
   },
   'video-reasoning': {
-    kind: 'vlm',
+    // Reasons over the whole timeline, which no small VLM sees at once: the perception notes, timestamped.
+    kind: 'notes',
     role: 'reasoning',
     label: 'video reasoning',
     prompt:
-      'These are frames of one video in time order. Explain the sequence of events, what causes what, and the purpose of the video.',
+      'These are timestamped notes on one video, in time order. Explain the sequence of events: what changes between moments, what causes what, and the purpose of the video. Only reason from the notes.',
     maxNewTokens: 128,
+    reads: ['video-perception'],
   },
   coder: {
     kind: 'vlm',

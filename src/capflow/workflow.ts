@@ -14,7 +14,7 @@ import {
   step,
 } from './context';
 import { type Regenerated, rejectSample } from './judge';
-import { cleanCaption, framesLine, singlePassPrompt, summaryPrompt, type Note } from './prompts';
+import { cleanCaption, formatTime, framesLine, singlePassPrompt, summaryPrompt, type Note } from './prompts';
 import {
   type AgentId,
   type AgentTrace,
@@ -24,7 +24,7 @@ import {
   type Sampling,
 } from '../shared/record';
 import { route } from './router';
-import { AGENTS, DIMENSION_ROLES, DOMAINS } from './spec';
+import { AGENTS, type AgentSpec, DIMENSION_ROLES, DOMAINS } from './spec';
 import { CAPTION_STYLES, shapeCaption } from './styles';
 
 export type { CapflowInput, CapflowModels, StepOptions, StepOutput, TimedFrame, WorkflowContext } from './context';
@@ -64,54 +64,54 @@ const stepName = (name: string, rerun?: Rerun) => (rerun ? `${name}-${rerun.n}` 
 const aboutFrames = (prompt: string, times: readonly number[] | null) =>
   times ? `${framesLine(times)} ${prompt}` : prompt;
 
-/** A VLM agent's step: its name (suffixed in a further attempt), role, model and prompt. */
-function vlmAgentStep(
-  id: AgentId,
-  agent: { role: string; prompt: string },
-  times: readonly number[] | null,
-  model: string,
-  rerun?: Rerun,
-) {
-  return { agent: stepName(id, rerun), role: agent.role, model, prompt: aboutFrames(agent.prompt, times) };
+/** Images with their times (null for a still image): what one step sees. */
+export interface View<I> {
+  readonly images: readonly I[];
+  readonly times: readonly number[] | null;
 }
 
-async function runAgent<I>(
-  id: AgentId,
-  images: readonly I[],
-  times: readonly number[] | null,
-  models: CapflowModels<I>,
-  ctx: WorkflowContext,
-  trace: AgentTrace[],
-  rerun?: Rerun,
-): Promise<Note> {
-  const agent = AGENTS[id];
-  if (agent.kind === 'ocr') {
-    const ocr = models.ocr;
-    const first = images[0];
-    const meta = { agent: id, role: agent.role, model: ocr?.name ?? 'none', prompt: '(OCR tool)' };
-    const out = await step(ctx, trace, meta, async () => {
-      if (!ocr || first === undefined) return { text: 'OCR unavailable.', tokens: 0 };
-      const lines = await ocr.read(first);
-      return { text: ocrNote(lines), tokens: 0 };
-    });
-    return { label: agent.label, text: out.text };
-  }
-  const meta = vlmAgentStep(id, agent, times, models.vlm.name, rerun);
-  const out = await step(ctx, trace, meta, (onText) =>
-    models.vlm.generate(images, meta.prompt, {
-      maxNewTokens: agent.maxNewTokens,
-      stopping: ctx.stopping,
-      onText,
-      sampling: rerun?.sampling,
-    }),
-  );
-  return { label: agent.label, text: out.text };
+/** At most `n` of `items`, spread evenly from first to last (all of them when they fit), in order. */
+export function spread<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  if (n <= 1) return items.length ? [items[Math.floor((items.length - 1) / 2)] as T] : [];
+  return Array.from({ length: n }, (_, i) => items[Math.round((i * (items.length - 1)) / (n - 1))] as T);
 }
+
+/** `items` cut into consecutive groups of at most `n`, as even in size as can be. */
+export function groupsOf<T>(items: readonly T[], n: number): T[][] {
+  const count = Math.ceil(items.length / Math.max(1, n));
+  return Array.from({ length: count }, (_, g) =>
+    items.slice(Math.round((g * items.length) / count), Math.round(((g + 1) * items.length) / count)),
+  );
+}
+
+/** The whole input as one step may see it: a video's frames spread to what the VLM takes in one prompt. */
+function wholeView<I>(frames: readonly TimedFrame<I>[], video: boolean, maxImages: number | undefined): View<I> {
+  const shown = spread(frames, maxImages ?? frames.length);
+  return { images: shown.map((f) => f.image), times: video ? shown.map((f) => f.time) : null };
+}
+
+/** A group's note line: "At 2.6 s: …" or "From 0.4 s to 1.9 s: …". */
+function timedLine(times: readonly number[], text: string): string {
+  const first = times[0] ?? 0;
+  const last = times.at(-1) ?? first;
+  const when = first === last ? `At ${formatTime(first)}` : `From ${formatTime(first)} to ${formatTime(last)}`;
+  return `${when}: ${text.trim()}`;
+}
+
+/** A VLM agent's step: its name (suffixed in a further attempt), role, model, prompt and the frames it sees. */
+function vlmAgentStep(id: string, agent: VlmAgent, view: View<unknown>, model: string, rerun?: Rerun) {
+  const meta = { agent: stepName(id, rerun), role: agent.role, model, prompt: aboutFrames(agent.prompt, view.times) };
+  return view.times ? { ...meta, frames: view.times } : meta;
+}
+
+type VlmAgent = Extract<AgentSpec, { kind: 'vlm' }>;
 
 /** How a group of agents runs: batched (VLM agents in one generation) or at most `concurrency` at a time. */
 interface AgentRun<I> {
-  readonly images: readonly I[];
-  readonly times: readonly number[] | null;
+  readonly frames: readonly TimedFrame<I>[];
+  /** Is the input a video (frames with times)? */
+  readonly video: boolean;
   readonly models: CapflowModels<I>;
   readonly ctx: WorkflowContext;
   readonly trace: AgentTrace[];
@@ -119,43 +119,155 @@ interface AgentRun<I> {
   readonly concurrency: number;
 }
 
-/** Runs `ids`' agents and returns their notes in the same order. */
-async function runAgents<I>(ids: readonly AgentId[], run: AgentRun<I>, rerun?: Rerun): Promise<Note[]> {
-  const { images, times, models, ctx, trace } = run;
-  const one = (id: AgentId) => runAgent(id, images, times, models, ctx, trace, rerun);
-  const batched = ids.filter((id) => AGENTS[id].kind === 'vlm');
-  const generateBatch = models.vlm.generateBatch?.bind(models.vlm);
-  if (!run.batch || !generateBatch || batched.length < 2) {
+/** One VLM step over a view. */
+async function vlmStep<I>(run: AgentRun<I>, agent: VlmAgent, name: string, view: View<I>, rerun?: Rerun) {
+  const meta = vlmAgentStep(name, agent, view, run.models.vlm.name, rerun);
+  const out = await step(run.ctx, run.trace, meta, (onText) =>
+    run.models.vlm.generate(view.images, meta.prompt, {
+      maxNewTokens: agent.maxNewTokens,
+      stopping: run.ctx.stopping,
+      onText,
+      sampling: rerun?.sampling,
+    }),
+  );
+  return out.text;
+}
+
+/** The OCR tool on the input's first image. */
+async function ocrAgent<I>(run: AgentRun<I>, label: string): Promise<Note> {
+  const ocr = run.models.ocr;
+  const first = run.frames[0]?.image;
+  const meta = { agent: 'ocr', role: 'tool', model: ocr?.name ?? 'none', prompt: '(OCR tool)' };
+  const out = await step(run.ctx, run.trace, meta, async () => {
+    if (!ocr || first === undefined) return { text: 'OCR unavailable.', tokens: 0 };
+    return { text: ocrNote(await ocr.read(first)), tokens: 0 };
+  });
+  return { label, text: out.text };
+}
+
+/**
+ * A VLM agent over a video's frames group by group (groups as large as the
+ * VLM takes): one step per group, named `agent@first-last` (1-based frame
+ * numbers); the note is one timestamped line per group. A still image, or
+ * frames that fit in one prompt, make one ordinary step.
+ */
+async function groupedAgent<I>(run: AgentRun<I>, id: AgentId, agent: VlmAgent, rerun?: Rerun): Promise<Note> {
+  const size = run.models.vlm.maxImages ?? run.frames.length;
+  const indexed = run.frames.map((frame, index) => ({ frame, index }));
+  const groups = run.video ? groupsOf(indexed, size) : [indexed];
+  if (groups.length <= 1) {
+    const text = await vlmStep(run, agent, id, wholeView(run.frames, run.video, undefined), rerun);
+    return { label: agent.label, text };
+  }
+  const lines = await limited(
+    groups.map((group) => async () => {
+      const first = (group[0]?.index ?? 0) + 1;
+      const last = (group.at(-1)?.index ?? 0) + 1;
+      const name = first === last ? `${id}@${first}` : `${id}@${first}-${last}`;
+      const view = wholeView(
+        group.map((g) => g.frame),
+        true,
+        undefined,
+      );
+      return timedLine(view.times ?? [], await vlmStep(run, agent, name, view, rerun));
+    }),
+    run.concurrency,
+  );
+  return { label: agent.label, text: lines.join('\n') };
+}
+
+/** An agent on the text model over earlier agents' notes (a video's timeline, for reasoning). */
+async function notesAgent<I>(
+  run: AgentRun<I>,
+  id: AgentId,
+  agent: Extract<AgentSpec, { kind: 'notes' }>,
+  known: ReadonlyMap<AgentId, Note>,
+  rerun?: Rerun,
+): Promise<Note> {
+  const read = agent.reads.flatMap((r) => {
+    const note = known.get(r);
+    return note ? [`[${note.label}]\n${note.text}`] : [];
+  });
+  const times = run.video ? run.frames.map((f) => f.time) : null;
+  const prompt = `${aboutFrames(agent.prompt, times)}\n\n${read.join('\n\n')}`;
+  const meta = { agent: stepName(id, rerun), role: agent.role, model: run.models.llm.name, prompt };
+  const out = await step(run.ctx, run.trace, meta, (onText) =>
+    run.models.llm.generateText(prompt, {
+      maxNewTokens: agent.maxNewTokens,
+      stopping: run.ctx.stopping,
+      onText,
+      sampling: rerun?.sampling,
+    }),
+  );
+  return { label: agent.label, text: out.text };
+}
+
+/** VLM agents that look at the whole input: batched into one generation when the VLM can, else at most `concurrency` at a time. */
+async function wholeInputAgents<I>(run: AgentRun<I>, ids: readonly AgentId[], rerun?: Rerun): Promise<Note[]> {
+  const specs = ids.map((id) => {
+    const agent = AGENTS[id];
+    if (agent.kind !== 'vlm') throw new Error(`${id} is not a VLM agent`);
+    return { id, agent };
+  });
+  const view = wholeView(run.frames, run.video, run.models.vlm.maxImages);
+  const generateBatch = run.models.vlm.generateBatch?.bind(run.models.vlm);
+  if (!run.batch || !generateBatch || specs.length < 2) {
     return limited(
-      ids.map((id) => () => one(id)),
+      specs.map(({ id, agent }) => async () => ({
+        label: agent.label,
+        text: await vlmStep(run, agent, id, view, rerun),
+      })),
       run.concurrency,
     );
   }
-  const notes = new Map<AgentId, Note>();
-  const from = trace.length;
-  // The OCR tool is not a generation: it runs on its own, then the VLM agents together.
-  for (const id of ids.filter((a) => !batched.includes(a))) notes.set(id, await one(id));
-  const specs = batched.map((id) => {
-    const agent = AGENTS[id];
-    if (agent.kind !== 'vlm') throw new Error(`${id} is not a VLM agent`);
-    return { id, agent, meta: vlmAgentStep(id, agent, times, models.vlm.name, rerun) };
-  });
-  const outs = await batchStep(
-    ctx,
-    trace,
-    specs.map((s) => s.meta),
-    (onText) =>
-      generateBatch(
-        images,
-        specs.map((s) => ({ prompt: s.meta.prompt, maxNewTokens: s.agent.maxNewTokens })),
-        { stopping: ctx.stopping, onText, sampling: rerun?.sampling },
-      ),
+  const metas = specs.map(({ id, agent }) => vlmAgentStep(id, agent, view, run.models.vlm.name, rerun));
+  const outs = await batchStep(run.ctx, run.trace, metas, (onText) =>
+    generateBatch(
+      view.images,
+      specs.map((s, i) => ({ prompt: metas[i]?.prompt ?? '', maxNewTokens: s.agent.maxNewTokens })),
+      { stopping: run.ctx.stopping, onText, sampling: rerun?.sampling },
+    ),
   );
-  specs.forEach((s, i) => notes.set(s.id, { label: s.agent.label, text: outs[i]?.text ?? '' }));
-  // The trace lists the agents in the domain's order, as when they run one by one.
-  const names = ids.map((id) => stepName(id, rerun));
-  const ran = trace.splice(from).sort((a, b) => names.indexOf(a.agent) - names.indexOf(b.agent));
-  trace.push(...ran);
+  return specs.map((s, i) => ({ label: s.agent.label, text: outs[i]?.text ?? '' }));
+}
+
+/**
+ * Runs `ids`' agents and returns their notes in the same order: the OCR
+ * tool, then the VLM agents over frame groups, then those over the whole
+ * input (together), then those over other agents' notes (`known` holds the
+ * notes of agents not run now). The trace lists them in the domain's order.
+ */
+async function runAgents<I>(
+  ids: readonly AgentId[],
+  run: AgentRun<I>,
+  known: ReadonlyMap<AgentId, Note> = new Map(),
+  rerun?: Rerun,
+): Promise<Note[]> {
+  const notes = new Map(known);
+  const from = run.trace.length;
+  const whole = ids.filter((id) => {
+    const agent: AgentSpec = AGENTS[id];
+    return agent.kind === 'vlm' && (agent.frames !== 'groups' || !run.video);
+  });
+  for (const id of ids) {
+    const agent = AGENTS[id];
+    if (agent.kind === 'ocr') notes.set(id, await ocrAgent(run, agent.label));
+  }
+  for (const id of ids) {
+    const agent = AGENTS[id];
+    if (agent.kind === 'vlm' && !whole.includes(id)) notes.set(id, await groupedAgent(run, id, agent, rerun));
+  }
+  const wholeNotes = await wholeInputAgents(run, whole, rerun);
+  whole.forEach((id, i) => notes.set(id, wholeNotes[i] ?? { label: AGENTS[id].label, text: '' }));
+  for (const id of ids) {
+    const agent = AGENTS[id];
+    if (agent.kind === 'notes') notes.set(id, await notesAgent(run, id, agent, notes, rerun));
+  }
+  // The trace lists the agents in the domain's order (a stable sort keeps a grouped agent's steps in time order).
+  const order = ids.map((id) => stepName(id, rerun));
+  const base = (agent: string) => order.indexOf(agent.replace(/@[\d-]+$/, ''));
+  const ran = run.trace.splice(from).sort((a, b) => base(a.agent) - base(b.agent));
+  run.trace.push(...ran);
   return ids.map((id) => notes.get(id) ?? { label: AGENTS[id].label, text: '' });
 }
 
@@ -196,8 +308,11 @@ export async function runCapflow<I>(
   const started = ctx.now();
   const language = options.language ?? 'English';
   const style = options.mode === 'prompt' ? null : (options.style ?? 'detailed');
-  const images = input.kind === 'image' ? [input.image] : input.frames.map((f) => f.image);
-  const times = input.kind === 'video' ? frameTimes(input.frames) : null;
+  const video = input.kind === 'video';
+  const frames: readonly TimedFrame<I>[] = video ? input.frames : [{ image: input.image, time: 0 }];
+  const times = video ? frameTimes(input.frames) : null;
+  // What a single step over the whole input sees (the single pass, the judge): at most the VLM's images.
+  const view = wholeView(frames, video, models.vlm.maxImages);
   const trace: AgentTrace[] = [];
   const wantRoute =
     options.mode === 'capflow' || (options.mode === 'single-pass' && (options.route ?? models.router !== undefined));
@@ -211,8 +326,8 @@ export async function runCapflow<I>(
     const d = domain.id;
     const agents: readonly AgentId[] = DOMAINS[d].agents;
     const agentRun: AgentRun<I> = {
-      images,
-      times,
+      frames,
+      video,
       models,
       ctx,
       trace,
@@ -223,8 +338,9 @@ export async function runCapflow<I>(
     makeCaption = async (rerun, weak = []) => {
       // A further attempt re-runs the agents behind the weakest dimensions (sampled), then the summary.
       const roles = new Set(weak.flatMap((dim) => DIMENSION_ROLES[dim] ?? []));
-      const again = rerun ? agents.filter((id) => AGENTS[id].kind === 'vlm' && roles.has(AGENTS[id].role)) : [];
-      const rerunNotes = await runAgents(again, agentRun, rerun);
+      const again = rerun ? agents.filter((id) => AGENTS[id].kind !== 'ocr' && roles.has(AGENTS[id].role)) : [];
+      const known = new Map(agents.map((id, i) => [id, notes[i] ?? { label: AGENTS[id].label, text: '' }]));
+      const rerunNotes = await runAgents(again, agentRun, known, rerun);
       again.forEach((id, i) => (notes[agents.indexOf(id)] = rerunNotes[i] ?? { label: AGENTS[id].label, text: '' }));
       const feedback = weak.length ? `\nImprove: ${weak.join(', ')}.` : '';
       const prompt = summaryPrompt(d, notes, language, style ?? 'detailed', times) + feedback;
@@ -240,14 +356,15 @@ export async function runCapflow<I>(
       single
         ? singlePassPrompt(domain?.id ?? null, language, style ?? 'detailed')
         : options.prompt?.trim() || DEFAULT_PROMPT,
-      times,
+      view.times,
     );
     makeCaption = async (rerun) => {
       // Best-of-N in one call: a further attempt samples the same prompt.
       const name = stepName(options.mode, rerun);
-      const meta = { agent: name, role: single ? 'metacaptioner' : 'prompt', model: models.vlm.name, prompt };
+      const role = single ? 'metacaptioner' : 'prompt';
+      const meta = { agent: name, role, model: models.vlm.name, prompt, ...(view.times && { frames: view.times }) };
       const out = await step(ctx, trace, meta, (onText) =>
-        models.vlm.generate(images, prompt, {
+        models.vlm.generate(view.images, prompt, {
           maxNewTokens,
           stopping: ctx.stopping,
           onText,
@@ -265,8 +382,8 @@ export async function runCapflow<I>(
       ? null
       : await rejectSample(
           caption,
-          images,
-          times,
+          view.images,
+          view.times,
           models,
           judge,
           (n, weak, sampling) => makeCaption({ n, sampling }, weak),

@@ -47,6 +47,7 @@ export function capflowModels(
   return {
     vlm: {
       name: vlm.spec.repo,
+      maxImages: vlm.spec.maxImagesPerPrompt,
       generate: (images, prompt, options) => vlm.generate(images, generation(prompt, options)),
       generateBatch: (images, prompts, options) =>
         vlm.generateBatch(images, prompts, {

@@ -60,6 +60,11 @@ export function stageOf(agent: string): string {
   if (agent === 'single-pass' || agent === 'prompt') return 'captioning';
   const judge = /^judge-(\d+)(-again)?$/.exec(agent);
   if (judge) return judge[2] ? 'judging (asked again)' : judge[1] === '1' ? 'judging' : `judging (attempt ${judge[1]})`;
+  // An agent that looks at a video group by group names the frames of each step: `video-perception@3-4`.
+  const group = /^(.+)@(\d+)(?:-(\d+))?$/.exec(agent);
+  if (group?.[1] && group[2]) {
+    return `${stageOf(group[1])}, ${group[3] ? `frames ${group[2]}–${group[3]}` : `frame ${group[2]}`}`;
+  }
   // Steps of the judge's further attempts carry the attempt number: `summary-2`.
   const attempt = /^(.+)-(\d+)$/.exec(agent);
   if (attempt?.[1] && attempt[2]) return `${stageOf(attempt[1])} (attempt ${attempt[2]})`;

@@ -49,6 +49,11 @@ export interface ModelSpec {
    * ignore it.
    */
   readonly maxImagePixels?: number;
+  /**
+   * Most images one prompt gives the VLM (a video's frames are seen in
+   * groups of this size, or spread to it); unset: no limit.
+   */
+  readonly maxImagesPerPrompt?: number;
   /** GPU features WebGPU must offer to run this model at all (half-precision plans are chosen separately). */
   readonly requires?: readonly GpuFeature[];
   /** Where this model's files come from, when not from the captioner's configured source. */

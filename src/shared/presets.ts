@@ -37,6 +37,8 @@ export const SMOLVLM_256M = {
   revision: 'acc054744d60adea9d88214dab6e2219e6e512a7',
   dtypes: SMOLVLM_DTYPES,
   approxBytes: 240_000_000,
+  // A 256M model keeps one frame in view reliably; a video's perception goes frame by frame.
+  maxImagesPerPrompt: 1,
 } as const satisfies ModelSpec;
 
 /**
@@ -63,6 +65,14 @@ const QWEN35_DTYPES = {
 const QWEN35_PIXELS = Object.freeze({ balanced: 768 * 768, quality: 1024 * 1024 });
 
 /**
+ * Video frames per Qwen3.5 prompt: 4 frames of 768 px (≈ 330 tokens each at
+ * 16:9) for the 0.8B model, 8 for the 2B one, which holds longer image
+ * sequences together (Qwen3.5 was trained on video; these are judgement
+ * calls for small models, not measured here).
+ */
+const QWEN35_FRAMES = Object.freeze({ balanced: 4, quality: 8 });
+
+/**
  * Qwen3.5-0.8B (Apache-2.0, March 2026): the smallest natively multimodal
  * Qwen3.5. Its card reports OCRBench 74.5 and MathVista 62.2, MMMU ≈ 49,
  * far above SmolVLM-500M at a similar download. The app renders its
@@ -79,6 +89,7 @@ export const QWEN35_08B = {
   dtypes: QWEN35_DTYPES,
   approxBytes: 650_000_000,
   maxImagePixels: QWEN35_PIXELS.balanced,
+  maxImagesPerPrompt: QWEN35_FRAMES.balanced,
 } as const satisfies ModelSpec;
 
 /**
@@ -96,6 +107,7 @@ export const QWEN35_2B = {
   dtypes: QWEN35_DTYPES,
   approxBytes: 1_600_000_000,
   maxImagePixels: QWEN35_PIXELS.quality,
+  maxImagesPerPrompt: QWEN35_FRAMES.quality,
 } as const satisfies ModelSpec;
 
 /** Qwen3-0.6B (text only): no tier uses it now; it is the base a text-LLM override starts from. */

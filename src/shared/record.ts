@@ -87,6 +87,8 @@ export interface AgentTrace {
   readonly ms: number;
   /** How many steps ran together in one batched generation, when more than one did. */
   readonly batch?: number;
+  /** The times (seconds) of the video frames this step saw, when it saw some. */
+  readonly frames?: readonly number[];
 }
 
 /** One judged caption attempt. */

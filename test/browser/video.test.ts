@@ -13,6 +13,7 @@ import { solidImage } from './images';
 import { type VideoProgress, sampleVideo } from '../../src/media/video/sample-video';
 import { DEFAULT_VIDEO_SAMPLING } from '../../src/shared/video-sampling';
 import { audioOnly, colourVideo } from './videos';
+import { RGB_CAPTION, RGB_FRAMES, RGB_REASONING, VIDEO_PRESET } from '../fixtures/video-script';
 
 /** The colour a frame mostly is. */
 function colourOf(image: RawImage): string {
@@ -179,6 +180,35 @@ describe('through the captioner and its worker', () => {
       expect(record.caption.length).toBeGreaterThan(0);
     } finally {
       qwen.dispose();
+    }
+  });
+
+  test('CapFlow on a known video, frame by frame: the exact caption, from the timeline in time order', async () => {
+    const frameByFrame = createCaptioner({ source });
+    try {
+      await frameByFrame.load({ preset: VIDEO_PRESET, roles: ['vlm', 'llm', 'router'], device: 'wasm' });
+      const events: CaptionEvent[] = [];
+      const record = await frameByFrame.capflow({
+        video: rgb,
+        name: 'rgb.webm',
+        options: { mode: 'capflow', judge: null },
+        onEvent: (e) => events.push(e),
+      });
+      const perception = record.trace.filter((t) => t.role === 'perception');
+      expect(perception.map((t) => [t.agent, t.frames, t.output])).toEqual(
+        RGB_FRAMES.map(([time, colour], i) => [`video-perception@${i + 1}`, [time], TINY_VLM_CAPTIONS[colour]]),
+      );
+      expect(record.trace.find((t) => t.agent === 'video-reasoning')?.output).toBe(RGB_REASONING);
+      expect(record.caption).toBe(RGB_CAPTION);
+      // Live stages in the order they run: the frames in time order, then the overview, then the reasoning.
+      const started = events.flatMap((e) => (e.type === 'agent-start' ? [e.agent] : []));
+      expect(started.filter((a) => a.startsWith('video-'))).toEqual([
+        ...RGB_FRAMES.map((_, i) => `video-perception@${i + 1}`),
+        'video-guideline',
+        'video-reasoning',
+      ]);
+    } finally {
+      frameByFrame.dispose();
     }
   });
 

@@ -31,6 +31,7 @@ import { tinyLlmAnswer } from '../fixtures/forge/oracle';
 import { colourRouting } from '../fixtures/forge/router-markers';
 import { TINY_CLIP, TINY_LLM, TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { createNodeOcr } from '../support/ocr-node';
+import { RGB_CAPTION, RGB_FRAMES, RGB_REASONING, VIDEO_LLM } from '../fixtures/video-script';
 
 let root: string;
 let models: CapflowModels<RawImage>;
@@ -46,6 +47,9 @@ const solid = (r: number, g: number, b: number) => {
   return new RawImage(data, 40, 30, 3);
 };
 const RED = solid(230, 20, 30);
+const GREEN = solid(20, 220, 40);
+const BLUE = solid(20, 30, 230);
+const COLOURS = { red: RED, green: GREEN, blue: BLUE } as const;
 
 function context(events: CaptionEvent[] = [], check: () => void = () => {}): WorkflowContext {
   return { jobId: 'job', check, emit: (e) => events.push(e), now: () => performance.now() };
@@ -105,7 +109,10 @@ describe.each(DOMAIN_IDS)('domain %s', (domain) => {
     const summary = summaryOf(record);
     for (const note of record.trace.filter((t) => t.role !== 'summary')) {
       expect(summary?.prompt).toContain(note.output);
-      if (note.agent !== 'ocr') expect(note.output).toBe(TINY_VLM_CAPTIONS.red);
+      // An agent over other agents' notes runs on the text model; the others look at the (red) image.
+      const onNotes = note.agent !== 'ocr' && AGENTS[note.agent as keyof typeof AGENTS].kind === 'notes';
+      if (onNotes) expect(note.output).toBe(tinyLlmAnswer(note.prompt));
+      else if (note.agent !== 'ocr') expect(note.output).toBe(TINY_VLM_CAPTIONS.red);
     }
     if (DOMAINS[domain].agents.some((a) => a === 'ocr')) {
       expect(record.trace.find((t) => t.agent === 'ocr')?.output).toBe('No text found.');
@@ -136,6 +143,81 @@ describe('video', () => {
     expect(summaryOf(record)?.prompt).toContain('Say when things happen.');
     expect(record.trace.find((t) => t.agent === 'judge-1')?.prompt).toContain('temporal causal logic:');
     expect(Object.keys(record.judge?.scores ?? {})).toContain('temporal and factual accuracy');
+  });
+
+  test('perception looks at frames in groups the VLM takes; reasoning reads the timestamped notes; the rest see spread frames', async () => {
+    const colours = [RED, RED, GREEN, GREEN, BLUE, BLUE];
+    const six = colours.map((image, time) => ({ image, time }));
+    const twoAtOnce = { ...models, vlm: { ...models.vlm, maxImages: 2 } };
+    const record = await runCapflow(
+      { kind: 'video', frames: six },
+      twoAtOnce,
+      { mode: 'capflow', judge: { attempts: 1 } },
+      context(),
+    );
+    const seen = record.trace.map((t) => [t.agent, t.frames ?? null]);
+    expect(seen).toEqual([
+      ['video-perception@1-2', [0, 1]],
+      ['video-perception@3-4', [2, 3]],
+      ['video-perception@5-6', [4, 5]],
+      ['video-reasoning', null],
+      ['video-guideline', [0, 5]],
+      ['summary', null],
+      ['judge-1', [0, 5]],
+      ['judge-1-again', [0, 5]],
+    ]);
+    const perception = record.trace.filter((t) => t.role === 'perception');
+    expect(perception.map((t) => t.output)).toEqual([
+      TINY_VLM_CAPTIONS.red,
+      TINY_VLM_CAPTIONS.green,
+      TINY_VLM_CAPTIONS.blue,
+    ]);
+    expect(perception[1]?.prompt).toMatch(/^The 2 frames were taken at 2\.0 s, 3\.0 s\. These are frames/);
+    const timeline = [
+      `From 0.0 s to 1.0 s: ${TINY_VLM_CAPTIONS.red}`,
+      `From 2.0 s to 3.0 s: ${TINY_VLM_CAPTIONS.green}`,
+      `From 4.0 s to 5.0 s: ${TINY_VLM_CAPTIONS.blue}`,
+    ].join('\n');
+    const reasoning = record.trace.find((t) => t.agent === 'video-reasoning');
+    expect(reasoning?.model).toBe(TINY_LLM.repo);
+    expect(reasoning?.prompt).toContain(`[video perception]\n${timeline}`);
+    expect(reasoning?.output).toBe(tinyLlmAnswer(reasoning?.prompt ?? ''));
+    expect(summaryOf(record)?.prompt).toContain(`[video perception]\n${timeline}\n\n[video reasoning]\n`);
+    expect(record.timestamps).toEqual([0, 1, 2, 3, 4, 5]);
+    // One frame at a time: eight steps, one line each, in time order.
+    const oneAtATime = { ...models, vlm: { ...models.vlm, maxImages: 1 } };
+    const single = await runCapflow(
+      { kind: 'video', frames: six },
+      oneAtATime,
+      { mode: 'single-pass', judge: null },
+      context(),
+    );
+    expect(single.trace.map((t) => [t.agent, t.frames])).toEqual([['single-pass', [2]]]);
+    expect(single.trace[0]?.prompt).toMatch(/^The frame was taken at 2\.0 s\. Describe this video/);
+  });
+
+  test('the exact caption of a known video comes only from its perception timeline in time order', async () => {
+    const llm = await TextLlm.load(VIDEO_LLM, 'wasm', 'fp32', () => {});
+    try {
+      const frameModels = {
+        ...capflowModels(vlmModel, llm, null, null),
+        vlm: { ...models.vlm, maxImages: 1 },
+      };
+      const frames = RGB_FRAMES.map(([time, colour]) => ({ image: COLOURS[colour], time }));
+      const options = { mode: 'capflow', judge: null } as const;
+      const record = await runCapflow({ kind: 'video', frames }, frameModels, options, context());
+      expect(record.trace.filter((t) => t.role === 'perception').map((t) => [t.agent, t.frames])).toEqual(
+        RGB_FRAMES.map(([time], i) => [`video-perception@${i + 1}`, [time]]),
+      );
+      expect(record.trace.find((t) => t.agent === 'video-reasoning')?.output).toBe(RGB_REASONING);
+      expect(record.caption).toBe(RGB_CAPTION);
+      // The same frames out of order (times kept in order): the text model sees a timeline it was not given.
+      const shuffled = frames.map((f, i) => ({ ...f, image: frames[frames.length - 1 - i]?.image ?? f.image }));
+      const wrong = await runCapflow({ kind: 'video', frames: shuffled }, frameModels, options, context());
+      expect(wrong.caption).toBe('Out of order.');
+    } finally {
+      await llm.dispose();
+    }
   });
 
   test('an image domain pinned for the job is set aside, visibly, for a video', async () => {

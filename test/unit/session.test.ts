@@ -207,6 +207,9 @@ describe('progress', () => {
         'judge-2',
         'single-pass',
         'single-pass-3',
+        'video-perception@3',
+        'video-perception-2@5-8',
+        'video-reasoning',
       ].map(stageOf),
     ).toEqual([
       'routing',
@@ -221,6 +224,9 @@ describe('progress', () => {
       'judging (attempt 2)',
       'captioning',
       'captioning (attempt 3)',
+      'video perception agent, frame 3',
+      'video perception agent (attempt 2), frames 5–8',
+      'video reasoning agent',
     ]);
   });
 });
