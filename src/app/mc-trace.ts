@@ -6,6 +6,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { AgentTrace } from '../shared/record';
 import { stageOf } from '../session/progress';
+import { framesSeen } from '../capflow/prompts';
 import { controls, tokens } from './theme';
 
 /** The trace list. */
@@ -31,7 +32,7 @@ export class McTrace extends LitElement {
                 ><code data-label="Model">${s.model}</code> · <span data-label="Tokens">${s.tokens} tokens</span> ·
                 <span data-label="Time">${Math.round(s.ms)} ms</span>${
                   s.batch ? html` · <span data-label="Batch">run with ${s.batch - 1} more in one batch</span>` : nothing
-                }</span
+                }${s.frames ? html` · <span data-label="Frames">saw the ${framesSeen(s.frames)}</span>` : nothing}</span
               >
             </p>
             <div data-label="Output"><pre>${s.output}</pre></div>

@@ -66,6 +66,12 @@ export function formatTime(seconds: number): string {
   return `${minutes}:${(seconds - minutes * 60).toFixed(1).padStart(4, '0')}`;
 }
 
+/** Which video frames a step saw, for people: "frame at 2.6 s", "3 frames at 0.4 s, 1.1 s, 1.9 s". */
+export function framesSeen(times: readonly number[]): string {
+  const at = times.map(formatTime).join(', ');
+  return times.length === 1 ? `frame at ${at}` : `${times.length} frames at ${at}`;
+}
+
 /** What a prompt about video frames opens with: when each frame was shown, so notes can say when things happen. */
 export function framesLine(times: readonly number[]): string {
   if (times.length === 1) return `The frame was taken at ${formatTime(times[0] ?? 0)}.`;

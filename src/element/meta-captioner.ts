@@ -1,15 +1,17 @@
 /**
  * `<meta-captioner>`: private, on-device captions and alt text for any
- * page. Point it at an image (`src`, `for` an `<img>`, or the `image`
- * property), and it captions in a worker on the visitor's GPU, fills the
- * image's `alt` when asked, and reports progress, tokens, the finished
- * record and errors as events. Elements with the same configuration share
+ * page. Point it at an image or a video (`src`, `for` an `<img>` or a
+ * `<video>`, or the `image` property), and it captions in a worker on the
+ * visitor's GPU, fills the image's `alt` (a video's `aria-label`) when
+ * asked, and reports progress, tokens, the finished record and errors as
+ * events. A video is sampled into frames (scene changes included) first. Elements with the same configuration share
  * one captioner (one worker, one set of loaded models).
  */
 import { LitElement, type PropertyValues, html, nothing } from 'lit';
 import type { CaptionRecord, DomainId, CaptionStyle, CapflowOptions } from '../shared/record';
 import { DOMAIN_IDS } from '../capflow/spec';
 import { isCaptionStyle } from '../capflow/styles';
+import { framesSeen } from '../capflow/prompts';
 import type { DeviceRequest } from '../shared/api';
 import { CancelledError, ImageSourceError, errorText, isCaptionerError } from '../shared/errors';
 import { type CaptionEvent, writesCaption } from '../shared/events';
@@ -18,6 +20,8 @@ import { DEFAULT_PRESET_ID, type PresetId, requirePresetId } from '../shared/pre
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
 import { type CaptionErrorDetail, captionEvent } from './events';
 import { sharedCaptioner } from './shared-captioners';
+import { checkMedia } from '../media/sniff';
+import { DEFAULT_VIDEO_SAMPLING } from '../shared/video-sampling';
 import { elementStyles } from './styles';
 
 /** The element's modes (the engine's caption modes). */
@@ -30,6 +34,15 @@ type State =
   | { readonly phase: 'failed'; readonly error: CaptionErrorDetail };
 
 let jobCounter = 0;
+
+/** What `for` may name: an image or a video on the page. */
+type Target = HTMLImageElement | HTMLVideoElement;
+
+/** The URL a target shows (a video may name it in a `<source>` child). */
+function sourceOf(target: Target): string {
+  if (target.currentSrc || target.src) return target.currentSrc || target.src;
+  return target instanceof HTMLVideoElement ? (target.querySelector('source')?.src ?? '') : '';
+}
 
 function toError(err: unknown): CaptionErrorDetail {
   return err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
@@ -57,14 +70,19 @@ export class MetaCaptioner extends LitElement {
     llm: { type: String },
     router: { type: String },
     auto: { type: Boolean },
+    frames: { type: Number },
+    maxSeconds: { type: Number, attribute: 'max-seconds' },
     image: { attribute: false },
     state: { state: true },
     streamed: { state: true },
   };
 
-  /** URL of the image to caption. */
+  /** URL of the image or video to caption. */
   declare src: string;
-  /** Id of an `<img>` to caption; its `alt` is filled when done (unless it has one, or `overwrite`). */
+  /**
+   * Id of an `<img>` or `<video>` to caption; when done its `alt` (a
+   * video's `aria-label`) is filled, unless it has one, or `overwrite`.
+   */
   declare for: string;
   declare overwrite: boolean;
   declare mode: ElementMode;
@@ -87,7 +105,11 @@ export class MetaCaptioner extends LitElement {
   declare router: string;
   /** Caption when connected and whenever `src`, `for` or `image` changes. */
   declare auto: boolean;
-  /** An image to caption (takes precedence over `for` and `src`). */
+  /** Frames sampled from a video (besides one per scene change); default 8. */
+  declare frames: number;
+  /** The longest video captioned, in seconds; default 600. */
+  declare maxSeconds: number;
+  /** An image or video file to caption (takes precedence over `for` and `src`). */
   declare image: Blob | null;
   declare state: State;
   declare streamed: string;
@@ -113,6 +135,8 @@ export class MetaCaptioner extends LitElement {
     this.llm = '';
     this.router = '';
     this.auto = false;
+    this.frames = DEFAULT_VIDEO_SAMPLING.frames;
+    this.maxSeconds = DEFAULT_VIDEO_SAMPLING.maxSeconds;
     this.image = null;
     this.state = { phase: 'idle' };
     this.streamed = '';
@@ -149,16 +173,19 @@ export class MetaCaptioner extends LitElement {
     this.abort?.abort();
   }
 
-  /** Captions the image; also fires `caption-done` (or `caption-error`). A caption in progress is cancelled first. */
+  /** Captions the image or video; also fires `caption-done` (or `caption-error`). A caption in progress is cancelled first. */
   async caption(): Promise<CaptionRecord> {
     this.cancel();
     const abort = new AbortController();
     this.abort = abort;
     const jobId = `meta-captioner-${++jobCounter}`;
     this.streamed = '';
-    this.setWorking('Reading the image');
+    this.setWorking('Reading the file');
     try {
-      const { blob, name, target } = await this.readImage(abort.signal);
+      const { blob, name, target } = await this.readMedia(abort.signal);
+      const verdict = await checkMedia(blob, name);
+      if (!verdict.ok) throw verdict.error;
+      const video = verdict.media === 'video';
       const shared = sharedCaptioner({
         source: this.source(),
         assetsBase: this.assetsBase || undefined,
@@ -168,11 +195,13 @@ export class MetaCaptioner extends LitElement {
       });
       const onEvent = (e: CaptionEvent) => this.onEngineEvent(e, abort.signal);
       this.setWorking('Loading models');
-      await shared.ensure(this.roles(), onEvent, abort.signal);
+      await shared.ensure(this.roles(video), onEvent, abort.signal);
       this.setWorking('Captioning');
       const record = await shared.captioner.capflow({
         jobId,
-        image: blob,
+        ...(video
+          ? { video: blob, videoSampling: { frames: this.frames, maxSeconds: this.maxSeconds } }
+          : { image: blob }),
         name,
         options: this.options(target !== null),
         ocrDevice: this.device,
@@ -180,7 +209,9 @@ export class MetaCaptioner extends LitElement {
         signal: abort.signal,
       });
       if (abort.signal.aborted) throw new CancelledError(jobId);
-      if (target && (this.overwrite || !target.getAttribute('alt'))) target.alt = record.caption;
+      // A video has no alt text: its accessible name is the caption.
+      const attribute = target instanceof HTMLVideoElement ? 'aria-label' : 'alt';
+      if (target && (this.overwrite || !target.getAttribute(attribute))) target.setAttribute(attribute, record.caption);
       this.state = { phase: 'done', record };
       this.dispatchEvent(captionEvent('caption-done', record));
       return record;
@@ -213,6 +244,12 @@ export class MetaCaptioner extends LitElement {
           }),
         );
         return;
+      case 'video-frames':
+        return this.setWorking(
+          event.phase === 'scanning' ? 'Finding scene changes' : 'Reading video frames',
+          event.done,
+          event.total,
+        );
       case 'device-fallback':
         return this.setWorking(`The GPU failed (${event.reason}); continuing on the CPU`);
       case 'agent-start':
@@ -229,17 +266,17 @@ export class MetaCaptioner extends LitElement {
     }
   }
 
-  /** The image to caption: the `image` property, the `for` image, or `src`. */
-  private async readImage(signal: AbortSignal): Promise<{ blob: Blob; name: string; target: HTMLImageElement | null }> {
+  /** The file to caption: the `image` property, the `for` image or video, or `src`. */
+  private async readMedia(signal: AbortSignal): Promise<{ blob: Blob; name: string; target: Target | null }> {
     if (this.image)
       return { blob: this.image, name: this.image instanceof File ? this.image.name : 'image', target: this.target() };
     const target = this.target();
-    const url = target ? target.currentSrc || target.src : this.src;
+    const url = target ? sourceOf(target) : this.src;
     if (!url) {
       throw new ImageSourceError(
         this.for
-          ? `No <img id="${this.for}"> with a src was found next to this <meta-captioner>.`
-          : 'Nothing to caption: set src, for (the id of an <img>) or the image property.',
+          ? `No <img> or <video> with id "${this.for}" and a src was found next to this <meta-captioner>.`
+          : 'Nothing to caption: set src, for (the id of an <img> or <video>) or the image property.',
       );
     }
     let response: Response;
@@ -247,20 +284,18 @@ export class MetaCaptioner extends LitElement {
       response = await fetch(url, { signal });
     } catch (err) {
       if (signal.aborted) throw err;
-      throw new ImageSourceError(
-        `Could not fetch the image ${url} (${errorText(err)}). An image on another site must allow CORS.`,
-      );
+      throw new ImageSourceError(`Could not fetch ${url} (${errorText(err)}). A file on another site must allow CORS.`);
     }
-    if (!response.ok) throw new ImageSourceError(`Could not fetch the image ${url} (HTTP ${response.status}).`);
+    if (!response.ok) throw new ImageSourceError(`Could not fetch ${url} (HTTP ${response.status}).`);
     const name = decodeURIComponent(new URL(url, document.baseURI).pathname.split('/').pop() || 'image');
     return { blob: await response.blob(), name, target };
   }
 
-  private target(): HTMLImageElement | null {
+  private target(): Target | null {
     if (!this.for) return null;
     const root = this.getRootNode();
     const found = root instanceof Document || root instanceof ShadowRoot ? root.getElementById(this.for) : null;
-    return found instanceof HTMLImageElement ? found : null;
+    return found instanceof HTMLImageElement || found instanceof HTMLVideoElement ? found : null;
   }
 
   private source(): ModelSource {
@@ -279,10 +314,11 @@ export class MetaCaptioner extends LitElement {
     return DOMAIN_IDS.find((d) => d === this.domain && d !== 'video');
   }
 
-  private roles(): LoadableRole[] {
-    if (this.mode === 'capflow') return ['vlm', 'llm', 'router'];
-    if (this.mode === 'single-pass' && !this.pinnedDomain()) return ['vlm', 'router'];
-    return ['vlm'];
+  /** The models the job needs: a video is never routed (it always takes the video workflow). */
+  private roles(video: boolean): LoadableRole[] {
+    const route = !video && (this.mode === 'capflow' || (this.mode === 'single-pass' && !this.pinnedDomain()));
+    if (this.mode === 'capflow') return route ? ['vlm', 'llm', 'router'] : ['vlm', 'llm'];
+    return route ? ['vlm', 'router'] : ['vlm'];
   }
 
   private options(fillsAlt: boolean): CapflowOptions {
@@ -331,7 +367,10 @@ export class MetaCaptioner extends LitElement {
               <ol>
                 ${record.trace.map(
                   (t) =>
-                    html`<li><strong>${t.agent}</strong> · ${t.model} · ${Math.round(t.ms)} ms<br />${t.output}</li>`,
+                    html`<li>
+                      <strong>${t.agent}</strong> · ${t.model} · ${Math.round(t.ms)}
+                      ms${t.frames ? ` · saw the ${framesSeen(t.frames)}` : ''}<br />${t.output}
+                    </li>`,
                 )}
               </ol>
             </details>`
@@ -348,7 +387,8 @@ export class MetaCaptioner extends LitElement {
   /** What the button acts on, for its accessible name ("Caption kite.png"). */
   private subject(): string {
     if (this.image) return this.image instanceof File ? this.image.name : 'the image';
-    const url = this.target()?.getAttribute('src') || this.src;
+    const target = this.target();
+    const url = (target && sourceOf(target)) || this.src;
     return url ? decodeURIComponent(url.split(/[?#]/)[0]?.split('/').pop() ?? 'the image') : 'the image';
   }
 

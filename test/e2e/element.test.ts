@@ -16,11 +16,13 @@ import type { MetaCaptioner } from '../../src/element/meta-captioner';
 import { TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { damagedPng } from '../support/png';
 import { type StaticServer, startStaticServer } from '../support/static-server';
-import { type Harness, axeViolations, freshPage, screenshot, startHarness } from './harness';
+import { type Harness, axeViolations, freshPage, recordedWebm, screenshot, startHarness } from './harness';
 
 let h: Harness;
 let site: StaticServer;
 let root: string;
+/** The element attributes that point it at the forge's models. */
+let forge: string;
 
 interface Seen {
   readonly type: string;
@@ -60,7 +62,7 @@ beforeAll(async () => {
   mkdirSync(root, { recursive: true });
   // The library build, as a site would vendor it (types are for bundlers, not served).
   cpSync('dist-lib', join(root, 'vendor/mc'), { recursive: true, filter: (src) => !src.includes('/types') });
-  const forge = `model-host="${h.models.url}" vlm="${TINY_VLM.repo}" router="forge/tiny-clip-routed" device="wasm"`;
+  forge = `model-host="${h.models.url}" vlm="${TINY_VLM.repo}" router="forge/tiny-clip-routed" device="wasm"`;
   const embed = readFileSync('examples/embed/index.html', 'utf8');
   expect(embed.match(/preset="tiny"/g)).toHaveLength(2);
   cpSync('examples/embed/images', join(root, 'images'), { recursive: true });
@@ -191,6 +193,49 @@ test('a corrupt image and an unknown preset get named caption-errors while the o
   expect(outcome).toEqual({ cancelled: 'CancelledError', next: 'RSTUV', status: expect.stringMatching(/^Done/) });
   await page.emulateMedia({ colorScheme: 'dark' });
   await screenshot(page, 'element-errors-light-page-dark-os');
+  await page.context().close();
+});
+
+test('for a <video>: its frames are sampled on the device, its aria-label filled, the trace names the frame the model saw', async () => {
+  const page = await freshPage(h);
+  await instrument(page);
+  await page.goto(`${site.url}index.html`);
+  // A second of red, then one of blue, recorded in this Chromium.
+  writeFileSync(join(root, 'clip.webm'), await recordedWebm(page, 2));
+  writeFileSync(
+    join(root, 'video.html'),
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>video</title>
+      <script type="module" src="./vendor/mc/element.js"></script></head><body><main><h1>A clip</h1>
+      <video id="clip" controls muted><source src="./clip.webm" type="video/webm"></video>
+      <meta-captioner for="clip" preset="tiny" frames="4" ${forge} auto></meta-captioner>
+      <meta-captioner id="too-many" src="./clip.webm" preset="tiny" frames="99" ${forge}></meta-captioner>
+      </main></body></html>`,
+  );
+  await page.goto(`${site.url}video.html`);
+  await expect
+    .poll(() => page.locator('#clip').getAttribute('aria-label'), { timeout: 90_000 })
+    .toBe(TINY_VLM_CAPTIONS.red);
+  const record = (await seen(page)).find((e) => e.type === 'caption-done')?.detail as CaptionRecord;
+  expect(record.domain?.id).toBe('video');
+  expect(record.timestamps).toHaveLength(4);
+  // The tiny tier's VLM takes one frame a prompt: the single pass saw the middle of the four.
+  const step = record.trace.find((t) => t.agent === 'single-pass');
+  expect(step?.frames).toEqual([record.timestamps?.[1]]);
+  const element = page.locator('meta-captioner[for="clip"]');
+  await element.locator('summary').click();
+  expect(await element.locator('[part="trace"]').textContent()).toMatch(/saw the frame at 0\.\d s/);
+  const refused = await page.evaluate(async () => {
+    const el = document.getElementById('too-many') as MetaCaptioner;
+    return el.caption().then(
+      () => null,
+      (err: Error) => `${err.name}: ${err.message}`,
+    );
+  });
+  expect(refused).toBe('RangeError: The video setting frames must be 1–32, a whole number; got 99.');
+  expect(await axeViolations(page)).toEqual([]);
+  await screenshot(page, 'element-video-light');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, 'element-video-dark');
   await page.context().close();
 });
 

@@ -167,3 +167,33 @@ export async function axeViolations(page: Page): Promise<string[]> {
     .filter((v) => v.impact !== 'minor' && v.impact !== null)
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${JSON.stringify(v.nodes.map((n) => n.target))}`);
 }
+
+/** Records about `seconds` of a canvas turning from red to blue, as WebM (VP8). */
+export async function recordedWebm(page: Page, seconds: number): Promise<Buffer> {
+  const bytes = await page.evaluate(async (ms) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 64;
+    canvas.height = 48;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('no 2d context');
+    const paint = (colour: string) => {
+      ctx.fillStyle = colour;
+      ctx.fillRect(0, 0, 64, 48);
+    };
+    paint('#e01010');
+    const recorder = new MediaRecorder(canvas.captureStream(20), { mimeType: 'video/webm;codecs=vp8' });
+    const chunks: Blob[] = [];
+    recorder.ondataavailable = (e) => chunks.push(e.data);
+    const stopped = new Promise((resolve) => (recorder.onstop = resolve));
+    const started = performance.now();
+    recorder.start();
+    // Repainted often, so the stream keeps producing frames.
+    const timer = setInterval(() => paint(performance.now() - started < ms / 2 ? '#e01010' : '#1020e0'), 25);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    clearInterval(timer);
+    recorder.stop();
+    await stopped;
+    return Array.from(new Uint8Array(await new Blob(chunks).arrayBuffer()));
+  }, seconds * 1000);
+  return Buffer.from(bytes);
+}

@@ -5,44 +5,23 @@
  * frames used; a damaged video fails with its own error and the rest of
  * the batch is untouched.
  */
-import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { solidPng } from '../support/png';
-import { type Harness, addFiles, card, forgeParams, freshPage, screenshot, useHarness, waitForStatus } from './harness';
+import {
+  type Harness,
+  addFiles,
+  card,
+  forgeParams,
+  freshPage,
+  recordedWebm,
+  screenshot,
+  useHarness,
+  waitForStatus,
+} from './harness';
 
 let h: Harness;
 useHarness((started) => (h = started));
-
-/** Records about `seconds` of a canvas turning from red to blue, as WebM (VP8). */
-async function recordedWebm(page: Page, seconds: number): Promise<Buffer> {
-  const bytes = await page.evaluate(async (ms) => {
-    const canvas = document.createElement('canvas');
-    canvas.width = 64;
-    canvas.height = 48;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('no 2d context');
-    const paint = (colour: string) => {
-      ctx.fillStyle = colour;
-      ctx.fillRect(0, 0, 64, 48);
-    };
-    paint('#e01010');
-    const recorder = new MediaRecorder(canvas.captureStream(20), { mimeType: 'video/webm;codecs=vp8' });
-    const chunks: Blob[] = [];
-    recorder.ondataavailable = (e) => chunks.push(e.data);
-    const stopped = new Promise((resolve) => (recorder.onstop = resolve));
-    const started = performance.now();
-    recorder.start();
-    // Repainted often, so the stream keeps producing frames.
-    const timer = setInterval(() => paint(performance.now() - started < ms / 2 ? '#e01010' : '#1020e0'), 25);
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    clearInterval(timer);
-    recorder.stop();
-    await stopped;
-    return Array.from(new Uint8Array(await new Blob(chunks).arrayBuffer()));
-  }, seconds * 1000);
-  return Buffer.from(bytes);
-}
 
 test('a video is captioned from frames sampled on the device; a damaged one fails alone', async () => {
   const page = await freshPage(h);
