@@ -179,7 +179,12 @@ export class McItem extends LitElement {
       ${
         record.timestamps
           ? html`<p class="muted small" data-testid="frames">
-              ${record.timestamps.length} frames, at ${record.timestamps.map(formatTime).join(', ')}
+              ${record.timestamps.length} frames, at
+              ${record.timestamps.map(formatTime).join(', ')}${
+                record.sampledBy === 'seeking'
+                  ? ' · read by seeking the video: this browser has no WebCodecs (slower, fewer moments probed)'
+                  : ''
+              }
             </p>`
           : nothing
       }

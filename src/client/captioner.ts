@@ -28,6 +28,7 @@ import type { LoadableRole, RoleOverrides } from '../shared/roles';
 import { type VideoSampling, videoSampling } from '../shared/video-sampling';
 import { folderImport } from './folder-import';
 import { JobQueue } from './job-queue';
+import { canSeekVideo, hasWebCodecs, seekVideo } from './seek-video';
 import { WorkerLink } from './worker-link';
 import { createCaptionerWorker } from './worker-factory';
 
@@ -160,7 +161,10 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
     { source: options.source ?? HUB_SOURCE, assetsBase: options.assetsBase },
     (error) => globalSink({ type: 'notice', message: error.message }),
   );
+  /** Jobs doing work on the page before the worker's part (a video read by seeking), to stop on cancel. */
+  const pageWork = new Map<string, AbortController>();
   const queue = new JobQueue((jobId) => {
+    pageWork.get(jobId)?.abort();
     const generation = link.current;
     // Only a live worker has anything to stop (call() would start a fresh one).
     if (generation) void link.call((api) => api.cancel(jobId)).catch(() => {});
@@ -196,6 +200,34 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
       type: 'notice',
       message: 'A model failed to load; a fresh captioning worker takes over (loaded models reload from the cache).',
     });
+  };
+
+  /** A video job's frames read on the page by seeking (said as a notice, and in the record), as a frames job. */
+  const framesBySeeking = async (job: CapflowJob, onEvent: EventSink): Promise<CapflowJob> => {
+    if (!job.video) return job;
+    const abort = new AbortController();
+    pageWork.set(job.jobId, abort);
+    try {
+      onEvent({
+        type: 'notice',
+        message: `This browser has no WebCodecs: the frames of "${job.name}" are read by seeking the video on the page (slower; fewer moments probed for scene changes).`,
+      });
+      const seeked = await seekVideo(job.video.file, job.name, job.video.sampling, {
+        signal: abort.signal,
+        jobId: job.jobId,
+        onProgress: (p) => onEvent({ type: 'video-frames', jobId: job.jobId, ...p }),
+      });
+      const frames = seeked.frames;
+      return {
+        ...job,
+        images: frames.map((f) => f.image),
+        times: frames.map((f) => f.time),
+        video: null,
+        sampledBy: 'seeking',
+      };
+    } finally {
+      pageWork.delete(job.jobId);
+    }
   };
 
   const presetOf = (preset: PresetId | Preset) =>
@@ -285,9 +317,12 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
         options: { mode: 'capflow', ...options },
         ocrDevice,
       };
+      // Without WebCodecs the worker cannot decode video; a page can still seek a <video> and draw it.
+      const seeking = job.video !== null && !hasWebCodecs() && canSeekVideo();
       return enqueue(jobId, signal, async () => {
+        const ready = seeking ? await framesBySeeking(job, onEvent) : job;
         await restoreModels();
-        return link.call((api) => api.capflow(job, proxy(onEvent)));
+        return link.call((api) => api.capflow(ready, proxy(onEvent)));
       });
     },
 

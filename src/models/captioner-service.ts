@@ -28,7 +28,7 @@ import type { DeviceInfo } from '../shared/device';
 import { ImageDecodeError, NotLoadedError, errorText } from '../shared/errors';
 import type { EventSink } from '../shared/events';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
-import type { CaptionRecord } from '../shared/record';
+import type { CaptionRecord, VideoSampler } from '../shared/record';
 import { type CapflowInput, type CapflowModels, runCapflow } from '../capflow/workflow';
 import { decodeImage, fitForModels, rgbOf } from '../media/decode';
 import { sampleVideo } from '../media/video/sample-video';
@@ -252,7 +252,8 @@ export class CaptionerService implements CaptionerApi {
           emit: onEvent,
           now: this.deps.now,
         });
-        return { ...record, runtime: this.models.runtime() };
+        const sampledBy: VideoSampler | undefined = job.video ? 'webcodecs' : job.sampledBy;
+        return { ...record, ...(sampledBy && { sampledBy }), runtime: this.models.runtime() };
       });
     });
   }

@@ -142,6 +142,8 @@ export interface CapflowJob {
   readonly times: readonly number[] | null;
   /** A video file the worker samples into frames (then `images` is empty). */
   readonly video: { readonly file: Blob; readonly sampling: VideoSampling } | null;
+  /** Set when `images` are a video file's frames the page read by seeking (no WebCodecs there). */
+  readonly sampledBy?: 'seeking';
   readonly name: string;
   readonly options: CapflowOptions;
   /** Device for the OCR tool (the other models run where they were loaded). */

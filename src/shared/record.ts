@@ -139,6 +139,9 @@ export interface RecordRuntime {
   readonly models: Readonly<Record<string, string>>;
 }
 
+/** How a video file's frames were read (see {@link CaptionRecord.sampledBy}). */
+export type VideoSampler = 'webcodecs' | 'seeking';
+
 /** Everything about one caption. */
 export interface CaptionRecord {
   readonly version: typeof RECORD_VERSION;
@@ -150,6 +153,13 @@ export interface CaptionRecord {
   readonly domain: DomainResult | null;
   /** A video's sampled frame times in seconds, in order (the frames the agents saw); null for an image. */
   readonly timestamps: readonly number[] | null;
+  /**
+   * How a video file's frames were read: decoded with WebCodecs in the
+   * worker, or (where WebCodecs is missing) by seeking a `<video>` on the
+   * page, which is slower and probes fewer moments for scene changes.
+   * Absent for images and for frames the caller gave.
+   */
+  readonly sampledBy?: VideoSampler;
   readonly trace: readonly AgentTrace[];
   readonly judge: JudgeResult | null;
   readonly totalMs: number;

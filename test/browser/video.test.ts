@@ -4,7 +4,7 @@
  * short flash between even samples, and the specific errors for a damaged
  * file, an audio-only file and a video over the limit, and cancelling.
  */
-import type { RawImage } from '@huggingface/transformers';
+import { RawImage } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { type Captioner, createCaptioner } from '../../src/client/captioner';
 import type { CaptionEvent } from '../../src/shared/events';
@@ -13,6 +13,7 @@ import { solidImage } from './images';
 import { type VideoProgress, sampleVideo } from '../../src/media/video/sample-video';
 import { DEFAULT_VIDEO_SAMPLING } from '../../src/shared/video-sampling';
 import { audioOnly, colourVideo } from './videos';
+import { seekVideo } from '../../src/client/seek-video';
 import { RGB_CAPTION, RGB_FRAMES, RGB_REASONING, VIDEO_PRESET } from '../fixtures/video-script';
 
 /** The colour a frame mostly is. */
@@ -128,6 +129,50 @@ describe('errors', () => {
   });
 });
 
+describe('where WebCodecs is missing: seeking a <video> on the page', () => {
+  test('the same frames, times and colours as decoding; the flash is caught; the same limits', async () => {
+    const seeked = await seekVideo(rgb, 'rgb.webm');
+    const decoded = await sampleVideo(rgb, 'rgb.webm');
+    const colours = await Promise.all(seeked.frames.map(async (f) => colourOf((await RawImage.fromBlob(f.image)).rgb())));
+    expect(seeked.frames.map((f, i) => [f.time, f.reason, colours[i]])).toEqual(
+      decoded.frames.map((f) => [f.time, f.reason, colourOf(f.image)]),
+    );
+    expect(seeked).toMatchObject({ duration: 6, width: 64, height: 48 });
+    const flashed = await seekVideo(flash, 'flash.webm');
+    const scenes = flashed.frames.filter((f) => f.reason === 'scene');
+    expect(scenes.map((f) => f.time)).toEqual([2.2]);
+    expect(colourOf((await RawImage.fromBlob(scenes[0]?.image ?? new Blob())).rgb())).toBe('white');
+    await expect(seekVideo(rgb, 'rgb.webm', { ...DEFAULT_VIDEO_SAMPLING, maxSeconds: 5 })).rejects.toMatchObject({
+      name: 'VideoTooLargeError',
+      message: '"rgb.webm" is 6 s long; the limit is 5 s (change it in the settings).',
+    });
+  });
+
+  test('a damaged file and an audio-only file get their own messages; cancelling stops the seeking', async () => {
+    const damaged = new Blob([new Uint8Array(await rgb.arrayBuffer()).slice(0, 40)], { type: 'video/webm' });
+    await expect(seekVideo(damaged, 'damaged.webm')).rejects.toMatchObject({
+      name: 'VideoDecodeError',
+      message: expect.stringMatching(/^Could not read "damaged.webm" as a video: this browser cannot play it/),
+    });
+    await expect(seekVideo(await audioOnly(), 'song.webm')).rejects.toMatchObject({
+      name: 'VideoDecodeError',
+      message: expect.stringMatching(/^Could not read "song.webm" as a video: it has no video picture/),
+    });
+    const abort = new AbortController();
+    let seen = 0;
+    const seeking = seekVideo(rgb, 'rgb.webm', DEFAULT_VIDEO_SAMPLING, {
+      signal: abort.signal,
+      jobId: 'job-9',
+      onProgress: () => {
+        seen += 1;
+        if (seen === 4) abort.abort();
+      },
+    });
+    await expect(seeking).rejects.toMatchObject({ name: 'CancelledError', message: 'Job job-9 was cancelled.' });
+    expect(seen).toBe(4);
+  });
+});
+
 describe('through the captioner and its worker', () => {
   const source = { kind: 'host', host: inject('modelHost'), pathTemplate: '{model}/resolve/{revision}/' } as const;
   let captioner: Captioner;
@@ -210,6 +255,44 @@ describe('through the captioner and its worker', () => {
     } finally {
       frameByFrame.dispose();
     }
+  });
+
+  test('a page without WebCodecs reads the frames by seeking, says so, and the record shows it; cancel stops it', async () => {
+    const page = globalThis as { VideoDecoder?: unknown };
+    const decoder = page.VideoDecoder;
+    delete page.VideoDecoder;
+    try {
+      const events: CaptionEvent[] = [];
+      const record = await captioner.capflow({
+        video: rgb,
+        name: 'rgb.webm',
+        options: { mode: 'single-pass', judge: null },
+        onEvent: (e) => events.push(e),
+      });
+      expect(record.sampledBy).toBe('seeking');
+      expect(record.timestamps).toEqual(RGB_FRAMES.map(([t]) => t));
+      expect(events.find((e) => e.type === 'notice')).toMatchObject({
+        message: expect.stringMatching(/^This browser has no WebCodecs: the frames of "rgb.webm" are read by seeking/),
+      });
+      expect(events.filter((e) => e.type === 'video-frames').at(-1)).toMatchObject({ phase: 'sampling', done: 8 });
+
+      const abort = new AbortController();
+      const cancelled = captioner.capflow({
+        video: flash,
+        options: { mode: 'single-pass' },
+        signal: abort.signal,
+        onEvent: (e) => {
+          if (e.type === 'video-frames' && e.done === 3) abort.abort();
+        },
+      });
+      const next = captioner.capflow({ image: await solidImage('#1020e0'), options: { mode: 'single-pass' } });
+      await expect(cancelled).rejects.toMatchObject({ name: 'CancelledError' });
+      expect((await next).caption).toBe(TINY_VLM_CAPTIONS.blue);
+    } finally {
+      page.VideoDecoder = decoder;
+    }
+    const decoded = await captioner.capflow({ video: rgb, options: { mode: 'single-pass', judge: null } });
+    expect(decoded.sampledBy).toBe('webcodecs');
   });
 
   test('a sampling setting out of bounds is refused before any work', async () => {

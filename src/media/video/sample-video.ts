@@ -1,25 +1,22 @@
 /**
- * A video file into timestamped frames for the VLM, with WebCodecs through
- * mediabunny (demuxing MP4/MOV, WebM/MKV and more; decoding whatever codecs
- * this browser's WebCodecs has). Two passes over the file: tiny probe
- * frames for scene cuts (frame-times.ts), then the chosen frames at the
- * VLM's size. Every decoded frame is closed as soon as it is drawn, and
- * canvases are pooled, so memory stays flat however long the video.
+ * A video file into timestamped frames for the VLM, in the worker, with
+ * WebCodecs through mediabunny (demuxing MP4/MOV, WebM/MKV and more;
+ * decoding whatever codecs this browser's WebCodecs has). Frames are drawn
+ * through one pooled canvas per size and each decoded frame is closed as
+ * soon as it is drawn, so memory stays flat however long the video. What to
+ * sample is sample-frames.ts's.
  */
 import { RawImage } from '@huggingface/transformers';
 import { ALL_FORMATS, BlobSource, CanvasSink, Input, type InputVideoTrack, type WrappedCanvas } from 'mediabunny';
-import { CancelledError, VideoDecodeError, VideoTooLargeError, errorText } from '../../shared/errors';
+import { CancelledError, VideoDecodeError, errorText } from '../../shared/errors';
 import { DEFAULT_VIDEO_SAMPLING, type VideoSampling } from '../../shared/video-sampling';
-import { type FrameTime, type Probe, frameTimes, probeTimes } from './frame-times';
-import { colourHistogram, histogramDistance } from './histogram';
+import type { FrameTime } from './frame-times';
+import { type FrameReader, type Rgba, type SampleOptions, checkLimits, sampleFrames } from './sample-frames';
 
-/** Scene detection: a probe every 0.1 s (a 0.3 s event gets two or three), at most 600 probes. */
-const PROBE_STEP = 0.1;
+export type { VideoProgress } from './sample-frames';
+
+/** Decoding in order is cheap: a probe every 0.1 s up to 600 of them (a minute at full rate). */
 const MAX_PROBES = 600;
-/** Probe frames are this small: colours survive, decoding and reading them back stays cheap. */
-const PROBE_SIDE = 16;
-/** Half-L1 histogram distance above which two probes are different scenes. */
-const CUT_THRESHOLD = 0.35;
 
 /** A sampled frame. */
 export interface VideoFrameSample extends FrameTime {
@@ -36,13 +33,6 @@ export interface SampledVideo {
   readonly codec: string;
 }
 
-/** Progress: probing for scene cuts, then decoding the chosen frames. */
-export interface VideoProgress {
-  readonly phase: 'scanning' | 'sampling';
-  readonly done: number;
-  readonly total: number;
-}
-
 const CODEC_NAMES: Readonly<Record<string, string>> = Object.freeze({
   avc: 'H.264',
   hevc: 'H.265 (HEVC)',
@@ -57,57 +47,24 @@ export async function sampleVideo(
   blob: Blob,
   name: string,
   sampling: VideoSampling = DEFAULT_VIDEO_SAMPLING,
-  options: {
-    readonly signal?: AbortSignal;
-    readonly onProgress?: (p: VideoProgress) => void;
-    readonly jobId?: string;
-  } = {},
+  options: SampleOptions = {},
 ): Promise<SampledVideo> {
   const input = new Input({ source: new BlobSource(blob), formats: ALL_FORMATS });
   const stop = () => input.dispose();
   options.signal?.addEventListener('abort', stop, { once: true });
-  const cancelled = () => new CancelledError(options.jobId ?? name);
   try {
-    const { track, codec, duration } = await openTrack(input, name, sampling);
-    const width = track.displayWidth;
-    const height = track.displayHeight;
-    let probes: Probe[] = [];
-    if (sampling.sceneDetection) {
-      const times = probeTimes(duration, PROBE_STEP, MAX_PROBES);
-      const sink = new CanvasSink(track, { width: PROBE_SIDE, height: PROBE_SIDE, fit: 'fill', poolSize: 1 });
-      let previous: Float32Array | null = null;
-      for await (const canvas of sink.canvasesAtTimestamps(times)) {
-        if (options.signal?.aborted) throw cancelled();
-        const histogram: Float32Array | null = canvas ? colourHistogram(rgbaOf(canvas).data) : previous;
-        const time = times[probes.length] ?? 0;
-        probes.push({ time, change: histogram && previous ? histogramDistance(histogram, previous) : 0 });
-        previous = histogram;
-        options.onProgress?.({ phase: 'scanning', done: probes.length, total: times.length });
-      }
-    }
-    const chosen = frameTimes(duration, sampling.frames, probes, CUT_THRESHOLD, sampling.frames);
-    probes = [];
-    const scale = Math.min(1, sampling.side / Math.max(width, height));
-    const sink = new CanvasSink(track, {
-      width: Math.max(1, Math.round(width * scale)),
-      height: Math.max(1, Math.round(height * scale)),
-      fit: 'fill',
-      poolSize: 1,
-    });
-    const frames: VideoFrameSample[] = [];
-    for await (const canvas of sink.canvasesAtTimestamps(chosen.map((c) => c.time))) {
-      if (options.signal?.aborted) throw cancelled();
-      const at = chosen[frames.length];
-      if (!at) break;
-      // A time before the first frame (an edit list starting late) shows the first frame.
-      const shown = canvas ?? (await sink.getCanvas(await track.getFirstTimestamp()));
-      if (!shown) throw new VideoDecodeError(name, `no frame could be decoded at ${at.time} s`);
-      frames.push({ ...at, image: imageOf(shown) });
-      options.onProgress?.({ phase: 'sampling', done: frames.length, total: chosen.length });
-    }
-    return { frames, duration, width, height, codec };
+    const reader = await openReader(input, name);
+    checkLimits(name, reader, sampling);
+    const frames = await sampleFrames(reader, name, sampling, options);
+    return {
+      frames: frames.map(({ rgba, ...at }) => ({ ...at, image: rgbImage(rgba) })),
+      duration: reader.duration,
+      width: reader.width,
+      height: reader.height,
+      codec: reader.codec,
+    };
   } catch (err) {
-    if (options.signal?.aborted) throw cancelled();
+    if (options.signal?.aborted) throw new CancelledError(options.jobId ?? name);
     throw err;
   } finally {
     options.signal?.removeEventListener('abort', stop);
@@ -115,12 +72,8 @@ export async function sampleVideo(
   }
 }
 
-/** The video track, its codec's name and duration, or the specific reason there is none to sample. */
-async function openTrack(
-  input: Input,
-  name: string,
-  sampling: VideoSampling,
-): Promise<{ track: InputVideoTrack; codec: string; duration: number }> {
+/** The video track as a frame reader, or the specific reason there is none to sample. */
+async function openReader(input: Input, name: string): Promise<FrameReader> {
   let track: InputVideoTrack | null;
   try {
     track = await input.getPrimaryVideoTrack();
@@ -138,39 +91,36 @@ async function openTrack(
   if (!(await track.canDecode())) {
     throw new VideoDecodeError(name, `this browser cannot decode its ${codec} video`);
   }
-  const pixels = track.displayWidth * track.displayHeight;
-  if (pixels > sampling.maxPixels) {
-    throw new VideoTooLargeError(
-      `"${name}" is ${track.displayWidth} × ${track.displayHeight}; the limit is ${sampling.maxPixels.toLocaleString('en')} pixels a frame.`,
-    );
-  }
   const duration = await track.computeDuration();
   if (!(duration > 0)) throw new VideoDecodeError(name, 'it has no frames');
-  if (duration > sampling.maxSeconds) {
-    throw new VideoTooLargeError(
-      `"${name}" is ${formatSeconds(duration)} long; the limit is ${formatSeconds(sampling.maxSeconds)} (change it in the settings).`,
-    );
-  }
-  return { track, codec, duration };
-}
-
-function formatSeconds(seconds: number): string {
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds - m * 60);
-  return m ? `${m} min ${s} s` : `${Math.round(seconds * 10) / 10} s`;
+  const video = track;
+  return {
+    duration,
+    width: video.displayWidth,
+    height: video.displayHeight,
+    codec,
+    maxProbes: MAX_PROBES,
+    async *frames(times, width, height) {
+      const sink = new CanvasSink(video, { width, height, fit: 'fill', poolSize: 1 });
+      for await (const canvas of sink.canvasesAtTimestamps(times)) {
+        // A time before the first frame (an edit list starting late) shows the first frame.
+        const shown = canvas ?? (await sink.getCanvas(await video.getFirstTimestamp()));
+        yield shown ? rgbaOf(shown) : null;
+      }
+    },
+  };
 }
 
 /** The RGBA pixels of a drawn frame (an HTMLCanvasElement on a page, an OffscreenCanvas in a worker: both read alike). */
-function rgbaOf(wrapped: WrappedCanvas): { data: Uint8ClampedArray; width: number; height: number } {
+function rgbaOf(wrapped: WrappedCanvas): Rgba {
   const canvas = wrapped.canvas as OffscreenCanvas;
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('no 2D context on a decoded frame');
   return ctx.getImageData(0, 0, canvas.width, canvas.height);
 }
 
-/** The frame as packed RGB, copied out of the pooled canvas. */
-function imageOf(wrapped: WrappedCanvas): RawImage {
-  const { data: rgba, width, height } = rgbaOf(wrapped);
+/** The frame as packed RGB (what the VLM processors take). */
+function rgbImage({ data: rgba, width, height }: Rgba): RawImage {
   const rgb = new Uint8ClampedArray((rgba.length / 4) * 3);
   for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
     rgb[j] = rgba[i] ?? 0;
