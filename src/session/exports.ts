@@ -78,7 +78,7 @@ export function toJsonl(items: readonly SessionItem[], withTrace = false): strin
 
 /**
  * Fine-tuning JSONL in the chat format vision SFT trainers read: the user
- * turn holds the image (by its path) and the single-pass instruction for the
+ * turn holds the image or video (by its path) and the single-pass instruction for the
  * item's domain, style and language — what the student will be asked — and
  * the assistant turn holds the caption (CapFlow's, or the user's edit).
  */
@@ -89,15 +89,17 @@ export function toFineTuneJsonl(items: readonly SessionItem[]): string {
       const caption = finalCaption(item);
       if (!record || caption === null) return '';
       const instruction = singlePassPrompt(record.domain?.id ?? null, record.language, record.style ?? 'detailed');
+      // A video goes in as a video (trainers sample its frames themselves), by the same keys' video forms.
+      const media =
+        item.media === 'video'
+          ? { list: { videos: [item.path] }, part: { type: 'video', video: item.path } }
+          : { list: { images: [item.path] }, part: { type: 'image', image: item.path } };
       const line = {
-        images: [item.path],
+        ...media.list,
         messages: [
           {
             role: 'user',
-            content: [
-              { type: 'image', image: item.path },
-              { type: 'text', text: instruction },
-            ],
+            content: [media.part, { type: 'text', text: instruction }],
           },
           { role: 'assistant', content: [{ type: 'text', text: caption }] },
         ],
@@ -107,9 +109,18 @@ export function toFineTuneJsonl(items: readonly SessionItem[]): string {
     .join('');
 }
 
-/** CSV with one row per finished file and one column per judge dimension (image rubric). */
+/**
+ * Every judge dimension as a CSV column: the image rubric's, then the video
+ * rubric's own (the two share core intent and professionalism). The same
+ * columns whatever the export holds, so exports can be concatenated.
+ */
+const CSV_DIMENSIONS: readonly string[] = Object.freeze([
+  ...new Set([...judgeDimensions(false), ...judgeDimensions(true)]),
+]);
+
+/** CSV with one row per finished file and one column per judge dimension (a row fills its own rubric's). */
 export function toCsvExport(items: readonly SessionItem[]): string {
-  const dims = judgeDimensions(false);
+  const dims = CSV_DIMENSIONS;
   const header = [
     'file',
     'caption',

@@ -133,6 +133,10 @@ describe('exports', () => {
         '',
         '"3"',
         '"3"',
+        // The video rubric's own dimensions: empty for an image.
+        '',
+        '',
+        '',
         '"true"',
         '"m/vlm m/llm"',
         '"webgpu"',
@@ -153,6 +157,40 @@ describe('exports', () => {
     expect(JSON.parse(toJsonl([clip]))).toMatchObject({ file: 'clip.webm', timestamps: [0.375, 1.125, 2.2] });
     expect(JSON.parse(toJsonl([batch[0] as SessionItem]))).not.toHaveProperty('timestamps');
     expect(toCsvExport([clip]).split('\r\n')[1]?.endsWith(',"0.375 1.125 2.2"')).toBe(true);
+    const videoRecord = {
+      ...record,
+      domain: { ...record.domain, id: 'video', label: 'video & temporal' },
+    } as CaptionRecord;
+    const tune = JSON.parse(toFineTuneJsonl([{ ...clip, record: videoRecord }]));
+    expect(tune.videos).toEqual(['clip.webm']);
+    expect(tune).not.toHaveProperty('images');
+    expect(tune.messages[0].content[0]).toEqual({ type: 'video', video: 'clip.webm' });
+    expect(tune.messages[0].content[1].text).toMatch(/^Describe this video, from its frames,/);
+  });
+
+  test('a video’s judge scores fill the video rubric’s columns, an image’s the image rubric’s, under one header', () => {
+    const videoScores = {
+      'temporal and factual accuracy': 3,
+      'event and detail coverage': 2,
+      'temporal causal logic': 1,
+      'core intent': 3,
+      professionalism: 2,
+    };
+    const judge = { ...record.judge, scores: videoScores } as CaptionRecord['judge'];
+    const clip = item({ id: 'v', name: 'clip.webm', path: 'clip.webm', media: 'video', record: { ...record, judge } });
+    const [header, image, video] = toCsvExport([batch[0] as SessionItem, clip]).split('\r\n');
+    const columns =
+      header
+        ?.replace(/^\uFEFF/, '')
+        .split(',')
+        .map((c) => c.replaceAll('"', '')) ?? [];
+    const cellsOf = (row: string | undefined) =>
+      row?.match(/("(?:[^"]|"")*"|)(?:,|$)/g)?.map((c) => c.replace(/,$/, '')) ?? [];
+    const at = (row: string | undefined, dim: string) => cellsOf(row)[columns.indexOf(dim)];
+    for (const [dim, score] of Object.entries(videoScores)) expect(at(video, dim), dim).toBe(`"${score}"`);
+    expect(at(video, 'factual accuracy')).toBe('');
+    expect(at(image, 'factual accuracy')).toBe('"3"');
+    expect(at(image, 'temporal causal logic')).toBe('');
   });
 
   test('sidecars are named like their images; clashing names keep the extension', () => {
