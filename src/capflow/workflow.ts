@@ -99,9 +99,9 @@ function timedLine(times: readonly number[], text: string): string {
   return `${when}: ${text.trim()}`;
 }
 
-/** A VLM agent's step: its name (suffixed in a further attempt), role, model, prompt and the frames it sees. */
-function vlmAgentStep(id: string, agent: VlmAgent, view: View<unknown>, model: string, rerun?: Rerun) {
-  const meta = { agent: stepName(id, rerun), role: agent.role, model, prompt: aboutFrames(agent.prompt, view.times) };
+/** A VLM agent's step: its name, role, model, prompt and the frames it sees. */
+function vlmAgentStep(name: string, agent: VlmAgent, view: View<unknown>, model: string) {
+  const meta = { agent: name, role: agent.role, model, prompt: aboutFrames(agent.prompt, view.times) };
   return view.times ? { ...meta, frames: view.times } : meta;
 }
 
@@ -119,9 +119,9 @@ interface AgentRun<I> {
   readonly concurrency: number;
 }
 
-/** One VLM step over a view. */
+/** One VLM step over a view, under its step name (`stepName`, and a frame group's suffix). */
 async function vlmStep<I>(run: AgentRun<I>, agent: VlmAgent, name: string, view: View<I>, rerun?: Rerun) {
-  const meta = vlmAgentStep(name, agent, view, run.models.vlm.name, rerun);
+  const meta = vlmAgentStep(name, agent, view, run.models.vlm.name);
   const out = await step(run.ctx, run.trace, meta, (onText) =>
     run.models.vlm.generate(view.images, meta.prompt, {
       maxNewTokens: agent.maxNewTokens,
@@ -156,14 +156,14 @@ async function groupedAgent<I>(run: AgentRun<I>, id: AgentId, agent: VlmAgent, r
   const indexed = run.frames.map((frame, index) => ({ frame, index }));
   const groups = run.video ? groupsOf(indexed, size) : [indexed];
   if (groups.length <= 1) {
-    const text = await vlmStep(run, agent, id, wholeView(run.frames, run.video, undefined), rerun);
+    const text = await vlmStep(run, agent, stepName(id, rerun), wholeView(run.frames, run.video, undefined), rerun);
     return { label: agent.label, text };
   }
   const lines = await limited(
     groups.map((group) => async () => {
       const first = (group[0]?.index ?? 0) + 1;
       const last = (group.at(-1)?.index ?? 0) + 1;
-      const name = first === last ? `${id}@${first}` : `${id}@${first}-${last}`;
+      const name = `${stepName(id, rerun)}@${first === last ? first : `${first}-${last}`}`;
       const view = wholeView(
         group.map((g) => g.frame),
         true,
@@ -215,12 +215,12 @@ async function wholeInputAgents<I>(run: AgentRun<I>, ids: readonly AgentId[], re
     return limited(
       specs.map(({ id, agent }) => async () => ({
         label: agent.label,
-        text: await vlmStep(run, agent, id, view, rerun),
+        text: await vlmStep(run, agent, stepName(id, rerun), view, rerun),
       })),
       run.concurrency,
     );
   }
-  const metas = specs.map(({ id, agent }) => vlmAgentStep(id, agent, view, run.models.vlm.name, rerun));
+  const metas = specs.map(({ id, agent }) => vlmAgentStep(stepName(id, rerun), agent, view, run.models.vlm.name));
   const outs = await batchStep(run.ctx, run.trace, metas, (onText) =>
     generateBatch(
       view.images,

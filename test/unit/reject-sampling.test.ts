@@ -30,6 +30,12 @@ const scores = (fa: number, c: number, rr: number, ci: number, p: number) =>
 /** The VLM: agents' notes, the router's answer, single-pass and prompt captions, and the judge's scores by caption. */
 const VLM_SCRIPT: Script = {
   rules: [
+    // Any caption of a video: its timing and causal logic are weakest.
+    {
+      when: 'caption of the video',
+      answer:
+        'temporal and factual accuracy: 2\nevent and detail coverage: 3\ntemporal causal logic: 2\ncore intent: 3\nprofessionalism: 3',
+    },
     { when: 'Which kind of image', answer: 'E' },
     // Asked again for the three dimensions it left out, the judge answers them.
     { when: 'core intent:\ncaption: Half scored.', answer: 'completeness: 3\nreasoning rigor: 2\ncore intent: 3' },
@@ -190,6 +196,40 @@ describe('judge', () => {
       'natural-perception-3',
       'visual-guideline-3',
     ]);
+  });
+
+  test('on a video, the weak temporal dimensions re-run perception frame group by group and the reasoning over its notes', async () => {
+    const frames = [0, 1, 2, 3].map((time) => ({ image: grey, time }));
+    const twoAtOnce = { ...models, vlm: { ...models.vlm, maxImages: 2 } };
+    const record = await runCapflow(
+      { kind: 'video', frames },
+      twoAtOnce,
+      { mode: 'capflow', judge: { attempts: 2 } },
+      context(),
+    );
+    expect(record.judge?.attempts.map((a) => a.rerun)).toEqual([[], ['video-perception', 'video-reasoning']]);
+    expect(steps(record)).toEqual([
+      'video-perception@1-2',
+      'video-perception@3-4',
+      'video-reasoning',
+      'video-guideline',
+      'summary',
+      'judge-1',
+      'video-perception-2@1-2',
+      'video-perception-2@3-4',
+      'video-reasoning-2',
+      'summary-2',
+      'judge-2',
+    ]);
+    expect(record.trace.find((t) => t.agent === 'summary-2')?.prompt).toMatch(
+      /\nImprove: temporal and factual accuracy, temporal causal logic\.$/,
+    );
+    // The re-run reasoning read the re-run perception's timeline, one stamped line per group.
+    const [early, late] = record.trace.filter((t) => t.agent.startsWith('video-perception-2@')).map((t) => t.output);
+    expect(record.trace.find((t) => t.agent === 'video-reasoning-2')?.prompt).toContain(
+      `[video perception]\nFrom 0.0 s to 1.0 s: ${early}\nFrom 2.0 s to 3.0 s: ${late}`,
+    );
+    expect(record.judge?.scores).toMatchObject({ 'temporal causal logic': 2, 'event and detail coverage': 3 });
   });
 
   test('single-pass best-of-N samples; an unreadable attempt is unknown, not the worst; below the bar is rejected', async () => {
