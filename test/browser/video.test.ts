@@ -133,7 +133,9 @@ describe('where WebCodecs is missing: seeking a <video> on the page', () => {
   test('the same frames, times and colours as decoding; the flash is caught; the same limits', async () => {
     const seeked = await seekVideo(rgb, 'rgb.webm');
     const decoded = await sampleVideo(rgb, 'rgb.webm');
-    const colours = await Promise.all(seeked.frames.map(async (f) => colourOf((await RawImage.fromBlob(f.image)).rgb())));
+    const colours = await Promise.all(
+      seeked.frames.map(async (f) => colourOf((await RawImage.fromBlob(f.image)).rgb())),
+    );
     expect(seeked.frames.map((f, i) => [f.time, f.reason, colours[i]])).toEqual(
       decoded.frames.map((f) => [f.time, f.reason, colourOf(f.image)]),
     );
@@ -173,6 +175,19 @@ describe('where WebCodecs is missing: seeking a <video> on the page', () => {
   });
 });
 
+/** A single-pass job on `video` whose caller cancels it at its third progress step. */
+function cancelledAtFrame3(captioner: Captioner, video: Blob) {
+  const abort = new AbortController();
+  return captioner.capflow({
+    video,
+    options: { mode: 'single-pass' },
+    signal: abort.signal,
+    onEvent: (e) => {
+      if (e.type === 'video-frames' && e.done === 3) abort.abort();
+    },
+  });
+}
+
 describe('through the captioner and its worker', () => {
   const source = { kind: 'host', host: inject('modelHost'), pathTemplate: '{model}/resolve/{revision}/' } as const;
   let captioner: Captioner;
@@ -204,15 +219,7 @@ describe('through the captioner and its worker', () => {
     await expect(song).rejects.toMatchObject({ name: 'VideoDecodeError' });
     expect((await image).caption).toBe(TINY_VLM_CAPTIONS.red);
 
-    const abort = new AbortController();
-    const cancelled = captioner.capflow({
-      video: flash,
-      options: { mode: 'single-pass' },
-      signal: abort.signal,
-      onEvent: (e) => {
-        if (e.type === 'video-frames' && e.done === 3) abort.abort();
-      },
-    });
+    const cancelled = cancelledAtFrame3(captioner, flash);
     await expect(cancelled).rejects.toMatchObject({ name: 'CancelledError' });
   });
 
@@ -276,15 +283,7 @@ describe('through the captioner and its worker', () => {
       });
       expect(events.filter((e) => e.type === 'video-frames').at(-1)).toMatchObject({ phase: 'sampling', done: 8 });
 
-      const abort = new AbortController();
-      const cancelled = captioner.capflow({
-        video: flash,
-        options: { mode: 'single-pass' },
-        signal: abort.signal,
-        onEvent: (e) => {
-          if (e.type === 'video-frames' && e.done === 3) abort.abort();
-        },
-      });
+      const cancelled = cancelledAtFrame3(captioner, flash);
       const next = captioner.capflow({ image: await solidImage('#1020e0'), options: { mode: 'single-pass' } });
       await expect(cancelled).rejects.toMatchObject({ name: 'CancelledError' });
       expect((await next).caption).toBe(TINY_VLM_CAPTIONS.blue);
