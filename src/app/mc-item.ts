@@ -9,7 +9,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { formatTime } from '../capflow/prompts';
 import { DOMAINS } from '../capflow/spec';
-import { type DomainId } from '../shared/record';
+import type { CaptionRecord, DomainId } from '../shared/record';
 import type { LiveItem } from '../session/batch';
 import { type SessionItem, finalCaption } from '../session/item';
 import { statusText } from '../session/progress';
@@ -18,6 +18,16 @@ import './mc-trace';
 import { IMAGE_DOMAIN_IDS } from './settings';
 import { itemStyles } from './mc-item.styles';
 import { controls, tokens } from './theme';
+
+/** The frames line of a video's card: how many, when, and how they were read when that was the slower way. */
+function framesText(record: CaptionRecord): string {
+  const times = record.timestamps ?? [];
+  const seeking =
+    record.sampledBy === 'seeking'
+      ? ' · read by seeking the video: this browser has no WebCodecs (slower, fewer moments probed)'
+      : '';
+  return `${times.length} frames, at ${times.map(formatTime).join(', ')}${seeking}`;
+}
 
 /** What the user asked of an item. */
 export type ItemAction =
@@ -176,18 +186,7 @@ export class McItem extends LitElement {
         <span class="chip">${(record.totalMs / 1000).toFixed(1)} s</span>
         ${record.style ? html`<span class="chip">${record.style}</span>` : nothing}
       </div>
-      ${
-        record.timestamps
-          ? html`<p class="muted small" data-testid="frames">
-              ${record.timestamps.length} frames, at
-              ${record.timestamps.map(formatTime).join(', ')}${
-                record.sampledBy === 'seeking'
-                  ? ' · read by seeking the video: this browser has no WebCodecs (slower, fewer moments probed)'
-                  : ''
-              }
-            </p>`
-          : nothing
-      }
+      ${record.timestamps ? html`<p class="muted small" data-testid="frames">${framesText(record)}</p>` : nothing}
       ${
         record.judge
           ? html`<p class="judge-title" data-testid="verdict">
