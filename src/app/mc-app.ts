@@ -374,10 +374,10 @@ export class McApp extends LitElement {
     const state = this.plans.get(this.settings.preset);
     const plan = state?.kind === 'plan' ? state.plan : null;
     return html`<section class="empty" aria-labelledby="empty-title">
-      <h2 id="empty-title">Drop images or folders here</h2>
+      <h2 id="empty-title">Drop images, videos or folders here</h2>
       <p>
         …or add them with the buttons above, or paste an image. PNG, JPEG, WebP, GIF, AVIF and BMP images; MP4, MOV and
-        WebM videos (their frames are sampled on this device).
+        WebM/MKV videos (their frames are sampled on this device).
       </p>
       <p class="muted" data-testid="plan-summary">
         ${PRESETS[this.settings.preset].label} models: ${planLabel(plan)}${plan ? ` (on ${plan.device})` : ''}.

@@ -230,7 +230,7 @@ export class McItem extends LitElement {
             }),
           )}
       >
-        <summary>Trace · ${record.trace.length} steps</summary>
+        <summary>Trace · ${record.trace.length} ${record.trace.length === 1 ? 'step' : 'steps'}</summary>
         <mc-trace .steps=${record.trace}></mc-trace>
       </details>
     `;

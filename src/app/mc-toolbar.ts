@@ -76,7 +76,7 @@ export class McToolbar extends LitElement {
   override render() {
     const c = this.counts;
     return html`<div class="group">
-        <button class="primary" data-testid="add-files" @click=${() => this.pick('files')}>Add images</button>
+        <button class="primary" data-testid="add-files" @click=${() => this.pick('files')}>Add files</button>
         <button data-testid="add-folder" @click=${() => this.pick('folder')}>Add a folder</button>
         <input
           type="file"

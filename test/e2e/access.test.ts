@@ -68,7 +68,7 @@ test('keyboard only: add files from the toolbar, move between items with arrows,
     }
     throw new Error(`Tab never reached ${String(name)}`);
   };
-  await tabTo('Add images');
+  await tabTo('Add files');
   await page.keyboard.press('Enter');
   await (await chooser).setFiles([pngFile('1-one.png', [230, 20, 30]), pngFile('2-two.png', [10, 200, 40])]);
   await waitForStatus(page, '1-one.png', 'running');

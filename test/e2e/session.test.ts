@@ -65,7 +65,7 @@ test('reload mid-batch: results and an edited caption come back; unfinished item
   await page.getByTestId('confirm-clear').click();
   await expect.poll(() => page.locator('li[data-id]').count()).toBe(0);
   await page.reload();
-  await expect.poll(() => page.getByRole('heading', { name: 'Drop images or folders here' }).count()).toBe(1);
+  await expect.poll(() => page.getByRole('heading', { name: 'Drop images, videos or folders here' }).count()).toBe(1);
   expect(await page.locator('li[data-id]').count()).toBe(0);
   await page.context().close();
 });
