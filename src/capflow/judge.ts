@@ -82,10 +82,11 @@ async function score<I>(
   ctx: WorkflowContext,
   trace: AgentTrace[],
 ): Promise<Scores> {
+  const judge = models.judge ?? models.vlm;
   const ask = async (agent: string, prompt: string) => {
-    const meta = { agent, role: 'judge', model: models.vlm.name, prompt, ...(times && { frames: times }) };
+    const meta = { agent, role: 'judge', model: judge.name, prompt, ...(times && { frames: times }) };
     const out = await step(ctx, trace, meta, () =>
-      models.vlm.generate(images, prompt, { maxNewTokens: JUDGE_MAX_NEW_TOKENS, stopping: ctx.stopping }),
+      judge.generate(images, prompt, { maxNewTokens: JUDGE_MAX_NEW_TOKENS, stopping: ctx.stopping }),
     );
     return parseJudgeScores(out.text, times !== null);
   };

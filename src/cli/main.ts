@@ -1,0 +1,308 @@
+/**
+ * `metacaptioner`: the CapFlow workflow of the app, run from a terminal over
+ * folders of images — on this machine's CPU (`--engine local`, the app's
+ * presets on onnxruntime-node) or against OpenAI-compatible serving
+ * engines (`--engine openai`: vLLM, SGLang, TGI, llama.cpp, Ollama) — with
+ * resumable output, sharding across machines, `merge` and `export`.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isCaptionStyle } from '../capflow/styles';
+import { PRESETS, requirePresetId } from '../shared/presets';
+import type { CapflowOptions } from '../shared/record';
+import { type RoleOverrides, resolveRoles } from '../shared/roles';
+import { runCaptions } from './caption';
+import { type Engine, type ModelPlace, localEngine, openAiEngine } from './engines';
+import { EXPORT_FORMATS, type ExportFormat, exportBytes, writeSidecars } from './export';
+import { listInputs } from './inputs';
+import { mergeProblems, mergeRunLogs } from './merge';
+import { type Endpoint, emptyStats } from './openai-client';
+import { createProgress } from './progress';
+import { DEFAULT_RETRY } from './retry';
+import { readRunLog } from './run-log';
+import { inShard, parseShard } from './shard';
+
+const USAGE = `Usage:
+  metacaptioner caption <folders, files or globs…> --out captions.jsonl [options]
+  metacaptioner merge <shard outputs…> --out all.jsonl [--inputs <folders, files or globs…>]
+  metacaptioner export <captions.jsonl> --format ${EXPORT_FORMATS.join('|')} [--out file]
+
+caption options:
+  --mode capflow|single-pass     the workflow (default capflow)
+  --engine local|openai          this machine's CPU, or OpenAI-compatible endpoints (default local)
+  --preset tiny|balanced|quality the local models, and the router's (default balanced)
+  --vlm, --llm, --router REPO    another model repo for a local role
+  --models DIR                   a folder of model folders: work offline, nothing downloaded
+  --model-host URL               a mirror of the model hub; --cache-dir DIR where downloads are kept
+  --endpoint URL                 the endpoint of every role (e.g. http://gpu-1:8000/v1)
+  --vlm-endpoint, --llm-endpoint, --judge-endpoint URL, --vlm-model, --llm-model, --judge-model NAME
+  --config FILE                  endpoints as JSON: { "vlm": { "url", "model" }, "llm": …, "judge": … }
+  --api-key-env NAME             environment variable holding the API key (default OPENAI_API_KEY)
+  --route local|vlm              route with the local CLIP model, or ask the VLM (default local)
+  --language L, --style detailed|short|alt, --judge-attempts N (0: no judge), --min-score 1-3
+  --concurrency N                requests in flight per endpoint (default 8; local engine: images at once, default 1)
+  --timeout S, --retries N       per-request timeout (default 300 s) and tries (default 6)
+  --shard i/n                    caption only this machine's share (merge the outputs afterwards)
+  --sidecars                     also write a .txt beside each image
+  --retry-failed                 caption again the images whose last record is a failure`;
+
+/** A mistake in the command line: its message and the usage. */
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function positiveInt(value: string | undefined, flag: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}; got "${value}".`);
+  return n;
+}
+
+function oneOf<T extends string>(value: string | undefined, flag: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}; got "${value}".`);
+  }
+  return value as T;
+}
+
+const CAPTION_FLAGS = {
+  out: { type: 'string' },
+  mode: { type: 'string' },
+  engine: { type: 'string' },
+  preset: { type: 'string' },
+  vlm: { type: 'string' },
+  llm: { type: 'string' },
+  router: { type: 'string' },
+  models: { type: 'string' },
+  'model-host': { type: 'string' },
+  'cache-dir': { type: 'string' },
+  endpoint: { type: 'string' },
+  'vlm-endpoint': { type: 'string' },
+  'llm-endpoint': { type: 'string' },
+  'judge-endpoint': { type: 'string' },
+  'vlm-model': { type: 'string' },
+  'llm-model': { type: 'string' },
+  'judge-model': { type: 'string' },
+  config: { type: 'string' },
+  'api-key-env': { type: 'string' },
+  route: { type: 'string' },
+  language: { type: 'string' },
+  style: { type: 'string' },
+  'judge-attempts': { type: 'string' },
+  'min-score': { type: 'string' },
+  concurrency: { type: 'string' },
+  timeout: { type: 'string' },
+  retries: { type: 'string' },
+  shard: { type: 'string' },
+  sidecars: { type: 'boolean' },
+  'retry-failed': { type: 'boolean' },
+} as const;
+
+type CaptionFlags = ReturnType<typeof parseArgs<{ options: typeof CAPTION_FLAGS; allowPositionals: true }>>['values'];
+
+/** The caption options the flags ask for. */
+function captionOptions(flags: CaptionFlags): CapflowOptions {
+  const mode = oneOf(flags.mode, '--mode', ['capflow', 'single-pass'] as const, 'capflow');
+  const style = flags.style ?? 'detailed';
+  if (!isCaptionStyle(style)) throw new UsageError(`--style must be detailed, short or alt; got "${style}".`);
+  const attempts = positiveInt(flags['judge-attempts'], '--judge-attempts', mode === 'capflow' ? 1 : 0, 0);
+  const minScore = flags['min-score'] === undefined ? undefined : positiveInt(flags['min-score'], '--min-score', 3);
+  if (minScore !== undefined && minScore > 3) throw new UsageError(`--min-score must be 1, 2 or 3; got ${minScore}.`);
+  return {
+    mode,
+    style,
+    language: flags.language ?? 'English',
+    judge: attempts === 0 ? null : { attempts, ...(minScore !== undefined && { minScore }) },
+  };
+}
+
+/** One role's endpoint from the flags, the config file, or `--endpoint`. */
+async function endpoints(flags: CaptionFlags): Promise<{ vlm: Endpoint; llm: Endpoint; judge: Endpoint }> {
+  const config = flags.config
+    ? (JSON.parse(await readFile(flags.config, 'utf8')) as Partial<Record<'vlm' | 'llm' | 'judge', Partial<Endpoint>>>)
+    : {};
+  const keyEnv = flags['api-key-env'] ?? 'OPENAI_API_KEY';
+  const apiKey = process.env[keyEnv] || undefined;
+  const role = (name: 'vlm' | 'llm' | 'judge', fallback?: Endpoint): Endpoint => {
+    const url = flags[`${name}-endpoint`] ?? config[name]?.url ?? flags.endpoint ?? fallback?.url;
+    const model = flags[`${name}-model`] ?? config[name]?.model ?? fallback?.model;
+    if (!url || !model) {
+      throw new UsageError(
+        `--engine openai needs the ${name}'s endpoint and model: --${name}-endpoint and --${name}-model (or --endpoint, or --config).`,
+      );
+    }
+    return { url, model, ...(apiKey && { apiKey }) };
+  };
+  const vlm = role('vlm');
+  // The summary and the judge default to the VLM's endpoint and model (as in the browser tiers).
+  return { vlm, llm: role('llm', vlm), judge: role('judge', vlm) };
+}
+
+async function caption(args: readonly string[]): Promise<number> {
+  const { values: flags, positionals } = parseArgs({ args: [...args], options: CAPTION_FLAGS, allowPositionals: true });
+  if (!flags.out) throw new UsageError('caption needs --out FILE (the JSONL the records are appended to).');
+  if (positionals.length === 0) throw new UsageError('caption needs folders, files or globs of images.');
+  const options = captionOptions(flags);
+  const engineKind = oneOf(flags.engine, '--engine', ['local', 'openai'] as const, 'local');
+  const route = oneOf(flags.route, '--route', ['local', 'vlm'] as const, 'local');
+  const shard = flags.shard ? parseShard(flags.shard) : null;
+  const all = await listInputs(positionals);
+  const files = shard ? all.filter((f) => inShard(f, shard)) : all;
+  const preset = PRESETS[requirePresetId(flags.preset ?? 'balanced')];
+  const overrides: RoleOverrides = Object.fromEntries(
+    (['vlm', 'llm', 'router'] as const).flatMap((r) => (flags[r] ? [[r, { kind: 'repo', repo: flags[r] }]] : [])),
+  );
+  const place: ModelPlace = {
+    cacheDir: flags['cache-dir'] ?? join(homedir(), '.cache', 'metacaptioner'),
+    ...(flags.models && { modelsDir: flags.models }),
+    ...(flags['model-host'] && { host: flags['model-host'] }),
+  };
+  const needsRouter = route === 'local' && (options.mode === 'capflow' || options.mode === 'single-pass');
+  const resolved = resolveRoles(preset, overrides, ['vlm', 'llm', ...(needsRouter ? (['router'] as const) : [])]);
+  const specOf = (role: string) => resolved.find((r) => r.role === role && !r.sharedWith)?.spec ?? null;
+  const abort = new AbortController();
+  const stop = () => {
+    process.stderr.write('\nStopping: images in progress are dropped and done on the next run.\n');
+    abort.abort(new Error('stopped'));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const stats = emptyStats();
+  let engine: Engine;
+  let parallel: number;
+  if (engineKind === 'local') {
+    const vlm = specOf('vlm');
+    if (!vlm) throw new UsageError('no VLM');
+    engine = await localEngine({ vlm, llm: specOf('llm'), router: specOf('router') }, place);
+    parallel = positiveInt(flags.concurrency, '--concurrency', 1);
+  } else {
+    const concurrency = positiveInt(flags.concurrency, '--concurrency', 8);
+    const router = specOf('router');
+    engine = await openAiEngine(
+      {
+        ...(await endpoints(flags)),
+        concurrency,
+        timeoutMs: positiveInt(flags.timeout, '--timeout', 300) * 1000,
+        retry: { ...DEFAULT_RETRY, attempts: positiveInt(flags.retries, '--retries', DEFAULT_RETRY.attempts) },
+        stats,
+        signal: abort.signal,
+      },
+      router ? { spec: router, place } : null,
+    );
+    // Twice as many images as request slots, so every endpoint always has work queued.
+    parallel = concurrency * 2;
+  }
+  try {
+    const summary = await runCaptions({
+      files,
+      out: flags.out,
+      options,
+      engine,
+      parallel,
+      sidecars: flags.sidecars ?? false,
+      ...(shard && { shard: `${shard.index}/${shard.count}` }),
+      retryFailed: flags['retry-failed'] ?? false,
+      progress: createProgress(),
+      signal: abort.signal,
+    });
+    const rate = summary.done / Math.max(summary.seconds, 0.001);
+    const failures = Object.entries(summary.failures)
+      .map(([why, n]) => `${why} ${n}`)
+      .join(', ');
+    const retries = Object.entries(stats.retries)
+      .map(([why, n]) => `${why} ${n}`)
+      .join(', ');
+    const lines = [
+      `Captioned ${summary.done} images in ${summary.seconds.toFixed(1)} s (${rate.toFixed(2)} images/s)` +
+        `${summary.failed ? `; ${summary.failed} failed: ${failures}` : ''}` +
+        `${summary.skipped ? `; ${summary.skipped} already in ${flags.out}, skipped` : ''}.`,
+      engineKind === 'openai'
+        ? `Requests: ${stats.requests}${retries ? ` (retried: ${retries})` : ''}; tokens: ${stats.promptTokens} prompt, ${stats.completionTokens} generated; most in flight: ${Object.entries(
+            engine.maxInFlight(),
+          )
+            .map(([url, n]) => `${n} at ${url}`)
+            .join(', ')}.`
+        : `Tokens generated: ${summary.generatedTokens}.`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    if (abort.signal.aborted) return 130;
+    return summary.failed ? 3 : 0;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await engine.dispose();
+  }
+}
+
+async function merge(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { out: { type: 'string' }, inputs: { type: 'string', multiple: true } },
+    allowPositionals: true,
+  });
+  if (!values.out || positionals.length === 0) throw new UsageError('merge needs the outputs to merge and --out FILE.');
+  const logs = await Promise.all(positionals.map(async (path) => ({ path, lines: await readRunLog(path) })));
+  const merged = mergeRunLogs(logs, values.inputs ? await listInputs(values.inputs) : undefined);
+  const problems = mergeProblems(merged);
+  if (problems.length) {
+    process.stderr.write(`Not merged:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+    return 1;
+  }
+  await writeFile(values.out, merged.lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+  const failed = merged.lines.filter((l) => !l.ok).length;
+  process.stdout.write(
+    `Merged ${merged.lines.length} images (${failed} failures) from ${logs.length} files into ${values.out}.\n`,
+  );
+  return 0;
+}
+
+async function exportRun(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { out: { type: 'string' }, format: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const [input] = positionals;
+  if (!input) throw new UsageError('export needs the JSONL of a run.');
+  const format: ExportFormat = oneOf(values.format, '--format', EXPORT_FORMATS, 'jsonl');
+  const lines = await readRunLog(input);
+  if (format === 'sidecars') {
+    process.stdout.write(`Wrote ${await writeSidecars(lines)} sidecar files.\n`);
+    return 0;
+  }
+  const bytes = exportBytes(lines, format);
+  if (values.out) await writeFile(values.out, bytes);
+  else process.stdout.write(bytes);
+  return 0;
+}
+
+/** Runs the command line; resolves with the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'caption':
+        return await caption(rest);
+      case 'merge':
+        return await merge(rest);
+      case 'export':
+        return await exportRun(rest);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 1 : 0;
+      default:
+        throw new UsageError(`"${command}" is not a command.`);
+    }
+  } catch (err) {
+    const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`);
+    if (usage) process.stderr.write(`\n${USAGE}\n`);
+    return usage ? 2 : 1;
+  }
+}

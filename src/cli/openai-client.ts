@@ -1,0 +1,158 @@
+/**
+ * A client of one OpenAI-compatible chat-completions endpoint (vLLM, SGLang,
+ * TGI, llama.cpp's server, Ollama): images go as data URLs in `image_url`
+ * parts, greedy decoding is temperature 0, sampling sends temperature,
+ * top_p and seed. Requests to one endpoint share a {@link Limiter}; a
+ * transient failure (429, 5xx, timeout, dropped connection, malformed
+ * answer) is retried by the retry policy, anything else fails the image.
+ */
+import type { StepOutput } from '../capflow/context';
+import type { Sampling } from '../shared/record';
+import type { Limiter } from './limiter';
+import { type RetryPolicy, TransientError, withRetries } from './retry';
+
+/** Where a role's model is served. */
+export interface Endpoint {
+  /** Base URL of the API, e.g. `http://gpu-node-1:8000/v1`. */
+  readonly url: string;
+  readonly model: string;
+  /** Sent as a Bearer token when set (read from an environment variable, never a flag). */
+  readonly apiKey?: string;
+}
+
+/** A content part of a user message. */
+export type ContentPart =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'image_url'; readonly image_url: { readonly url: string } };
+
+/** An endpoint that answered with something other than a retryable failure (400, 401, 404, …). */
+export class EndpointError extends Error {
+  override readonly name = 'EndpointError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What a run counts across every request, for its summary. */
+export interface RequestStats {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Retries by reason (rate-limited, server-error, …). */
+  readonly retries: Record<string, number>;
+}
+
+export function emptyStats(): RequestStats {
+  return { requests: 0, promptTokens: 0, completionTokens: 0, retries: {} };
+}
+
+/** What a client needs besides its endpoint. */
+export interface ClientDeps {
+  readonly limiter: Limiter;
+  readonly retry: RetryPolicy;
+  readonly timeoutMs: number;
+  readonly stats: RequestStats;
+  readonly fetch?: typeof fetch;
+  /** Aborts every request of the run (Ctrl-C). */
+  readonly signal?: AbortSignal;
+}
+
+/** The answer's text and completion tokens, or a malformed-answer TransientError. */
+function readAnswer(body: string): StepOutput & { promptTokens: number } {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new TransientError('malformed', `the answer is not JSON (${body.slice(0, 80)})`);
+  }
+  const answer = json as {
+    choices?: { message?: { content?: unknown } }[];
+    usage?: { prompt_tokens?: number; completion_tokens?: number };
+  };
+  const content = answer.choices?.[0]?.message?.content;
+  if (typeof content !== 'string')
+    throw new TransientError('malformed', 'the answer has no choices[0].message.content');
+  return {
+    text: content,
+    tokens: answer.usage?.completion_tokens ?? 0,
+    promptTokens: answer.usage?.prompt_tokens ?? 0,
+  };
+}
+
+/** One endpoint's chat client. */
+export class ChatClient {
+  constructor(
+    readonly endpoint: Endpoint,
+    private readonly deps: ClientDeps,
+  ) {}
+
+  /** One user turn; returns the answer's text and tokens. */
+  chat(
+    content: string | readonly ContentPart[],
+    options: { readonly maxTokens: number; readonly sampling?: Sampling },
+  ): Promise<StepOutput> {
+    const { sampling } = options;
+    const body = JSON.stringify({
+      model: this.endpoint.model,
+      messages: [{ role: 'user', content }],
+      max_tokens: options.maxTokens,
+      temperature: sampling ? sampling.temperature : 0,
+      ...(sampling && { top_p: sampling.topP, seed: sampling.seed }),
+    });
+    const { stats } = this.deps;
+    return withRetries(() => this.deps.limiter.run(() => this.post(body)), this.deps.retry, {
+      signal: this.deps.signal,
+      onRetry: (error) => (stats.retries[error.reason] = (stats.retries[error.reason] ?? 0) + 1),
+    }).then((answer) => {
+      stats.promptTokens += answer.promptTokens;
+      stats.completionTokens += answer.tokens;
+      return { text: answer.text, tokens: answer.tokens };
+    });
+  }
+
+  private async post(body: string): Promise<StepOutput & { promptTokens: number }> {
+    const { deps, endpoint } = this;
+    const timeout = AbortSignal.timeout(deps.timeoutMs);
+    const signal = deps.signal ? AbortSignal.any([deps.signal, timeout]) : timeout;
+    const url = `${endpoint.url.replace(/\/+$/, '')}/chat/completions`;
+    deps.stats.requests += 1;
+    let response: Response;
+    let text: string;
+    try {
+      response = await (deps.fetch ?? fetch)(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(endpoint.apiKey && { authorization: `Bearer ${endpoint.apiKey}` }),
+        },
+        body,
+        signal,
+      });
+      text = await response.text();
+    } catch (err) {
+      if (deps.signal?.aborted) throw err;
+      if (timeout.aborted) throw new TransientError('timeout', `${url} did not answer within ${deps.timeoutMs} ms`);
+      const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+      throw new TransientError('connection', `${url}: ${cause}`);
+    }
+    if (response.status === 429 || response.status >= 500 || response.status === 408) {
+      const after = Number(response.headers.get('retry-after'));
+      const reason = response.status === 429 ? 'rate-limited' : response.status === 408 ? 'timeout' : 'server-error';
+      throw new TransientError(
+        reason,
+        `${url} answered HTTP ${response.status}`,
+        Number.isFinite(after) && after > 0 ? after : null,
+      );
+    }
+    if (!response.ok) {
+      throw new EndpointError(
+        response.status,
+        `${url} refused the request: HTTP ${response.status} ${text.slice(0, 200)}`,
+      );
+    }
+    return readAnswer(text);
+  }
+}

@@ -1,0 +1,123 @@
+/** The CLI's pure parts: shards, the request limiter, retries with backoff, the output file's repair. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { Limiter } from '../../src/cli/limiter';
+import { mergeProblems, mergeRunLogs } from '../../src/cli/merge';
+import { DEFAULT_RETRY, RetriesExhaustedError, TransientError, backoffMs, withRetries } from '../../src/cli/retry';
+import { type RunLine, readRunLog } from '../../src/cli/run-log';
+import { inShard, parseShard } from '../../src/cli/shard';
+
+describe('shards', () => {
+  test('every path is in exactly one shard, the same on every call, and the shares are even', () => {
+    const paths = Array.from({ length: 3000 }, (_, i) => `photos/${i % 7}/img-${i}.jpg`);
+    const shards = [1, 2, 3].map((index) => ({ index, count: 3 }));
+    const owners = paths.map((p) => shards.filter((s) => inShard(p, s)).map((s) => s.index));
+    expect(owners.every((o) => o.length === 1)).toBe(true);
+    const counts = [1, 2, 3].map((i) => owners.filter((o) => o[0] === i).length);
+    for (const c of counts) expect(c).toBeGreaterThan(900);
+    // Fixed by the path alone: what another machine computes.
+    expect(paths.slice(0, 6).map((p) => shards.findIndex((s) => inShard(p, s)) + 1)).toEqual([1, 3, 2, 3, 1, 2]);
+  });
+
+  test('--shard is read as i/n or refused with the form', () => {
+    expect(parseShard('2/3')).toEqual({ index: 2, count: 3 });
+    for (const bad of ['0/3', '4/3', '3', 'a/b', '1/0', ''])
+      expect(() => parseShard(bad)).toThrow('--shard must be i/n with 1 ≤ i ≤ n (e.g. 2/3)');
+  });
+});
+
+test('the limiter never runs more than its bound and keeps the peak', async () => {
+  const limiter = new Limiter(3);
+  let running = 0;
+  let peak = 0;
+  await Promise.all(
+    Array.from({ length: 10 }, () =>
+      limiter.run(async () => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running -= 1;
+      }),
+    ),
+  );
+  expect([peak, limiter.maxInFlight]).toEqual([3, 3]);
+  expect(() => new Limiter(0)).toThrow('concurrency must be a whole number ≥ 1; got 0');
+});
+
+describe('retries', () => {
+  const waits: number[] = [];
+  const policy = { ...DEFAULT_RETRY, attempts: 4, random: () => 1, sleep: async (ms: number) => void waits.push(ms) };
+
+  test('transient failures back off exponentially (jittered), honour Retry-After, then give up with the last reason', async () => {
+    waits.length = 0;
+    let calls = 0;
+    const result = await withRetries(async () => {
+      calls += 1;
+      if (calls === 1) throw new TransientError('server-error', 'HTTP 503');
+      if (calls === 2) throw new TransientError('rate-limited', 'HTTP 429', 7);
+      if (calls === 3) throw new TransientError('malformed', 'not JSON');
+      return 'ok';
+    }, policy);
+    expect(result).toBe('ok');
+    expect(waits).toEqual([500, 7000, 2000]);
+    await expect(
+      withRetries(async () => {
+        throw new TransientError('timeout', 'no answer');
+      }, policy),
+    ).rejects.toMatchObject({ name: 'RetriesExhaustedError', attempts: 4, last: { reason: 'timeout' } });
+    expect(backoffMs(20, new TransientError('timeout', ''), policy)).toBe(DEFAULT_RETRY.maxMs);
+    expect(backoffMs(3, new TransientError('timeout', ''), { ...policy, random: () => 0.25 })).toBe(500);
+  });
+
+  test('anything else fails at once', async () => {
+    let calls = 0;
+    const refused = withRetries(async () => {
+      calls += 1;
+      throw new Error('HTTP 400');
+    }, policy);
+    await expect(refused).rejects.toThrow('HTTP 400');
+    expect(calls).toBe(1);
+    expect(new RetriesExhaustedError(new TransientError('timeout', 'x'), 2).message).toBe('x (gave up after 2 tries)');
+  });
+});
+
+describe('the output file', () => {
+  const ok = (file: string, shard?: string): RunLine =>
+    ({ version: 1, file, ok: true, record: { caption: file } as never, ...(shard && { shard }) }) as RunLine;
+
+  test('a line cut short by a kill is cut off when a run resumes, and named otherwise', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'mc-runlog-')), 'out.jsonl');
+    writeFileSync(path, `${JSON.stringify(ok('a.png'))}\n{"version":1,"fi`);
+    await expect(readRunLog(path)).rejects.toThrow('ends in a partial line');
+    expect((await readRunLog(path, true)).map((l) => l.file)).toEqual(['a.png']);
+    expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify(ok('a.png'))}\n`);
+    writeFileSync(path, '{"caption":"not ours"}\n');
+    await expect(readRunLog(path)).rejects.toThrow('line 1 of');
+  });
+
+  test('merge keeps the last line per image, sorted, and names overlaps and missing shards or images', () => {
+    const merged = mergeRunLogs(
+      [
+        { path: 's1', lines: [ok('b.png', '1/2'), ok('a.png', '1/2')] },
+        { path: 's2', lines: [ok('c.png', '2/2')] },
+      ],
+      ['a.png', 'b.png', 'c.png'],
+    );
+    expect(merged.lines.map((l) => l.file)).toEqual(['a.png', 'b.png', 'c.png']);
+    expect(mergeProblems(merged)).toEqual([]);
+    const broken = mergeRunLogs(
+      [
+        { path: 's1', lines: [ok('a.png', '1/3')] },
+        { path: 's3', lines: [ok('a.png', '3/3')] },
+      ],
+      ['a.png', 'z.png'],
+    );
+    expect(mergeProblems(broken)).toEqual([
+      '1 image is in more than one input: a.png.',
+      'No lines from shard 2/3.',
+      '1 image has no line: z.png.',
+    ]);
+  });
+});
