@@ -1,7 +1,7 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig, mergeConfig } from 'vitest/config';
 import type { BrowserCommand } from 'vitest/node';
-import { benchImageReuseNode, benchMemory, benchOcrNode, benchRecord } from './bench/commands.ts';
+import { benchCliNode, benchImageReuseNode, benchMemory, benchOcrNode, benchRecord } from './bench/commands.ts';
 import { testCommands } from './test/browser/commands.ts';
 import { chromiumArgs, chromiumPath } from './test/support/chromium.ts';
 import { freePort } from './test/support/network-guard.ts';
@@ -112,7 +112,7 @@ export default mergeConfig(
                 '--enable-blink-features=ForceEagerMeasureMemory',
                 ...(process.env.MC_BENCH_GPU === '1' ? gpuArgs : []),
               ],
-              { ...testCommands, benchRecord, benchOcrNode, benchImageReuseNode, benchMemory },
+              { ...testCommands, benchRecord, benchOcrNode, benchImageReuseNode, benchMemory, benchCliNode },
             ),
           },
         },

@@ -1,6 +1,7 @@
 /** The bench's browser commands: rows from Chromium into the Node runner, and figures measured in Node. */
 import type { BrowserCommand } from 'vitest/node';
 import type { ImageReuseFigures } from './capflow/node';
+import type { CliFigures } from './cli/node';
 import type { OcrComparison } from './ocr/compare';
 import { type ProcessMemory, chromiumMemory } from './process-memory';
 import type { BenchRow } from './rows';
@@ -22,6 +23,12 @@ export const benchImageReuseNode: BrowserCommand<[rounds: number, quick: boolean
   return nodeImageReuse(rounds, quick);
 };
 
+/** Figure 8: the CLI's throughput against the test server, in Node. */
+export const benchCliNode: BrowserCommand<[quick: boolean]> = async (_ctx, quick) => {
+  const { nodeCliThroughput } = await import('./cli/node.ts');
+  return nodeCliThroughput(quick);
+};
+
 /** Chromium's renderer and GPU memory now, and its peak (reset first with `resetPeak`). */
 export const benchMemory: BrowserCommand<[resetPeak: boolean]> = (_ctx, resetPeak) => chromiumMemory(resetPeak);
 
@@ -31,5 +38,6 @@ declare module 'vitest/browser' {
     benchOcrNode(rounds: number, quick: boolean): Promise<OcrComparison>;
     benchImageReuseNode(rounds: number, quick: boolean): Promise<ImageReuseFigures>;
     benchMemory(resetPeak: boolean): Promise<ProcessMemory | null>;
+    benchCliNode(quick: boolean): Promise<CliFigures>;
   }
 }
