@@ -8,6 +8,7 @@ import { mergeProblems, mergeRunLogs } from '../../src/cli/merge';
 import { DEFAULT_RETRY, RetriesExhaustedError, TransientError, backoffMs, withRetries } from '../../src/cli/retry';
 import { type RunLine, readRunLog } from '../../src/cli/run-log';
 import { inShard, parseShard } from '../../src/cli/shard';
+import { createProgress } from '../../src/cli/progress';
 
 describe('shards', () => {
   test('every path is in exactly one shard, the same on every call, and the shares are even', () => {
@@ -119,5 +120,42 @@ describe('the output file', () => {
       'No lines from shard 2/3.',
       '1 image has no line: z.png.',
     ]);
+  });
+});
+
+describe('progress', () => {
+  /** A stream that keeps what is written; `tty` makes it look like a terminal. */
+  function stream(tty: boolean) {
+    const chunks: string[] = [];
+    const fake = {
+      isTTY: tty,
+      columns: 120,
+      write: (chunk: string) => void chunks.push(chunk) ?? true,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+      on: () => fake,
+      removeListener: () => fake,
+    };
+    return { fake: fake as unknown as NodeJS.WriteStream, text: () => chunks.join('') };
+  }
+
+  test('on a terminal: a bar with the rate, ETA and failures; elsewhere: one plain line per image', () => {
+    const tty = stream(true);
+    const bar = createProgress(tty.fake);
+    bar.start(4, 0);
+    bar.image('a.png', { ok: true, ms: 5 });
+    bar.image('b.png', { ok: false, error: 'ImageDecodeError: broken' });
+    bar.stop();
+    expect(tty.text()).toMatch(/2\/4 \| [\d.]+ images\/s \| ETA \S+ \| failed 1/);
+
+    const log = stream(false);
+    const lines = createProgress(log.fake);
+    lines.start(2, 3);
+    lines.image('a.png', { ok: true, ms: 1234 });
+    lines.image('b.png', { ok: false, error: 'ImageDecodeError: broken' });
+    expect(log.text()).toBe(
+      '2 images to caption (3 already done, skipped)\n[1/2] a.png ok 1.2 s\n[2/2] b.png FAILED ImageDecodeError: broken\n',
+    );
   });
 });
