@@ -7,7 +7,7 @@
  * resume after a kill, shards merged, and the page's export formats.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env } from '@huggingface/transformers';
@@ -21,6 +21,7 @@ import { tinyLlmAnswer } from '../fixtures/forge/oracle';
 import { TINY_LLM, TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { type OpenAiTestServer, startOpenAiServer } from '../support/openai-server';
 import { damagedPng, encodePng, solidPng } from '../support/png';
+import { startModelServer } from '../support/model-server';
 
 const COLOURS = { red: [230, 20, 30], green: [10, 200, 40], blue: [20, 30, 220] } as const;
 type Colour = keyof typeof COLOURS;
@@ -181,7 +182,36 @@ describe('both engines caption exactly', () => {
     expect(capflow.code, capflow.err).toBe(0);
     expect(captions('openai-capflow.jsonl')).toEqual(captions('local-capflow.jsonl'));
     expect(lines('openai-capflow.jsonl')[0]).toMatchObject({ ok: true, record: { judge: { attempts: [{}] } } });
+
+    // A judge of its own: every judge step goes to that model.
+    const judged = await cli('caption', 'imgs/a', '--out', 'judged.jsonl', '--judge-model', TINY_LLM.repo, ...OPENAI);
+    expect(judged.code, judged.err).toBe(0);
+    for (const line of lines('judged.jsonl')) {
+      const judges = line.ok ? line.record.trace.filter((t) => t.role === 'judge') : [];
+      expect(judges.length).toBeGreaterThan(0);
+      expect(new Set(judges.map((t) => t.model))).toEqual(new Set([TINY_LLM.repo]));
+    }
   });
+});
+
+test('local from a model host: weights are downloaded once into --cache-dir, and the next run needs no host', async () => {
+  const hub = await startModelServer(root);
+  const cache = join(work, 'cache');
+  const args = ['caption', 'imgs/a', '--mode', 'single-pass', '--cache-dir', cache, ...LOCAL];
+  try {
+    const first = await cli(...args, '--out', 'hub-1.jsonl', '--model-host', hub.url);
+    expect(first.code, first.err).toBe(0);
+    expect(hub.requests.filter((r) => r.status === 200 && r.path.endsWith('.onnx')).length).toBeGreaterThan(0);
+    expect(readdirSync(cache, { recursive: true }).some((f) => String(f).endsWith('.onnx'))).toBe(true);
+  } finally {
+    await hub.close();
+  }
+  // The host is gone: the cached weights answer.
+  const second = await cli(...args, '--out', 'hub-2.jsonl', '--model-host', hub.url);
+  expect(second.code, second.err).toBe(0);
+  expect(captions('hub-2.jsonl')).toEqual(captions('hub-1.jsonl'));
+  for (const [file, caption] of Object.entries(captions('hub-2.jsonl')))
+    expect(caption).toBe(TINY_VLM_CAPTIONS[colourOf(file)]);
 });
 
 describe('long runs', () => {

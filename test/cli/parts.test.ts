@@ -130,7 +130,10 @@ describe('progress', () => {
     const fake = {
       isTTY: tty,
       columns: 120,
-      write: (chunk: string) => void chunks.push(chunk) ?? true,
+      write: (chunk: string) => {
+        chunks.push(chunk);
+        return true;
+      },
       cursorTo: () => true,
       clearLine: () => true,
       moveCursor: () => true,
