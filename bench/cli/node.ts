@@ -61,6 +61,7 @@ export async function nodeCliThroughput(quick: boolean): Promise<CliFigures> {
           timeoutMs: 60_000,
           retry: DEFAULT_RETRY,
           stats: emptyStats(),
+          ocr: 'local',
         },
         null,
       );

@@ -45,9 +45,11 @@ function direction(angle: number): string {
 export function ocrNote(lines: readonly OcrLine[]): string {
   if (lines.length === 0) return 'No text found.';
   return lines
-    .map(
-      (l) =>
-        `"${l.text}" at (${Math.round(l.box.x)}, ${Math.round(l.box.y)})${direction(l.angle)} conf ${l.confidence.toFixed(2)}`,
+    .map((l) =>
+      // A line read by a model that gives no position or confidence (the CLI's `--ocr vlm`) is just its text.
+      Number.isNaN(l.confidence)
+        ? `"${l.text}"`
+        : `"${l.text}" at (${Math.round(l.box.x)}, ${Math.round(l.box.y)})${direction(l.angle)} conf ${l.confidence.toFixed(2)}`,
     )
     .join('\n');
 }

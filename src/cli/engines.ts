@@ -123,8 +123,38 @@ export interface OpenAiSettings {
   /** Images one VLM prompt may carry (video frames; unset: no limit). */
   readonly maxImages?: number;
   readonly stats: RequestStats;
+  /** The OCR agent's tool: the bundled PP-OCR on this CPU, or the VLM asked to transcribe. */
+  readonly ocr: 'local' | 'vlm';
   readonly signal?: AbortSignal;
   readonly fetch?: typeof fetch;
+}
+
+/** What the VLM is asked when it stands in for the OCR tool. */
+export const VLM_OCR_PROMPT =
+  'Transcribe all the text in this image exactly, one line of text per line, top to bottom. Answer with the text only, or "No text." when there is none.';
+
+/**
+ * The VLM as the OCR tool: its transcription, one line each. It gives no
+ * positions or confidences, so the lines carry none (NaN confidence: the
+ * OCR note then shows only the text).
+ */
+function vlmOcr(chat: ChatClient, parts: (images: readonly CliImage[], text: string) => Promise<ContentPart[]>) {
+  return {
+    name: `${chat.endpoint.model} (asked to transcribe)`,
+    read: async (image: CliImage) => {
+      const answer = await chat.chat(await parts([image], VLM_OCR_PROMPT), { maxTokens: 512 });
+      return answer.text
+        .split('\n')
+        .map((t) => t.trim())
+        .filter((t) => t && !/^no text\.?$/i.test(t))
+        .map((text) => ({
+          text,
+          confidence: Number.NaN,
+          box: { x: 0, y: 0, width: image.raw.width, height: image.raw.height },
+          angle: 0,
+        }));
+    },
+  };
 }
 
 /** Endpoints per role, with the router (when given) and OCR local. */
@@ -155,7 +185,7 @@ export async function openAiEngine(
     placeModels(router.place);
     clip = await ClipModel.load(router.spec, 'wasm', router.spec.dtypes.wasm, log);
   }
-  const ocr = await localOcr();
+  const ocr = settings.ocr === 'local' ? await localOcr() : null;
   return {
     models: {
       vlm: { ...asker(vlm), maxImages: settings.maxImages },
@@ -171,7 +201,7 @@ export async function openAiEngine(
           embedImage: (i: CliImage) => clip.embedImage(i.raw),
         },
       }),
-      ocr: { name: ocr.name, read: (i) => ocr.read(i.raw) },
+      ocr: ocr ? { name: ocr.name, read: (i) => ocr.read(i.raw) } : vlmOcr(vlm, parts),
     },
     maxInFlight: () => Object.fromEntries([...limiters].map(([url, l]) => [url, l.maxInFlight])),
     dispose: async () => {

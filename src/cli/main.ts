@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { IMAGE_DOMAINS } from '../capflow/prompts';
 import { isCaptionStyle } from '../capflow/styles';
 import { PRESETS, requirePresetId } from '../shared/presets';
 import type { CapflowOptions } from '../shared/record';
@@ -41,7 +42,9 @@ caption options:
   --config FILE                  endpoints as JSON: { "vlm": { "url", "model" }, "llm": …, "judge": … }
   --api-key-env NAME             environment variable holding the API key (default OPENAI_API_KEY)
   --route local|vlm              route with the local CLIP model, or ask the VLM (default local)
+  --ocr local|vlm                the OCR agent: bundled PP-OCR on this CPU, or the VLM transcribing (openai engine; default local)
   --language L, --style detailed|short|alt, --judge-attempts N (0: no judge), --min-score 1-3
+  --domain ID                    pin every image's domain (natural, ui, code, …): no routing
   --concurrency N                requests in flight per endpoint (default 8; local engine: images at once, default 1)
   --timeout S, --retries N       per-request timeout (default 300 s) and tries (default 6)
   --shard i/n                    caption only this machine's share (merge the outputs afterwards)
@@ -89,7 +92,9 @@ const CAPTION_FLAGS = {
   config: { type: 'string' },
   'api-key-env': { type: 'string' },
   route: { type: 'string' },
+  ocr: { type: 'string' },
   language: { type: 'string' },
+  domain: { type: 'string' },
   style: { type: 'string' },
   'judge-attempts': { type: 'string' },
   'min-score': { type: 'string' },
@@ -111,9 +116,11 @@ function captionOptions(flags: CaptionFlags): CapflowOptions {
   const attempts = positiveInt(flags['judge-attempts'], '--judge-attempts', mode === 'capflow' ? 1 : 0, 0);
   const minScore = flags['min-score'] === undefined ? undefined : positiveInt(flags['min-score'], '--min-score', 3);
   if (minScore !== undefined && minScore > 3) throw new UsageError(`--min-score must be 1, 2 or 3; got ${minScore}.`);
+  const domain = flags.domain === undefined ? undefined : oneOf(flags.domain, '--domain', IMAGE_DOMAINS, 'natural');
   return {
     mode,
     style,
+    ...(domain && { domain }),
     language: flags.language ?? 'English',
     judge: attempts === 0 ? null : { attempts, ...(minScore !== undefined && { minScore }) },
   };
@@ -188,6 +195,7 @@ async function caption(args: readonly string[]): Promise<number> {
         timeoutMs: positiveInt(flags.timeout, '--timeout', 300) * 1000,
         retry: { ...DEFAULT_RETRY, attempts: positiveInt(flags.retries, '--retries', DEFAULT_RETRY.attempts) },
         stats,
+        ocr: oneOf(flags.ocr, '--ocr', ['local', 'vlm'] as const, 'local'),
         signal: abort.signal,
       },
       router ? { spec: router, place } : null,

@@ -183,6 +183,30 @@ describe('both engines caption exactly', () => {
     expect(captions('openai-capflow.jsonl')).toEqual(captions('local-capflow.jsonl'));
     expect(lines('openai-capflow.jsonl')[0]).toMatchObject({ ok: true, record: { judge: { attempts: [{}] } } });
 
+    // The VLM as the OCR tool, on a domain that has one: its transcription is the OCR note.
+    const read = await cli(
+      'caption',
+      'imgs/a',
+      '--out',
+      'vlm-ocr.jsonl',
+      '--domain',
+      'ui',
+      '--ocr',
+      'vlm',
+      '--judge-attempts',
+      '0',
+      ...OPENAI,
+    );
+    expect(read.code, read.err).toBe(0);
+    for (const line of lines('vlm-ocr.jsonl')) {
+      const ocr = line.ok ? line.record.trace.find((t) => t.agent === 'ocr') : undefined;
+      expect(line.ok && line.record.domain).toMatchObject({ id: 'ui', decidedBy: 'pinned' });
+      expect(ocr).toMatchObject({
+        model: `${TINY_VLM.repo} (asked to transcribe)`,
+        output: `"${TINY_VLM_CAPTIONS[colourOf(line.file)]}"`,
+      });
+    }
+
     // A judge of its own: every judge step goes to that model.
     const judged = await cli('caption', 'imgs/a', '--out', 'judged.jsonl', '--judge-model', TINY_LLM.repo, ...OPENAI);
     expect(judged.code, judged.err).toBe(0);
