@@ -17,7 +17,7 @@ import type { ModelSpec } from '../shared/model-spec';
 import type { CliImage } from './images';
 import { Limiter } from './limiter';
 import { createNodeOcr } from './node-ocr';
-import { ChatClient, type ContentPart, type Endpoint, type RequestStats } from './openai-client';
+import { ChatClient, type ContentPart, type Endpoint, type RequestStats, checkEndpoint } from './openai-client';
 import type { RetryPolicy } from './retry';
 
 /** Loaded models and how to free them. */
@@ -169,6 +169,7 @@ export async function openAiEngine(
     return new ChatClient(endpoint, { ...settings, limiter });
   };
   const [vlm, llm, judge] = [client(settings.vlm), client(settings.llm), client(settings.judge)];
+  await Promise.all([settings.vlm, settings.llm, settings.judge].map((e) => checkEndpoint(e, settings.fetch)));
   const parts = async (images: readonly CliImage[], text: string): Promise<ContentPart[]> => [
     ...(await Promise.all(
       images.map(async (i) => ({ type: 'image_url' as const, image_url: { url: await i.dataUrl() } })),

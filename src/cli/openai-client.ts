@@ -82,6 +82,37 @@ function readAnswer(body: string): StepOutput & { promptTokens: number } {
   };
 }
 
+/**
+ * Checks before a run that an endpoint answers and serves its model (from
+ * `/models`), so a typo fails once, clearly, not as a failure record per
+ * image. A server without `/models` is given the benefit of the doubt.
+ */
+export async function checkEndpoint(endpoint: Endpoint, fetchImpl: typeof fetch = fetch): Promise<void> {
+  const url = `${endpoint.url.replace(/\/+$/, '')}/models`;
+  let response: Response;
+  try {
+    response = await fetchImpl(url, {
+      headers: endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {},
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (err) {
+    const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+    throw new EndpointError(
+      0,
+      `Cannot reach ${endpoint.url} (${cause}). Is the server running, and is the URL its /v1 base?`,
+    );
+  }
+  if (response.status === 401 || response.status === 403) {
+    throw new EndpointError(response.status, `${endpoint.url} refused the API key (HTTP ${response.status}).`);
+  }
+  if (!response.ok) return;
+  const listed = ((await response.json().catch(() => ({}))) as { data?: { id?: unknown }[] }).data;
+  const ids = (listed ?? []).map((m) => String(m.id));
+  if (ids.length > 0 && !ids.includes(endpoint.model)) {
+    throw new EndpointError(404, `${endpoint.url} does not serve "${endpoint.model}"; it serves ${ids.join(', ')}.`);
+  }
+}
+
 /** One endpoint's chat client. */
 export class ChatClient {
   constructor(

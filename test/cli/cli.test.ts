@@ -442,6 +442,14 @@ describe('export and usage', () => {
       [['caption', 'nowhere', '--out', 'x.jsonl'], '"nowhere" is not a file, folder or pattern that matches anything.'],
       [['export', 'x.jsonl', '--format', 'pdf'], '--format must be one of'],
       [['frobnicate'], '"frobnicate" is not a command.'],
+      [
+        ['caption', 'imgs', '--out', 'x.jsonl', ...OPENAI, '--vlm-model', 'Qwen/Typo-VL'],
+        `${server.url} does not serve "Qwen/Typo-VL"; it serves ${TINY_VLM.repo}, ${TINY_LLM.repo}.`,
+      ],
+      [
+        ['caption', 'imgs', '--out', 'x.jsonl', ...OPENAI, '--vlm-endpoint', 'http://127.0.0.1:9/v1'],
+        'Cannot reach http://127.0.0.1:9/v1',
+      ],
     ];
     for (const [args, message] of cases) {
       const run = await cli(...args);
