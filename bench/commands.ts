@@ -23,7 +23,7 @@ export const benchImageReuseNode: BrowserCommand<[rounds: number, quick: boolean
   return nodeImageReuse(rounds, quick);
 };
 
-/** Figure 8: the CLI's throughput against the test server, in Node. */
+/** Figure 9: the CLI's throughput against the test server, in Node. */
 export const benchCliNode: BrowserCommand<[quick: boolean]> = async (_ctx, quick) => {
   const { nodeCliThroughput } = await import('./cli/node.ts');
   return nodeCliThroughput(quick);

@@ -1,5 +1,5 @@
 /**
- * Figure 8, in Node: the CLI's openai engine against the local
+ * Figure 9, in Node: the CLI's openai engine against the local
  * OpenAI-compatible test server, single-pass captions of a folder of images
  * at 1, 8 and 32 requests in flight. Each request waits a fixed time at the
  * server before it is answered, as a serving engine that is not saturated

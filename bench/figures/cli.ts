@@ -1,5 +1,5 @@
 /**
- * Figure 8: the `metacaptioner` CLI's openai engine against the local
+ * Figure 9: the `metacaptioner` CLI's openai engine against the local
  * OpenAI-compatible test server (bench/cli/node.ts): images/s at 1, 8 and 32
  * requests in flight, each request held 100 ms at the server as by a serving
  * engine with room to spare. The server's measured peak of requests in
@@ -11,7 +11,7 @@ import { ratioRow, valueRow } from '../rows';
 import { record, settings } from '../support';
 
 test(
-  'figure 8: CLI throughput against an OpenAI-compatible server, by requests in flight',
+  'figure 9: CLI throughput against an OpenAI-compatible server, by requests in flight',
   { timeout: 600_000 },
   async () => {
     const figures = await commands.benchCliNode(settings.quick);
@@ -20,13 +20,13 @@ test(
     const what = `${figures.images} images, single pass, ${figures.delayMs} ms a request at the server`;
     await record(
       ...figures.runs.map((r) =>
-        valueRow('8 CLI throughput', `${what}; peak in flight ${r.maxInFlight}`, {
+        valueRow('9 CLI throughput', `${what}; peak in flight ${r.maxInFlight}`, {
           label: `images/s at --concurrency ${r.concurrency}`,
           value: r.imagesPerSecond,
         }),
       ),
       ratioRow(
-        '8 CLI throughput',
+        '9 CLI throughput',
         'images/s, 8 in flight ÷ 1',
         { label: '8', value: at(8) },
         { label: '1', value: at(1) },
@@ -34,7 +34,7 @@ test(
         true,
       ),
       ratioRow(
-        '8 CLI throughput',
+        '9 CLI throughput',
         'images/s, 32 in flight ÷ 8',
         { label: '32', value: at(32) },
         { label: '8', value: at(8) },
