@@ -147,7 +147,16 @@ describe('both engines caption exactly', () => {
     for (const [file, caption] of Object.entries(got)) expect(caption, file).toBe(TINY_VLM_CAPTIONS[colourOf(file)]);
     expect(single.out).toMatch(/^Captioned 12 images in [\d.]+ s \([\d.]+ images\/s\)\.\nTokens generated: \d+\.\n$/);
 
-    const capflow = await cli('caption', 'imgs/a', '--out', 'local-capflow.jsonl', '--models', root, ...LOCAL);
+    const capflow = await cli(
+      'caption',
+      'imgs/a',
+      '--out',
+      'local-capflow.jsonl',
+      '--models',
+      root,
+      '--sidecars',
+      ...LOCAL,
+    );
     expect(capflow.code, capflow.err).toBe(0);
     for (const line of lines('local-capflow.jsonl')) {
       if (!line.ok) throw new Error(line.error.message);
@@ -155,6 +164,8 @@ describe('both engines caption exactly', () => {
       expect(line.record.caption).toBe(tinyLlmAnswer(summary?.prompt ?? ''));
       expect(line.record.caption).toMatch(/^[a-z]+\.$/);
       expect(line.record.judge?.attempts).toHaveLength(1);
+      // --sidecars: the caption beside its image, as it was done.
+      expect(readFileSync(join(work, line.file.replace(/\.png$/, '.txt')), 'utf8')).toBe(line.record.caption);
     }
   });
 
