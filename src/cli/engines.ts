@@ -4,8 +4,9 @@
  * onnxruntime-node (the preset's models, weights cached on disk, or a
  * local model folder offline); `openai` asks OpenAI-compatible endpoints,
  * one per role, with bounded requests per endpoint. In both, the router
- * (when asked for) and the OCR tool run locally: small models, and the
- * bundled PP-OCR.
+ * (when asked for) runs locally (a small CLIP model), and the OCR tool is
+ * the bundled PP-OCR on this CPU (or, with `--ocr vlm`, the VLM asked to
+ * transcribe).
  */
 import { type RawImage, env } from '@huggingface/transformers';
 import type { CapflowModels, StepOptions } from '../capflow/context';
@@ -120,8 +121,6 @@ export interface OpenAiSettings {
   readonly concurrency: number;
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
-  /** Images one VLM prompt may carry (video frames; unset: no limit). */
-  readonly maxImages?: number;
   readonly stats: RequestStats;
   /** The OCR agent's tool: the bundled PP-OCR on this CPU, or the VLM asked to transcribe. */
   readonly ocr: 'local' | 'vlm';
@@ -157,7 +156,7 @@ function vlmOcr(chat: ChatClient, parts: (images: readonly CliImage[], text: str
   };
 }
 
-/** Endpoints per role, with the router (when given) and OCR local. */
+/** Endpoints per role (each checked first), the router local when given, the OCR tool local or the VLM. */
 export async function openAiEngine(
   settings: OpenAiSettings,
   router: { spec: ModelSpec; place: ModelPlace } | null,
@@ -189,7 +188,7 @@ export async function openAiEngine(
   const ocr = settings.ocr === 'local' ? await localOcr() : null;
   return {
     models: {
-      vlm: { ...asker(vlm), maxImages: settings.maxImages },
+      vlm: asker(vlm),
       llm: {
         name: llm.endpoint.model,
         generateText: (prompt, o) => llm.chat(prompt, { maxTokens: o.maxNewTokens, sampling: o.sampling }),
