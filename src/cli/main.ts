@@ -167,7 +167,8 @@ async function caption(args: readonly string[]): Promise<number> {
     ...(flags.models && { modelsDir: flags.models }),
     ...(flags['model-host'] && { host: flags['model-host'] }),
   };
-  const needsRouter = route === 'local' && (options.mode === 'capflow' || options.mode === 'single-pass');
+  // A pinned domain needs no routing; `--route vlm` asks the VLM instead of loading CLIP.
+  const needsRouter = route === 'local' && !options.domain;
   const resolved = resolveRoles(preset, overrides, ['vlm', 'llm', ...(needsRouter ? (['router'] as const) : [])]);
   const specOf = (role: string) => resolved.find((r) => r.role === role && !r.sharedWith)?.spec ?? null;
   const abort = new AbortController();
