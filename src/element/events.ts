@@ -22,6 +22,11 @@ export interface CaptionErrorDetail {
   readonly message: string;
 }
 
+/** Any failure as a `caption-error` detail. */
+export function errorDetail(err: unknown): CaptionErrorDetail {
+  return err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
+}
+
 /** The element's events by name. */
 export interface MetaCaptionerEventMap {
   'caption-progress': CustomEvent<CaptionProgressDetail>;

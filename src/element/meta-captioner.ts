@@ -13,14 +13,15 @@ import { DOMAIN_IDS } from '../capflow/spec';
 import { isCaptionStyle } from '../capflow/styles';
 import { framesSeen } from '../capflow/prompts';
 import type { DeviceRequest } from '../shared/api';
-import { CancelledError, ImageSourceError, errorText, isCaptionerError } from '../shared/errors';
+import { CancelledError, ImageSourceError, isCaptionerError } from '../shared/errors';
 import { type CaptionEvent, writesCaption } from '../shared/events';
 import { HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import { DEFAULT_PRESET_ID, type PresetId, requirePresetId } from '../shared/presets';
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
-import { type CaptionErrorDetail, captionEvent } from './events';
+import { type CaptionErrorDetail, captionEvent, errorDetail } from './events';
 import { sharedCaptioner } from './shared-captioners';
 import { checkMedia } from '../media/sniff';
+import { type Target, fetchMedia, findTarget, sourceOf } from './media-source';
 import { DEFAULT_VIDEO_SAMPLING } from '../shared/video-sampling';
 import { elementStyles } from './styles';
 
@@ -34,19 +35,6 @@ type State =
   | { readonly phase: 'failed'; readonly error: CaptionErrorDetail };
 
 let jobCounter = 0;
-
-/** What `for` may name: an image or a video on the page. */
-type Target = HTMLImageElement | HTMLVideoElement;
-
-/** The URL a target shows (a video may name it in a `<source>` child). */
-function sourceOf(target: Target): string {
-  if (target.currentSrc || target.src) return target.currentSrc || target.src;
-  return target instanceof HTMLVideoElement ? (target.querySelector('source')?.src ?? '') : '';
-}
-
-function toError(err: unknown): CaptionErrorDetail {
-  return err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
-}
 
 /** The element. */
 export class MetaCaptioner extends LitElement {
@@ -217,8 +205,8 @@ export class MetaCaptioner extends LitElement {
       return record;
     } catch (err) {
       const error = abort.signal.aborted && !isCaptionerError(err, 'CancelledError') ? new CancelledError(jobId) : err;
-      if (this.abort === abort) this.state = { phase: 'failed', error: toError(error) };
-      this.dispatchEvent(captionEvent('caption-error', toError(error)));
+      if (this.abort === abort) this.state = { phase: 'failed', error: errorDetail(error) };
+      this.dispatchEvent(captionEvent('caption-error', errorDetail(error)));
       throw error;
     } finally {
       if (this.abort === abort) this.abort = null;
@@ -279,23 +267,11 @@ export class MetaCaptioner extends LitElement {
           : 'Nothing to caption: set src, for (the id of an <img> or <video>) or the image property.',
       );
     }
-    let response: Response;
-    try {
-      response = await fetch(url, { signal });
-    } catch (err) {
-      if (signal.aborted) throw err;
-      throw new ImageSourceError(`Could not fetch ${url} (${errorText(err)}). A file on another site must allow CORS.`);
-    }
-    if (!response.ok) throw new ImageSourceError(`Could not fetch ${url} (HTTP ${response.status}).`);
-    const name = decodeURIComponent(new URL(url, document.baseURI).pathname.split('/').pop() || 'image');
-    return { blob: await response.blob(), name, target };
+    return { ...(await fetchMedia(url, signal)), target };
   }
 
   private target(): Target | null {
-    if (!this.for) return null;
-    const root = this.getRootNode();
-    const found = root instanceof Document || root instanceof ShadowRoot ? root.getElementById(this.for) : null;
-    return found instanceof HTMLImageElement || found instanceof HTMLVideoElement ? found : null;
+    return this.for ? findTarget(this, this.for) : null;
   }
 
   private source(): ModelSource {
