@@ -179,32 +179,32 @@ async function caption(args: readonly string[]): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const stats = emptyStats();
-  let engine: Engine;
-  let parallel: number;
-  if (engineKind === 'local') {
-    const vlm = specOf('vlm');
-    if (!vlm) throw new UsageError('no VLM');
-    engine = await localEngine({ vlm, llm: specOf('llm'), router: specOf('router') }, place);
-    parallel = positiveInt(flags.concurrency, '--concurrency', 1);
-  } else {
-    const concurrency = positiveInt(flags.concurrency, '--concurrency', 8);
-    const router = specOf('router');
-    engine = await openAiEngine(
-      {
-        ...(await endpoints(flags)),
-        concurrency,
-        timeoutMs: positiveInt(flags.timeout, '--timeout', 300) * 1000,
-        retry: { ...DEFAULT_RETRY, attempts: positiveInt(flags.retries, '--retries', DEFAULT_RETRY.attempts) },
-        stats,
-        ocr: oneOf(flags.ocr, '--ocr', ['local', 'vlm'] as const, 'local'),
-        signal: abort.signal,
-      },
-      router ? { spec: router, place } : null,
-    );
-    // Twice as many images as request slots, so every endpoint always has work queued.
-    parallel = concurrency * 2;
-  }
+  let engine: Engine | null = null;
   try {
+    let parallel: number;
+    if (engineKind === 'local') {
+      const vlm = specOf('vlm');
+      if (!vlm) throw new Error('the preset has no VLM');
+      engine = await localEngine({ vlm, llm: specOf('llm'), router: specOf('router') }, place);
+      parallel = positiveInt(flags.concurrency, '--concurrency', 1);
+    } else {
+      const concurrency = positiveInt(flags.concurrency, '--concurrency', 8);
+      const router = specOf('router');
+      engine = await openAiEngine(
+        {
+          ...(await endpoints(flags)),
+          concurrency,
+          timeoutMs: positiveInt(flags.timeout, '--timeout', 300) * 1000,
+          retry: { ...DEFAULT_RETRY, attempts: positiveInt(flags.retries, '--retries', DEFAULT_RETRY.attempts) },
+          stats,
+          ocr: oneOf(flags.ocr, '--ocr', ['local', 'vlm'] as const, 'local'),
+          signal: abort.signal,
+        },
+        router ? { spec: router, place } : null,
+      );
+      // Twice as many images as request slots, so every endpoint always has work queued.
+      parallel = concurrency * 2;
+    }
     const summary = await runCaptions({
       files,
       out: flags.out,
@@ -230,7 +230,7 @@ async function caption(args: readonly string[]): Promise<number> {
         `${summary.skipped ? `; ${summary.skipped} already in ${flags.out}, skipped` : ''}.`,
       engineKind === 'openai'
         ? `Requests: ${stats.requests}${retries ? ` (retried: ${retries})` : ''}; tokens: ${stats.promptTokens} prompt, ${stats.completionTokens} generated; most in flight: ${Object.entries(
-            engine.maxInFlight(),
+            engine?.maxInFlight() ?? {},
           )
             .map(([url, n]) => `${n} at ${url}`)
             .join(', ')}.`
@@ -242,7 +242,7 @@ async function caption(args: readonly string[]): Promise<number> {
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    await engine.dispose();
+    await engine?.dispose();
   }
 }
 
