@@ -129,28 +129,27 @@ async function ocrAgent<I>(run: AgentRun<I>, label: string): Promise<Note> {
 /**
  * A VLM agent over a video's frames group by group (groups as large as the
  * VLM takes): one step per group, named `agent@first-last` (1-based frame
- * numbers); the note is one timestamped line per group. A still image, or
- * frames that fit in one prompt, make one ordinary step.
+ * numbers); the note is one timestamped line per group. Frames that fit in
+ * one prompt make one ordinary step.
  */
 async function groupedAgent<I>(run: AgentRun<I>, id: AgentId, agent: VlmAgent, rerun?: Rerun): Promise<Note> {
-  const size = run.models.vlm.maxImages ?? run.frames.length;
+  const name = stepName(id, rerun);
   const indexed = run.frames.map((frame, index) => ({ frame, index }));
-  const groups = run.video ? groupsOf(indexed, size) : [indexed];
+  const groups = groupsOf(indexed, run.models.vlm.maxImages ?? run.frames.length);
   if (groups.length <= 1) {
-    const text = await vlmStep(run, agent, stepName(id, rerun), wholeView(run.frames, run.video, undefined), rerun);
-    return { label: agent.label, text };
+    return { label: agent.label, text: await vlmStep(run, agent, name, wholeView(run.frames, true, undefined), rerun) };
   }
   const lines = await limited(
     groups.map((group) => async () => {
       const first = (group[0]?.index ?? 0) + 1;
       const last = (group.at(-1)?.index ?? 0) + 1;
-      const name = `${stepName(id, rerun)}@${first === last ? first : `${first}-${last}`}`;
       const view = wholeView(
         group.map((g) => g.frame),
         true,
         undefined,
       );
-      return timedLine(view.times ?? [], await vlmStep(run, agent, name, view, rerun));
+      const text = await vlmStep(run, agent, `${name}@${first === last ? first : `${first}-${last}`}`, view, rerun);
+      return timedLine(view.times ?? [], text);
     }),
     run.concurrency,
   );

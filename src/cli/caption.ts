@@ -69,6 +69,7 @@ export async function runCaptions(run: CaptionRun): Promise<RunSummary> {
   const failures: Record<string, number> = {};
   let [done, failed, tokens] = [0, 0, 0];
   run.progress.start(todo.length, run.files.length - todo.length);
+  const shard = run.shard ? { shard: run.shard } : {};
   let next = 0;
   const worker = async () => {
     while (next < todo.length) {
@@ -86,13 +87,13 @@ export async function runCaptions(run: CaptionRun): Promise<RunSummary> {
           emit: () => {},
           now,
         });
-        line = { version: 1, file, ok: true, record, ...(run.shard && { shard: run.shard }) };
+        line = { version: 1, file, ok: true, record, ...shard };
         tokens += record.trace.reduce((n, t) => n + t.tokens, 0);
         if (run.sidecars) await writeFile(sidecar.get(file) ?? `${file}.txt`, record.caption);
       } catch (err) {
         // A stopped run writes nothing for the image it was on: the next run does it.
         if (run.signal?.aborted) return;
-        line = { version: 1, file, ok: false, error: failureOf(err), ...(run.shard && { shard: run.shard }) };
+        line = { version: 1, file, ok: false, error: failureOf(err), ...shard };
       }
       await log.append(line);
       if (line.ok) {

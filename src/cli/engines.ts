@@ -57,15 +57,13 @@ function placeModels(place: ModelPlace): void {
 function onPixels(models: CapflowModels<RawImage>): CapflowModels<CliImage> {
   const raw = (images: readonly CliImage[]) => images.map((i) => i.raw);
   const { vlm, router, ocr } = models;
+  const batch = vlm.generateBatch?.bind(vlm);
   return {
     vlm: {
       name: vlm.name,
       maxImages: vlm.maxImages,
       generate: (images, prompt, options) => vlm.generate(raw(images), prompt, options),
-      ...(vlm.generateBatch && {
-        generateBatch: (images, prompts, options) =>
-          vlm.generateBatch?.(raw(images), prompts, options) ?? Promise.resolve([]),
-      }),
+      ...(batch && { generateBatch: (images, prompts, options) => batch(raw(images), prompts, options) }),
     },
     llm: models.llm,
     ...(router && {
@@ -168,7 +166,9 @@ export async function openAiEngine(
     return new ChatClient(endpoint, { ...settings, limiter });
   };
   const [vlm, llm, judge] = [client(settings.vlm), client(settings.llm), client(settings.judge)];
-  await Promise.all([settings.vlm, settings.llm, settings.judge].map((e) => checkEndpoint(e, settings.fetch)));
+  // Roles usually share an endpoint and model: each distinct one is checked once.
+  const distinct = new Map([settings.vlm, settings.llm, settings.judge].map((e) => [`${e.url} ${e.model}`, e]));
+  await Promise.all([...distinct.values()].map((e) => checkEndpoint(e, settings.fetch)));
   const parts = async (images: readonly CliImage[], text: string): Promise<ContentPart[]> => [
     ...(await Promise.all(
       images.map(async (i) => ({ type: 'image_url' as const, image_url: { url: await i.dataUrl() } })),

@@ -14,7 +14,7 @@ import {
   toPlainText,
   toSidecarZip,
 } from '../session/exports';
-import type { SessionItem } from '../session/item';
+import { type SessionItem, finalCaption } from '../session/item';
 import type { RunLine } from './run-log';
 
 /** The formats, as `--format` names them. */
@@ -70,6 +70,6 @@ export function exportBytes(lines: readonly RunLine[], format: Exclude<ExportFor
 export async function writeSidecars(lines: readonly RunLine[]): Promise<number> {
   const done = exportable(itemsOf(lines));
   const names = sidecarNames(done.map((i) => i.path));
-  await Promise.all(done.map((item, i) => writeFile(names[i] ?? `${item.path}.txt`, item.record?.caption ?? '')));
+  await Promise.all(done.map((item, i) => writeFile(names[i] ?? `${item.path}.txt`, finalCaption(item) ?? '')));
   return done.length;
 }

@@ -60,6 +60,14 @@ export interface ClientDeps {
   readonly signal?: AbortSignal;
 }
 
+/** An API path under an endpoint's base URL. */
+const apiUrl = (endpoint: Endpoint, path: string) => `${endpoint.url.replace(/\/+$/, '')}/${path}`;
+
+/** Why a fetch failed: undici puts the network reason (ECONNREFUSED, …) in `cause`. */
+function fetchFailure(err: unknown): string {
+  return err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+}
+
 /** The answer's text and completion tokens, or a malformed-answer TransientError. */
 function readAnswer(body: string): StepOutput & { promptTokens: number } {
   let json: unknown;
@@ -88,7 +96,7 @@ function readAnswer(body: string): StepOutput & { promptTokens: number } {
  * image. A server without `/models` is given the benefit of the doubt.
  */
 export async function checkEndpoint(endpoint: Endpoint, fetchImpl: typeof fetch = fetch): Promise<void> {
-  const url = `${endpoint.url.replace(/\/+$/, '')}/models`;
+  const url = apiUrl(endpoint, 'models');
   let response: Response;
   try {
     response = await fetchImpl(url, {
@@ -96,10 +104,9 @@ export async function checkEndpoint(endpoint: Endpoint, fetchImpl: typeof fetch 
       signal: AbortSignal.timeout(30_000),
     });
   } catch (err) {
-    const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
     throw new EndpointError(
       0,
-      `Cannot reach ${endpoint.url} (${cause}). Is the server running, and is the URL its /v1 base?`,
+      `Cannot reach ${endpoint.url} (${fetchFailure(err)}). Is the server running, and is the URL its /v1 base?`,
     );
   }
   if (response.status === 401 || response.status === 403) {
@@ -148,7 +155,7 @@ export class ChatClient {
     const { deps, endpoint } = this;
     const timeout = AbortSignal.timeout(deps.timeoutMs);
     const signal = deps.signal ? AbortSignal.any([deps.signal, timeout]) : timeout;
-    const url = `${endpoint.url.replace(/\/+$/, '')}/chat/completions`;
+    const url = apiUrl(endpoint, 'chat/completions');
     deps.stats.requests += 1;
     let response: Response;
     let text: string;
@@ -166,8 +173,7 @@ export class ChatClient {
     } catch (err) {
       if (deps.signal?.aborted) throw err;
       if (timeout.aborted) throw new TransientError('timeout', `${url} did not answer within ${deps.timeoutMs} ms`);
-      const cause = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
-      throw new TransientError('connection', `${url}: ${cause}`);
+      throw new TransientError('connection', `${url}: ${fetchFailure(err)}`);
     }
     if (response.status === 429 || response.status >= 500 || response.status === 408) {
       const after = Number(response.headers.get('retry-after'));

@@ -217,11 +217,10 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
         jobId: job.jobId,
         onProgress: (p) => onEvent({ type: 'video-frames', jobId: job.jobId, ...p }),
       });
-      const frames = seeked.frames;
       return {
         ...job,
-        images: frames.map((f) => f.image),
-        times: frames.map((f) => f.time),
+        images: seeked.frames.map((f) => f.image),
+        times: seeked.frames.map((f) => f.time),
         video: null,
         sampledBy: 'seeking',
       };

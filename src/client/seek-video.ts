@@ -9,7 +9,7 @@
 import { CancelledError, VideoDecodeError } from '../shared/errors';
 import { DEFAULT_VIDEO_SAMPLING, type VideoSampling } from '../shared/video-sampling';
 import type { FrameTime } from '../media/video/frame-times';
-import { type FrameReader, type SampleOptions, checkLimits, sampleFrames } from '../media/video/sample-frames';
+import { type FrameReader, type SampleOptions, sampleFrames } from '../media/video/sample-frames';
 
 /** At most 120 seeks for scene detection: a probe every 0.1 s up to 12 s, sparser after. */
 const MAX_PROBES = 120;
@@ -29,7 +29,7 @@ export function canSeekVideo(): boolean {
   return typeof document !== 'undefined' && typeof document.createElement === 'function';
 }
 
-/** Resolves on the first of `events` the target fires, rejects on `error` or when `signal` aborts. */
+/** Resolves when the target fires `event`; rejects on its `error`, or when `signal` aborts. */
 function once(target: HTMLVideoElement, event: string, signal: AbortSignal | undefined, cancel: () => Error) {
   return new Promise<void>((resolve, reject) => {
     const done = (fn: () => void) => {
@@ -101,7 +101,6 @@ export async function seekVideo(
         }
       },
     };
-    checkLimits(name, reader, sampling);
     const sampled = await sampleFrames(reader, name, sampling, options);
     const frames: SeekedFrame[] = [];
     for (const { rgba, ...at } of sampled) {

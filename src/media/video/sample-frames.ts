@@ -58,7 +58,7 @@ export interface SampledFrame extends FrameTime {
 }
 
 /** Refuses a video over the user's limits, before any frame is drawn. */
-export function checkLimits(
+function checkLimits(
   name: string,
   size: { width: number; height: number; duration: number },
   sampling: VideoSampling,
@@ -81,13 +81,14 @@ function formatSeconds(seconds: number): string {
   return m ? `${m} min ${s} s` : `${Math.round(seconds * 10) / 10} s`;
 }
 
-/** Samples an opened video: scan for cuts (when asked), choose the times, draw those frames. */
+/** Samples an opened video: check the limits, scan for cuts (when asked), choose the times, draw those frames. */
 export async function sampleFrames(
   reader: FrameReader,
   name: string,
   sampling: VideoSampling,
   options: SampleOptions = {},
 ): Promise<SampledFrame[]> {
+  checkLimits(name, reader, sampling);
   const checkCancel = () => {
     if (options.signal?.aborted) throw new CancelledError(options.jobId ?? name);
   };

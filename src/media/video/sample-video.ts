@@ -11,7 +11,7 @@ import { ALL_FORMATS, BlobSource, CanvasSink, Input, type InputVideoTrack, type 
 import { CancelledError, VideoDecodeError, errorText } from '../../shared/errors';
 import { DEFAULT_VIDEO_SAMPLING, type VideoSampling } from '../../shared/video-sampling';
 import type { FrameTime } from './frame-times';
-import { type FrameReader, type Rgba, type SampleOptions, checkLimits, sampleFrames } from './sample-frames';
+import { type FrameReader, type Rgba, type SampleOptions, sampleFrames } from './sample-frames';
 
 export type { VideoProgress } from './sample-frames';
 
@@ -54,7 +54,6 @@ export async function sampleVideo(
   options.signal?.addEventListener('abort', stop, { once: true });
   try {
     const reader = await openReader(input, name);
-    checkLimits(name, reader, sampling);
     const frames = await sampleFrames(reader, name, sampling, options);
     return {
       frames: frames.map(({ rgba, ...at }) => ({ ...at, image: rgbImage(rgba) })),
