@@ -11,6 +11,7 @@ import {
   Tensor,
 } from '@huggingface/transformers';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
+import { applyReferenceDefaults } from './processor-defaults';
 import { loadParts, loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
 
@@ -41,6 +42,7 @@ export class ClipModel {
         CLIPTextModelWithProjection.from_pretrained(spec.repo, options.model),
         CLIPVisionModelWithProjection.from_pretrained(spec.repo, options.model),
       ]);
+      applyReferenceDefaults(processor);
       return new ClipModel(spec, tokenizer, processor, text, vision);
     });
   }

@@ -9,7 +9,7 @@ import type { RoleReport } from '../shared/api';
 import { ModelLoadError, QuotaExceededError, errorText, isCaptionerError } from '../shared/errors';
 import type { EventSink } from '../shared/events';
 import type { ModelSource } from '../shared/model-source';
-import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
+import { type DeviceKind, type DtypeChoice, type ModelSpec, downloadBytes } from '../shared/model-spec';
 import type { LoadableRole, ResolvedRole } from '../shared/roles';
 import { ClipModel } from './clip-model';
 import type { DownloadTracker } from './cache/download-tracker';
@@ -81,7 +81,8 @@ export async function loadRole(
   if (!(await ctx.cache.isComplete(folder)) && source.kind !== 'imported') {
     // Fail before downloading anything, with the numbers, rather than half-way through.
     const available = await availableBytes(ctx.storage);
-    if (spec.approxBytes > available) throw new QuotaExceededError(spec.repo, spec.approxBytes, available);
+    const needed = downloadBytes(spec, dtype);
+    if (needed > available) throw new QuotaExceededError(spec.repo, needed, available);
   }
 
   const hits = new Set<string>();

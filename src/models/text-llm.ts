@@ -8,6 +8,7 @@ import {
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import { yieldBetweenSteps } from './runtime/event-loop';
 import { chatTemplateFile } from './chat-template';
+import { fixTextOnlyRope } from './qwen-rope';
 import { loadParts, loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
 import { CHAT_OPTIONS, type GenerateOptions, type Generation, type TextGenerator, generateTokens } from './generation';
@@ -31,6 +32,7 @@ export class TextLlm implements TextGenerator {
         }),
         AutoModelForCausalLM.from_pretrained(spec.repo, options.model),
       ]);
+      fixTextOnlyRope(model);
       yieldBetweenSteps(model);
       return new TextLlm(spec, tokenizer, model);
     });

@@ -30,6 +30,10 @@ import { RowStreamer, joinRows, rowTokens } from './batching';
 import { preprocessImagesApart } from './image-frames';
 import { type ImageReuse, type ImageWork, reuseImageWork } from './image-reuse';
 import { chatTemplateFile } from './chat-template';
+import { applyReferenceDefaults } from './processor-defaults';
+import { fixTextOnlyRope } from './qwen-rope';
+import { keepMaskWhileDecoding } from './decode-mask';
+import { mergeInEmbeddingType } from './feature-types';
 import { loadParts, loadingModel, pretrainedOptions } from './pretrained';
 import type { ProgressCallback } from './progress';
 
@@ -92,7 +96,11 @@ export class Vlm implements TextGenerator {
         loadProcessor(spec.repo, options.files),
         AutoModelForImageTextToText.from_pretrained(spec.repo, options.model),
       ]);
+      fixTextOnlyRope(model);
+      keepMaskWhileDecoding(model);
+      mergeInEmbeddingType(model);
       yieldBetweenSteps(model);
+      applyReferenceDefaults(processor.image_processor);
       capImagePixels(processor, spec.maxImagePixels);
       return new Vlm(spec, processor, model, reuseImages);
     });

@@ -41,8 +41,17 @@ export interface ModelSpec {
   /** Branch, tag or commit; pin commits in presets so a repo change never breaks users. */
   readonly revision: string;
   readonly dtypes: DtypePlan;
-  /** Rough download size in bytes at the smallest dtypes above (for the UI and quota checks). */
+  /**
+   * Download size in bytes where no exact figure exists: the largest plan's,
+   * or an estimate (a custom repo, a plan whose files are not all known).
+   */
   readonly approxBytes: number;
+  /**
+   * Exact download of each plan (its files summed, fp16 embeddings and
+   * external data included), where the export's manifest establishes every
+   * file (test/fixtures/real/; a unit test recomputes each figure).
+   */
+  readonly planBytes?: Readonly<Partial<Record<keyof DtypePlan, number>>>;
   /**
    * Most pixels of one image the VLM sees, for processors with dynamic
    * resolution (Qwen-VL family: image tokens grow with the area). Others
@@ -64,4 +73,20 @@ export interface ModelSpec {
 export function isFullPrecisionSafe(choice: DtypeChoice): boolean {
   const values = typeof choice === 'string' ? [choice] : Object.values(choice);
   return values.every((d) => d !== 'fp16' && d !== 'q4f16');
+}
+
+/** Two dtype choices name the same files (one dtype, or the same dtype per session). */
+function sameChoice(a: DtypeChoice, b: DtypeChoice): boolean {
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => a[k] === b[k]);
+}
+
+/** What loading `spec` with `dtype` downloads: the plan's exact bytes when known, else the estimate. */
+export function downloadBytes(spec: ModelSpec, dtype: DtypeChoice): number {
+  for (const plan of ['webgpuF16', 'webgpu', 'wasm'] as const) {
+    const bytes = spec.planBytes?.[plan];
+    if (bytes !== undefined && sameChoice(spec.dtypes[plan], dtype)) return bytes;
+  }
+  return spec.approxBytes;
 }

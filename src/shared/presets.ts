@@ -36,24 +36,28 @@ export const SMOLVLM_256M = {
   repo: 'HuggingFaceTB/SmolVLM-256M-Instruct',
   revision: 'acc054744d60adea9d88214dab6e2219e6e512a7',
   dtypes: SMOLVLM_DTYPES,
+  // An estimate: only the hub's rounded sizes of some files were found (test/fixtures/real/HuggingFaceTB/…).
   approxBytes: 240_000_000,
   // A 256M model keeps one frame in view reliably; a video's perception goes frame by frame.
   maxImagesPerPrompt: 1,
 } as const satisfies ModelSpec;
 
 /**
- * Dtype plan of the Qwen3.5 VLMs (onnx-community exports: every session at
- * fp32/fp16/q4/q4f16/quantized, weights in `.onnx_data` files). Their vision
- * tower is large (a 27-layer ViT), so unlike SmolVLM's it cannot stay fp32
- * without shader-f16; q4 keeps fp32 activations, so it runs on any adapter,
- * and the image features stay the same float type as the token embeddings.
- * On WASM (4 GB of memory at most) the decoder is q4 too: at q8 the 2B
- * decoder alone would take about half of it.
+ * Dtype plan of the Qwen3.5 VLMs, on the `-ONNX-OPT` re-exports
+ * (test/fixtures/real/: the files each plan needs are known there, with
+ * bytes and sha256). Their decoders run the Gated DeltaNet layers with the
+ * fused `LinearAttention` / `CausalConvWithState` ops, whose CPU kernels
+ * take float only, so the decoder is q4 everywhere (fp32 activations); the
+ * re-exports publish no fp16 embeddings, and q4f16 files are known only
+ * for the 2B (a catalog reports they fail at session creation). The vision
+ * tower is a 24–27-layer ViT, precision-sensitive: fp16 where the adapter
+ * has shader-f16 (its features are converted to the embeddings' float
+ * type, see feature-types.ts), q4 otherwise.
  */
 const QWEN35_DTYPES = {
-  webgpuF16: { vision_encoder: 'fp16', embed_tokens: 'fp16', decoder_model_merged: 'q4f16' },
+  webgpuF16: { vision_encoder: 'fp16', embed_tokens: 'q4', decoder_model_merged: 'q4' },
   webgpu: { vision_encoder: 'q4', embed_tokens: 'q4', decoder_model_merged: 'q4' },
-  wasm: { vision_encoder: 'q8', embed_tokens: 'q8', decoder_model_merged: 'q4' },
+  wasm: { vision_encoder: 'q4', embed_tokens: 'q4', decoder_model_merged: 'q4' },
 } as const satisfies DtypePlan;
 
 /**
@@ -76,36 +80,37 @@ const QWEN35_FRAMES = Object.freeze({ balanced: 4, quality: 8 });
  * Qwen3.5-0.8B (Apache-2.0, March 2026): the smallest natively multimodal
  * Qwen3.5. Its card reports OCRBench 74.5 and MathVista 62.2, MMMU ≈ 49,
  * far above SmolVLM-500M at a similar download. The app renders its
- * template with thinking off (see CHAT_OPTIONS). ≈ 0.65 GB at q4f16 (the
- * q4f16-only mirror raphaelmansuy/qwen3.5-0.8b-onnx-webgpu, made from this
- * export, is ~650 MB). Revision: the commit is not known from here, so the
- * branch is named; the download plan measures the real bytes before any
- * download.
+ * template with thinking off (see CHAT_OPTIONS). The `-ONNX-OPT` re-export:
+ * the original export runs each DeltaNet layer as an ONNX `Scan`, one
+ * prompt position per step (transformers.js#1599: 13.0 s against 0.85 s to
+ * prefill 252 positions), and our prompts are 600–1,300 tokens, 5–9 a
+ * caption. Pinned at the commit other projects pin (REAL-WORLD.md).
  */
 export const QWEN35_08B = {
   family: 'qwen3_5',
-  repo: 'onnx-community/Qwen3.5-0.8B-ONNX',
-  revision: 'main',
+  repo: 'onnx-community/Qwen3.5-0.8B-ONNX-OPT',
+  revision: 'fafab72d87a9e6be3925b38caf48286d2838f2d0',
   dtypes: QWEN35_DTYPES,
-  approxBytes: 650_000_000,
+  approxBytes: 871_363_478,
+  planBytes: { webgpuF16: 871_363_478, webgpu: 734_829_824, wasm: 734_829_824 },
   maxImagePixels: QWEN35_PIXELS.balanced,
   maxImagesPerPrompt: QWEN35_FRAMES.balanced,
 } as const satisfies ModelSpec;
 
 /**
  * Qwen3.5-2B (Apache-2.0): OCRBench ≈ 84.5, MMMU ≈ 64 on its card, the
- * strongest VLM transformers.js 4.3 runs under 2.5 GB. The export's file
- * list is known from a verbatim duplicate (textagent/Qwen3.5-2B-ONNX,
- * commit c2050ab "Duplicate from onnx-community/Qwen3.5-2B-ONNX"): every
- * session in every dtype, with external data (the fp32 decoder in four
- * chunks), and the chat template in `chat_template.jinja`. ≈ 1.6 GB at q4f16.
+ * strongest VLM transformers.js 4.3 runs here. The `-ONNX-OPT` re-export
+ * (fused DeltaNet ops, as the 0.8B), pinned; its q4 embeddings and vision
+ * data are byte-identical to the original export's (same sha256), only the
+ * decoder was re-exported.
  */
 export const QWEN35_2B = {
   family: 'qwen3_5',
-  repo: 'onnx-community/Qwen3.5-2B-ONNX',
-  revision: 'main',
+  repo: 'onnx-community/Qwen3.5-2B-ONNX-OPT',
+  revision: '2ea7886f48b926aca97de8b0e041ffca7e3ebaa9',
   dtypes: QWEN35_DTYPES,
-  approxBytes: 1_600_000_000,
+  approxBytes: 2_221_081_189,
+  planBytes: { webgpuF16: 2_221_081_189, webgpu: 1_771_278_439, wasm: 1_771_278_439 },
   maxImagePixels: QWEN35_PIXELS.quality,
   maxImagesPerPrompt: QWEN35_FRAMES.quality,
 } as const satisfies ModelSpec;
@@ -114,9 +119,10 @@ export const QWEN35_2B = {
 export const QWEN3_06B = {
   family: 'qwen3',
   repo: 'onnx-community/Qwen3-0.6B-ONNX',
-  revision: 'main',
+  revision: 'da1453100cf3ff33ef56d17983fc7a8648706db6',
   dtypes: { webgpuF16: 'q4f16', webgpu: 'q4', wasm: 'q8' },
-  approxBytes: 570_000_000,
+  // The q4f16 graph (569,789,750 B) and tokenizer (9,117,040 B) are known exactly; the rest is small.
+  approxBytes: 580_000_000,
 } as const satisfies ModelSpec;
 
 /** What a text-LLM override starts from when the preset has no text LLM of its own (its dtype plan and estimate). */
@@ -135,12 +141,25 @@ export const TEXT_LLM_BASE: ModelSpec = QWEN3_06B;
 export const CLIP_B32 = {
   family: 'clip',
   repo: 'Xenova/clip-vit-base-patch32',
-  revision: 'main',
+  revision: '4c1807b705b1d015fb032789cc4d221b23025a6f',
   dtypes: { webgpuF16: 'q8', webgpu: 'q8', wasm: 'q8' },
+  // The hub's rounded sizes: text tower 64.5 MB, vision tower 89.1 MB, plus the tokenizer (no exact listing found).
   approxBytes: 155_000_000,
 } as const satisfies ModelSpec;
 
 const BUNDLED_OCR: BundledOcr = { kind: 'bundled', approxBytes: 16_000_000 };
+
+/** What one plan of a tier's VLM downloads, router and OCR included (exact where the plan is known). */
+function tierBytes(vlm: ModelSpec, plan: keyof DtypePlan): number {
+  return (vlm.planBytes?.[plan] ?? vlm.approxBytes) + CLIP_B32.approxBytes + BUNDLED_OCR.approxBytes;
+}
+
+/** A tier's download in words: one figure, or the range over its plans ("0.91–1.04 GB"). */
+function downloadText(vlm: ModelSpec): string {
+  const sizes = (['webgpuF16', 'webgpu', 'wasm'] as const).map((plan) => tierBytes(vlm, plan) / 1e9);
+  const [low, high] = [Math.min(...sizes), Math.max(...sizes)].map((gb) => gb.toFixed(2));
+  return low === high ? `≈ ${low} GB` : `${low}–${high} GB`;
+}
 
 /**
  * The shipped tiers, by id, smallest first. In every tier the VLM also
@@ -153,7 +172,7 @@ export const PRESETS = Object.freeze({
   tiny: {
     id: 'tiny',
     label: 'Tiny',
-    description: 'For integrated GPUs and phones (≈ 0.4 GB): SmolVLM-256M does every agent and the summary.',
+    description: `For integrated GPUs and phones (${downloadText(SMOLVLM_256M)}): SmolVLM-256M does every agent and the summary.`,
     vlm: SMOLVLM_256M,
     llm: 'vlm',
     router: CLIP_B32,
@@ -162,7 +181,7 @@ export const PRESETS = Object.freeze({
   balanced: {
     id: 'balanced',
     label: 'Balanced',
-    description: 'Most GPUs (≈ 0.8 GB): Qwen3.5-0.8B does every agent and the summary; reads text far better.',
+    description: `Most GPUs (${downloadText(QWEN35_08B)}): Qwen3.5-0.8B does every agent and the summary; reads text far better.`,
     vlm: QWEN35_08B,
     llm: 'vlm',
     router: CLIP_B32,
@@ -171,7 +190,7 @@ export const PRESETS = Object.freeze({
   quality: {
     id: 'quality',
     label: 'Quality',
-    description: 'Discrete GPUs with memory to spare (≈ 1.8 GB): Qwen3.5-2B, the best captions here.',
+    description: `Discrete GPUs with memory to spare (${downloadText(QWEN35_2B)}): Qwen3.5-2B, the best captions here.`,
     vlm: QWEN35_2B,
     llm: 'vlm',
     router: CLIP_B32,
@@ -202,8 +221,9 @@ export function requirePresetId(name: string): PresetId {
   throw new ModelLoadError(`"${name}" is not a preset: use ${Object.keys(PRESETS).join(', ')}.`);
 }
 
-/** Total approximate download of a preset (shared models counted once). */
+/** Largest download of a preset over its plans (shared models counted once). */
 export function presetBytes(preset: Preset): number {
-  const llm = preset.llm === 'vlm' ? 0 : preset.llm.approxBytes;
-  return preset.vlm.approxBytes + llm + preset.router.approxBytes + preset.ocr.approxBytes;
+  const largest = (spec: ModelSpec) => Math.max(spec.approxBytes, ...Object.values(spec.planBytes ?? {}));
+  const llm = preset.llm === 'vlm' ? 0 : largest(preset.llm);
+  return largest(preset.vlm) + llm + largest(preset.router) + preset.ocr.approxBytes;
 }

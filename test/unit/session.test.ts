@@ -300,22 +300,21 @@ describe('download plan files', () => {
     ]);
   });
   test('a Qwen3.5 tier on a shader-f16 GPU: the export’s weights in .onnx_data files, the template file listed', () => {
-    // The per-file chunk counts of the onnx-community Qwen3.5-2B export's file list (every file has external data).
+    // One external-data file per graph, as every graph of the -ONNX-OPT exports has (test/fixtures/real/).
     const chunks = {
       'vision_encoder_fp16.onnx': 1,
-      'embed_tokens_fp16.onnx': 1,
-      'decoder_model_merged_q4f16.onnx': 1,
-      'decoder_model_merged.onnx': 4,
+      'embed_tokens_q4.onnx': 1,
+      'decoder_model_merged_q4.onnx': 1,
     };
     expect(FAMILY_FILES.qwen3_5.configs).toContain('chat_template.jinja');
     expect(plannedFiles('qwen3_5', PRESETS.quality.vlm.dtypes.webgpuF16, chunks)).toEqual([
       ...FAMILY_FILES.qwen3_5.configs,
       'onnx/vision_encoder_fp16.onnx',
       'onnx/vision_encoder_fp16.onnx_data',
-      'onnx/embed_tokens_fp16.onnx',
-      'onnx/embed_tokens_fp16.onnx_data',
-      'onnx/decoder_model_merged_q4f16.onnx',
-      'onnx/decoder_model_merged_q4f16.onnx_data',
+      'onnx/embed_tokens_q4.onnx',
+      'onnx/embed_tokens_q4.onnx_data',
+      'onnx/decoder_model_merged_q4.onnx',
+      'onnx/decoder_model_merged_q4.onnx_data',
     ]);
   });
   test('a repo’s own model_type decides its files, whatever the role’s preset model was', () => {
