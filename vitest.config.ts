@@ -99,6 +99,16 @@ export default mergeConfig(
         {
           extends: true,
           test: {
+            // `npm run smoke:real` (bench/smoke-real.mjs), never part of `npm test`: the real weights, from the hub.
+            name: 'smoke',
+            include: ['bench/smoke/**/*.smoke.ts'],
+            environment: 'node',
+            pool: 'forks',
+          },
+        },
+        {
+          extends: true,
+          test: {
             // `npm run bench` (bench/cli.mjs), never part of `npm test`: figures, not assertions on time.
             name: 'bench',
             include: ['bench/figures/**/*.ts'],

@@ -32,6 +32,8 @@ export class McTrace extends LitElement {
                 ><code data-label="Model">${s.model}</code> · <span data-label="Tokens">${s.tokens} tokens</span> ·
                 <span data-label="Time">${Math.round(s.ms)} ms</span>${
                   s.batch ? html` · <span data-label="Batch">run with ${s.batch - 1} more in one batch</span>` : nothing
+                }${
+                  s.unbatched ? html` · <span data-label="Batch" title=${s.unbatched}>run on its own</span>` : nothing
                 }${s.frames ? html` · <span data-label="Frames">saw the ${framesSeen(s.frames)}</span>` : nothing}</span
               >
             </p>

@@ -101,8 +101,16 @@ export interface AgentRun<I> {
 }
 
 /** One VLM step over a view, under its step name (`stepName`, and a frame group's suffix). */
-async function vlmStep<I>(run: AgentRun<I>, agent: VlmAgent, name: string, view: View<I>, rerun?: Rerun) {
-  const meta = vlmAgentStep(name, agent, view, run.models.vlm.name);
+async function vlmStep<I>(
+  run: AgentRun<I>,
+  agent: VlmAgent,
+  name: string,
+  view: View<I>,
+  rerun?: Rerun,
+  unbatched?: string,
+) {
+  const base = vlmAgentStep(name, agent, view, run.models.vlm.name);
+  const meta = unbatched ? { ...base, unbatched } : base;
   const out = await step(run.ctx, run.trace, meta, (onText) =>
     run.models.vlm.generate(view.images, meta.prompt, {
       maxNewTokens: agent.maxNewTokens,
@@ -192,10 +200,12 @@ async function wholeInputAgents<I>(run: AgentRun<I>, ids: readonly AgentId[], re
   const view = wholeView(run.frames, run.video, run.models.vlm.maxImages);
   const generateBatch = run.models.vlm.generateBatch?.bind(run.models.vlm);
   if (!run.batch || !generateBatch || specs.length < 2) {
+    // Batching was asked for but the model answers one prompt at a time: each step says why.
+    const unbatched = run.batch && specs.length > 1 ? run.models.vlm.unbatched : undefined;
     return limited(
       specs.map(({ id, agent }) => async () => ({
         label: agent.label,
-        text: await vlmStep(run, agent, stepName(id, rerun), view, rerun),
+        text: await vlmStep(run, agent, stepName(id, rerun), view, rerun, unbatched),
       })),
       run.concurrency,
     );

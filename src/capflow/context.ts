@@ -35,6 +35,8 @@ export interface CapflowModels<I> {
      */
     readonly maxImages?: number;
     generate(images: readonly I[], prompt: string, options: StepOptions): Promise<StepOutput>;
+    /** Why the VLM answers one prompt at a time (its family does not batch safely); then it has no generateBatch. */
+    readonly unbatched?: string;
     /** Several prompts about the same images as one batched generation (`onText` streams row `i`'s text). */
     generateBatch?(
       images: readonly I[],
@@ -84,6 +86,8 @@ export interface StepMeta {
   readonly prompt: string;
   /** The times of the video frames the step saw, when it saw some. */
   readonly frames?: readonly number[];
+  /** Why the step runs on its own where batching was asked for. */
+  readonly unbatched?: string;
 }
 
 /**

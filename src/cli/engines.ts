@@ -63,6 +63,7 @@ function onPixels(models: CapflowModels<RawImage>): CapflowModels<CliImage> {
       name: vlm.name,
       maxImages: vlm.maxImages,
       generate: (images, prompt, options) => vlm.generate(raw(images), prompt, options),
+      ...(vlm.unbatched && { unbatched: vlm.unbatched }),
       ...(batch && { generateBatch: (images, prompts, options) => batch(raw(images), prompts, options) }),
     },
     llm: models.llm,

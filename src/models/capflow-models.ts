@@ -49,12 +49,16 @@ export function capflowModels(
       name: vlm.spec.repo,
       maxImages: vlm.spec.maxImagesPerPrompt,
       generate: (images, prompt, options) => vlm.generate(images, generation(prompt, options)),
-      generateBatch: (images, prompts, options) =>
-        vlm.generateBatch(images, prompts, {
-          stopping: stoppingOf(options),
-          sampling: options.sampling,
-          onText: options.onText,
-        }),
+      ...(vlm.batching.batched
+        ? {
+            generateBatch: (images, prompts, options) =>
+              vlm.generateBatch(images, prompts, {
+                stopping: stoppingOf(options),
+                sampling: options.sampling,
+                onText: options.onText,
+              }),
+          }
+        : { unbatched: vlm.batching.reason }),
     },
     llm: { name: llm.spec.repo, generateText: (prompt, options) => llm.generateText(generation(prompt, options)) },
     ...(router && { router: routerOf(router) }),

@@ -13,7 +13,9 @@ import {
   RawImage,
   Tensor,
 } from '@huggingface/transformers';
+import { type BatchingPolicy, FAMILY_BATCHING } from '../shared/batching';
 import { ModelLoadError } from '../shared/errors';
+import { familyOfModelType } from '../shared/model-files';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import { yieldBetweenSteps } from './runtime/event-loop';
 import {
@@ -68,6 +70,8 @@ export function capImagePixels(processor: Processor, maxPixels: number | undefin
 export class Vlm implements TextGenerator {
   /** Image preprocessing and vision encoder runs so far: each image's are done once, however many prompts. */
   readonly imageWork: ImageWork;
+  /** Whether several prompts may run as one batch, by the loaded model's own family (see shared/batching.ts). */
+  readonly batching: BatchingPolicy;
   private readonly reuse: ImageReuse;
 
   private constructor(
@@ -79,6 +83,9 @@ export class Vlm implements TextGenerator {
     preprocessImagesApart(processor);
     this.reuse = reuseImageWork(processor, model, reuseImages);
     this.imageWork = this.reuse.work;
+    // A repo overriding the role may be of another family than the spec's: its config decides.
+    const family = familyOfModelType(Reflect.get(model.config, 'model_type')) ?? spec.family;
+    this.batching = FAMILY_BATCHING[family];
   }
 
   /** Loads processor and model; `dtype` may differ per session. */

@@ -87,6 +87,8 @@ export interface AgentTrace {
   readonly ms: number;
   /** How many steps ran together in one batched generation, when more than one did. */
   readonly batch?: number;
+  /** Why this step ran on its own where batching was asked for (the model's family does not batch safely). */
+  readonly unbatched?: string;
   /** The times (seconds) of the video frames this step saw, when it saw some. */
   readonly frames?: readonly number[];
 }

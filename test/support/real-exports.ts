@@ -28,6 +28,8 @@ export interface Manifest {
   readonly files: readonly ManifestFile[];
   readonly sources: Readonly<Record<string, string>>;
   readonly unknown: readonly string[];
+  /** Sizes known only as the hub's rounded figures (estimates, never exact plan bytes). */
+  readonly approximate?: readonly { readonly path: string; readonly approxBytes: number; readonly source: string }[];
 }
 
 /** The ground-truth folder of `repo` at `commit`. */

@@ -10,6 +10,10 @@ import { join } from 'node:path';
 import { RawImage, type Tensor, env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CHAT_OPTIONS } from '../../src/models/generation';
+import { FAMILY_BATCHING } from '../../src/shared/batching';
+import { capflowModels } from '../../src/models/capflow-models';
+import { runCapflow } from '../../src/capflow/workflow';
+import { DOMAINS } from '../../src/capflow/spec';
 import { TextLlm } from '../../src/models/text-llm';
 import { preprocessImagesApart } from '../../src/models/image-frames';
 import { Vlm, capImagePixels, loadProcessor } from '../../src/models/vlm';
@@ -73,17 +77,38 @@ describe('Qwen3.5 (hybrid attention, multimodal rope, Qwen2-VL patches)', () => 
     expect(out.text).toBe(TINY_VLM_CAPTIONS[colour]);
   });
 
-  test('a batch of prompts answers as each alone; the image is preprocessed and encoded once', async () => {
+  test('batched, padding reaches the linear-attention state and changes an answer: Qwen3.5 runs one by one', async () => {
+    // The decoder's fused linear-attention ops take no mask (as the export's); the left-padded row sees its padding.
     const image = solid(10, 200, 40);
-    const before = { ...vlm.imageWork };
     const rows = [
       { prompt: 'Describe.', maxNewTokens: 40 },
       { prompt: 'Describe this image in a few more words than that.', maxNewTokens: 5 },
     ];
-    const batch = await vlm.generateBatch([image], rows, {});
-    expect(batch.map((b) => b.text)).toEqual([TINY_VLM_CAPTIONS.green, TINY_VLM_CAPTIONS.green.slice(0, 5)]);
+    const before = { ...vlm.imageWork };
+    const alone = await Promise.all(rows.map((row) => vlm.generate([image], row)));
+    // One by one, the image is still preprocessed and encoded once.
     expect(vlm.imageWork).toEqual({ preprocessed: before.preprocessed + 1, encoded: before.encoded + 1 });
-    for (const [i, row] of rows.entries()) expect(await vlm.generate([image], row)).toEqual(batch[i]);
+    expect(alone.map((a) => a.text)).toEqual([TINY_VLM_CAPTIONS.green, TINY_VLM_CAPTIONS.green.slice(0, 5)]);
+    const batch = await vlm.generateBatch([image], rows, {});
+    expect(batch[0]?.text).not.toBe(alone[0]?.text); // the padded (shorter) row
+    expect(batch[1]).toEqual(alone[1]);
+    expect(vlm.batching).toEqual(FAMILY_BATCHING.qwen3_5);
+    expect(vlm.batching.batched).toBe(false);
+  });
+
+  test('with batching asked for, CapFlow runs a Qwen3.5 domain’s agents one by one and each step says why', async () => {
+    const models = capflowModels(vlm, vlm, null, null);
+    expect(models.vlm.generateBatch).toBeUndefined();
+    const options = { mode: 'capflow', domain: 'ui', judge: null, batchAgents: true } as const;
+    const ctx = { jobId: 'j', check: () => {}, emit: () => {}, now: () => performance.now() };
+    const record = await runCapflow({ kind: 'image', image: solid(230, 20, 30) }, models, options, ctx);
+    const vlmSteps = record.trace.filter((t) => DOMAINS.ui.agents.some((a) => a === t.agent && a !== 'ocr'));
+    expect(vlmSteps.length).toBeGreaterThan(1);
+    for (const step of vlmSteps) {
+      expect(step.batch).toBeUndefined();
+      expect(step.unbatched).toBe(FAMILY_BATCHING.qwen3_5.reason);
+      expect(step.output).toBe(TINY_VLM_CAPTIONS.red);
+    }
   });
 
   test('text-only prompts run on the same model (the summary role of a one-model tier)', async () => {
@@ -111,11 +136,12 @@ describe('Qwen3.5 (hybrid attention, multimodal rope, Qwen2-VL patches)', () => 
       const { image_grid_thw } = await images([photo]);
       return Array.from(image_grid_thw.data as BigInt64Array, Number);
     };
-    expect(await grid()).toEqual([1, 4, 4]); // the fixture's own limit, 64×64 pixels: 16 patches
-    capImagePixels(processor, 1_000_000);
+    // The export's own limits (256×256 to 16.7 MP): 400 px rounds to 416, 26 patches of 16 px a side.
+    expect(await grid()).toEqual([1, 26, 26]);
+    capImagePixels(processor, 100_000_000);
+    expect(await grid()).toEqual([1, 26, 26]);
+    capImagePixels(processor, 64 * 64);
     expect(await grid()).toEqual([1, 4, 4]);
-    capImagePixels(processor, 32 * 32);
-    expect(await grid()).toEqual([1, 2, 2]);
   });
 
   test('its decoder also loads alone as a text model (template from chat_template.jinja), answering as the VLM does', async () => {
