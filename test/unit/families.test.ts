@@ -4,7 +4,8 @@
  * own Vlm wrapper: exact captions, batches, image reuse, and the files a
  * load asks the model host for, which the download plan must list.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import onnxProto from 'onnx-proto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawImage, type Tensor, env } from '@huggingface/transformers';
@@ -17,9 +18,12 @@ import { DOMAINS } from '../../src/capflow/spec';
 import { TextLlm } from '../../src/models/text-llm';
 import { preprocessImagesApart } from '../../src/models/image-frames';
 import { Vlm, capImagePixels, loadProcessor } from '../../src/models/vlm';
-import { QWEN3_06B } from '../../src/shared/presets';
+import { PRESETS, QWEN3_06B } from '../../src/shared/presets';
 import { plannedFiles } from '../../src/shared/model-files';
 import { writeQwen35Vlm } from '../fixtures/forge/qwen';
+import { DTYPE_SUFFIX, type ForgeDtype, writeSmolVlm } from '../fixtures/forge/models';
+
+const PLAN_KEYS = ['webgpuF16', 'webgpu', 'wasm'] as const;
 import { TINY_QWEN35_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { type ModelServer, startModelServer } from '../support/model-server';
 
@@ -179,4 +183,65 @@ describe('Qwen3.5 (hybrid attention, multimodal rope, Qwen2-VL patches)', () => 
       'forge/no-template has no chat template: neither tokenizer_config.json nor chat_template.jinja has one',
     );
   });
+});
+
+describe('every shipped plan runs through the app on graphs with its real element types', () => {
+  const ALL_DTYPES = Object.keys(DTYPE_SUFFIX) as ForgeDtype[];
+  const plans = [
+    ['tiny', 'forge/plans-smolvlm', PRESETS.tiny.vlm] as const,
+    ['balanced', 'forge/plans-qwen3_5', PRESETS.balanced.vlm] as const,
+  ];
+  beforeAll(() => {
+    writeSmolVlm(join(root, 'forge/plans-smolvlm'), { dtypes: ALL_DTYPES });
+    writeQwen35Vlm(join(root, 'forge/plans-qwen3_5'), { dtypes: ALL_DTYPES });
+  });
+
+  test('the half-precision files are float16 where the real ones are', () => {
+    const decoder = readFileSync(join(root, 'forge/plans-qwen3_5/onnx/decoder_model_merged_q4f16.onnx'));
+    const model = onnxProto.onnx.ModelProto.decode(decoder);
+    const types = Object.fromEntries(
+      [...(model.graph?.input ?? []), ...(model.graph?.output ?? [])].map((v) => [
+        v.name,
+        v.type?.tensorType?.elemType,
+      ]),
+    );
+    const FLOAT16 = onnxProto.onnx.TensorProto.DataType.FLOAT16;
+    expect(types['past_key_values.3.key']).toBe(FLOAT16);
+    expect(types['past_recurrent.0']).toBe(FLOAT16);
+    expect(types.logits).toBe(FLOAT16);
+    expect(types.inputs_embeds).toBe(onnxProto.onnx.TensorProto.DataType.FLOAT);
+  });
+
+  test.each(plans.flatMap(([tier, repo, spec]) => PLAN_KEYS.map((plan) => [tier, plan, repo, spec] as const)))(
+    '%s, %s plan: exact captions, several frames, and batches where the family batches',
+    async (_tier, plan, repo, spec) => {
+      const vlm = await Vlm.load({ ...spec, repo, revision: 'main' }, 'wasm', spec.dtypes[plan], () => {});
+      try {
+        for (const [colour, image] of [
+          ['red', solid(230, 20, 30)],
+          ['blue', solid(20, 30, 220)],
+        ] as const) {
+          expect((await vlm.generate([image], { prompt: 'Describe.', maxNewTokens: 40 })).text).toBe(
+            TINY_VLM_CAPTIONS[colour],
+          );
+        }
+        const frames = [solid(230, 20, 30), solid(231, 20, 30)];
+        expect((await vlm.generate(frames, { prompt: 'Describe these frames.', maxNewTokens: 40 })).text).toBe(
+          TINY_VLM_CAPTIONS.red,
+        );
+        expect((await vlm.generateText({ prompt: 'Notes: Blue sky.', maxNewTokens: 40 })).text).toMatch(/^[Bb]/);
+        if (vlm.batching.batched) {
+          const rows = [
+            { prompt: 'Describe.', maxNewTokens: 40 },
+            { prompt: 'Describe this image in a few more words.', maxNewTokens: 40 },
+          ];
+          const image = solid(10, 200, 40);
+          const alone = await Promise.all(rows.map((r) => vlm.generate([image], r)));
+          expect(await vlm.generateBatch([image], rows, {})).toEqual(alone);
+        }
+      } finally {
+        await vlm.dispose();
+      }
+    },
+  );
 });
