@@ -14,9 +14,8 @@
  * The method is replaced on the loaded instance with the reference
  * computation (not corrected by an offset, which would break silently if a
  * later transformers.js fixed it): positions are the running count of
- * attended tokens (padding gets 1, as the reference's `masked_fill`), the
- * same on all three rope axes, and the delta makes the next position
- * `max + 1`.
+ * attended tokens (padding gets 0, as in the reference), the same on all
+ * three rope axes, and the delta makes the next position `max + 1`.
  */
 import { type PreTrainedModel, Tensor } from '@huggingface/transformers';
 import { ModelLoadError } from '../shared/errors';
@@ -36,7 +35,7 @@ export function textOnlyRopeIndex(inputIds: Tensor, attentionMask?: Tensor | nul
       const i = b * length + s;
       // Without a mask every token is attended.
       const attended = mask ? mask[i] !== 0n : true;
-      positions[i] = attended ? next : 1n;
+      positions[i] = attended ? next : 0n;
       if (attended) next += 1n;
       if (positions[i]! > max) max = positions[i]!;
     }

@@ -33,6 +33,7 @@ import { preprocessImagesApart } from './image-frames';
 import { type ImageReuse, type ImageWork, reuseImageWork } from './image-reuse';
 import { chatTemplateFile } from './chat-template';
 import { applyReferenceDefaults } from './processor-defaults';
+import { resizeAsReference } from './qwen-resize';
 import { fixTextOnlyRope } from './qwen-rope';
 import { keepMaskWhileDecoding } from './decode-mask';
 import { mergeInEmbeddingType } from './feature-types';
@@ -64,6 +65,17 @@ export function capImagePixels(processor: Processor, maxPixels: number | undefin
   Reflect.set(images, 'max_pixels', max);
   const min: unknown = Reflect.get(images, 'min_pixels');
   if (typeof min === 'number') Reflect.set(images, 'min_pixels', Math.min(min, max));
+}
+
+/**
+ * Makes a loaded processor's images what the reference processor gives the
+ * model (defaults its config leaves out, the reference's resize rounding;
+ * see processor-defaults.ts and qwen-resize.ts), at most `maxPixels` each.
+ */
+export function preprocessAsReference(processor: Processor, maxPixels: number | undefined): void {
+  applyReferenceDefaults(processor.image_processor);
+  resizeAsReference(processor.image_processor);
+  capImagePixels(processor, maxPixels);
 }
 
 /** A loaded VLM. */
@@ -107,8 +119,7 @@ export class Vlm implements TextGenerator {
       keepMaskWhileDecoding(model);
       mergeInEmbeddingType(model);
       yieldBetweenSteps(model);
-      applyReferenceDefaults(processor.image_processor);
-      capImagePixels(processor, spec.maxImagePixels);
+      preprocessAsReference(processor, spec.maxImagePixels);
       return new Vlm(spec, processor, model, reuseImages);
     });
   }
