@@ -8,31 +8,30 @@
  *   time to the first token (prefill) and decode tokens/s;
  * - compares a batched generation with the same prompts one by one (the
  *   padding behaviour no source establishes for Qwen3.5's linear layers);
- * - compares the processor's pixel statistics with the reference
- *   processor's (test/fixtures/real/reference/pixels.json).
+ * - compares the processor's pixels with the reference processor's at the
+ *   tier's cap (test/fixtures/real/reference/pixel_values.json).
  * With `--plan` it prints only what it would fetch (bench/smoke/plan.ts).
  * Never part of `npm test`: it needs the network and minutes per tier.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { RawImage, type Tensor, env } from '@huggingface/transformers';
+import { RawImage, env } from '@huggingface/transformers';
 import { test } from 'vitest';
 import { runCapflow } from '../../src/capflow/workflow';
 import { createNodeOcr } from '../../src/cli/node-ocr';
 import { capflowModels } from '../../src/models/capflow-models';
 import { ClipModel } from '../../src/models/clip-model';
-import { loadProcessor } from '../../src/models/vlm';
-import { Vlm } from '../../src/models/vlm';
+import { Vlm, loadProcessor, preprocessAsReference } from '../../src/models/vlm';
 import type { Generation } from '../../src/models/generation';
-import { applyReferenceDefaults } from '../../src/models/processor-defaults';
 import type { CaptionEvent } from '../../src/shared/events';
 import { PRESETS, type PresetId, requirePresetId } from '../../src/shared/presets';
 import { REAL_ROOT } from '../../test/support/real-exports';
+import { expectReferencePixels, referencePixelRecords } from '../../test/support/reference-pixels';
 import { formatPlan, smokePlan } from './plan';
 
 const tiers = (process.env.MC_SMOKE_TIERS || 'tiny,balanced,quality').split(',').map(requirePresetId);
 const IMAGES = join(REAL_ROOT, 'reference/images');
-const PIXELS = join(REAL_ROOT, 'reference/pixels.json');
+const PIXELS = join(REAL_ROOT, 'reference/pixel_values.json');
 
 /** The timing of one step, from its events: time to first token, then decode speed. */
 interface StepTiming {
@@ -43,9 +42,12 @@ interface StepTiming {
   tokens: number;
 }
 
-function timingLine(t: StepTiming): string {
-  const prefill = t.firstToken === undefined ? '–' : `${Math.round(t.firstToken - t.started)} ms`;
-  const decodeMs = t.done !== undefined && t.firstToken !== undefined ? t.done - t.firstToken : 0;
+function timingLine(t: StepTiming, ms = 0): string {
+  // A step that streams no text (the judge, the router's question) has only its total time.
+  if (t.firstToken === undefined)
+    return `    ${t.agent.padEnd(28)} ${Math.round(ms)} ms in all, not streamed  ${t.tokens} tokens`;
+  const prefill = `${Math.round(t.firstToken - t.started)} ms`;
+  const decodeMs = t.done !== undefined ? t.done - t.firstToken : 0;
   const rate = decodeMs > 0 && t.tokens > 1 ? `${((t.tokens - 1) / (decodeMs / 1000)).toFixed(1)} tok/s` : '–';
   return `    ${t.agent.padEnd(28)} prefill ${prefill.padStart(9)}  decode ${rate.padStart(11)}  ${t.tokens} tokens`;
 }
@@ -81,28 +83,29 @@ async function images(): Promise<{ name: string; image: RawImage }[]> {
   return Promise.all(names.map(async (name) => ({ name, image: await RawImage.read(join(IMAGES, name)) })));
 }
 
-/** Our processor's statistics of `pixel_values`, against the reference's where it recorded this image. */
+/** Our processor's pixels against the reference's at the tier's cap, per image: "as the reference" or what differs. */
 async function pixelLines(tier: PresetId, list: { name: string; image: RawImage }[]): Promise<string[]> {
   const spec = PRESETS[tier].vlm;
-  if (spec.family !== 'qwen3_5' || !existsSync(PIXELS)) return ['    (no reference statistics for this family)'];
+  if (spec.family !== 'qwen3_5') return ['    (no reference recorded for this family)'];
   const processor = await loadProcessor(spec.repo, { revision: spec.revision });
-  applyReferenceDefaults(processor.image_processor);
-  const reference: unknown = JSON.parse(readFileSync(PIXELS, 'utf8'));
+  preprocessAsReference(processor, spec.maxImagePixels);
+  const records = referencePixelRecords(JSON.parse(readFileSync(PIXELS, 'utf8')));
   const lines: string[] = [];
   for (const { name, image } of list) {
+    const ref = records.find((r) => r.image === name && r.max_pixels === spec.maxImagePixels);
     const out = await processor.image_processor?.([image]);
-    const data = (out?.pixel_values as Tensor | undefined)?.data as Float32Array | undefined;
-    if (!data) continue;
-    let sum = 0;
-    let min = Infinity;
-    let max = -Infinity;
-    for (const v of data) {
-      sum += v;
-      min = Math.min(min, v);
-      max = Math.max(max, v);
+    if (!ref || !out) {
+      lines.push(`    ${name}: no reference at this cap`);
+      continue;
     }
-    lines.push(`    ${name}: ours mean ${(sum / data.length).toFixed(4)} min ${min.toFixed(3)} max ${max.toFixed(3)}`);
-    lines.push(`    ${name}: reference ${JSON.stringify(Reflect.get(Object(reference), name) ?? 'not recorded')}`);
+    try {
+      expectReferencePixels(out, ref);
+      lines.push(
+        `    ${name}: as the reference (grid ${ref.image_grid_thw.join('×')}, mean ${ref.mean}, std ${ref.std})`,
+      );
+    } catch (err) {
+      lines.push(`    ${name}: DIFFERS from the reference: ${String(err).split('\n')[0]}`);
+    }
   }
   return lines;
 }
@@ -121,11 +124,13 @@ test('smoke on real weights', { timeout: 0 }, async () => {
   const ocr = await createNodeOcr();
   for (const tier of tiers) {
     const preset = PRESETS[tier];
-    console.log(`\n${tier}: ${preset.vlm.repo}@${preset.vlm.revision}`);
+    // One block per tier (the test runner prefixes every console.log).
+    const out: string[] = [`\n${tier}: ${preset.vlm.repo}@${preset.vlm.revision}`];
+    const say = (line: string) => out.push(line);
     const loadStart = performance.now();
     const vlm = await Vlm.load(preset.vlm, 'wasm', preset.vlm.dtypes.wasm, () => {});
     const router = await ClipModel.load(preset.router, 'wasm', preset.router.dtypes.wasm, () => {});
-    console.log(`  load ${Math.round(performance.now() - loadStart)} ms (VLM and router, from the cache when present)`);
+    say(`  load ${Math.round(performance.now() - loadStart)} ms (VLM and router, from the cache when present)`);
     const models = capflowModels(vlm, vlm, router, { name: 'PP-OCRv4', read: (i: RawImage) => ocr.read(i.rgb()) });
     try {
       for (const { name, image } of list) {
@@ -134,11 +139,9 @@ test('smoke on real weights', { timeout: 0 }, async () => {
           const started = performance.now();
           const record = await runCapflow({ kind: 'image', image }, models, { mode }, timedContext(steps));
           for (const t of steps) t.tokens = record.trace.find((s) => s.agent === t.agent)?.tokens ?? 0;
-          console.log(
-            `  ${name} ${mode}: ${Math.round(performance.now() - started)} ms, ${record.domain?.id ?? 'no domain'}`,
-          );
-          for (const t of steps) console.log(timingLine(t));
-          console.log(`    caption: ${record.caption}`);
+          say(`  ${name} ${mode}: ${Math.round(performance.now() - started)} ms, ${record.domain?.id ?? 'no domain'}`);
+          for (const t of steps) say(timingLine(t, record.trace.find((s) => s.agent === t.agent)?.ms));
+          say(`    caption: ${record.caption}`);
         }
         const prompts = [
           { prompt: 'Describe this image.', maxNewTokens: 24 },
@@ -148,15 +151,16 @@ test('smoke on real weights', { timeout: 0 }, async () => {
         for (const p of prompts) alone.push(await vlm.generate([image], p));
         const batched = await vlm.generateBatch([image], prompts, {});
         const same = batched.every((b, i) => b.text === alone[i]?.text);
-        console.log(`  ${name} batched vs one by one: ${same ? 'same' : 'DIFFERENT'}`);
+        say(`  ${name} batched vs one by one: ${same ? 'same' : 'DIFFERENT'}`);
         if (!same)
           batched.forEach((b, i) =>
-            console.log(`    row ${i}: ${JSON.stringify(b.text)} vs ${JSON.stringify(alone[i]?.text)}`),
+            say(`    row ${i}: ${JSON.stringify(b.text)} vs ${JSON.stringify(alone[i]?.text)}`),
           );
       }
-      console.log('  pixel statistics:');
-      for (const line of await pixelLines(tier, list)) console.log(line);
+      say('  pixel statistics:');
+      for (const line of await pixelLines(tier, list)) say(line);
     } finally {
+      console.log(out.join('\n'));
       await vlm.dispose();
       await router.dispose();
     }

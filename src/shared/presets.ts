@@ -1,7 +1,8 @@
 /**
- * Model presets as frozen data: one model per role. Sizes are the download
- * at the smallest dtype plan a device gets (q4f16 with shader-f16); other
- * plans are larger. Revisions are pinned where the commit is known.
+ * Model presets as frozen data: one model per role, each repo pinned to a
+ * commit whose files are listed in test/fixtures/real/ (a test fails on a
+ * branch name). Sizes are exact per dtype plan where every file of the plan
+ * is known there (`planBytes`, recomputed by a test), else an estimate.
  */
 import { ModelLoadError } from './errors';
 import type { DtypePlan, ModelSpec } from './model-spec';

@@ -21,6 +21,7 @@ import {
   type FusedOutputs,
   checkFusedCalls,
   fusedOpsModel,
+  fusedSessionFeeds,
   fusedShapes,
   worstDiff,
 } from '../fixtures/forge/fused-ops';
@@ -46,13 +47,7 @@ function open(bytes: Uint8Array, ep: 'wasm' | 'webgpu', strict = false) {
 function runner(session: ort.InferenceSession) {
   return async (feeds: FusedFeeds, seq: number): Promise<FusedOutputs> => {
     const shapes = fusedShapes(seq);
-    const out = await session.run({
-      qkv: new ort.Tensor('float32', feeds.qkv, shapes.qkv),
-      decay: new ort.Tensor('float32', feeds.decay, shapes.decay),
-      beta: new ort.Tensor('float32', feeds.beta, shapes.beta),
-      past_conv: new ort.Tensor('float32', feeds.past_conv, shapes.past_conv),
-      past_recurrent: new ort.Tensor('float32', feeds.past_recurrent, shapes.past_recurrent),
-    });
+    const out = await session.run(fusedSessionFeeds((data, dims) => new ort.Tensor('float32', data, dims), feeds, seq));
     const data = async (name: (typeof FUSED_OUTPUTS)[number]) => {
       const tensor = out[name];
       if (!tensor) throw new Error(`no output ${name}`);
