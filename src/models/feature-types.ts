@@ -11,6 +11,7 @@
  * the merge converts the features to the embeddings' type first.
  */
 import { type PreTrainedModel, Tensor } from '@huggingface/transformers';
+import { ModelLoadError } from '../shared/errors';
 
 type Merge = (inputs: { inputs_embeds: Tensor; image_features: Tensor } & Record<string, unknown>) => unknown;
 
@@ -53,7 +54,13 @@ export function toFloatType(tensor: Tensor, type: 'float32' | 'float16'): Tensor
 /** Converts image features to the embeddings' float type before transformers.js merges them. */
 export function mergeInEmbeddingType(model: PreTrainedModel): void {
   const merge: unknown = Reflect.get(model, '_merge_input_ids_with_image_features');
-  if (typeof merge !== 'function') return; // not an image-text model
+  if (typeof merge !== 'function') {
+    // Every image-text model of 4.3.2 has it: its absence means transformers.js moved, not a model without images.
+    throw new ModelLoadError(
+      'transformers.js no longer has _merge_input_ids_with_image_features; the feature-type fix ' +
+        '(src/models/feature-types.ts) must be updated for this version',
+    );
+  }
   const original = merge.bind(model) as Merge;
   const wrapped: Merge = (inputs) => {
     const type = inputs.inputs_embeds.type;

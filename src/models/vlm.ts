@@ -69,8 +69,9 @@ export function capImagePixels(processor: Processor, maxPixels: number | undefin
 
 /**
  * Makes a loaded processor's images what the reference processor gives the
- * model (defaults its config leaves out, the reference's resize rounding;
- * see processor-defaults.ts and qwen-resize.ts), at most `maxPixels` each.
+ * model (the defaults its config leaves out, the reference's resize size and
+ * resampling; see processor-defaults.ts and qwen-resize.ts), at most
+ * `maxPixels` each.
  */
 export function preprocessAsReference(processor: Processor, maxPixels: number | undefined): void {
   applyReferenceDefaults(processor.image_processor);

@@ -66,3 +66,7 @@ describe('the merge sees features in the embeddings’ type', () => {
     expect(seen[0]).toBe(features);
   });
 });
+
+test('a model without the merge transformers.js 4.3.2 has fails to load, loudly', () => {
+  expect(() => mergeInEmbeddingType({} as never)).toThrow(/feature-types\.ts\) must be updated/);
+});
