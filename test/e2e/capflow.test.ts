@@ -73,7 +73,7 @@ test('the trace lists every step of the routed domain; pinning another domain re
     'core intent',
     'professionalism',
   ]);
-  expect(await item.getByTestId('runtime').textContent()).toMatch(/^wasm · vlm q8\+q4 · llm q8 · router q8$/);
+  expect(await item.getByTestId('runtime').textContent()).toMatch(/^wasm · vlm q4 · llm q8 · router q8$/);
 
   // Pin another domain: the item runs again with exactly that domain's agents, no routing.
   const pinned = Object.keys(DOMAINS).find(
