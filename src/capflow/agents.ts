@@ -88,7 +88,7 @@ function vlmAgentStep(name: string, agent: VlmAgent, view: View<unknown>, model:
 
 type VlmAgent = Extract<AgentSpec, { kind: 'vlm' }>;
 
-/** How a group of agents runs: batched (VLM agents in one generation) or at most `concurrency` at a time. */
+/** How a group of agents runs: batched (VLM agents in one generation) or one after another. */
 export interface AgentRun<I> {
   readonly frames: readonly TimedFrame<I>[];
   /** Is the input a video (frames with times)? */
@@ -97,7 +97,6 @@ export interface AgentRun<I> {
   readonly ctx: WorkflowContext;
   readonly trace: AgentTrace[];
   readonly batch: boolean;
-  readonly concurrency: number;
 }
 
 /** One VLM step over a view, under its step name (`stepName`, and a frame group's suffix). */
@@ -147,7 +146,7 @@ async function groupedAgent<I>(run: AgentRun<I>, id: AgentId, agent: VlmAgent, r
   if (groups.length <= 1) {
     return { label: agent.label, text: await vlmStep(run, agent, name, wholeView(run.frames, true, undefined), rerun) };
   }
-  const lines = await limited(
+  const lines = await inOrder(
     groups.map((group) => async () => {
       const first = (group[0]?.index ?? 0) + 1;
       const last = (group.at(-1)?.index ?? 0) + 1;
@@ -159,7 +158,6 @@ async function groupedAgent<I>(run: AgentRun<I>, id: AgentId, agent: VlmAgent, r
       const text = await vlmStep(run, agent, `${name}@${first === last ? first : `${first}-${last}`}`, view, rerun);
       return timedLine(view.times ?? [], text);
     }),
-    run.concurrency,
   );
   return { label: agent.label, text: lines.join('\n') };
 }
@@ -190,7 +188,7 @@ async function notesAgent<I>(
   return { label: agent.label, text: out.text };
 }
 
-/** VLM agents that look at the whole input: batched into one generation when the VLM can, else at most `concurrency` at a time. */
+/** VLM agents that look at the whole input: batched into one generation when the VLM can, else one after another. */
 async function wholeInputAgents<I>(run: AgentRun<I>, ids: readonly AgentId[], rerun?: Rerun): Promise<Note[]> {
   const specs = ids.map((id) => {
     const agent = AGENTS[id];
@@ -202,12 +200,11 @@ async function wholeInputAgents<I>(run: AgentRun<I>, ids: readonly AgentId[], re
   if (!run.batch || !generateBatch || specs.length < 2) {
     // Batching was asked for but the model answers one prompt at a time: each step says why.
     const unbatched = run.batch && specs.length > 1 ? run.models.vlm.unbatched : undefined;
-    return limited(
+    return inOrder(
       specs.map(({ id, agent }) => async () => ({
         label: agent.label,
         text: await vlmStep(run, agent, stepName(id, rerun), view, rerun, unbatched),
       })),
-      run.concurrency,
     );
   }
   const metas = specs.map(({ id, agent }) => vlmAgentStep(stepName(id, rerun), agent, view, run.models.vlm.name));
@@ -261,17 +258,9 @@ export async function runAgents<I>(
   return ids.map((id) => notes.get(id) ?? { label: AGENTS[id].label, text: '' });
 }
 
-/** Runs `tasks` at most `limit` at a time, keeping their order in the result. */
-async function limited<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array<T>(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const index = next++;
-      const task = tasks[index];
-      if (task) results[index] = await task();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+/** Runs `tasks` one after another (one inference at a time is what the worker and a local CPU have). */
+async function inOrder<T>(tasks: readonly (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = [];
+  for (const task of tasks) results.push(await task());
   return results;
 }

@@ -71,7 +71,6 @@ export async function runCapflow<I>(
       ctx,
       trace,
       batch: options.batchAgents ?? true,
-      concurrency: options.concurrency ?? 1,
     };
     const notes = await runAgents(agents, agentRun);
     makeCaption = async (rerun, weak = []) => {

@@ -9,7 +9,7 @@
 import type { StepOutput } from '../capflow/context';
 import type { Sampling } from '../shared/record';
 import type { Limiter } from './limiter';
-import { type RetryPolicy, TransientError, withRetries } from './retry';
+import { type RetryPolicy, TransientError, retryAfterSeconds, withRetries } from './retry';
 
 /** Where a role's model is served. */
 export interface Endpoint {
@@ -176,12 +176,11 @@ export class ChatClient {
       throw new TransientError('connection', `${url}: ${fetchFailure(err)}`);
     }
     if (response.status === 429 || response.status >= 500 || response.status === 408) {
-      const after = Number(response.headers.get('retry-after'));
       const reason = response.status === 429 ? 'rate-limited' : response.status === 408 ? 'timeout' : 'server-error';
       throw new TransientError(
         reason,
         `${url} answered HTTP ${response.status}`,
-        Number.isFinite(after) && after > 0 ? after : null,
+        retryAfterSeconds(response.headers.get('retry-after')),
       );
     }
     if (!response.ok) {

@@ -67,6 +67,24 @@ export const DEFAULT_RETRY: RetryPolicy = Object.freeze({
   sleep,
 });
 
+/**
+ * Seconds a `Retry-After` header asks for: delay-seconds, or an HTTP date
+ * (RFC 9110 §10.2.3; servers and proxies send either), measured from `now`.
+ * Null when absent, unreadable or not in the future.
+ */
+export function retryAfterSeconds(header: string | null, now: number = Date.now()): number | null {
+  if (header === null || header.trim() === '') return null;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) {
+    const seconds = Number(value);
+    return seconds > 0 ? seconds : null;
+  }
+  const date = Date.parse(value);
+  if (Number.isNaN(date)) return null;
+  const seconds = (date - now) / 1000;
+  return seconds > 0 ? seconds : null;
+}
+
 /** The wait before try `n + 1` after `error`: the server's Retry-After, else full jitter up to base × 2^(n−1). */
 export function backoffMs(n: number, error: TransientError, policy: RetryPolicy): number {
   if (error.retryAfter !== null) return Math.min(policy.maxMs, error.retryAfter * 1000);

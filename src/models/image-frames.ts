@@ -8,6 +8,7 @@
  * is preprocessed alone and the results are joined that way.
  */
 import { type Processor, type RawImage, type Tensor, cat } from '@huggingface/transformers';
+import { ModelLoadError } from '../shared/errors';
 
 type ImageOutputs = Record<string, unknown> & { pixel_values: Tensor; image_grid_thw: Tensor };
 type ImageProcessorCall = (images: RawImage[], ...rest: unknown[]) => Promise<ImageOutputs>;
@@ -20,11 +21,22 @@ function stacksFrames(images: unknown): boolean {
   );
 }
 
-/** Makes the processor preprocess several images one by one and join them, where it would stack them. */
-export function preprocessImagesApart(processor: Processor): void {
-  const host = (processor as unknown as { components: { image_processor?: ImageProcessorCall } }).components;
-  const preprocess = host.image_processor;
-  if (!preprocess || !stacksFrames(preprocess)) return;
+/**
+ * Makes the processor preprocess several images one by one and join them,
+ * where it would stack them. `required`: the model is of the Qwen-VL family
+ * (it would stack), so a processor this cannot wrap is a load error: the
+ * change would otherwise switch off unseen and break several-frame prompts.
+ */
+export function preprocessImagesApart(processor: Processor, required = false): void {
+  const host = (processor as unknown as { components?: { image_processor?: ImageProcessorCall } }).components;
+  const preprocess = host?.image_processor;
+  if (!host || !preprocess || !stacksFrames(preprocess)) {
+    if (!required) return;
+    throw new ModelLoadError(
+      'transformers.js no longer exposes the Qwen2-VL image processor as this app joins several images ' +
+        '(src/models/image-frames.ts must be updated for this version)',
+    );
+  }
   // A proxy, not a new function: processors read the image processor's own fields (`config`, sizes).
   host.image_processor = new Proxy(preprocess, {
     apply: async (fn, self, [images, ...rest]: [RawImage[], ...unknown[]]) => {

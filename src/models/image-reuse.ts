@@ -15,6 +15,7 @@
  * shared, so the answers are exactly those without reuse.
  */
 import { type PreTrainedModel, type Processor, type RawImage, type Tensor, cat } from '@huggingface/transformers';
+import { ModelLoadError } from '../shared/errors';
 
 /** How much image work ran (for tests and the bench). */
 export interface ImageWork {
@@ -56,7 +57,13 @@ export function reuseImageWork(processor: Processor, model: PreTrainedModel, ena
   const target = model as unknown as { encode_image?: EncodeImage };
   const preprocess = host.image_processor;
   const encode = target.encode_image?.bind(model);
-  if (!preprocess || !encode) return { work, shareBatch: () => {} };
+  if (!preprocess || !encode) {
+    // Every VLM of 4.3.2 has both: without them each prompt would redo the image (about 3× slower), so say so.
+    throw new ModelLoadError(
+      'transformers.js no longer has the image processor component or encode_image this app reuses ' +
+        '(src/models/image-reuse.ts must be updated for this version)',
+    );
+  }
 
   const idOf = identities();
   const processed = new WeakMap<object, Map<string, Promise<Record<string, unknown>>>>();

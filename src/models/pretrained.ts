@@ -2,6 +2,7 @@
 import { ModelHostUnreachableError, ModelLoadError, errorText } from '../shared/errors';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import { executionDevice } from './runtime/device-choice';
+import { checkRuntimeVersions } from './runtime/versions';
 import type { ProgressCallback } from './progress';
 
 /** Options for tokenizers and processors (`files`) and for ONNX models (`model`). */
@@ -15,6 +16,8 @@ export function pretrainedOptions(spec: ModelSpec, device: DeviceKind, dtype: Dt
 /** Runs a load, turning any failure into a ModelLoadError that names the model and device. */
 export async function loadingModel<T>(spec: ModelSpec, device: DeviceKind, load: () => Promise<T>): Promise<T> {
   try {
+    // The fixes on loaded models replace transformers.js internals: another version fails here, by name.
+    checkRuntimeVersions();
     return await load();
   } catch (err) {
     // Unreachable hosts keep their own name, so the page can offer the ways out; the model is named now.

@@ -34,7 +34,7 @@ import { type ImageReuse, type ImageWork, reuseImageWork } from './image-reuse';
 import { chatTemplateFile } from './chat-template';
 import { applyReferenceDefaults } from './processor-defaults';
 import { resizeAsReference } from './qwen-resize';
-import { fixTextOnlyRope } from './qwen-rope';
+import { fixTextOnlyRope, hasMultimodalRope } from './qwen-rope';
 import { keepMaskWhileDecoding } from './decode-mask';
 import { mergeInEmbeddingType } from './feature-types';
 import { loadParts, loadingModel, pretrainedOptions } from './pretrained';
@@ -93,7 +93,7 @@ export class Vlm implements TextGenerator {
     private readonly model: PreTrainedModel,
     reuseImages: boolean,
   ) {
-    preprocessImagesApart(processor);
+    preprocessImagesApart(processor, hasMultimodalRope(model));
     this.reuse = reuseImageWork(processor, model, reuseImages);
     this.imageWork = this.reuse.work;
     // A repo overriding the role may be of another family than the spec's: its config decides.

@@ -191,8 +191,6 @@ export interface CapflowOptions {
   readonly prompt?: string;
   /** Judge the caption and regenerate up to `attempts - 1` times; null: no judge. Default: judge once (never in `prompt` mode). */
   readonly judge?: JudgeOptions | null;
-  /** Agents running at once (the worker's single inference queue makes 1 the right default). */
-  readonly concurrency?: number;
   /**
    * Run a domain's VLM agents (they share the image) as one batched generation instead of one after
    * another, where the VLM supports it. Default: on — it measured faster (BENCHMARKS.md, figure 3).

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Limiter } from '../../src/cli/limiter';
 import { mergeProblems, mergeRunLogs } from '../../src/cli/merge';
-import { DEFAULT_RETRY, RetriesExhaustedError, TransientError, backoffMs, withRetries } from '../../src/cli/retry';
+import {
+  DEFAULT_RETRY,
+  RetriesExhaustedError,
+  TransientError,
+  backoffMs,
+  retryAfterSeconds,
+  withRetries,
+} from '../../src/cli/retry';
 import { type RunLine, readRunLog } from '../../src/cli/run-log';
 import { inShard, parseShard } from '../../src/cli/shard';
 import { createProgress } from '../../src/cli/progress';
@@ -70,6 +77,16 @@ describe('retries', () => {
     ).rejects.toMatchObject({ name: 'RetriesExhaustedError', attempts: 4, last: { reason: 'timeout' } });
     expect(backoffMs(20, new TransientError('timeout', ''), policy)).toBe(DEFAULT_RETRY.maxMs);
     expect(backoffMs(3, new TransientError('timeout', ''), { ...policy, random: () => 0.25 })).toBe(500);
+  });
+
+  test('Retry-After is read as seconds or as an HTTP date; an unreadable or past one is no wait', () => {
+    const now = Date.parse('Mon, 07 Dec 2026 04:00:00 GMT');
+    expect(retryAfterSeconds('7', now)).toBe(7);
+    expect(retryAfterSeconds('Mon, 07 Dec 2026 04:00:30 GMT', now)).toBe(30);
+    expect(retryAfterSeconds('Mon, 07 Dec 2026 03:59:00 GMT', now)).toBeNull();
+    expect(retryAfterSeconds('soon', now)).toBeNull();
+    expect(retryAfterSeconds('0', now)).toBeNull();
+    expect(retryAfterSeconds(null, now)).toBeNull();
   });
 
   test('anything else fails at once', async () => {

@@ -6,6 +6,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { keepMaskWhileDecoding } from '../../src/models/decode-mask';
+import { preprocessImagesApart } from '../../src/models/image-frames';
+import { reuseImageWork } from '../../src/models/image-reuse';
 import { fixTextOnlyRope } from '../../src/models/qwen-rope';
 
 describe('text-only rope fix', () => {
@@ -34,5 +36,17 @@ describe('decoding-mask fix', () => {
       attention_mask: 2,
       past_key_values: 3,
     });
+  });
+});
+
+describe('image reuse and frame joining', () => {
+  test('a VLM whose processor or encoder moved fails to load instead of redoing every image', () => {
+    expect(() => reuseImageWork({ components: {} } as never, {} as never)).toThrow(/image-reuse\.ts must be updated/);
+  });
+  test('a Qwen-VL model whose image processor cannot be wrapped fails; other families need no joining', () => {
+    const plain = { components: { image_processor: Object.assign(() => {}, { config: {} }) } };
+    expect(() => preprocessImagesApart(plain as never, true)).toThrow(/image-frames\.ts must be updated/);
+    expect(() => preprocessImagesApart({} as never, true)).toThrow(/image-frames\.ts must be updated/);
+    expect(() => preprocessImagesApart(plain as never, false)).not.toThrow();
   });
 });

@@ -6,8 +6,9 @@
  * it), so a copy of the build works under any path. An embedding site that
  * moved them passes `assetsBase`: the folder holding that `assets/` and `ocr/`.
  */
-// Vite serves these from our own origin (hashed assets in the build); the
-// versions always match the onnxruntime-web that transformers.js imports.
+// Vite serves these from our own origin (hashed assets in the build); they are
+// the onnxruntime-web that transformers.js imports, one version pinned exactly
+// in package.json and checked at every load (runtime/versions.ts).
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 
