@@ -9,7 +9,7 @@ import type { Captioner } from '../client/captioner';
 import type { StorageReport } from '../shared/api';
 import type { CachedModel } from '../shared/cached-model';
 import { errorMessage, formatBytes } from './format';
-import { controls, tokens } from './theme';
+import { blockStyles } from './theme';
 
 /** The cache panel element. */
 export class McCachePanel extends LitElement {
@@ -112,11 +112,9 @@ export class McCachePanel extends LitElement {
   }
 
   static override styles = [
-    tokens,
-    controls,
+    ...blockStyles,
     css`
       :host {
-        display: block;
         margin: 1rem 0;
       }
       details {

@@ -6,7 +6,7 @@
 import { LitElement, css, html } from 'lit';
 import { exportable, toCsvExport, toFineTuneJsonl, toJsonl, toPlainText, toSidecarZip } from '../session/exports';
 import type { SessionItem } from '../session/item';
-import { controls, tokens } from './theme';
+import { blockStyles } from './theme';
 
 /** Starts a download of `data` as `name` (a temporary object URL on a link). */
 export function download(name: string, data: BlobPart, type: string): void {
@@ -101,12 +101,8 @@ export class McExport extends LitElement {
   }
 
   static override styles = [
-    tokens,
-    controls,
+    ...blockStyles,
     css`
-      :host {
-        display: block;
-      }
       h2 {
         margin: 0 0 0.25rem;
         font-size: 1rem;

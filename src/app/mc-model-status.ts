@@ -8,7 +8,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { ModelState } from '../session/batch';
 import { formatBytes } from './format';
-import { controls, tokens } from './theme';
+import { blockStyles } from './theme';
 
 /** What the user chose to do about the models. */
 export type ModelAction =
@@ -97,12 +97,8 @@ export class McModelStatus extends LitElement {
   }
 
   static override styles = [
-    tokens,
-    controls,
+    ...blockStyles,
     css`
-      :host {
-        display: block;
-      }
       .line {
         display: flex;
         flex-wrap: wrap;

@@ -6,7 +6,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { DownloadPlan } from '../shared/api';
 import { describeDtype, formatBytes } from './format';
-import { controls, tokens } from './theme';
+import { blockStyles } from './theme';
 
 /** The host a folder URL is on, or "this site" for the app's own files. */
 function hostOf(location: string): string {
@@ -91,12 +91,8 @@ export class McPlan extends LitElement {
   }
 
   static override styles = [
-    tokens,
-    controls,
+    ...blockStyles,
     css`
-      :host {
-        display: block;
-      }
       h3 {
         margin: 0 0 0.3rem;
         font-size: 1rem;

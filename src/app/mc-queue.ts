@@ -10,7 +10,7 @@ import type { LiveItem } from '../session/batch';
 import type { SessionItem } from '../session/item';
 import { statusText } from '../session/progress';
 import './mc-item';
-import { controls, tokens } from './theme';
+import { blockStyles } from './theme';
 
 /** Cards rendered per page. */
 const PAGE = 60;
@@ -117,12 +117,8 @@ export class McQueue extends LitElement {
   }
 
   static override styles = [
-    tokens,
-    controls,
+    ...blockStyles,
     css`
-      :host {
-        display: block;
-      }
       ol {
         list-style: none;
         margin: 0;

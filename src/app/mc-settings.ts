@@ -23,7 +23,7 @@ import {
   VIDEO_MINUTE_CHOICES,
   isPresetId,
 } from './settings';
-import { controls, tokens } from './theme';
+import { blockStyles, tokens } from './theme';
 
 const LANGUAGES = [
   'English',
@@ -314,12 +314,8 @@ export class McSettings extends LitElement {
   }
 
   static override styles = [
-    tokens,
-    controls,
+    ...blockStyles,
     css`
-      :host {
-        display: block;
-      }
       form {
         display: grid;
         gap: 1rem;

@@ -7,7 +7,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { AgentTrace } from '../shared/record';
 import { stageOf } from '../session/progress';
 import { framesSeen } from '../capflow/prompts';
-import { controls, tokens } from './theme';
+import { blockStyles, tokens } from './theme';
 
 /** The trace list. */
 export class McTrace extends LitElement {
@@ -48,11 +48,9 @@ export class McTrace extends LitElement {
   }
 
   static override styles = [
-    tokens,
-    controls,
+    ...blockStyles,
     css`
       :host {
-        display: block;
         font-size: 0.85rem;
       }
       ol {

@@ -131,3 +131,14 @@ export const controls = css`
     color: var(--mc-muted);
   }
 `;
+
+/** What every block-level component of the page starts its styles with: the tokens, the controls, a block host. */
+export const blockStyles = [
+  tokens,
+  controls,
+  css`
+    :host {
+      display: block;
+    }
+  `,
+];

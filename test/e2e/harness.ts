@@ -41,6 +41,8 @@ export async function startHarness(args: readonly string[] = []): Promise<Harnes
   const models = await startModelServer(root);
   const guard = await startNetworkGuard();
   const site = await preview({
+    // Loads vite.config.ts on the fly (extensionless TypeScript imports), as the npm scripts do: no warnings.
+    configLoader: 'runner',
     preview: { port: 0, host: '127.0.0.1' },
     logLevel: 'warn',
     // Models self-hosted next to the app, for the `local` source: <site>/models/<org>/<name>/…
