@@ -39,6 +39,7 @@ import {
   isPresetId,
   rolesFor,
   settingsFromUrl,
+  urlSettingNotice,
   settingsToUrl,
   urlHasSettings,
 } from './settings';
@@ -76,12 +77,14 @@ export class McApp extends LitElement {
 
   constructor() {
     super();
-    this.settings = settingsFromUrl(new URLSearchParams(location.search));
+    const params = new URLSearchParams(location.search);
+    this.settings = settingsFromUrl(params);
     this.device = null;
     this.plans = new Map();
     this.panel = null;
     this.announcement = '';
-    this.notice = '';
+    // A mistyped link is said, never quietly replaced by the defaults.
+    this.notice = urlSettingNotice(params);
     this.batch = null;
     this.captioner = this.newCaptioner();
   }
@@ -122,7 +125,11 @@ export class McApp extends LitElement {
       store = new MemorySessionStore();
       this.notice = `Your session cannot be kept on this device (${errorMessage(err)}): captions are lost on reload, so export them.`;
     }
-    const restored = await store.restore().catch(() => ({ items: [], settings: null }));
+    const restored = await store.restore().catch((err: unknown) => {
+      // Said, never an empty page: the stored session is left as it is, and new work is kept beside it.
+      this.notice = `Your last session could not be restored (${errorMessage(err)}). It is still stored on this device; new work is kept beside it.`;
+      return { items: [], settings: null };
+    });
     // A URL that names settings wins (a shared link); otherwise the settings of the last visit.
     if (!urlHasSettings(new URLSearchParams(location.search)) && typeof restored.settings === 'string') {
       this.applySettings(settingsFromUrl(new URLSearchParams(restored.settings)), false);
@@ -380,7 +387,7 @@ export class McApp extends LitElement {
         WebM/MKV videos (their frames are sampled on this device).
       </p>
       <p class="muted" data-testid="plan-summary">
-        ${PRESETS[this.settings.preset].label} models: ${planLabel(plan)}${plan ? ` (on ${plan.device})` : ''}.
+        ${PRESETS[this.settings.preset].label} models: ${planLabel(state)}${plan ? ` (on ${plan.device})` : ''}.
         <button class="linkish" @click=${() => (this.panel = 'settings')}>See the details</button>
       </p>
     </section>`;

@@ -4,7 +4,7 @@
  * (exact bytes) and what is already on this device.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import type { DownloadPlan } from '../shared/api';
+import type { PlanState } from './preset-plans';
 import { describeDtype, formatBytes } from './format';
 import { blockStyles } from './theme';
 
@@ -23,8 +23,10 @@ const ROLE_LABELS: Readonly<Record<string, string>> = {
 };
 
 /** What a preset costs under the current mode and device: "1.2 GB to download", "on this device", or why unknown. */
-export function planLabel(plan: DownloadPlan | null): string {
-  if (!plan) return 'checking size…';
+export function planLabel(state: PlanState | undefined): string {
+  if (!state || state.kind === 'pending') return 'checking size…';
+  if (state.kind === 'failed') return `size unknown: ${state.reason}`;
+  const { plan } = state;
   if (plan.exact && plan.downloadBytes === 0) return `on this device (${formatBytes(plan.cachedBytes)})`;
   if (plan.exact) return `${formatBytes(plan.downloadBytes)} to download`;
   return plan.cachedBytes > 0
@@ -34,16 +36,16 @@ export function planLabel(plan: DownloadPlan | null): string {
 
 /** The plan panel. */
 export class McPlan extends LitElement {
-  static override properties = { plan: { attribute: false } };
-  declare plan: DownloadPlan | null;
+  static override properties = { state: { attribute: false } };
+  declare state: PlanState | undefined;
 
   constructor() {
     super();
-    this.plan = null;
+    this.state = undefined;
   }
 
   override render() {
-    const plan = this.plan;
+    const plan = this.state?.kind === 'plan' ? this.state.plan : null;
     return html`<section class="plan" aria-labelledby="plan-title" data-testid="plan">
       <h3 id="plan-title">Before you start</h3>
       ${
@@ -85,7 +87,11 @@ export class McPlan extends LitElement {
                     </li>`,
                 )}
               </ul>`
-          : html`<p class="muted">Checking what this choice downloads…</p>`
+          : this.state?.kind === 'failed'
+            ? html`<p data-testid="plan-failed">
+                What this choice downloads could not be checked: ${this.state.reason}
+              </p>`
+            : html`<p class="muted">Checking what this choice downloads…</p>`
       }
     </section>`;
   }

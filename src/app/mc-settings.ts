@@ -8,7 +8,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { DOMAINS } from '../capflow/spec';
 import { CAPTION_STYLES, CAPTION_STYLE_IDS, isCaptionStyle } from '../capflow/styles';
-import type { DownloadPlan } from '../shared/api';
 import type { PlanState } from './preset-plans';
 import { HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import { PRESETS, type PresetId } from '../shared/presets';
@@ -64,11 +63,6 @@ export class McSettings extends LitElement {
     return t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement
       ? t.value
       : '';
-  }
-
-  private planOf(id: PresetId): DownloadPlan | null {
-    const state = this.plans.get(id);
-    return state?.kind === 'plan' ? state.plan : null;
   }
 
   override render() {
@@ -239,7 +233,7 @@ export class McSettings extends LitElement {
               }}
             >
               ${Object.values(PRESETS).map((p) => {
-                const label = planLabel(this.planOf(p.id));
+                const label = planLabel(this.plans.get(p.id));
                 return html`<option value=${p.id} ?selected=${p.id === s.preset}>${p.label} — ${label}</option>`;
               })}
             </select></label
@@ -259,7 +253,7 @@ export class McSettings extends LitElement {
             </select></label
           >
         </div>
-        ${this.renderSource(s.source)} <mc-plan .plan=${this.planOf(s.preset)}></mc-plan>
+        ${this.renderSource(s.source)} <mc-plan .state=${this.plans.get(s.preset)}></mc-plan>
       </form>`;
   }
 

@@ -6,12 +6,16 @@
 import type { Captioner } from '../client/captioner';
 import type { DownloadPlan } from '../shared/api';
 import { PRESETS, type PresetId } from '../shared/presets';
+import { errorMessage } from './format';
 import { type AppSettings, rolesFor } from './settings';
 
-/** A preset's plan, or none yet. */
-export type PlanState = { readonly kind: 'plan'; readonly plan: DownloadPlan } | { readonly kind: 'pending' };
+/** A preset's plan, none yet, or why it could not be made. */
+export type PlanState =
+  | { readonly kind: 'plan'; readonly plan: DownloadPlan }
+  | { readonly kind: 'pending' }
+  | { readonly kind: 'failed'; readonly reason: string };
 
-/** Plans every preset; a plan that fails stays pending (the menu then says it is checking). */
+/** Plans every preset; a plan that fails says why (never "checking" for ever). */
 export async function planPresets(captioner: Captioner, s: AppSettings): Promise<Map<PresetId, PlanState>> {
   const roles = rolesFor(s);
   const entries = await Promise.all(
@@ -26,8 +30,8 @@ export async function planPresets(captioner: Captioner, s: AppSettings): Promise
           ocr: s.mode === 'capflow',
         });
         return [p.id, { kind: 'plan', plan }];
-      } catch {
-        return [p.id, { kind: 'pending' }];
+      } catch (err) {
+        return [p.id, { kind: 'failed', reason: errorMessage(err) }];
       }
     }),
   );

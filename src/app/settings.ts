@@ -7,7 +7,7 @@
  */
 import type { CaptionMode, DomainId, CaptionStyle, CapflowOptions } from '../shared/record';
 import { DOMAIN_IDS } from '../capflow/spec';
-import { isCaptionStyle } from '../capflow/styles';
+import { CAPTION_STYLE_IDS, isCaptionStyle } from '../capflow/styles';
 import type { DeviceRequest } from '../shared/api';
 import { HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import { DEFAULT_PRESET_ID, PRESETS, type PresetId, presetIdOf } from '../shared/presets';
@@ -156,6 +156,52 @@ export function settingsFromUrl(params: URLSearchParams): AppSettings {
     videoFrames: choice(VIDEO_FRAME_CHOICES, params.get('frames'), DEFAULT_SETTINGS.videoFrames),
     videoMinutes: choice(VIDEO_MINUTE_CHOICES, params.get('videoMinutes'), DEFAULT_SETTINGS.videoMinutes),
   };
+}
+
+/** What each validated URL parameter accepts, in words, and a test for a value. */
+const ACCEPTED: Readonly<
+  Record<string, { readonly values: readonly string[] | string; readonly ok: (v: string) => boolean }>
+> = Object.freeze({
+  preset: { values: Object.keys(PRESETS), ok: (v) => presetIdOf(v) !== null },
+  device: { values: DEVICES, ok: (v) => DEVICES.some((d) => d === v) },
+  mode: { values: MODES, ok: (v) => v === 'caption' || MODES.some((m) => m === v) },
+  style: { values: CAPTION_STYLE_IDS, ok: isCaptionStyle },
+  domain: { values: ['auto', ...IMAGE_DOMAIN_IDS], ok: (v) => v === 'auto' || IMAGE_DOMAIN_IDS.some((d) => d === v) },
+  // More than MAX_ATTEMPTS is taken as the most (the settings panel shows it).
+  attempts: { values: 'a whole number', ok: (v) => /^\d+$/.test(v) },
+  minScore: { values: ['1', '2', '3'], ok: (v) => ['1', '2', '3'].includes(v) },
+  maxTokens: { values: 'a whole number of tokens', ok: (v) => /^\d+$/.test(v) },
+  frames: { values: VIDEO_FRAME_CHOICES.map(String), ok: (v) => VIDEO_FRAME_CHOICES.some((c) => String(c) === v) },
+  videoMinutes: {
+    values: VIDEO_MINUTE_CHOICES.map(String),
+    ok: (v) => VIDEO_MINUTE_CHOICES.some((c) => String(c) === v),
+  },
+});
+
+/** "a, b or c". */
+function oneOf(values: readonly string[] | string): string {
+  if (typeof values === 'string') return values;
+  return values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+}
+
+/**
+ * The URL parameters whose values the page does not understand, in plain
+ * words, so a mistyped link is said rather than quietly replaced by the
+ * defaults (the settings themselves take the default for each).
+ */
+export function urlSettingProblems(params: URLSearchParams): string[] {
+  return Object.entries(ACCEPTED).flatMap(([name, accepted]) => {
+    const value = params.get(name);
+    if (value === null || accepted.ok(value)) return [];
+    return [`${name} "${value}" is not ${oneOf(accepted.values)}`];
+  });
+}
+
+/** The notice for a link with settings the page does not understand, or '' when it understood them all. */
+export function urlSettingNotice(params: URLSearchParams): string {
+  const problems = urlSettingProblems(params);
+  if (problems.length === 0) return '';
+  return `This link's settings were not all understood, so the defaults are used for these: ${problems.join('; ')}.`;
 }
 
 /** The URL parameters that reproduce `settings` (defaults omitted). */

@@ -4,6 +4,8 @@ import {
   captionOptions,
   rolesFor,
   settingsFromUrl,
+  urlSettingNotice,
+  urlSettingProblems,
   settingsToUrl,
   urlHasSettings,
   videoSamplingOf,
@@ -180,5 +182,31 @@ test('every loadable role can be overridden from the URL', () => {
   expect(settings.overrides).toEqual({
     llm: { kind: 'repo', repo: 'me/llm', revision: 'main' },
     router: { kind: 'repo', repo: 'me/clip', revision: 'main' },
+  });
+});
+
+describe('a link with settings the page does not understand', () => {
+  test('each one is named in plain words; the settings take their defaults', () => {
+    const params = new URLSearchParams('preset=balancd&device=gpu&mode=capflow&frames=7&attempts=two&style=short');
+    expect(urlSettingProblems(params)).toEqual([
+      'preset "balancd" is not tiny, balanced or quality',
+      'device "gpu" is not auto, webgpu or wasm',
+      'attempts "two" is not a whole number',
+      'frames "7" is not 4, 8, 12 or 16',
+    ]);
+    expect(urlSettingNotice(params)).toMatch(
+      /^This link's settings were not all understood, so the defaults are used for these: preset "balancd"/,
+    );
+    const settings = settingsFromUrl(params);
+    expect([settings.preset, settings.device, settings.mode, settings.style]).toEqual([
+      'balanced',
+      'auto',
+      'capflow',
+      'short',
+    ]);
+  });
+  test('a link the page understands, or none, says nothing', () => {
+    expect(urlSettingNotice(new URLSearchParams('preset=light&mode=caption&domain=auto&minScore=2'))).toBe('');
+    expect(urlSettingNotice(new URLSearchParams())).toBe('');
   });
 });
