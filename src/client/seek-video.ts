@@ -60,10 +60,47 @@ export async function seekVideo(
   video.preload = 'auto';
   video.playsInline = true;
   const url = URL.createObjectURL(blob);
+  // The time whose frame is on show (its frame callback came); a seek elsewhere clears it.
+  let shown: number | null = null;
   const seek = async (time: number) => {
+    shown = null;
     const seeked = once(video, 'seeked', options.signal, cancel);
     video.currentTime = time;
     await seeked;
+  };
+  /**
+   * Seeks and waits until the frame at `time` is the one on show: `seeked`
+   * alone can come before the decoder has a picture (the first seek of a
+   * busy page drew a blank frame, which read as a scene change). The video
+   * frame callback fires when the new frame is presented, also for another
+   * time inside the same frame, but not for a seek to the very time on show
+   * (Chromium 156), which is skipped: its frame is already there. Browsers
+   * without the callback wait until the element has the current frame's data.
+   */
+  const seekFrame = async (time: number) => {
+    if (shown === time) return;
+    if (typeof video.requestVideoFrameCallback !== 'function') {
+      await seek(time);
+      if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA)
+        await once(video, 'loadeddata', options.signal, cancel);
+      return;
+    }
+    const presented = new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        video.cancelVideoFrameCallback(id);
+        reject(cancel());
+      };
+      const id = video.requestVideoFrameCallback(() => {
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    // A cancel while the seek itself is awaited rejects both: the seek's rejection is the one reported.
+    presented.catch(() => {});
+    await seek(time);
+    await presented;
+    shown = time;
   };
   try {
     video.src = url;
@@ -95,7 +132,7 @@ export async function seekVideo(
         canvas.height = height;
         for (const time of times) {
           // The last instant of a file may have no frame to show: stay a little inside it.
-          await seek(Math.min(time, Math.max(0, duration - 0.001)));
+          await seekFrame(Math.min(time, Math.max(0, duration - 0.001)));
           ctx.drawImage(video, 0, 0, width, height);
           yield ctx.getImageData(0, 0, width, height);
         }
