@@ -10,7 +10,7 @@ import viteConfig from './vite.config.ts';
 /**
  * Four projects: `unit` (Node), `cli` (the command line, Node), `browser`
  * (real headless Chromium through vitest browser mode) and `e2e`
- * (playwright-core driving the built site).
+ * (Playwright driving the built site, and the packed package).
  * Browser and e2e need Chromium; without it the run stops with one line
  * saying how to install it.
  */

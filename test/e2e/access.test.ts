@@ -5,7 +5,7 @@
  * cancels one; arrow keys between items; and screenshots of the main states
  * in light and dark, at 1280, 360 and 320 px, for a person to look at.
  */
-import type { FileChooser, Page } from 'playwright-core';
+import type { FileChooser, Page } from 'playwright';
 import { expect, test } from 'vitest';
 import {
   ENDLESS,

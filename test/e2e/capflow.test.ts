@@ -4,7 +4,7 @@
  * in the trace with its output, the judge's scores, device and dtypes; and
  * pinning another domain re-runs the item with that domain's agents.
  */
-import type { Page } from 'playwright-core';
+import type { Page } from 'playwright';
 import { expect, test } from 'vitest';
 import { DOMAINS } from '../../src/capflow/spec';
 import { tinyLlmAnswer } from '../fixtures/forge/oracle';

@@ -5,7 +5,7 @@
  * tasks measured while they arrive.
  */
 import sharp from 'sharp';
-import type { Page } from 'playwright-core';
+import type { Page } from 'playwright';
 import { expect, test } from 'vitest';
 import { TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { damagedPng, solidPng } from '../support/png';

@@ -8,7 +8,7 @@
  * collects garbage first and counts the workers too (the flag makes it
  * answer at once).
  */
-import type { Page } from 'playwright-core';
+import type { Page } from 'playwright';
 import { expect, test } from 'vitest';
 import type { SessionItem } from '../../src/session/item';
 import { tinyLlmAnswer } from '../fixtures/forge/oracle';

@@ -9,9 +9,13 @@ import { WRITTEN_FOR, checkRuntimeVersions, runtimeVersions } from '../../src/mo
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as Record<string, Record<string, string>>;
 
 describe('runtime versions', () => {
-  test('package.json pins transformers.js and onnxruntime-web exactly, at the versions the fixes were written for', () => {
-    expect(pkg.dependencies?.['@huggingface/transformers']).toBe(WRITTEN_FOR['@huggingface/transformers']);
-    expect(pkg.dependencies?.['onnxruntime-web']).toBe(WRITTEN_FOR['onnxruntime-web']);
+  test('package.json pins transformers.js and onnxruntime exactly, at the versions the fixes were written for', () => {
+    // Bundled into the library build (devDependencies); the CLI's optional peers at the same versions.
+    expect(pkg.devDependencies?.['@huggingface/transformers']).toBe(WRITTEN_FOR['@huggingface/transformers']);
+    expect(pkg.devDependencies?.['onnxruntime-web']).toBe(WRITTEN_FOR['onnxruntime-web']);
+    expect(pkg.devDependencies?.['onnxruntime-node']).toBe(WRITTEN_FOR['onnxruntime-node']);
+    expect(pkg.peerDependencies?.['@huggingface/transformers']).toBe(WRITTEN_FOR['@huggingface/transformers']);
+    expect(pkg.peerDependencies?.['onnxruntime-node']).toBe(WRITTEN_FOR['onnxruntime-node']);
     // onnxruntime-node comes with transformers.js, which pins it exactly.
     const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as {
       packages: Record<string, { version?: string; dependencies?: Record<string, string> }>;
