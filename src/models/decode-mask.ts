@@ -15,7 +15,7 @@
  * and the forward keeps the real mask.
  */
 import type { PreTrainedModel } from '@huggingface/transformers';
-import { ModelLoadError } from '../shared/errors';
+import { movedInternal } from './moved-internal';
 
 /** Inputs the image-text forward reads as "image inputs present" (`modality_input_names` of 4.3.2). */
 const IMAGE_INPUTS = ['pixel_values'] as const;
@@ -26,10 +26,7 @@ type Prepare = (inputIds: unknown, inputs: Record<string, unknown>, config: unkn
 export function keepMaskWhileDecoding(model: PreTrainedModel): void {
   const prepare: unknown = Reflect.get(model, 'prepare_inputs_for_generation');
   if (typeof prepare !== 'function') {
-    throw new ModelLoadError(
-      'transformers.js no longer has prepare_inputs_for_generation; the decoding-mask fix ' +
-        '(src/models/decode-mask.ts) must be updated for this version',
-    );
+    throw movedInternal('prepare_inputs_for_generation', 'decode-mask.ts');
   }
   const original = prepare.bind(model) as Prepare;
   const wrapped: Prepare = (inputIds, inputs, config) => {

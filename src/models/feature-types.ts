@@ -11,7 +11,7 @@
  * the merge converts the features to the embeddings' type first.
  */
 import { type PreTrainedModel, Tensor } from '@huggingface/transformers';
-import { ModelLoadError } from '../shared/errors';
+import { movedInternal } from './moved-internal';
 
 type Merge = (inputs: { inputs_embeds: Tensor; image_features: Tensor } & Record<string, unknown>) => unknown;
 
@@ -56,10 +56,7 @@ export function mergeInEmbeddingType(model: PreTrainedModel): void {
   const merge: unknown = Reflect.get(model, '_merge_input_ids_with_image_features');
   if (typeof merge !== 'function') {
     // Every image-text model of 4.3.2 has it: its absence means transformers.js moved, not a model without images.
-    throw new ModelLoadError(
-      'transformers.js no longer has _merge_input_ids_with_image_features; the feature-type fix ' +
-        '(src/models/feature-types.ts) must be updated for this version',
-    );
+    throw movedInternal('_merge_input_ids_with_image_features', 'feature-types.ts');
   }
   const original = merge.bind(model) as Merge;
   const wrapped: Merge = (inputs) => {

@@ -8,7 +8,7 @@
  * is preprocessed alone and the results are joined that way.
  */
 import { type Processor, type RawImage, type Tensor, cat } from '@huggingface/transformers';
-import { ModelLoadError } from '../shared/errors';
+import { movedInternal } from './moved-internal';
 
 type ImageOutputs = Record<string, unknown> & { pixel_values: Tensor; image_grid_thw: Tensor };
 type ImageProcessorCall = (images: RawImage[], ...rest: unknown[]) => Promise<ImageOutputs>;
@@ -32,10 +32,7 @@ export function preprocessImagesApart(processor: Processor, required = false): v
   const preprocess = host?.image_processor;
   if (!host || !preprocess || !stacksFrames(preprocess)) {
     if (!required) return;
-    throw new ModelLoadError(
-      'transformers.js no longer exposes the Qwen2-VL image processor as this app joins several images ' +
-        '(src/models/image-frames.ts must be updated for this version)',
-    );
+    throw movedInternal('the Qwen2-VL image processor component this app joins several images with', 'image-frames.ts');
   }
   // A proxy, not a new function: processors read the image processor's own fields (`config`, sizes).
   host.image_processor = new Proxy(preprocess, {

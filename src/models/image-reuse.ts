@@ -15,7 +15,7 @@
  * shared, so the answers are exactly those without reuse.
  */
 import { type PreTrainedModel, type Processor, type RawImage, type Tensor, cat } from '@huggingface/transformers';
-import { ModelLoadError } from '../shared/errors';
+import { movedInternal } from './moved-internal';
 
 /** How much image work ran (for tests and the bench). */
 export interface ImageWork {
@@ -59,10 +59,7 @@ export function reuseImageWork(processor: Processor, model: PreTrainedModel, ena
   const encode = target.encode_image?.bind(model);
   if (!preprocess || !encode) {
     // Every VLM of 4.3.2 has both: without them each prompt would redo the image (about 3× slower), so say so.
-    throw new ModelLoadError(
-      'transformers.js no longer has the image processor component or encode_image this app reuses ' +
-        '(src/models/image-reuse.ts must be updated for this version)',
-    );
+    throw movedInternal('the image processor component or encode_image this app reuses', 'image-reuse.ts');
   }
 
   const idOf = identities();

@@ -18,7 +18,7 @@
  * three rope axes, and the delta makes the next position `max + 1`.
  */
 import { type PreTrainedModel, Tensor } from '@huggingface/transformers';
-import { ModelLoadError } from '../shared/errors';
+import { movedInternal } from './moved-internal';
 
 type TextOnlyRopeIndex = (inputIds: Tensor, attentionMask?: Tensor | null) => [Tensor, Tensor];
 
@@ -61,10 +61,7 @@ export function fixTextOnlyRope(model: PreTrainedModel): void {
   if (!hasMultimodalRope(model)) return;
   const current: unknown = Reflect.get(model, '_get_text_only_rope_index');
   if (typeof current !== 'function') {
-    throw new ModelLoadError(
-      'transformers.js no longer has _get_text_only_rope_index on Qwen-VL models; the text-only position fix ' +
-        '(src/models/qwen-rope.ts) must be updated for this version',
-    );
+    throw movedInternal('_get_text_only_rope_index on Qwen-VL models', 'qwen-rope.ts');
   }
   const fixed: TextOnlyRopeIndex = textOnlyRopeIndex;
   Reflect.set(model, '_get_text_only_rope_index', fixed);

@@ -68,5 +68,5 @@ describe('the merge sees features in the embeddings’ type', () => {
 });
 
 test('a model without the merge transformers.js 4.3.2 has fails to load, loudly', () => {
-  expect(() => mergeInEmbeddingType({} as never)).toThrow(/feature-types\.ts\) must be updated/);
+  expect(() => mergeInEmbeddingType({} as never)).toThrow(/feature-types\.ts must be updated/);
 });

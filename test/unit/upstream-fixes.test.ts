@@ -12,7 +12,7 @@ import { fixTextOnlyRope } from '../../src/models/qwen-rope';
 
 describe('text-only rope fix', () => {
   test('a Qwen-VL model without the method it replaces fails loudly', () => {
-    expect(() => fixTextOnlyRope({ get_rope_index: () => [] } as never)).toThrow(/qwen-rope\.ts\) must be updated/);
+    expect(() => fixTextOnlyRope({ get_rope_index: () => [] } as never)).toThrow(/qwen-rope\.ts must be updated/);
   });
   test('other models are left alone', () => {
     const model = { forward: () => {} };
@@ -23,7 +23,7 @@ describe('text-only rope fix', () => {
 
 describe('decoding-mask fix', () => {
   test('a model without prepare_inputs_for_generation fails loudly', () => {
-    expect(() => keepMaskWhileDecoding({} as never)).toThrow(/decode-mask\.ts\) must be updated/);
+    expect(() => keepMaskWhileDecoding({} as never)).toThrow(/decode-mask\.ts must be updated/);
   });
   test('image inputs go from decoding steps only, never from the first', () => {
     const model = {
