@@ -44,6 +44,9 @@ import {
   urlHasSettings,
 } from './settings';
 
+/** `text` ended as a sentence: a full stop, unless it already ends with an ellipsis. */
+const sentence = (text: string) => (text.endsWith('…') ? text : `${text}.`);
+
 /** `<mc-app>`: the whole single-page app. */
 export class McApp extends LitElement {
   static override styles = appStyles;
@@ -387,7 +390,8 @@ export class McApp extends LitElement {
         WebM/MKV videos (their frames are sampled on this device).
       </p>
       <p class="muted" data-testid="plan-summary">
-        ${PRESETS[this.settings.preset].label} models: ${planLabel(state)}${plan ? ` (on ${plan.device})` : ''}.
+        ${PRESETS[this.settings.preset].label} models:
+        ${sentence(`${planLabel(state)}${plan ? ` (on ${plan.device})` : ''}`)}
         <button class="linkish" @click=${() => (this.panel = 'settings')}>See the details</button>
       </p>
     </section>`;
