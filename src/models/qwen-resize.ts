@@ -1,6 +1,7 @@
 /**
- * How the Qwen2-VL image processor resizes, as the reference does. The size: Both round each side to a multiple of 32 (patch × merge),
- * but Python's `round()` sends halves to the even neighbour while
+ * How the Qwen2-VL image processor resizes, as the reference does. The
+ * size: both round each side to a multiple of 32 (patch × merge), but
+ * Python's `round()` sends halves to the even neighbour while
  * transformers.js 4.3.2's `smart_resize` (image_processors_utils.js) uses
  * `Math.round`, which sends them up: a 1280×720 photo (720 / 32 = 22.5)
  * becomes 736×1280 instead of 704×1280, a different grid, different image

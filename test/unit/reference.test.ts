@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoModelForImageTextToText, type PreTrainedModel, RawImage, Tensor, env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { applyReferenceDefaults } from '../../src/models/processor-defaults';
 import { fixTextOnlyRope } from '../../src/models/qwen-rope';
 import { loadProcessor, preprocessAsReference } from '../../src/models/vlm';
 import { writeQwen35Vlm } from '../fixtures/forge/qwen';
@@ -30,6 +31,15 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('pixels: the image processor as the reference (torchvision backend, bicubic, normalised)', () => {
+  test('the real config leaves out normalisation and the filter; the reference class defaults fill exactly those gaps', async () => {
+    const processor = await loadProcessor('qwen', {});
+    expect(applyReferenceDefaults(processor.image_processor).sort()).toEqual(
+      ['do_convert_rgb', 'do_normalize', 'do_rescale', 'do_resize', 'rescale_factor', 'resample'].sort(),
+    );
+    expect(Reflect.get(processor.image_processor ?? {}, 'do_normalize')).toBe(true);
+    expect(Reflect.get(processor.image_processor ?? {}, 'resample')).toBe(3);
+  });
+
   test.each(referencePixelRecords(read('pixel_values.json')).map((r) => [r.image, r.setting, r] as const))(
     '%s, %s',
     async (name, _setting, ref) => {
