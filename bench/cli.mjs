@@ -17,7 +17,7 @@ const env = {
   MC_BENCH_QUICK: args.includes('--quick') ? '1' : '0',
   MC_BENCH_GPU: args.includes('--gpu') ? '1' : '0',
 };
-const run = spawnSync('npx', ['vitest', 'run', '--configLoader', 'runner', '--project', 'bench'], {
+const run = spawnSync('npx', ['vitest', 'run', '--project', 'bench'], {
   stdio: 'inherit',
   env,
 });

@@ -26,12 +26,8 @@ for (let i = 0; i < args.length; i++) {
     process.exit(2);
   }
 }
-const run = spawnSync(
-  'npx',
-  ['vitest', 'run', '--configLoader', 'runner', '--project', 'smoke', '--silent=false', '--reporter=dot'],
-  {
-    stdio: 'inherit',
-    env,
-  },
-);
+const run = spawnSync('npx', ['vitest', 'run', '--project', 'smoke', '--silent=false', '--reporter=dot'], {
+  stdio: 'inherit',
+  env,
+});
 process.exit(run.status ?? 1);
