@@ -50,6 +50,9 @@ export async function startNetworkGuard(port = 0): Promise<NetworkGuard> {
   });
   server.on('connect', (req, socket) => {
     blocked.push(req.url ?? '?');
+    // A tunnel socket has no error listener of its own: Chromium resetting it (closing a page, say) would
+    // be an uncaught ECONNRESET that fails the whole run, as one did in CI.
+    socket.on('error', () => {});
     socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
