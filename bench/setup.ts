@@ -10,22 +10,14 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { writeHeavyTextLlm } from '../test/fixtures/forge/models';
 import { startModelServer } from '../test/support/model-server';
-import { type BenchRow, formatTable } from './rows';
+import { benchRows } from './row-store.ts';
+import { formatTable } from './rows';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** The model server of the weight-cache figure's heavy model, and that model's ballast bytes. */
     heavy: { host: string; bytes: number };
   }
-}
-
-const KEY = Symbol.for('metacaptioner.benchRows');
-
-/** The rows recorded so far (shared with the command below through globalThis: another module graph). */
-export function benchRows(): BenchRow[] {
-  const store = globalThis as Record<symbol, BenchRow[] | undefined>;
-  store[KEY] ??= [];
-  return store[KEY];
 }
 
 /** Where the figures go. */

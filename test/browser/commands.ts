@@ -3,9 +3,10 @@
  * the network guard started by global setup. Global setup and commands load
  * through different module graphs, so the guard is shared on `globalThis`.
  */
-import type { BrowserCommand } from 'vitest/node';
+import type { BrowserCommand, BrowserCommandContext } from 'vitest/node';
 import type { ModelServer } from '../support/model-server';
 import type { NetworkGuard } from '../support/network-guard';
+import { nodeImport } from '../support/node-import.ts';
 import type { NodeOcr } from '../support/ocr-node';
 
 const KEY = Symbol.for('metacaptioner.testServers');
@@ -62,37 +63,57 @@ export interface ReadLine {
   readonly angle: number;
 }
 
-async function withNodeReading(png: Buffer): Promise<{ png: string; node: ReadLine[] }> {
-  const { createNodeOcr } = await import('../support/ocr-node.ts');
-  const { decodeRgb } = await import('../support/text-images.ts');
+type Ctx = BrowserCommandContext;
+
+async function withNodeReading(ctx: Ctx, png: Buffer): Promise<{ png: string; node: ReadLine[] }> {
+  const { createNodeOcr } = await nodeImport<typeof import('../support/ocr-node.ts')>(ctx, '/test/support/ocr-node.ts');
+  const { decodeRgb } = await nodeImport<typeof import('../support/text-images.ts')>(
+    ctx,
+    '/test/support/text-images.ts',
+  );
   nodeOcr ??= createNodeOcr();
   const lines = await (await nodeOcr).read(await decodeRgb(png));
   return { png: png.toString('base64'), node: lines.map((l) => ({ text: l.text, angle: l.angle })) };
 }
 
 /** Renders OCR sample `index` as a PNG (base64) and reads it in Node, the reference for the browser. */
-export const ocrSample: BrowserCommand<[index: number]> = async (_ctx, index) => {
-  // Loaded on demand: the vitest config imports this file, and these pull in the app's sources.
-  const { OCR_SAMPLES } = await import('../fixtures/ocr-samples.ts');
-  const { renderPng } = await import('../support/text-images.ts');
+export const ocrSample: BrowserCommand<[index: number]> = async (ctx, index) => {
+  // Loaded through the module runner: the vitest config imports this file, and these pull in the app's sources.
+  const { OCR_SAMPLES } = await nodeImport<typeof import('../fixtures/ocr-samples.ts')>(
+    ctx,
+    '/test/fixtures/ocr-samples.ts',
+  );
+  const { renderPng } = await nodeImport<typeof import('../support/text-images.ts')>(
+    ctx,
+    '/test/support/text-images.ts',
+  );
   const sample = OCR_SAMPLES[index];
   if (!sample) throw new Error(`no OCR sample ${index}`);
-  return { ...(await withNodeReading(await renderPng(sample))), truth: sample.lines };
+  return { ...(await withNodeReading(ctx, await renderPng(sample))), truth: sample.lines };
 };
 
 /** Renders OCR scene `index` (photos, screenshots, code, tables) and reads it in Node. */
-export const ocrScene: BrowserCommand<[index: number]> = async (_ctx, index) => {
-  const { OCR_SCENES } = await import('../fixtures/ocr-scenes.ts');
-  const { renderScene } = await import('../support/ocr-scenes.ts');
+export const ocrScene: BrowserCommand<[index: number]> = async (ctx, index) => {
+  const { OCR_SCENES } = await nodeImport<typeof import('../fixtures/ocr-scenes.ts')>(
+    ctx,
+    '/test/fixtures/ocr-scenes.ts',
+  );
+  const { renderScene } = await nodeImport<typeof import('../support/ocr-scenes.ts')>(
+    ctx,
+    '/test/support/ocr-scenes.ts',
+  );
   const scene = OCR_SCENES[index];
   if (!scene) throw new Error(`no OCR scene ${index}`);
-  return { ...(await withNodeReading(await renderScene(scene))), name: scene.name };
+  return { ...(await withNodeReading(ctx, await renderScene(scene))), name: scene.name };
 };
 
 /** Renders any scene (passed whole) and reads it in Node. */
-export const ocrRender: BrowserCommand<[scene: import('../fixtures/ocr-scenes.ts').OcrScene]> = async (_ctx, scene) => {
-  const { renderScene } = await import('../support/ocr-scenes.ts');
-  return withNodeReading(await renderScene(scene));
+export const ocrRender: BrowserCommand<[scene: import('../fixtures/ocr-scenes.ts').OcrScene]> = async (ctx, scene) => {
+  const { renderScene } = await nodeImport<typeof import('../support/ocr-scenes.ts')>(
+    ctx,
+    '/test/support/ocr-scenes.ts',
+  );
+  return withNodeReading(ctx, await renderScene(scene));
 };
 
 /** Every command, for the vitest config. */
