@@ -3,7 +3,7 @@ import type { BrowserCommand } from 'vitest/node';
 import { nodeImport } from '../test/support/node-import.ts';
 import type { ImageReuseFigures } from './capflow/node';
 import type { CliFigures } from './cli/node';
-import type { OcrComparison } from './ocr/compare';
+import type { OcrSets } from './ocr/compare';
 import { type ProcessMemory, chromiumMemory } from './process-memory.ts';
 import type { BenchRow } from './rows';
 import { benchRows } from './row-store.ts';
@@ -13,9 +13,14 @@ export const benchRecord: BrowserCommand<[rows: BenchRow[]]> = (_ctx, rows) => {
 };
 
 /** Figure 4's Node half (loaded through the module runner: the vitest config imports this file). */
-export const benchOcrNode: BrowserCommand<[rounds: number, quick: boolean]> = async (ctx, rounds, quick) => {
+export const benchOcrNode: BrowserCommand<[rounds: number, quick: boolean, freshBase: number]> = async (
+  ctx,
+  rounds,
+  quick,
+  freshBase,
+) => {
   const { nodeOcrComparison } = await nodeImport<typeof import('./ocr/node.ts')>(ctx, '/bench/ocr/node.ts');
-  return nodeOcrComparison(rounds, quick);
+  return nodeOcrComparison(rounds, quick, freshBase);
 };
 
 /** Figure 3's image-reuse half, measured in Node. */
@@ -36,7 +41,7 @@ export const benchMemory: BrowserCommand<[resetPeak: boolean]> = (_ctx, resetPea
 declare module 'vitest/browser' {
   interface BrowserCommands {
     benchRecord(rows: BenchRow[]): Promise<void>;
-    benchOcrNode(rounds: number, quick: boolean): Promise<OcrComparison>;
+    benchOcrNode(rounds: number, quick: boolean, freshBase: number): Promise<OcrSets>;
     benchImageReuseNode(rounds: number, quick: boolean): Promise<ImageReuseFigures>;
     benchMemory(resetPeak: boolean): Promise<ProcessMemory | null>;
     benchCliNode(quick: boolean): Promise<CliFigures>;

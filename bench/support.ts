@@ -12,7 +12,13 @@ export { median } from './stats';
 declare module 'vitest' {
   export interface ProvidedContext {
     /** Settings of this bench run (from `npm run bench -- [--quick] [--gpu]`). */
-    benchSettings: { quick: boolean; gpu: boolean; device: 'wasm' | 'webgpu' };
+    benchSettings: {
+      quick: boolean;
+      gpu: boolean;
+      device: 'wasm' | 'webgpu';
+      /** Figure 4's fresh scenes are drawn from seeds above this (≥ 1000: never the tuning set's). */
+      ocrFreshBase: number;
+    };
   }
 }
 

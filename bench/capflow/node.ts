@@ -3,7 +3,9 @@
  * CapFlow against a single pass on the same image with a VLM that costs
  * what a small real one does (a vision encoder of dense layers, a decoder
  * reading its weights per token), with the image's preprocessing and
- * features reused across the job's prompts and without. Captions checked.
+ * features reused across the job's prompts and without. The models never
+ * stop early, so every step runs to its real token budget; every record's
+ * steps and caption are checked (budgets.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,23 +17,28 @@ import { TextLlm } from '../../src/models/text-llm';
 import { Vlm } from '../../src/models/vlm';
 import type { CapflowOptions } from '../../src/shared/record';
 import { writeHeavyVlm, writeTextLlm } from '../../test/fixtures/forge/models';
-import { TINY_LLM, TINY_VLM, TINY_VLM_CAPTIONS } from '../../test/fixtures/specs';
-import { median } from '../stats';
+import { TINY_ENDLESS_LLM, TINY_VLM, TINY_VLM_CAPTIONS } from '../../test/fixtures/specs';
+import { checkAtBudget } from './budgets';
 
-/** Medians in ms, and how the work splits. */
+/** ms per job of each round, and how the work splits. */
 export interface ImageReuseFigures {
-  readonly single: number;
+  readonly single: readonly number[];
   /** CapFlow as it runs now: the image's work reused, the agents batched. */
-  readonly capflowNow: number;
+  readonly capflowNow: readonly number[];
   /** CapFlow as it ran before: the image encoded for every prompt, the agents one by one. */
-  readonly capflowBefore: number;
+  readonly capflowBefore: readonly number[];
   /** CapFlow with image reuse and the agents one by one (`capflowNow` batches them). */
-  readonly capflowOneByOne: number;
+  readonly capflowOneByOne: readonly number[];
   /** VLM calls about the image in one CapFlow job. */
   readonly vlmCalls: number;
   /** Vision encoder runs per CapFlow job, with and without reuse. */
   readonly encodes: { readonly reused: number; readonly unreused: number };
+  /** Tokens one job generates, every step at its budget. */
+  readonly tokens: { readonly capflow: number; readonly single: number };
 }
+
+/** The letter the VLM's answers about the red test image start with. */
+const RED_START = TINY_VLM_CAPTIONS.red.charAt(0);
 
 const SINGLE: CapflowOptions = { mode: 'single-pass', domain: 'natural', judge: null };
 /** The natural domain's three agents, the summary, and the judge (asked again: the fixture's answer is unread). */
@@ -48,8 +55,9 @@ export async function nodeImageReuse(rounds: number, quick: boolean): Promise<Im
     writeHeavyVlm(join(root, 'forge/tiny-smolvlm'), {
       visionLayers: quick ? 2 : 12,
       decoderBallastBytes: (quick ? 4 : 32) * 2 ** 20,
+      endless: true,
     });
-    writeTextLlm(join(root, 'forge/tiny-qwen3'));
+    writeTextLlm(join(root, TINY_ENDLESS_LLM.repo), {}, true);
     env.allowRemoteModels = false;
     env.allowLocalModels = true;
     env.localModelPath = `${root}/`;
@@ -57,7 +65,7 @@ export async function nodeImageReuse(rounds: number, quick: boolean): Promise<Im
     const [reusing, plain, llm] = await Promise.all([
       Vlm.load(TINY_VLM, 'wasm', 'fp32', noProgress),
       Vlm.load(TINY_VLM, 'wasm', 'fp32', noProgress, false),
-      TextLlm.load(TINY_LLM, 'wasm', 'fp32', noProgress),
+      TextLlm.load(TINY_ENDLESS_LLM, 'wasm', 'fp32', noProgress),
     ]);
     const pixels = new Uint8ClampedArray(640 * 480 * 3);
     for (let i = 0; i < pixels.length; i += 3) pixels.set([220, 20, 30], i);
@@ -69,10 +77,7 @@ export async function nodeImageReuse(rounds: number, quick: boolean): Promise<Im
       const start = performance.now();
       const record = await runCapflow({ kind: 'image', image: copy }, models, options, context);
       const ms = performance.now() - start;
-      if (options.mode === 'single-pass' && record.caption !== TINY_VLM_CAPTIONS.red) {
-        throw new Error(`single pass captioned ${JSON.stringify(record.caption)}`);
-      }
-      return { ms, record };
+      return { ms, record, tokens: checkAtBudget(record, RED_START) };
     };
     const withReuse = capflowModels(reusing, llm, null, null);
     const without = capflowModels(plain, llm, null, null);
@@ -94,8 +99,11 @@ export async function nodeImageReuse(rounds: number, quick: boolean): Promise<Im
       oneByOne: [] as number[],
     };
     let vlmCalls = 0;
+    const tokens = { capflow: batched.tokens, single: 0 };
     for (let round = 0; round < rounds; round++) {
-      times.single.push((await timedRun(withReuse, SINGLE)).ms);
+      const single = await timedRun(withReuse, SINGLE);
+      times.single.push(single.ms);
+      tokens.single = single.tokens;
       const reused = await timedRun(withReuse, CAPFLOW);
       times.reused.push(reused.ms);
       vlmCalls = reused.record.trace.filter((t) => t.model === TINY_VLM.repo).length;
@@ -104,12 +112,13 @@ export async function nodeImageReuse(rounds: number, quick: boolean): Promise<Im
     }
     await Promise.all([reusing.dispose(), plain.dispose(), llm.dispose()]);
     return {
-      single: median(times.single),
-      capflowNow: median(times.reused),
-      capflowBefore: median(times.unreused),
-      capflowOneByOne: median(times.oneByOne),
+      single: times.single,
+      capflowNow: times.reused,
+      capflowBefore: times.unreused,
+      capflowOneByOne: times.oneByOne,
       vlmCalls,
       encodes: { reused: encodesReused, unreused: encodesUnreused },
+      tokens,
     };
   } finally {
     rmSync(root, { recursive: true, force: true });

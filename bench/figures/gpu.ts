@@ -44,7 +44,9 @@ async function copyBandwidth(adapter: GPUAdapter): Promise<number> {
 
 /** The model file's size, from a one-byte range request (the app probes sizes the same way). */
 async function modelBytes(): Promise<number> {
-  const response = await fetch(`${heavy.host}${REPO}/resolve/main/onnx/model.onnx`, { headers: { Range: 'bytes=0-0' } });
+  const response = await fetch(`${heavy.host}${REPO}/resolve/main/onnx/model.onnx`, {
+    headers: { Range: 'bytes=0-0' },
+  });
   const total = Number(response.headers.get('Content-Range')?.split('/')[1]);
   await response.body?.cancel();
   if (!Number.isFinite(total)) throw new Error('the model server did not give the model size');

@@ -25,6 +25,12 @@ export interface OcrComparison {
   readonly tesseract: Record<string, OcrScore>;
 }
 
+/** Figure 4 on both sets: the scenes the OCR was tuned on (with the clean lines), and scenes drawn fresh. */
+export interface OcrSets {
+  readonly tuning: OcrComparison;
+  readonly fresh: OcrComparison;
+}
+
 export async function compareReaders(
   samples: readonly OcrBenchSample[],
   ours: OcrReader,
@@ -36,16 +42,16 @@ export async function compareReaders(
   await ours(first.png);
   await tesseract(first.png);
   const reads = { ours: [] as OcrRead[], tesseract: [] as OcrRead[] };
-  const read = async (side: 'ours' | 'tesseract', sample: OcrBenchSample) => {
+  const read = async (side: 'ours' | 'tesseract', sample: OcrBenchSample, round: number) => {
     const reader = side === 'ours' ? ours : tesseract;
     const started = performance.now();
     const text = await reader(sample.png);
-    reads[side].push({ sample, text, ms: performance.now() - started });
+    reads[side].push({ sample, text, ms: performance.now() - started, round });
   };
   for (let round = 0; round < rounds; round++) {
     for (const [i, sample] of samples.entries()) {
       const order = (round + i) % 2 === 0 ? (['ours', 'tesseract'] as const) : (['tesseract', 'ours'] as const);
-      for (const side of order) await read(side, sample);
+      for (const side of order) await read(side, sample, round);
     }
   }
   return { ours: scoreReads(reads.ours), tesseract: scoreReads(reads.tesseract) };

@@ -15,11 +15,12 @@ export interface OcrBenchSample {
   readonly phrases: readonly string[];
 }
 
-/** One reader's text for one image, and the time it took (decode included). */
+/** One reader's text for one image, and the time it took (decode included), in round `round`. */
 export interface OcrRead {
   readonly sample: OcrBenchSample;
   readonly text: string;
   readonly ms: number;
+  readonly round: number;
 }
 
 /** A reader's figures over a set of images. */
@@ -30,6 +31,8 @@ export interface OcrScore {
   readonly recall: number;
   /** Median milliseconds per image. */
   readonly ms: number;
+  /** Median milliseconds per image of each round (their spread decides whether a time ratio earns a verdict). */
+  readonly roundMs: readonly number[];
   readonly images: number;
 }
 
@@ -54,6 +57,9 @@ function scoreOf(reads: readonly OcrRead[]): OcrScore {
     cer: errors / chars,
     recall: found / phrases,
     ms: median(reads.map((r) => r.ms)),
+    roundMs: [...new Set(reads.map((r) => r.round))].map((n) =>
+      median(reads.filter((r) => r.round === n).map((r) => r.ms)),
+    ),
     images: new Set(reads.map((r) => r.sample)).size,
   };
 }

@@ -26,7 +26,8 @@ async function documentImage(): Promise<Blob> {
   return canvas.convertToBlob({ type: 'image/png' });
 }
 
-test('a CapFlow job runs in the worker on WebGPU: agents, OCR, summary, judge', async () => {
+// WebGPU here is SwiftShader, a CPU emulating a GPU: on two busy cores this job takes minutes, not seconds.
+test('a CapFlow job runs in the worker on WebGPU: agents, OCR, summary, judge', { timeout: 300_000 }, async () => {
   const captioner = createCaptioner({ source });
   try {
     const report = await captioner.load({ preset: TINY_PRESET, roles: ['vlm', 'llm', 'router'], device: 'webgpu' });

@@ -80,10 +80,11 @@ test('the trace lists every step of the routed domain; pinning another domain re
     (d) => d !== routed && d !== 'video' && d !== 'natural',
   ) as keyof typeof DOMAINS;
   await item.getByTestId('pin-domain').selectOption(pinned);
-  await waitForStatus(page, 'red.png', 'done');
+  // The card is still 'done' from the first run until the new one starts: wait for the pinned domain first.
   await expect
-    .poll(() => item.getByTestId('domain').textContent())
+    .poll(() => item.getByTestId('domain').textContent(), { timeout: 90_000 })
     .toMatch(new RegExp(`${escape(DOMAINS[pinned].label)} · pinned`));
+  await waitForStatus(page, 'red.png', 'done');
   await item.getByText(/^Trace · \d+ steps$/).click();
   expect(await traceSteps(page, 'red.png')).toEqual([...DOMAINS[pinned].agents, 'summary', 'judge-1', 'judge-1-again']);
   await page.context().close();

@@ -8,9 +8,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContextOptions, type Page, chromium } from 'playwright';
 import { type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, expect } from 'vitest';
+import type { SessionItem } from '../../src/session/item';
 import { forgeAll } from '../fixtures/forge/models';
 import { TINY_LLM, TINY_VLM } from '../fixtures/specs';
 import { chromiumArgs, chromiumPath } from '../support/chromium';
@@ -134,6 +136,46 @@ export async function waitForStatus(page: Page, name: string, status: string, ti
     .toBe(status);
 }
 
+/** A record of the page's session database ('items' or 'meta'), as stored: what a reload would restore. */
+function storedRecords<T>(page: Page, store: 'items' | 'meta'): Promise<T[]> {
+  return page.evaluate(
+    (name) =>
+      new Promise<T[]>((resolve, reject) => {
+        const open = indexedDB.open('metacaptioner-session');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const request = open.result.transaction(name).objectStore(name).getAll();
+          request.onsuccess = () => resolve(request.result as T[]);
+          request.onerror = () => reject(request.error);
+          request.transaction?.addEventListener('complete', () => open.result.close());
+        };
+      }),
+    store,
+  );
+}
+
+/** Every item of the session, as stored. */
+export function storedItems(page: Page): Promise<SessionItem[]> {
+  return storedRecords<SessionItem>(page, 'items');
+}
+
+/**
+ * Waits until the stored session satisfies `check`: a test that reloads or
+ * leaves the page after a change waits for the write itself, not for time.
+ */
+export async function waitForStored(
+  page: Page,
+  what: string,
+  check: (items: readonly SessionItem[], meta: readonly unknown[]) => boolean,
+): Promise<void> {
+  await expect
+    .poll(async () => check(await storedItems(page), await storedRecords(page, 'meta')), {
+      timeout: 30_000,
+      message: `the session store should have ${what}`,
+    })
+    .toBe(true);
+}
+
 /** Clicks a button that starts a download and returns the file's text. */
 export async function downloadText(page: Page, testId: string): Promise<{ name: string; bytes: Buffer }> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
@@ -170,32 +212,11 @@ export async function axeViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${JSON.stringify(v.nodes.map((n) => n.target))}`);
 }
 
-/** Records about `seconds` of a canvas turning from red to blue, as WebM (VP8). */
-export async function recordedWebm(page: Page, seconds: number): Promise<Buffer> {
-  const bytes = await page.evaluate(async (ms) => {
-    const canvas = document.createElement('canvas');
-    canvas.width = 64;
-    canvas.height = 48;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('no 2d context');
-    const paint = (colour: string) => {
-      ctx.fillStyle = colour;
-      ctx.fillRect(0, 0, 64, 48);
-    };
-    paint('#e01010');
-    const recorder = new MediaRecorder(canvas.captureStream(20), { mimeType: 'video/webm;codecs=vp8' });
-    const chunks: Blob[] = [];
-    recorder.ondataavailable = (e) => chunks.push(e.data);
-    const stopped = new Promise((resolve) => (recorder.onstop = resolve));
-    const started = performance.now();
-    recorder.start();
-    // Repainted often, so the stream keeps producing frames.
-    const timer = setInterval(() => paint(performance.now() - started < ms / 2 ? '#e01010' : '#1020e0'), 25);
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    clearInterval(timer);
-    recorder.stop();
-    await stopped;
-    return Array.from(new Uint8Array(await new Blob(chunks).arrayBuffer()));
-  }, seconds * 1000);
-  return Buffer.from(bytes);
+/**
+ * About two seconds of a canvas, red then blue, as Chromium's MediaRecorder writes it (VP8 WebM, no duration
+ * in its header). Committed rather than recorded during a test: a recording follows wall time, so on a busy
+ * machine its frames and the moment of the cut come out differently. How it was made: record-clip.mjs beside it.
+ */
+export function redBlueClip(): Buffer {
+  return readFileSync(fileURLToPath(new URL('../fixtures/videos/red-blue-clip.webm', import.meta.url)));
 }

@@ -9,7 +9,17 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { type Harness, addFiles, card, forgeParams, freshPage, pngFile, useHarness, waitForStatus } from './harness';
+import {
+  type Harness,
+  addFiles,
+  card,
+  forgeParams,
+  freshPage,
+  pngFile,
+  useHarness,
+  waitForStatus,
+  waitForStored,
+} from './harness';
 
 let h: Harness;
 useHarness((started) => (h = started));
@@ -92,6 +102,7 @@ test('a hostile file name and a caption full of markup are shown as text; nothin
   const markup = '<script>alert(2)</script><img src=x onerror=alert(3)>';
   await card(page, name).getByTestId('caption').fill(markup);
   await card(page, name).getByTestId('caption').blur();
+  await waitForStored(page, 'the edit', (items) => items.some((i) => i.edited === markup));
   await page.reload();
   await expect.poll(() => card(page, name).getByTestId('caption').inputValue()).toBe(markup);
   expect(await card(page, name).getByRole('heading').textContent()).toBe(name);

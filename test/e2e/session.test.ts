@@ -15,6 +15,7 @@ import {
   pngFile,
   useHarness,
   waitForStatus,
+  waitForStored,
 } from './harness';
 
 let h: Harness;
@@ -36,6 +37,7 @@ test('reload mid-batch: results and an edited caption come back; unfinished item
         .count(),
     )
     .toBe(1);
+  await waitForStored(page, 'the edit', (items) => items.some((i) => i.edited === edited));
 
   // Two more images on a model that never stops writing: one runs, one waits.
   await page.goto(h.url(forgeParams(h.models, ENDLESS)));
@@ -64,6 +66,7 @@ test('reload mid-batch: results and an edited caption come back; unfinished item
   await page.getByTestId('clear-session').click();
   await page.getByTestId('confirm-clear').click();
   await expect.poll(() => page.locator('li[data-id]').count()).toBe(0);
+  await waitForStored(page, 'no items', (items) => items.length === 0);
   await page.reload();
   await expect.poll(() => page.getByRole('heading', { name: 'Drop images, videos or folders here' }).count()).toBe(1);
   expect(await page.locator('li[data-id]').count()).toBe(0);
@@ -81,6 +84,7 @@ test('settings chosen in the panel are kept in the URL and come back on a plain 
   await expect.poll(() => new URL(page.url()).searchParams.get('lang')).toBe('German');
   expect(new URL(page.url()).searchParams.get('mode')).toBe('capflow');
   expect(new URL(page.url()).searchParams.get('style')).toBe('alt');
+  await waitForStored(page, 'the settings', (_, meta) => meta.some((m) => JSON.stringify(m).includes('German')));
   // A visit without settings in the URL takes the stored ones.
   await page.goto(h.url());
   await page.getByTestId('settings-toggle').click();

@@ -13,7 +13,7 @@ import { expect, test } from 'vitest';
 import type { SessionItem } from '../../src/session/item';
 import { tinyLlmAnswer } from '../fixtures/forge/oracle';
 import { TINY_VLM_CAPTIONS } from '../fixtures/specs';
-import { type Harness, addFiles, forgeParams, freshPage, pngFile, useHarness } from './harness';
+import { type Harness, addFiles, forgeParams, freshPage, pngFile, storedItems, useHarness } from './harness';
 
 let h: Harness;
 useHarness((started) => (h = started), ['--enable-blink-features=ForceEagerMeasureMemory']);
@@ -34,22 +34,6 @@ function images(prefix: string, from: number, count: number) {
 
 /** The colour a file was made with, from its name. */
 const colourOf = (name: string) => /-(red|green|blue)\.png$/.exec(name)?.[1] as 'red' | 'green' | 'blue';
-
-/** Every item of the session, as stored (what a reload would restore). */
-function storedItems(page: Page): Promise<SessionItem[]> {
-  return page.evaluate(
-    () =>
-      new Promise<SessionItem[]>((resolve, reject) => {
-        const open = indexedDB.open('metacaptioner-session');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const request = open.result.transaction('items').objectStore('items').getAll();
-          request.onsuccess = () => resolve(request.result as SessionItem[]);
-          request.onerror = () => reject(request.error);
-        };
-      }),
-  );
-}
 
 /** Waits until `count` items are done (fails fast on a failed one). */
 async function waitDone(page: Page, count: number): Promise<SessionItem[]> {

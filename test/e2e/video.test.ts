@@ -1,5 +1,5 @@
 /**
- * Videos on the built site: a video recorded in this Chromium (canvas +
+ * Videos on the built site: a video recorded by Chromium (canvas +
  * MediaRecorder, as a screen recording is made) is added like any file,
  * its frames are sampled on the device, the card shows a poster and the
  * frames used; a damaged video fails with its own error and the rest of
@@ -14,7 +14,7 @@ import {
   card,
   forgeParams,
   freshPage,
-  recordedWebm,
+  redBlueClip,
   screenshot,
   useHarness,
   waitForStatus,
@@ -26,7 +26,7 @@ useHarness((started) => (h = started));
 test('a video is captioned from frames sampled on the device; a damaged one fails alone', async () => {
   const page = await freshPage(h);
   await page.goto(h.url(forgeParams(h.models, { frames: '4' })));
-  const webm = await recordedWebm(page, 2);
+  const webm = redBlueClip();
   await addFiles(page, [
     { name: 'clip.webm', mimeType: 'video/webm', buffer: webm },
     { name: 'cut.webm', mimeType: 'video/webm', buffer: webm.subarray(0, 200) },
