@@ -26,7 +26,8 @@ function framesText(record: CaptionRecord): string {
     record.sampledBy === 'seeking'
       ? ' · read by seeking the video: this browser has no WebCodecs (slower, fewer moments probed)'
       : '';
-  return `${times.length} frames, at ${times.map(formatTime).join(', ')}${seeking}`;
+  const partial = record.partialVideo ? ` · only part of the video could be read: ${record.partialVideo}` : '';
+  return `${times.length} frames, at ${times.map(formatTime).join(', ')}${seeking}${partial}`;
 }
 
 /** What the user asked of an item. */

@@ -6,13 +6,13 @@
  * failure record for that image, never the end of the run. Images the
  * output already holds are skipped, so a stopped run resumes.
  */
-import { writeFile } from 'node:fs/promises';
 import { runCapflow } from '../capflow/workflow';
-import { CancelledError } from '../shared/errors';
+import { CancelledError, aboutFile } from '../shared/errors';
 import type { CapflowOptions } from '../shared/record';
 import { sidecarNames } from '../session/exports';
 import type { Engine } from './engines';
 import { readImageFile } from './images';
+import { writeOutput } from './outputs';
 import type { Progress } from './progress';
 import { RetriesExhaustedError } from './retry';
 import { type RunFailure, type RunLine, RunLog, latestByFile, readRunLog } from './run-log';
@@ -46,8 +46,9 @@ export interface RunSummary {
   readonly generatedTokens: number;
 }
 
-/** A failure as its record keeps it. */
-function failureOf(err: unknown): RunFailure {
+/** A failure as its record keeps it, its message naming the file. */
+function failureOf(err: unknown, file: string): RunFailure {
+  aboutFile(err, file);
   if (err instanceof RetriesExhaustedError) {
     return { name: err.name, message: err.message, reason: err.last.reason, attempts: err.attempts };
   }
@@ -89,11 +90,11 @@ export async function runCaptions(run: CaptionRun): Promise<RunSummary> {
         });
         line = { version: 1, file, ok: true, record, ...shard };
         tokens += record.trace.reduce((n, t) => n + t.tokens, 0);
-        if (run.sidecars) await writeFile(sidecar.get(file) ?? `${file}.txt`, record.caption);
+        if (run.sidecars) await writeOutput(sidecar.get(file) ?? `${file}.txt`, record.caption);
       } catch (err) {
         // A stopped run writes nothing for the image it was on: the next run does it.
         if (run.signal?.aborted) return;
-        line = { version: 1, file, ok: false, error: failureOf(err), ...shard };
+        line = { version: 1, file, ok: false, error: failureOf(err, file), ...shard };
       }
       await log.append(line);
       if (line.ok) {

@@ -3,7 +3,6 @@
  * page's own code (session/exports.ts): JSONL records, fine-tuning JSONL,
  * CSV, a zip of sidecars, or sidecar `.txt` files written beside the images.
  */
-import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
   exportable,
@@ -15,6 +14,7 @@ import {
   toSidecarZip,
 } from '../session/exports';
 import { type SessionItem, finalCaption } from '../session/item';
+import { OutputError, writeOutput } from './outputs';
 import type { RunLine } from './run-log';
 
 /** The formats, as `--format` names them. */
@@ -70,6 +70,9 @@ export function exportBytes(lines: readonly RunLine[], format: Exclude<ExportFor
 export async function writeSidecars(lines: readonly RunLine[]): Promise<number> {
   const done = exportable(itemsOf(lines));
   const names = sidecarNames(done.map((i) => i.path));
-  await Promise.all(done.map((item, i) => writeFile(names[i] ?? `${item.path}.txt`, finalCaption(item) ?? '')));
+  const inputs = new Set(lines.map((l) => l.file));
+  const clash = names.find((name) => inputs.has(name));
+  if (clash) throw new OutputError(`The sidecar "${clash}" would replace an image of the run: rename it first.`);
+  await Promise.all(done.map((item, i) => writeOutput(names[i] ?? `${item.path}.txt`, finalCaption(item) ?? '')));
   return done.length;
 }

@@ -5,7 +5,7 @@
  * engines (`--engine openai`: vLLM, SGLang, TGI, llama.cpp, Ollama) — with
  * resumable output, sharding across machines, `merge` and `export`.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,16 +13,19 @@ import { IMAGE_DOMAINS } from '../capflow/prompts';
 import { isCaptionStyle } from '../capflow/styles';
 import { PRESETS, requirePresetId } from '../shared/presets';
 import type { CapflowOptions } from '../shared/record';
+import { sidecarNames } from '../session/exports';
 import { type RoleOverrides, resolveRoles } from '../shared/roles';
 import { runCaptions } from './caption';
 import { type Engine, type ModelPlace, localEngine, openAiEngine } from './engines';
 import { EXPORT_FORMATS, type ExportFormat, exportBytes, writeSidecars } from './export';
+import { printable } from './file-words';
 import { listInputs } from './inputs';
 import { mergeProblems, mergeRunLogs } from './merge';
 import { type Endpoint, emptyStats } from './openai-client';
 import { createProgress } from './progress';
+import { OutputError, checkOutput, writeOutput } from './outputs';
 import { DEFAULT_RETRY } from './retry';
-import { readRunLog } from './run-log';
+import { RunLogError, readRunLog } from './run-log';
 import { inShard, parseShard } from './shard';
 
 const USAGE = `Usage:
@@ -156,8 +159,27 @@ async function caption(args: readonly string[]): Promise<number> {
   const engineKind = oneOf(flags.engine, '--engine', ['local', 'openai'] as const, 'local');
   const route = oneOf(flags.route, '--route', ['local', 'vlm'] as const, 'local');
   const shard = flags.shard ? parseShard(flags.shard) : null;
-  const all = await listInputs(positionals);
+  const { files: all, duplicates } = await listInputs(positionals);
   const files = shard ? all.filter((f) => inShard(f, shard)) : all;
+  // Before any model loads: the output is no input, and it is a run log (a half-written last line repaired).
+  await checkOutput(flags.out, all);
+  await readRunLog(flags.out, true).catch((err: unknown) => {
+    throw err instanceof RunLogError
+      ? new OutputError(`--out: ${err.message} Choose a new file, or the output of an earlier run to resume it.`)
+      : err;
+  });
+  if (flags.sidecars) {
+    const inputs = new Set(all);
+    const clash = sidecarNames(files).find((name) => inputs.has(name));
+    if (clash) throw new OutputError(`--sidecars would write "${clash}", which is one of the inputs: rename it first.`);
+  }
+  if (duplicates.length) {
+    const shown = duplicates.slice(0, 5).map((d) => `${printable(d.path)} → ${printable(d.sameAs)}`);
+    process.stderr.write(
+      `${duplicates.length} path${duplicates.length === 1 ? ' leads' : 's lead'} to a file listed already (symbolic links); ` +
+        `each file is captioned once: ${shown.join(', ')}${duplicates.length > 5 ? ', …' : ''}.\n`,
+    );
+  }
   const preset = PRESETS[requirePresetId(flags.preset ?? 'balanced')];
   const overrides: RoleOverrides = Object.fromEntries(
     (['vlm', 'llm', 'router'] as const).flatMap((r) => (flags[r] ? [[r, { kind: 'repo', repo: flags[r] }]] : [])),
@@ -253,14 +275,15 @@ async function merge(args: readonly string[]): Promise<number> {
     allowPositionals: true,
   });
   if (!values.out || positionals.length === 0) throw new UsageError('merge needs the outputs to merge and --out FILE.');
+  await checkOutput(values.out, positionals);
   const logs = await Promise.all(positionals.map(async (path) => ({ path, lines: await readRunLog(path) })));
-  const merged = mergeRunLogs(logs, values.inputs ? await listInputs(values.inputs) : undefined);
+  const merged = mergeRunLogs(logs, values.inputs ? (await listInputs(values.inputs)).files : undefined);
   const problems = mergeProblems(merged);
   if (problems.length) {
     process.stderr.write(`Not merged:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
     return 1;
   }
-  await writeFile(values.out, merged.lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+  await writeOutput(values.out, merged.lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
   const failed = merged.lines.filter((l) => !l.ok).length;
   process.stdout.write(
     `Merged ${merged.lines.length} images (${failed} failures) from ${logs.length} files into ${values.out}.\n`,
@@ -277,13 +300,14 @@ async function exportRun(args: readonly string[]): Promise<number> {
   const [input] = positionals;
   if (!input) throw new UsageError('export needs the JSONL of a run.');
   const format: ExportFormat = oneOf(values.format, '--format', EXPORT_FORMATS, 'jsonl');
+  if (values.out) await checkOutput(values.out, [input]);
   const lines = await readRunLog(input);
   if (format === 'sidecars') {
     process.stdout.write(`Wrote ${await writeSidecars(lines)} sidecar files.\n`);
     return 0;
   }
   const bytes = exportBytes(lines, format);
-  if (values.out) await writeFile(values.out, bytes);
+  if (values.out) await writeOutput(values.out, bytes);
   else process.stdout.write(bytes);
   return 0;
 }
@@ -310,7 +334,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   } catch (err) {
     const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`);
+    process.stderr.write(`${printable(err instanceof Error ? `${err.name}: ${err.message}` : String(err))}\n`);
     if (usage) process.stderr.write(`\n${USAGE}\n`);
     return usage ? 2 : 1;
   }

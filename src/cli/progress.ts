@@ -4,6 +4,7 @@
  * and the final summary.
  */
 import { SingleBar } from 'cli-progress';
+import { printable } from './file-words';
 
 /** What the runner reports. */
 export interface Progress {
@@ -47,7 +48,7 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
     image: (file, outcome) => {
       done += 1;
       const what = outcome.ok ? `ok ${(outcome.ms / 1000).toFixed(1)} s` : `FAILED ${outcome.error}`;
-      stream.write(`[${done}/${total}] ${file} ${what}\n`);
+      stream.write(`${printable(`[${done}/${total}] ${file} ${what}`)}\n`);
     },
     stop: () => {},
   };

@@ -4,8 +4,9 @@
  * the next run (which cuts off such a partial line) skips every image that
  * has one. A line holds the whole caption record, or the failure.
  */
-import { open, readFile, truncate } from 'node:fs/promises';
+import { open, stat, truncate } from 'node:fs/promises';
 import type { CaptionRecord } from '../shared/record';
+import { fileKind, fsReason } from './file-words';
 
 /** Bump on an incompatible change of {@link RunLine}. */
 export const RUN_LOG_VERSION = 1;
@@ -36,43 +37,80 @@ export type RunLine =
       readonly shard?: string;
     };
 
-function parseLine(text: string, where: string): RunLine {
+/**
+ * How every line this CLI writes begins (JSON.stringify keeps {@link RunLine}'s key order): the proof that a
+ * file is a run log before anything in it is changed, and that a cut-off last line is one of ours.
+ */
+const LINE_START = `{"version":${RUN_LOG_VERSION},"file":`;
+
+/** A file given as a run log that is not one (or cannot be read as one); it is never changed. */
+export class RunLogError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunLogError';
+  }
+}
+
+const notOurs = (path: string, why: string) =>
+  new RunLogError(`"${path}" is not a MetaCaptioner run log (${why}); it was left as it is.`);
+
+function parseLine(text: string, path: string, number: number): RunLine {
   let line: unknown;
   try {
     line = JSON.parse(text);
   } catch {
-    throw new Error(`${where} is not JSON.`);
+    throw notOurs(path, `line ${number} is not JSON`);
   }
   const l = line as Partial<RunLine>;
   if (l.version !== RUN_LOG_VERSION || typeof l.file !== 'string' || typeof l.ok !== 'boolean') {
-    throw new Error(`${where} is not a MetaCaptioner record (version ${RUN_LOG_VERSION}, file, ok).`);
+    throw notOurs(path, `line ${number} is not a record of version ${RUN_LOG_VERSION} with file and ok`);
   }
   return line as RunLine;
 }
 
 /**
- * The lines of a run's output, in order ([] when the file does not exist).
- * With `repair`, a last line cut short by a kill is removed from the file.
+ * The lines of a run's output, in order ([] when the file does not exist or is empty).
+ * The whole file is checked before anything is changed: each complete line must be a record, and a last
+ * line without its newline must begin as every record does. Only then, with `repair`, is that half-written
+ * last line (a run killed mid-write) cut off. Anything else is refused untouched ({@link RunLogError}).
  */
 export async function readRunLog(path: string, repair = false): Promise<RunLine[]> {
+  const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw new RunLogError(`"${path}" could not be read: ${fsReason(err)}.`);
+  });
+  if (!info) return [];
+  if (!info.isFile()) throw notOurs(path, `it is ${fileKind(info)}`);
+  if (info.size === 0) return [];
+  // The first bytes decide before a large file (a video, say) is read whole.
+  const handle = await open(path, 'r');
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+    const head = Buffer.alloc(Math.min(LINE_START.length, info.size));
+    await handle.read(head, 0, head.length, 0);
+    if (!LINE_START.startsWith(head.toString('latin1'))) throw notOurs(path, `it does not begin with ${LINE_START}`);
+    text = await handle.readFile('utf8');
+  } finally {
+    await handle.close();
   }
   const end = text.lastIndexOf('\n') + 1;
-  if (end < text.length) {
-    if (!repair)
-      throw new Error(`${path} ends in a partial line (a run was stopped mid-write); caption again to repair it.`);
-    await truncate(path, Buffer.byteLength(text.slice(0, end)));
-  }
-  return text
+  const lines = text
     .slice(0, end)
     .split('\n')
-    .filter((l) => l.trim())
-    .map((l, i) => parseLine(l, `line ${i + 1} of ${path}`));
+    .map((l, i) => [l, i + 1] as const)
+    .filter(([l]) => l.trim())
+    .map(([l, number]) => parseLine(l, path, number));
+  const tail = text.slice(end);
+  if (tail) {
+    if (!(tail.startsWith(LINE_START) || LINE_START.startsWith(tail)))
+      throw notOurs(path, `its last line is neither a record nor the start of one`);
+    if (!repair)
+      throw new RunLogError(
+        `"${path}" ends in a partial line (a run was stopped mid-write); caption again to repair it.`,
+      );
+    await truncate(path, Buffer.byteLength(text.slice(0, end)));
+  }
+  return lines;
 }
 
 /** The last line per file: a later line (an image captioned again) replaces an earlier one. */
@@ -85,10 +123,17 @@ export class RunLog {
   /** Appends go one after another, so each line is whole even if a write were ever split. */
   private last: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly handle: Awaited<ReturnType<typeof open>>) {}
+  private constructor(
+    private readonly path: string,
+    private readonly handle: Awaited<ReturnType<typeof open>>,
+  ) {}
 
   static async open(path: string): Promise<RunLog> {
-    return new RunLog(await open(path, 'a'));
+    try {
+      return new RunLog(path, await open(path, 'a'));
+    } catch (err) {
+      throw new RunLogError(`"${path}" could not be opened for writing: ${fsReason(err)}.`);
+    }
   }
 
   /** Appends one line in one write (O_APPEND): lines never interleave, and a kill can only cut the last. */
@@ -97,7 +142,11 @@ export class RunLog {
     this.last = this.last.then(async () => {
       const bytes = Buffer.from(text);
       let written = 0;
-      while (written < bytes.length) written += (await this.handle.write(bytes, written)).bytesWritten;
+      try {
+        while (written < bytes.length) written += (await this.handle.write(bytes, written)).bytesWritten;
+      } catch (err) {
+        throw new RunLogError(`Could not write to "${this.path}": ${fsReason(err)}.`);
+      }
     });
     return this.last;
   }

@@ -20,7 +20,7 @@ import type {
 } from '../shared/api';
 import type { CachedModel } from '../shared/cached-model';
 import type { DeviceInfo } from '../shared/device';
-import { CancelledError } from '../shared/errors';
+import { CancelledError, aboutFile } from '../shared/errors';
 import type { EventSink } from '../shared/events';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import { DEFAULT_PRESET_ID, PRESETS, type Preset, type PresetId, requirePresetId } from '../shared/presets';
@@ -148,6 +148,14 @@ function displayName(image: Blob | undefined, name: string | undefined): string 
   return name ?? (image instanceof File ? image.name : 'image');
 }
 
+/** A job's failure, naming its input when the caller gave it a name (or it is a File). */
+function failedFor(image: Blob | undefined, name: string | undefined): (err: unknown) => never {
+  return (err) => {
+    const known = name ?? (image instanceof File ? image.name : undefined);
+    throw known === undefined ? err : aboutFile(err, known);
+  };
+}
+
 /** Creates a captioner. No worker starts until the first call. */
 export function createCaptioner(options: CaptionerOptions = {}): Captioner {
   const globalSink = options.onEvent ?? ignore;
@@ -223,6 +231,7 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
         times: seeked.frames.map((f) => f.time),
         video: null,
         sampledBy: 'seeking',
+        ...(seeked.partial && { partialVideo: seeked.partial }),
       };
     } finally {
       pageWork.delete(job.jobId);
@@ -290,7 +299,7 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
         return link.call((api) => api.caption(job, proxy(sink)));
       }).catch((err: unknown) => {
         cancelled = true;
-        throw err;
+        return failedFor(image, name)(err);
       });
     },
 
@@ -322,12 +331,14 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
         const ready = seeking ? await framesBySeeking(job, onEvent) : job;
         await restoreModels();
         return link.call((api) => api.capflow(ready, proxy(onEvent)));
-      });
+      }).catch(failedFor(image ?? video, name));
     },
 
     readText({ image, name, device = 'auto', signal, jobId = nextId('ocr') }) {
       const job = { jobId, image, name: displayName(image, name), device };
-      return enqueue(jobId, signal, () => link.call((api) => api.readText(job, proxy(globalSink))));
+      return enqueue(jobId, signal, () => link.call((api) => api.readText(job, proxy(globalSink)))).catch(
+        failedFor(image, name),
+      );
     },
 
     cancel(jobId) {

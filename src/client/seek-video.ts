@@ -53,7 +53,7 @@ export async function seekVideo(
   name: string,
   sampling: VideoSampling = DEFAULT_VIDEO_SAMPLING,
   options: SampleOptions = {},
-): Promise<{ frames: SeekedFrame[]; duration: number; width: number; height: number }> {
+): Promise<{ frames: SeekedFrame[]; duration: number; width: number; height: number; partial: string | null }> {
   const cancel = () => new CancelledError(options.jobId ?? name);
   const video = document.createElement('video');
   video.muted = true;
@@ -138,7 +138,7 @@ export async function seekVideo(
         }
       },
     };
-    const sampled = await sampleFrames(reader, name, sampling, options);
+    const { frames: sampled, partial } = await sampleFrames(reader, name, sampling, options);
     const frames: SeekedFrame[] = [];
     for (const { rgba, ...at } of sampled) {
       canvas.width = rgba.width;
@@ -146,7 +146,7 @@ export async function seekVideo(
       ctx.putImageData(new ImageData(new Uint8ClampedArray(rgba.data), rgba.width, rgba.height), 0, 0);
       frames.push({ ...at, image: await canvas.convertToBlob({ type: 'image/png' }) });
     }
-    return { frames, duration, width: reader.width, height: reader.height };
+    return { frames, duration, width: reader.width, height: reader.height, partial };
   } finally {
     video.removeAttribute('src');
     video.load();

@@ -224,7 +224,8 @@ export class CaptionerService implements CaptionerApi {
 
   capflow(job: CapflowJob, onEvent: EventSink): Promise<CaptionRecord> {
     return this.jobs.run(job.jobId, async (control) => {
-      const { originals, times } = await this.subject(job, control.signal, onEvent);
+      const { originals, times, partial } = await this.subject(job, control.signal, onEvent);
+      if (partial) onEvent({ type: 'notice', message: `"${job.name}" could only partly be read: ${partial}.` });
       // The vision models get letterboxed images; the OCR tool reads the originals (its boxes stay true).
       const images = originals.map(fitForModels);
       const [first] = images;
@@ -253,7 +254,12 @@ export class CaptionerService implements CaptionerApi {
           now: this.deps.now,
         });
         const sampledBy: VideoSampler | undefined = job.video ? 'webcodecs' : job.sampledBy;
-        return { ...record, ...(sampledBy && { sampledBy }), runtime: this.models.runtime() };
+        return {
+          ...record,
+          ...(sampledBy && { sampledBy }),
+          ...(partial && { partialVideo: partial }),
+          runtime: this.models.runtime(),
+        };
       });
     });
   }
@@ -263,18 +269,22 @@ export class CaptionerService implements CaptionerApi {
     job: CapflowJob,
     signal: AbortSignal,
     onEvent: EventSink,
-  ): Promise<{ originals: RawImage[]; times: readonly number[] | null }> {
+  ): Promise<{ originals: RawImage[]; times: readonly number[] | null; partial: string | null }> {
     if (job.video) {
       const video = await sampleVideo(job.video.file, job.name, job.video.sampling, {
         signal,
         jobId: job.jobId,
         onProgress: (p) => onEvent({ type: 'video-frames', jobId: job.jobId, ...p }),
       });
-      return { originals: video.frames.map((f) => f.image), times: video.frames.map((f) => f.time) };
+      return {
+        originals: video.frames.map((f) => f.image),
+        times: video.frames.map((f) => f.time),
+        partial: video.partial,
+      };
     }
     const frameName = (i: number) => (job.times ? `${job.name} (frame ${i + 1})` : job.name);
     const originals = await Promise.all(job.images.map((blob, i) => decodeImage(blob, frameName(i))));
-    return { originals, times: job.times };
+    return { originals, times: job.times, partial: job.partialVideo ?? null };
   }
 
   /** The models a CapFlow job runs on (overridable by tests that inject GPU faults mid-job). */

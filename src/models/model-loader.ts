@@ -52,6 +52,11 @@ async function instantiate(
   }
 }
 
+/** The notice for a load whose cache bookkeeping could not be written (storage full): the model itself is fine. */
+function storageFullNotice(repo: string, what: string): string {
+  return `Browser storage is full: ${repo} ${what}. Delete cached models or free disk space.`;
+}
+
 /** Loads (or, for a shared role, reuses) one role's model. */
 export async function loadRole(
   ctx: LoaderContext,
@@ -77,12 +82,20 @@ export async function loadRole(
   const source = spec.source ?? ctx.defaultSource;
   applySource(source);
   const folder = modelFolder(source, spec.repo, spec.revision);
-  await ctx.cache.track(folder, spec.repo, spec.revision);
-  if (!(await ctx.cache.isComplete(folder)) && source.kind !== 'imported') {
+  const complete = await ctx.cache.isComplete(folder);
+  if (!complete && source.kind !== 'imported') {
     // Fail before downloading anything, with the numbers, rather than half-way through.
     const available = await availableBytes(ctx.storage);
     const needed = downloadBytes(spec, dtype);
     if (needed > available) throw new QuotaExceededError(spec.repo, needed, available);
+  }
+  // Reading the cache never needs a write: with storage full, a complete model still loads (and says so).
+  if (!(await ctx.cache.track(folder, spec.repo, spec.revision))) {
+    if (!complete) throw new QuotaExceededError(spec.repo, downloadBytes(spec, dtype), null);
+    sink({
+      type: 'notice',
+      message: storageFullNotice(spec.repo, 'loads from the cache, but when it was last used is not recorded'),
+    });
   }
 
   const hits = new Set<string>();
@@ -132,7 +145,15 @@ export async function loadRole(
     const compileMs = ctx.now() - loadedAt;
     sink({ type: 'compile', role, device, ms: compileMs });
     // Complete only when every file this load needed is stored: otherwise the next visit must fetch again.
-    if (storeFailures === 0) await ctx.cache.markComplete(folder);
+    if (storeFailures === 0 && !(await ctx.cache.markComplete(folder))) {
+      sink({
+        type: 'notice',
+        message: storageFullNotice(
+          spec.repo,
+          'is loaded, but the cache could not record it as complete, so the next load checks its files again',
+        ),
+      });
+    }
     sink({ type: 'ready', role, repo: spec.repo, device, dtype });
     const fromCache = downloaded.size === 0;
     return { loaded: model, report: { ...base, fromCache, loadMs: loadedAt - started, compileMs } };

@@ -144,6 +144,8 @@ export interface CapflowJob {
   readonly video: { readonly file: Blob; readonly sampling: VideoSampling } | null;
   /** Set when `images` are a video file's frames the page read by seeking (no WebCodecs there). */
   readonly sampledBy?: 'seeking';
+  /** Set when the page could read only part of the video it seeked (see {@link CaptionRecord.partialVideo}). */
+  readonly partialVideo?: string;
   readonly name: string;
   readonly options: CapflowOptions;
   /** Device for the OCR tool (the other models run where they were loaded). */

@@ -142,6 +142,16 @@ export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * `err` with the file it was raised for named in its message, when the message does not name it already
+ * (a worker that crashed mid-job, a model that failed to load, a cancel): in a batch, every error a user
+ * sees must say which file it is about. The name, and so `switch (err.name)`, is kept.
+ */
+export function aboutFile(err: unknown, file: string): unknown {
+  if (err instanceof Error && !err.message.includes(`"${file}"`)) err.message = `"${file}": ${err.message}`;
+  return err;
+}
+
 /** True when `err` (possibly rebuilt by comlink) carries the given name. */
 export function isCaptionerError(err: unknown, name: CaptionerErrorName): err is Error {
   return err instanceof Error && err.name === name;

@@ -162,6 +162,11 @@ export interface CaptionRecord {
    * Absent for images and for frames the caller gave.
    */
   readonly sampledBy?: VideoSampler;
+  /**
+   * A video that could only partly be read (damaged, cut short): what went wrong. The frames, and so the
+   * caption, are those that could be read. Absent when the whole video was read, and for images.
+   */
+  readonly partialVideo?: string;
   readonly trace: readonly AgentTrace[];
   readonly judge: JudgeResult | null;
   readonly totalMs: number;

@@ -25,6 +25,7 @@ const workers = {
   smallChunks: () => new Worker(new URL('./workers/small-chunks.worker.ts', import.meta.url), { type: 'module' }),
   noRoom: () => new Worker(new URL('./workers/no-room.worker.ts', import.meta.url), { type: 'module' }),
   storageFull: () => new Worker(new URL('./workers/storage-full.worker.ts', import.meta.url), { type: 'module' }),
+  storageFrozen: () => new Worker(new URL('./workers/storage-frozen.worker.ts', import.meta.url), { type: 'module' }),
 };
 
 const open: Captioner[] = [];
@@ -127,6 +128,34 @@ test('storage that runs out mid-write: a notice with the bytes needed, nothing p
   const fetched = (await commands.takeModelRequests()).map((p) => p.split('/').pop() ?? '');
   expect(fetched.length).toBeGreaterThan(0);
   for (const file of fetched) expect(stored, file).not.toContain(file);
+});
+
+test('storage already full: models complete in the cache load and caption from reads alone; a new one is refused with its size', async () => {
+  const first = captioner();
+  await first.cache.clear();
+  await first.load({ preset: TINY_PRESET, device: 'wasm' });
+  first.dispose();
+  const full = captioner({ createWorker: workers.storageFrozen });
+  const notices: string[] = [];
+  const report = await full.load({
+    preset: TINY_PRESET,
+    device: 'wasm',
+    onEvent: (e) => e.type === 'notice' && notices.push(e.message),
+  });
+  expect(report.roles.every((r) => r.fromCache)).toBe(true);
+  expect((await full.caption({ image: await solidImage('#e01020') })).text).toBe(TINY_VLM_CAPTIONS.red);
+  // The bookkeeping that could not be written is a notice, never a failure.
+  expect(notices).toContain(
+    `Browser storage is full: ${TINY_VLM.repo} loads from the cache, but when it was last used is not recorded. Delete cached models or free disk space.`,
+  );
+  // A model that is not cached cannot be stored: refused before any download, with its size and the way out.
+  const refused = await full.load({ preset: TINY_PRESET, roles: ['router'], device: 'wasm' }).catch((e: Error) => e);
+  expect(refused).toMatchObject({ name: 'QuotaExceededError' });
+  expect((refused as Error).message).toMatch(
+    new RegExp(
+      `^Not enough browser storage for ${TINY_CLIP.repo}: needs about [\\d.]+ MB .*Delete cached models or free disk space, then try again\\.$`,
+    ),
+  );
 });
 
 test('a failed re-store keeps the good copy; writes to one URL run in order; stray folders list and delete', async () => {

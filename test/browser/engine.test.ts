@@ -335,8 +335,17 @@ describe('cancel and recovery', () => {
     });
     await c.load({ preset: ENDLESS_PRESET, device: 'wasm' });
     const image = await solidImage('#e01020');
-    const running = c.caption({ image, maxNewTokens: 5000, onEvent: (e) => e.type === 'token' && last?.terminate() });
-    await expect(running).rejects.toMatchObject({ name: 'WorkerCrashedError' });
+    const running = c.caption({
+      image,
+      name: 'crash me.png',
+      maxNewTokens: 5000,
+      onEvent: (e) => e.type === 'token' && last?.terminate(),
+    });
+    // The error names the file it was captioning, as every error a user sees does.
+    await expect(running).rejects.toMatchObject({
+      name: 'WorkerCrashedError',
+      message: expect.stringMatching(/^"crash me\.png": The captioning worker stopped/),
+    });
     await commands.takeModelRequests();
     const next = await c.caption({ image, maxNewTokens: 5 });
     expect(next.text).toBe('RSTUV');

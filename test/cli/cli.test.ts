@@ -6,8 +6,20 @@
  * bounded requests in flight, retries and failure records, bad files,
  * resume after a kill, shards merged, and the page's export formats.
  */
-import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  appendFileSync,
+  closeSync,
+  ftruncateSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env } from '@huggingface/transformers';
@@ -420,6 +432,98 @@ describe('long runs', () => {
     expect(gap.code).toBe(1);
     expect(gap.err).toContain('No lines from shard 2/3.');
     expect(gap.err).toMatch(new RegExp(`${sizes[1]} images? ha(s|ve) no line`));
+  });
+});
+
+describe('hostile paths and outputs', () => {
+  test('an output that is an input, or any file that is no run log, is refused before anything is written', async () => {
+    mkdirSync(join(work, 'keep'), { recursive: true });
+    const png = solidPng(...COLOURS.red);
+    writeFileSync(join(work, 'keep/a.png'), png);
+    writeFileSync(join(work, 'keep/notes.txt'), 'my notes, no newline');
+    symlinkSync('keep/a.png', join(work, 'keep-link.jsonl'));
+    const cases: [string[], string][] = [
+      [['caption', 'keep', '--out', 'keep/a.png'], '--out "keep/a.png" is the input "keep/a.png"'],
+      [['caption', 'keep', '--out', './keep/../keep/a.png'], 'an output never replaces an input'],
+      [['caption', 'keep', '--out', 'keep-link.jsonl'], '--out "keep-link.jsonl" is the input "keep/a.png"'],
+      [['caption', 'keep', '--out', 'keep/notes.txt'], '"keep/notes.txt" is not a MetaCaptioner run log'],
+      [['caption', 'keep', '--out', '/dev/full'], '--out "/dev/full" is a character device, not a file'],
+      [['caption', 'keep', '--out', 'keep'], '--out "keep" is a folder, not a file'],
+      [['export', 'keep/a.png', '--out', 'x.csv'], '"keep/a.png" is not a MetaCaptioner run log'],
+      [['export', 'local-single.jsonl', '--out', 'local-single.jsonl'], 'an output never replaces an input'],
+      [['merge', 'local-single.jsonl', '--out', 'local-single.jsonl'], 'an output never replaces an input'],
+    ];
+    const log = readFileSync(join(work, 'local-single.jsonl'));
+    for (const [args, message] of cases) {
+      const run = await cli(
+        ...args,
+        ...(args[0] === 'caption' ? ['--mode', 'single-pass', '--models', root, ...LOCAL] : []),
+      );
+      expect(run.code, args.join(' ')).not.toBe(0);
+      expect(run.err, args.join(' ')).toContain(message);
+    }
+    expect(readFileSync(join(work, 'keep/a.png')).equals(png)).toBe(true);
+    expect(readFileSync(join(work, 'keep/notes.txt'), 'utf8')).toBe('my notes, no newline');
+    expect(readFileSync(join(work, 'local-single.jsonl')).equals(log)).toBe(true);
+  });
+
+  test('devices, pipes, huge and looping paths fail one by one with a named reason, and nothing is read whole', async () => {
+    const dir = join(work, 'hostile');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'good-green.png'), solidPng(...COLOURS.green));
+    symlinkSync('/dev/zero', join(dir, 'zero.png'));
+    execFileSync('mkfifo', [join(dir, 'pipe.png')]);
+    // 1.2 GB that takes no disk: a sparse file. Refused from its size before a byte of it is read.
+    const sparse = openSync(join(dir, 'sparse.png'), 'w');
+    ftruncateSync(sparse, 1.2e9);
+    closeSync(sparse);
+    writeFileSync(join(dir, 'two\nlines.png'), solidPng(...COLOURS.blue));
+    // A folder link that loops back: its images are the same files, captioned once.
+    symlinkSync('.', join(dir, 'again'));
+    const rss = process.memoryUsage().rss;
+    const run = await cli(
+      'caption',
+      'hostile',
+      '--out',
+      'hostile.jsonl',
+      '--mode',
+      'single-pass',
+      '--models',
+      root,
+      ...LOCAL,
+    );
+    expect(process.memoryUsage().rss - rss, 'no file was read whole').toBeLessThan(300e6);
+    expect(run.code, run.err).toBe(3);
+    const got = Object.fromEntries(
+      lines('hostile.jsonl').map((l) => [l.file, l.ok ? l.record.caption : l.error.message]),
+    );
+    expect(got).toEqual({
+      'hostile/good-green.png': TINY_VLM_CAPTIONS.green,
+      'hostile/two\nlines.png': TINY_VLM_CAPTIONS.blue,
+      'hostile/zero.png': '"hostile/zero.png" is a character device, not an image file.',
+      'hostile/pipe.png': '"hostile/pipe.png" is a named pipe, not an image file.',
+      'hostile/sparse.png': '"hostile/sparse.png" is 1144 MB; images up to 100 MB can be captioned.',
+    });
+    expect(run.err).toMatch(
+      /^\d+ paths lead to a file listed already \(symbolic links\); each file is captioned once: hostile\/again\/good-green\.png → hostile\/good-green\.png/m,
+    );
+    // The newline in a name is printed escaped: every progress line is one line.
+    expect(run.err).toContain('hostile/two\\nlines.png ok');
+  });
+
+  test('a pattern that matches nothing, a missing folder and a folder without images are all errors', async () => {
+    mkdirSync(join(work, 'no-images'), { recursive: true });
+    writeFileSync(join(work, 'no-images/readme.txt'), 'nothing to see');
+    const cases: [string[], string][] = [
+      [['caption', 'imgs/**/*.tiff', '--out', 'x.jsonl'], '"imgs/**/*.tiff" matches no file.'],
+      [['caption', 'missing-folder', '--out', 'x.jsonl'], '"missing-folder" is not a file, folder or pattern'],
+      [['caption', 'no-images', '--out', 'x.jsonl'], '"no-images" is a folder with no images in it'],
+    ];
+    for (const [args, message] of cases) {
+      const run = await cli(...args);
+      expect(run.code, args.join(' ')).toBe(1);
+      expect(run.err, args.join(' ')).toContain(message);
+    }
   });
 });
 

@@ -16,6 +16,7 @@ import {
 import { type RunLine, readRunLog } from '../../src/cli/run-log';
 import { inShard, parseShard } from '../../src/cli/shard';
 import { createProgress } from '../../src/cli/progress';
+import { solidPng } from '../support/png';
 
 describe('shards', () => {
   test('every path is in exactly one shard, the same on every call, and the shares are even', () => {
@@ -112,7 +113,41 @@ describe('the output file', () => {
     expect((await readRunLog(path, true)).map((l) => l.file)).toEqual(['a.png']);
     expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify(ok('a.png'))}\n`);
     writeFileSync(path, '{"caption":"not ours"}\n');
-    await expect(readRunLog(path)).rejects.toThrow('line 1 of');
+    await expect(readRunLog(path)).rejects.toThrow(/is not a MetaCaptioner run log \(it does not begin with/);
+  });
+
+  test('a file that is not a run log is refused untouched, whatever its shape; only a record cut short is repaired', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mc-runlog-'));
+    const log = `${JSON.stringify(ok('a.png'))}\n`;
+    const refused: [string, string | Uint8Array, RegExp][] = [
+      ['image.png', solidPng(200, 10, 10), /does not begin with/],
+      ['words.txt', 'no newline at all', /does not begin with/],
+      ['notes.txt', 'line one\nline two\n', /does not begin with/],
+      ['other.jsonl', '{"caption":"a"}\n{"caption":"b', /does not begin with/],
+      ['later-garbage.jsonl', `${log}not json\n`, /line 2 is not JSON/],
+      ['tail-garbage.jsonl', `${log}garbage without newline`, /last line is neither a record nor the start of one/],
+      ['wrong-version.jsonl', `${log}${JSON.stringify({ ...ok('b.png'), version: 2 })}\n`, /line 2 is not a record/],
+    ];
+    for (const [name, contents, why] of refused) {
+      const path = join(dir, name);
+      writeFileSync(path, contents);
+      const before = readFileSync(path);
+      await expect(readRunLog(path, true), name).rejects.toThrow(why);
+      await expect(readRunLog(path, true), name).rejects.toThrow(
+        /is not a MetaCaptioner run log .*; it was left as it is\./,
+      );
+      expect(readFileSync(path).equals(before), `${name} untouched`).toBe(true);
+    }
+    // Cut anywhere inside a record's first bytes, or later: ours, and repaired.
+    for (const cut of [1, 5, 14, 30]) {
+      const path = join(dir, `cut-${cut}.jsonl`);
+      writeFileSync(path, log + JSON.stringify(ok('b.png')).slice(0, cut));
+      expect((await readRunLog(path, true)).map((l) => l.file)).toEqual(['a.png']);
+      expect(readFileSync(path, 'utf8')).toBe(log);
+    }
+    expect(await readRunLog(join(dir, 'missing.jsonl'), true)).toEqual([]);
+    await expect(readRunLog(dir, true)).rejects.toThrow(/it is a folder/);
+    await expect(readRunLog('/dev/zero', true)).rejects.toThrow(/it is a character device/);
   });
 
   test('merge keeps the last line per image, sorted, and names overlaps and missing shards or images', () => {
@@ -177,5 +212,18 @@ describe('progress', () => {
     expect(log.text()).toBe(
       '2 images to caption (3 already done, skipped)\n[1/2] a.png ok 1.2 s\n[2/2] b.png FAILED ImageDecodeError: broken\n',
     );
+  });
+
+  test('a file name with a newline, an escape sequence or a direction override prints as one escaped line', () => {
+    const log = stream(false);
+    const lines = createProgress(log.fake);
+    lines.start(1, 0);
+    const name = 'two\nlines \u001b[31mred\u001b[0m \u202egnp.exe.png';
+    lines.image(name, { ok: false, error: `UnsupportedFileError: "${name}" is a text file, not an image.` });
+    const printed = log.text().split('\n')[1] ?? '';
+    expect(printed).toBe(
+      '[1/1] two\\nlines \\u{1b}[31mred\\u{1b}[0m \\u{202e}gnp.exe.png FAILED UnsupportedFileError: "two\\nlines \\u{1b}[31mred\\u{1b}[0m \\u{202e}gnp.exe.png" is a text file, not an image.',
+    );
+    expect(log.text().split('\n')).toHaveLength(3);
   });
 });

@@ -33,6 +33,40 @@ function badCrc(): Buffer {
   return png;
 }
 
+/** `jpeg` with `bytes` of comment segments after its start marker, before its frame header. */
+function withComments(jpeg: Buffer, bytes: number): Buffer {
+  const segments: Buffer[] = [];
+  for (let left = bytes; left > 0; left -= 65533) {
+    const n = Math.min(left, 65533);
+    const segment = Buffer.alloc(4 + n, 0x20);
+    segment.set([0xff, 0xfe, (n + 2) >> 8, (n + 2) & 255]);
+    segments.push(segment);
+  }
+  return Buffer.concat([jpeg.subarray(0, 2), ...segments, jpeg.subarray(2)]);
+}
+
+/** `jpeg` with its frame header rewritten to claim `width`×`height`. */
+function claiming(jpeg: Buffer, width: number, height: number): Buffer {
+  const out = Buffer.from(jpeg);
+  for (let at = 2; at + 9 < out.length; at += 2 + out.readUInt16BE(at + 2)) {
+    if (out[at + 1] === 0xc0 || out[at + 1] === 0xc2) {
+      out.writeUInt16BE(height, at + 5);
+      out.writeUInt16BE(width, at + 7);
+      return out;
+    }
+  }
+  throw new Error('no frame header');
+}
+
+/** The bytes of a small MP4 (an ftyp and some data), as a phone appends after a motion photo's JPEG. */
+const MOTION_TAIL = Buffer.concat([
+  Buffer.from([0, 0, 0, 24]),
+  Buffer.from('ftypisom\0\0\0\0isomavc1'),
+  Buffer.from([0, 0, 1, 8]),
+  Buffer.from('mdat'),
+  Buffer.alloc(256, 0xd9),
+]);
+
 interface Case {
   readonly name: string;
   readonly type: string;
@@ -136,6 +170,58 @@ const CASES: readonly Case[] = [
     name: 'print.jpg',
     type: 'image/jpeg',
     bytes: () => solid(64, 48).toColourspace('cmyk').jpeg().toBuffer(),
+    expect: { caption: TINY_VLM_CAPTIONS.red },
+  },
+  {
+    name: 'commented-huge.jpg',
+    type: 'image/jpeg',
+    bytes: async () => claiming(withComments(await solid(64, 48).jpeg().toBuffer(), 300 * 1024), 12000, 12000),
+    expect: {
+      status: 'refused',
+      error: /^ImageTooLargeError\s*"commented-huge.jpg" is 12000×12000 pixels \(144 megapixels\)/,
+    },
+  },
+  {
+    name: 'commented.jpg',
+    type: 'image/jpeg',
+    bytes: async () => withComments(await solid(64, 48).jpeg().toBuffer(), 300 * 1024),
+    expect: { caption: TINY_VLM_CAPTIONS.red },
+  },
+  {
+    name: 'trailer.png',
+    type: 'image/png',
+    bytes: async () => Buffer.concat([await solid(64, 48).png().toBuffer(), Buffer.from('bytes an editor left')]),
+    expect: { caption: TINY_VLM_CAPTIONS.red },
+  },
+  {
+    name: 'motion.jpg',
+    type: 'image/jpeg',
+    bytes: async () => Buffer.concat([await solid(64, 48).jpeg().toBuffer(), MOTION_TAIL]),
+    expect: { caption: TINY_VLM_CAPTIONS.red },
+  },
+  {
+    name: 'generic-brand.avif',
+    type: 'image/avif',
+    // libheif writes 'avif' as the major brand; other encoders write 'mif1' and list 'avif' as compatible.
+    bytes: async () => {
+      const avif = Buffer.from(await solid(64, 48).avif().toBuffer());
+      expect(avif.subarray(4, 12).toString('latin1')).toBe('ftypavif');
+      expect(avif.subarray(16, avif.readUInt32BE(0)).toString('latin1')).toContain('avif');
+      avif.write('mif1', 8, 'latin1');
+      return avif;
+    },
+    expect: { caption: TINY_VLM_CAPTIONS.red },
+  },
+  {
+    name: 'ribbon.png',
+    type: 'image/png',
+    bytes: () => solid(65535, 1).png().toBuffer(),
+    expect: { caption: TINY_VLM_CAPTIONS.red },
+  },
+  {
+    name: 'thread.png',
+    type: 'image/png',
+    bytes: () => solid(1, 300_000).png().toBuffer(),
     expect: { caption: TINY_VLM_CAPTIONS.red },
   },
   {

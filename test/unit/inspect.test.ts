@@ -116,6 +116,96 @@ describe('headers', () => {
   });
 });
 
+/**
+ * A JPEG as decoders walk it: `comment` bytes of COM segments (at most 65533 bytes each) before the frame
+ * header, a scan whose data holds stuffed 0xFF bytes and a restart marker, the end marker, then `after`.
+ */
+function jpegWalked(width: number, height: number, comment: number, after: number[] = []) {
+  const parts: number[][] = [[0xff, 0xd8]];
+  for (let left = comment; left > 0; left -= 65533) {
+    const n = Math.min(left, 65533);
+    parts.push([0xff, 0xfe, (n + 2) >> 8, (n + 2) & 255], new Array<number>(n).fill(0x20));
+  }
+  parts.push([0xff, 0xc0, 0, 17, 8, height >> 8, height & 255, width >> 8, width & 255, 3], new Array(9).fill(1));
+  parts.push([0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0], [0x12, 0xff, 0x00, 0x34, 0xff, 0xd0, 0x56], [0xff, 0xd9], after);
+  return bytes(...parts);
+}
+
+/** An ISO box: size, type, body. */
+const box = (type: string, ...body: number[][]) => {
+  const inner = body.flat();
+  return [...u32(8 + inner.length), ...[...type].map((c) => c.charCodeAt(0)), ...inner];
+};
+const ispe = (width: number, height: number) => box('ispe', u32(0), u32(width), u32(height));
+const ascii4 = (text: string) => [...text].map((c) => c.charCodeAt(0));
+
+describe('headers where they really are', () => {
+  test('a JPEG whose frame header sits after 300 KB of comments is measured there, and its limit holds', async () => {
+    const big = jpegWalked(12000, 12000, 300 * 1024);
+    expect(big.length).toBeGreaterThan(300 * 1024);
+    const refused = await checkImage(new Blob([big]), 'big.jpg');
+    expect(refused.ok ? '' : refused.error.message).toMatch(/^"big.jpg" is 12000×12000 pixels \(144 megapixels\)/);
+    expect(await checkImage(new Blob([jpegWalked(1000, 800, 300 * 1024)]), 'ok.jpg')).toEqual({
+      ok: true,
+      format: 'jpeg',
+      width: 1000,
+      height: 800,
+    });
+    // Image data before any frame header: no size to check, so no decode.
+    const sizeless = bytes([0xff, 0xd8, 0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0, 0x12, 0xff, 0xd9]);
+    const none = await checkImage(new Blob([sizeless]), 'sizeless.jpg');
+    expect(none.ok ? '' : none.error.message).toBe(
+      '"sizeless.jpg" is a JPEG whose size could not be found in its header, so it cannot be checked.',
+    );
+  });
+
+  test("data after the end marker is no truncation: a PNG with a trailer, a phone's motion photo", async () => {
+    const png = encodePng(6, 4, new Uint8Array(72));
+    const trailer = bytes([...png], 'trailing bytes a tool left, with no IEND in them');
+    expect(await checkImage(new Blob([trailer]), 'trailer.png')).toMatchObject({ ok: true, width: 6, height: 4 });
+    // A JPEG with an MP4 after its end marker, as phones write motion photos.
+    const mp4 = bytes(box('ftyp', ascii4('isom'), u32(0), ascii4('isomavc1')), box('mdat', new Array(400).fill(7)));
+    const motion = jpegWalked(64, 48, 1000, [...mp4]);
+    expect(await checkImage(new Blob([motion]), 'motion.jpg')).toMatchObject({ ok: true, width: 64, height: 48 });
+    // Cut inside the compressed data, or inside a chunk: truncated, as before.
+    const cutJpeg = await checkImage(new Blob([jpegWalked(64, 48, 1000).subarray(0, -3)]), 'cut.jpg');
+    expect(cutJpeg.ok ? '' : cutJpeg.error.message).toMatch(/^"cut.jpg" is a truncated JPEG/);
+    const cutPng = await checkImage(new Blob([new Uint8Array(png.subarray(0, png.length - 6))]), 'cut.png');
+    expect(cutPng.ok ? '' : cutPng.error.message).toMatch(/^"cut.png" is a truncated PNG/);
+  });
+
+  test('AVIF is told from HEIC by its compatible brands and item types, not the major brand alone', () => {
+    const heif = (major: string, compatible: string, item: string) =>
+      bytes(
+        box('ftyp', ascii4(major), u32(0), ascii4(compatible)),
+        box('meta', u32(0), box('iinf', ascii4(`infe${item}`)), ispe(640, 480)),
+      );
+    expect(inspectHeader(heif('mif1', 'mif1avifmiaf', 'xxxx'))).toEqual({
+      kind: 'image',
+      format: 'avif',
+      width: 640,
+      height: 480,
+    });
+    expect(inspectHeader(heif('mif1', 'mif1miaf', 'av01'))).toMatchObject({ kind: 'image', format: 'avif' });
+    expect(inspectHeader(heif('mif1', 'mif1heic', 'hvc1'))).toEqual({ kind: 'unsupported', format: 'HEIC/HEIF' });
+    expect(inspectHeader(heif('mif1', 'mif1miaf', 'hvc1'))).toEqual({ kind: 'unsupported', format: 'HEIC/HEIF' });
+    expect(inspectHeader(heif('heic', 'mif1heic', 'hvc1'))).toEqual({ kind: 'unsupported', format: 'HEIC/HEIF' });
+  });
+
+  test('an AVIF is measured by its largest extent, and from a meta box after its data', async () => {
+    const ftyp = box('ftyp', ascii4('avif'), u32(0), ascii4('mif1avif'));
+    // A grid: 512×512 tiles, the whole image 20000×20000.
+    const grid = bytes(ftyp, box('meta', u32(0), ispe(512, 512), ispe(20000, 20000), ispe(512, 512)));
+    expect(inspectHeader(grid)).toMatchObject({ width: 20000, height: 20000 });
+    // Meta after 300 KB of image data: past the first bytes read.
+    const late = bytes(ftyp, box('mdat', new Array(300 * 1024).fill(0)), box('meta', u32(0), ispe(20000, 20000)));
+    const refused = await checkImage(new Blob([late]), 'late.avif');
+    expect(refused.ok ? '' : refused.error.message).toMatch(/^"late.avif" is 20000×20000 pixels/);
+    const small = bytes(ftyp, box('mdat', new Array(300 * 1024).fill(0)), box('meta', u32(0), ispe(800, 600)));
+    expect(await checkImage(new Blob([small]), 'small.avif')).toMatchObject({ ok: true, width: 800, height: 600 });
+  });
+});
+
 describe('every bad file gets its own message', () => {
   const check = async (name: string, data: Uint8Array | string, type = '') =>
     checkImage(new Blob([typeof data === 'string' ? data : new Uint8Array(data)], { type }), name).then((v) =>

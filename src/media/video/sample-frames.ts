@@ -57,6 +57,31 @@ export interface SampledFrame extends FrameTime {
   readonly rgba: Rgba;
 }
 
+/** What sampling read: the frames, and what went wrong when the video could only partly be read. */
+export interface SampledFrames {
+  readonly frames: readonly SampledFrame[];
+  /** Null when every frame was read; else why not, for the user (the caption uses the frames read). */
+  readonly partial: string | null;
+}
+
+/**
+ * What went wrong while demuxing or decoding, in words, from what WebCodecs and mediabunny raise: a frame
+ * marked as a key frame that is not one, data the decoder rejects, a sample table that points past the
+ * file. The original message follows, for a bug report.
+ */
+export function decodeFailure(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const name = err instanceof Error ? err.name : '';
+  if (/key ?frame/i.test(text)) return `a frame marked as a key frame is not one, so the file is damaged (${text})`;
+  if (name === 'EncodingError' || /decod/i.test(text)) {
+    return `its frames could not be decoded: the file is damaged (${text})`;
+  }
+  if (name === 'RangeError' || /tried reading/i.test(text)) {
+    return `its index points past the data in the file: it is damaged or cut short (${text})`;
+  }
+  return `reading it failed (${text})`;
+}
+
 /** Refuses a video over the user's limits, before any frame is drawn. */
 function checkLimits(
   name: string,
@@ -81,28 +106,43 @@ function formatSeconds(seconds: number): string {
   return m ? `${m} min ${s} s` : `${Math.round(seconds * 10) / 10} s`;
 }
 
-/** Samples an opened video: check the limits, scan for cuts (when asked), choose the times, draw those frames. */
+/**
+ * Samples an opened video: check the limits, scan for cuts (when asked), choose the times, draw those frames.
+ * A video that breaks part-way is used as far as it could be read: a scan that fails falls back to evenly
+ * spaced frames, and a frame that cannot be drawn ends sampling with the frames before it; `partial` says
+ * what happened. Only a video with no frame read at all fails, with a {@link VideoDecodeError}.
+ */
 export async function sampleFrames(
   reader: FrameReader,
   name: string,
   sampling: VideoSampling,
   options: SampleOptions = {},
-): Promise<SampledFrame[]> {
+): Promise<SampledFrames> {
   checkLimits(name, reader, sampling);
   const checkCancel = () => {
     if (options.signal?.aborted) throw new CancelledError(options.jobId ?? name);
   };
-  const probes: Probe[] = [];
+  const problems: string[] = [];
+  let probes: Probe[] = [];
   if (sampling.sceneDetection) {
     const times = probeTimes(reader.duration, PROBE_STEP, reader.maxProbes);
     let previous: Float32Array | null = null;
-    for await (const probe of reader.frames(times, PROBE_SIDE, PROBE_SIDE)) {
+    try {
+      for await (const probe of reader.frames(times, PROBE_SIDE, PROBE_SIDE)) {
+        checkCancel();
+        const histogram: Float32Array | null = probe ? colourHistogram(probe.data) : previous;
+        const time = times[probes.length] ?? 0;
+        probes.push({ time, change: histogram && previous ? histogramDistance(histogram, previous) : 0 });
+        previous = histogram;
+        options.onProgress?.({ phase: 'scanning', done: probes.length, total: times.length });
+      }
+    } catch (err) {
       checkCancel();
-      const histogram: Float32Array | null = probe ? colourHistogram(probe.data) : previous;
-      const time = times[probes.length] ?? 0;
-      probes.push({ time, change: histogram && previous ? histogramDistance(histogram, previous) : 0 });
-      previous = histogram;
-      options.onProgress?.({ phase: 'scanning', done: probes.length, total: times.length });
+      const at = times[probes.length] ?? 0;
+      problems.push(
+        `the scan for scene changes stopped at ${at.toFixed(1)} s, so frames are evenly spaced (${decodeFailure(err)})`,
+      );
+      probes = [];
     }
   }
   const chosen = frameTimes(reader.duration, sampling.frames, probes, CUT_THRESHOLD, sampling.frames);
@@ -110,17 +150,31 @@ export async function sampleFrames(
   const width = Math.max(1, Math.round(reader.width * scale));
   const height = Math.max(1, Math.round(reader.height * scale));
   const frames: SampledFrame[] = [];
-  for await (const rgba of reader.frames(
-    chosen.map((c) => c.time),
-    width,
-    height,
-  )) {
+  const stopped = (why: string) => {
+    // Nothing read: what went wrong earlier (a scan that failed) says more about the file than the last step.
+    if (frames.length === 0) throw new VideoDecodeError(name, [why, ...problems].join('; '));
+    problems.push(`only ${frames.length} of ${chosen.length} frames could be read (${why})`);
+  };
+  try {
+    for await (const rgba of reader.frames(
+      chosen.map((c) => c.time),
+      width,
+      height,
+    )) {
+      checkCancel();
+      const at = chosen[frames.length];
+      if (!at) break;
+      if (!rgba) {
+        stopped(`no frame could be drawn at ${at.time} s (the file may be damaged)`);
+        break;
+      }
+      frames.push({ ...at, rgba });
+      options.onProgress?.({ phase: 'sampling', done: frames.length, total: chosen.length });
+    }
+  } catch (err) {
     checkCancel();
-    const at = chosen[frames.length];
-    if (!at) break;
-    if (!rgba) throw new VideoDecodeError(name, `no frame could be drawn at ${at.time} s`);
-    frames.push({ ...at, rgba });
-    options.onProgress?.({ phase: 'sampling', done: frames.length, total: chosen.length });
+    if (err instanceof Error && err.name === 'VideoDecodeError') throw err;
+    stopped(decodeFailure(err));
   }
-  return frames;
+  return { frames, partial: problems.length ? problems.join('; ') : null };
 }

@@ -8,11 +8,12 @@
  */
 import { RawImage } from '@huggingface/transformers';
 import { ALL_FORMATS, BlobSource, CanvasSink, Input, type InputVideoTrack, type WrappedCanvas } from 'mediabunny';
-import { CancelledError, VideoDecodeError, errorText } from '../../shared/errors';
+import { CancelledError, VideoDecodeError, errorText, isCaptionerError } from '../../shared/errors';
 import { DEFAULT_VIDEO_SAMPLING, type VideoSampling } from '../../shared/video-sampling';
 import type { FrameTime } from './frame-times';
-import { type FrameReader, type Rgba, type SampleOptions, sampleFrames } from './sample-frames';
+import { type FrameReader, type Rgba, type SampleOptions, decodeFailure, sampleFrames } from './sample-frames';
 
+export { decodeFailure } from './sample-frames';
 export type { VideoProgress } from './sample-frames';
 
 /** Decoding in order is cheap: a probe every 0.1 s up to 600 of them (a minute at full rate). */
@@ -31,6 +32,8 @@ export interface SampledVideo {
   readonly height: number;
   /** The codec by its common name (H.264, VP9, AV1, …). */
   readonly codec: string;
+  /** Null when the whole video could be read; else what went wrong (the frames are those read). */
+  readonly partial: string | null;
 }
 
 const CODEC_NAMES: Readonly<Record<string, string>> = Object.freeze({
@@ -54,9 +57,10 @@ export async function sampleVideo(
   options.signal?.addEventListener('abort', stop, { once: true });
   try {
     const reader = await openReader(input, name);
-    const frames = await sampleFrames(reader, name, sampling, options);
+    const { frames, partial } = await sampleFrames(reader, name, sampling, options);
     return {
       frames: frames.map(({ rgba, ...at }) => ({ ...at, image: rgbImage(rgba) })),
+      partial,
       duration: reader.duration,
       width: reader.width,
       height: reader.height,
@@ -64,7 +68,8 @@ export async function sampleVideo(
     };
   } catch (err) {
     if (options.signal?.aborted) throw new CancelledError(options.jobId ?? name);
-    throw err;
+    if (isCaptionerError(err, 'VideoDecodeError') || isCaptionerError(err, 'VideoTooLargeError')) throw err;
+    throw new VideoDecodeError(name, decodeFailure(err));
   } finally {
     options.signal?.removeEventListener('abort', stop);
     input.dispose();

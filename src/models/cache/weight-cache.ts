@@ -151,23 +151,44 @@ export class WeightCache {
     this.listener = listener;
   }
 
-  /** Files whose URL starts with `folder` belong to this model from now on. */
-  async track(folder: string, repo: string, revision: string): Promise<void> {
+  /**
+   * Files whose URL starts with `folder` belong to this model from now on, and it was used now. The write
+   * is bookkeeping: when storage is full it fails, and this resolves false instead of throwing, since a
+   * model that is already complete loads from reads alone.
+   */
+  async track(folder: string, repo: string, revision: string): Promise<boolean> {
     this.tracked.set(folder, { repo, revision });
     const existing = await this.db.get('models', folder);
-    await this.db.put('models', {
-      key: folder,
-      repo,
-      revision,
-      complete: existing?.complete ?? false,
-      lastUsed: Date.now(),
-    });
+    return this.bookkeeping(() =>
+      this.db.put('models', {
+        key: folder,
+        repo,
+        revision,
+        complete: existing?.complete ?? false,
+        lastUsed: Date.now(),
+      }),
+    );
   }
 
-  /** Marks a model complete: every file it needs is stored (the loader calls it after a load that stored them all). */
-  async markComplete(folder: string): Promise<void> {
+  /**
+   * Marks a model complete: every file it needs is stored (the loader calls it after a load that stored them
+   * all). Nothing is written for a model already marked; false when storage is full (the next load checks again).
+   */
+  async markComplete(folder: string): Promise<boolean> {
     const record = await this.db.get('models', folder);
-    if (record) await this.db.put('models', { ...record, complete: true, lastUsed: Date.now() });
+    if (!record || record.complete) return true;
+    return this.bookkeeping(() => this.db.put('models', { ...record, complete: true, lastUsed: Date.now() }));
+  }
+
+  /** Runs a bookkeeping write; false when the browser's storage is full. */
+  private async bookkeeping(write: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await write();
+      return true;
+    } catch (err) {
+      if (err instanceof DOMException && err.name === 'QuotaExceededError') return false;
+      throw err;
+    }
   }
 
   /** Is this model folder completely cached? */
