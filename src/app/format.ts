@@ -13,9 +13,13 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-/** A caught value as a message for the error banner, keeping the error's name when it has one. */
+/**
+ * A caught value as a sentence for the page. Our errors' messages are
+ * written for people; their class names are not, and stay out of it (the
+ * console and the trace keep them).
+ */
 export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.name && err.name !== 'Error' ? `${err.name}: ${err.message}` : err.message;
+  if (err instanceof Error) return err.message || err.name;
   return String(err);
 }
 

@@ -102,9 +102,38 @@ export class McApp extends LitElement {
       (err: unknown) => (this.notice = errorMessage(err)),
     );
     this.sessionReady = this.openSession();
+    this.addEventListener('keydown', this.onKeydown);
   }
 
+  override firstUpdated(): void {
+    // The sticky toolbar must not cover what gets focus or is scrolled to: the page's scroll padding
+    // follows its height (it wraps on narrow screens, and is not sticky on phones).
+    const toolbar = this.renderRoot.querySelector('mc-toolbar');
+    if (!toolbar) return;
+    this.toolbarSize.observe(toolbar);
+  }
+
+  private readonly toolbarSize = new ResizeObserver(([entry]) => {
+    const toolbar = entry?.target;
+    const sticky = toolbar instanceof HTMLElement && getComputedStyle(toolbar).position === 'sticky';
+    document.documentElement.style.scrollPaddingTop = sticky ? `${Math.ceil(toolbar.offsetHeight) + 8}px` : '';
+  });
+
+  /** Escape closes the open panel and puts focus back on the button that opened it. */
+  private readonly onKeydown = (event: KeyboardEvent): void => {
+    if (event.key !== 'Escape' || !this.panel || event.defaultPrevented) return;
+    const panel = this.panel;
+    this.panel = null;
+    void this.updateComplete.then(() =>
+      this.renderRoot
+        .querySelector('mc-toolbar')
+        ?.shadowRoot?.querySelector<HTMLElement>(`[data-testid="${panel}-toggle"]`)
+        ?.focus(),
+    );
+  };
+
   override disconnectedCallback(): void {
+    this.toolbarSize.disconnect();
     super.disconnectedCallback();
     this.captioner.dispose();
     this.thumbs.clear();
@@ -133,8 +162,14 @@ export class McApp extends LitElement {
       this.notice = `Your last session could not be restored (${errorMessage(err)}). It is still stored on this device; new work is kept beside it.`;
       return { items: [], settings: null };
     });
-    // A URL that names settings wins (a shared link); otherwise the settings of the last visit.
-    if (!urlHasSettings(new URLSearchParams(location.search)) && typeof restored.settings === 'string') {
+    // A URL that names settings wins (a shared link) and is remembered for the next visit, as
+    // settings changed on the page are; otherwise the settings of the last visit.
+    const fromUrl = urlHasSettings(new URLSearchParams(location.search));
+    if (fromUrl) {
+      await store.saveSettings(settingsToUrl(this.settings).toString()).catch((err: unknown) => {
+        this.notice = `The settings of this link could not be kept for your next visit (${errorMessage(err)}).`;
+      });
+    } else if (typeof restored.settings === 'string') {
       this.applySettings(settingsFromUrl(new URLSearchParams(restored.settings)), false);
     }
     const batch = new Batch({
@@ -237,7 +272,13 @@ export class McApp extends LitElement {
       case 'retry':
         return batch.retry(id);
       case 'rerun':
-        return batch.rerun(id, action.domain);
+        return batch.rerun([id], action.domain);
+      case 'revert':
+        return batch.revert(id);
+      case 'use-version':
+        return batch.useVersion(id, action.index);
+      case 'keep-duplicate':
+        return batch.keepDuplicate(id);
       case 'edit':
         return batch.edit(id, action.text);
       case 'remove': {

@@ -20,15 +20,22 @@ export function download(name: string, data: BlobPart, type: string): void {
 
 /** The export panel. */
 export class McExport extends LitElement {
-  static override properties = { items: { attribute: false }, withTrace: { state: true }, copied: { state: true } };
+  static override properties = {
+    items: { attribute: false },
+    withTrace: { state: true },
+    withVersions: { state: true },
+    copied: { state: true },
+  };
   declare items: readonly SessionItem[];
   declare withTrace: boolean;
+  declare withVersions: boolean;
   declare copied: string;
 
   constructor() {
     super();
     this.items = [];
     this.withTrace = false;
+    this.withVersions = false;
     this.copied = '';
   }
 
@@ -54,14 +61,14 @@ export class McExport extends LitElement {
             ? 'Nothing to export yet: exports hold finished captions.'
             : finished === total
               ? `All ${finished} finished captions.`
-              : `${finished} of ${total} items are finished; exports hold those ${finished} only.`
+              : `${finished} of ${total} items have a caption; exports hold those ${finished} only.`
         }
       </p>
       <div class="buttons">
         <button
           ?disabled=${none}
           data-testid="export-jsonl"
-          @click=${() => download(`captions-${stamp}.jsonl`, toJsonl(this.items, this.withTrace), 'application/x-ndjson')}
+          @click=${() => download(`captions-${stamp}.jsonl`, toJsonl(this.items, { trace: this.withTrace, versions: this.withVersions }), 'application/x-ndjson')}
         >
           JSONL
         </button>
@@ -95,6 +102,15 @@ export class McExport extends LitElement {
           @change=${(e: Event) => (this.withTrace = e.target instanceof HTMLInputElement && e.target.checked)}
         />
         Include every step's prompt and output in the JSONL
+      </label>
+      <label class="check">
+        <input
+          type="checkbox"
+          data-testid="with-versions"
+          .checked=${this.withVersions}
+          @change=${(e: Event) => (this.withVersions = e.target instanceof HTMLInputElement && e.target.checked)}
+        />
+        Include each caption's earlier versions in the JSONL
       </label>
       <p role="status" class="muted">${this.copied}</p>
     </div>`;

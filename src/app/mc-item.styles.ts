@@ -88,6 +88,12 @@ export const itemStyles = css`
   .stage {
     color: var(--mc-muted);
   }
+  .error p {
+    margin: 0 0 0.25rem;
+  }
+  .error details summary {
+    cursor: pointer;
+  }
   .error {
     margin: 0;
     padding: 0.5rem 0.6rem;
@@ -165,8 +171,42 @@ export const itemStyles = css`
     font-size: 0.85rem;
   }
   .pin select {
-    flex: 1;
+    flex: 0 1 auto;
     min-width: 0;
+    max-width: 100%;
+  }
+  .made-by {
+    margin: 0;
+  }
+  .linkish {
+    background: none;
+    border: none;
+    padding: 0;
+    min-height: 0;
+    color: var(--mc-accent);
+    text-decoration: underline;
+    cursor: pointer;
+    font: inherit;
+  }
+  .versions summary {
+    cursor: pointer;
+    color: var(--mc-accent);
+    font-size: 0.9rem;
+  }
+  .versions ol {
+    margin: 0.3rem 0 0;
+    padding: 0;
+    list-style: none;
+    display: grid;
+    gap: 0.5rem;
+  }
+  .versions p {
+    margin: 0;
+  }
+  .version-text {
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+    font-size: 0.9rem;
   }
   .trace summary {
     cursor: pointer;

@@ -11,8 +11,8 @@ import { formatTime } from '../capflow/prompts';
 import { DOMAINS } from '../capflow/spec';
 import type { CaptionRecord, DomainId } from '../shared/record';
 import type { LiveItem } from '../session/batch';
-import { type SessionItem, finalCaption } from '../session/item';
-import { statusText } from '../session/progress';
+import { type SessionItem, finalCaption, madeBy } from '../session/item';
+import { isDuplicate, statusText } from '../session/progress';
 import { describeRuntime } from './format';
 import './mc-trace';
 import { IMAGE_DOMAIN_IDS } from './settings';
@@ -32,8 +32,9 @@ function framesText(record: CaptionRecord): string {
 
 /** What the user asked of an item. */
 export type ItemAction =
-  | { readonly kind: 'cancel' | 'retry' | 'remove' | 'copy' }
+  | { readonly kind: 'cancel' | 'retry' | 'remove' | 'copy' | 'revert' | 'keep-duplicate' }
   | { readonly kind: 'rerun'; readonly domain: DomainId | null }
+  | { readonly kind: 'use-version'; readonly index: number }
   | { readonly kind: 'edit'; readonly text: string };
 
 /** The detail of `item-action`. */
@@ -42,11 +43,29 @@ export interface ItemActionDetail {
   readonly action: ItemAction;
 }
 
-/** "natural 98% · zero-shot": the domain, the router's confidence and how it was decided. */
-function domainText(domain: NonNullable<NonNullable<SessionItem['record']>['domain']>): string {
+type Domain = NonNullable<NonNullable<SessionItem['record']>['domain']>;
+
+/** How a domain was decided, in words. */
+const DECIDED_BY: Readonly<Record<Domain['decidedBy'], string>> = Object.freeze({
+  pinned: 'you chose it',
+  video: 'it is a video',
+  'zero-shot': 'picked by the image classifier',
+  vlm: 'picked by the vision model',
+  'zero-shot-fallback': "the classifier's pick (the vision model's answer was unreadable)",
+  default: 'the default (no answer could be read)',
+});
+
+/** "natural, 98% sure · picked by the image classifier": the domain, the router's confidence and how it was decided. */
+function domainText(domain: Domain): string {
+  const confidence = domain.confidence === null ? '' : `, ${Math.round(domain.confidence * 100)}% sure`;
+  const setAside = domain.setAside ? ` (the domain you chose, ${domain.setAside}, does not apply to a video)` : '';
+  return `${domain.label}${confidence} · ${DECIDED_BY[domain.decidedBy]}${setAside}`;
+}
+
+/** The technical form of the same, for the tooltip: "natural 98% · zero-shot". */
+function domainTitle(domain: Domain): string {
   const confidence = domain.confidence === null ? '' : ` ${Math.round(domain.confidence * 100)}%`;
-  const setAside = domain.setAside ? ` (pinned ${domain.setAside} does not apply to a video)` : '';
-  return `${domain.label}${confidence} · ${domain.decidedBy}${setAside}`;
+  return `Domain ${domain.id}${confidence} · decided by ${domain.decidedBy}`;
 }
 
 /** "3 on every dimension", or "completeness 3, core intent 2": the bar a kept caption had to reach. */
@@ -150,42 +169,73 @@ export class McItem extends LitElement {
     </article>`;
   }
 
+  /** The error of an item in plain words; its name stays in the details, for a bug report. */
+  private renderError(item: SessionItem) {
+    const error = item.error;
+    if (!error) return nothing;
+    return html`<div class="error" data-testid="item-error">
+      <p data-testid="error-message">${error.message}</p>
+      ${item.record ? html`<p class="small">The caption below is the one it had before.</p>` : nothing}
+      <details class="small">
+        <summary>Details</summary>
+        <code data-testid="error-name">${error.name}</code>
+      </details>
+    </div>`;
+  }
+
   private renderBody(item: SessionItem) {
-    if (item.error) {
-      return html`<p class="error" data-testid="item-error">
-        <strong>${item.error.name}</strong> ${item.error.message}
-      </p>`;
-    }
-    if (item.status === 'running' || item.status === 'queued') {
-      const streamed = this.live?.streamed ?? '';
+    const pending = item.status === 'running' || item.status === 'queued';
+    const streamed = this.live?.streamed ?? '';
+    const record = item.record;
+    if (!record) {
+      if (item.error) return this.renderError(item);
+      if (!pending) return nothing;
       return html`<p class="streaming" data-testid="streamed" aria-hidden=${streamed ? 'false' : 'true'}>
         ${streamed || (item.status === 'queued' ? 'Waiting for its turn.' : '')}
       </p>`;
     }
-    const record = item.record;
-    if (!record) return nothing;
+    // A re-run waits, runs or failed: what the item had stays shown (and exported) until a new caption arrives.
     const caption = finalCaption(item) ?? '';
     return html`
+      ${this.renderError(item)}
+      ${
+        pending
+          ? html`<p class="streaming small" data-testid="streamed">
+              ${streamed ? html`New caption: ${streamed}` : item.status === 'queued' ? 'Waiting to run again.' : ''}
+            </p>`
+          : nothing
+      }
       <label class="caption">
         <span class="visually-hidden">Caption of ${item.name}</span>
         <textarea data-testid="caption" .value=${caption} @input=${this.onInput} @blur=${this.flushEdit}></textarea>
       </label>
-      ${item.edited !== null ? html`<p class="muted small">Edited — your text is kept and exported.</p>` : nothing}
+      <p class="muted small made-by" data-testid="made-by">
+        ${
+          item.edited !== null
+            ? html`Your edit (kept and exported).
+                <button class="linkish" data-testid="revert" @click=${() => this.act({ kind: 'revert' })}>
+                  ${item.versions?.at(-1)?.kind === 'generated' ? 'Use the new caption' : 'Revert to generated'}
+                </button>`
+            : html`Written by ${madeBy(record)}.`
+        }
+      </p>
+      ${this.renderVersions(item)}
       <div class="facts">
         ${
           record.domain
-            ? html`<span class="chip domain" data-testid="domain" title="The visual domain, and how it was decided"
+            ? html`<span class="chip domain" data-testid="domain" title=${domainTitle(record.domain)}
                 >${domainText(record.domain)}</span
               >`
             : nothing
         }
         ${
           record.runtime
-            ? html`<span class="chip" data-testid="runtime">${describeRuntime(record.runtime)}</span>`
+            ? html`<span class="chip" data-testid="runtime" title=${describeRuntime(record.runtime)}
+                >${record.runtime.device === 'webgpu' ? 'ran on the GPU' : 'ran on the CPU'}</span
+              >`
             : nothing
         }
         <span class="chip">${(record.totalMs / 1000).toFixed(1)} s</span>
-        ${record.style ? html`<span class="chip">${record.style}</span>` : nothing}
       </div>
       ${record.timestamps ? html`<p class="muted small" data-testid="frames">${framesText(record)}</p>` : nothing}
       ${
@@ -219,7 +269,6 @@ export class McItem extends LitElement {
               </dl>`
           : nothing
       }
-      ${record.mode !== 'prompt' && item.media !== 'video' ? this.renderPin(item) : nothing}
       <details
         class="trace"
         data-testid="trace"
@@ -237,23 +286,51 @@ export class McItem extends LitElement {
     `;
   }
 
+  /** Earlier captions, newest first, each with who wrote it and a way to show it again. */
+  private renderVersions(item: SessionItem) {
+    const versions = item.versions ?? [];
+    if (versions.length === 0) return nothing;
+    return html`<details class="versions" data-testid="versions">
+      <summary>Earlier versions (${versions.length})</summary>
+      <ol reversed>
+        ${versions
+          .map((version, index) => ({ version, index }))
+          .reverse()
+          .map(
+            ({ version, index }) =>
+              html`<li data-testid="version">
+                <p class="muted small">${version.kind === 'edited' ? 'Your edit' : `Written by ${version.madeBy}`}</p>
+                <p class="version-text">${version.text}</p>
+                <button
+                  class="linkish"
+                  aria-label="Use this version as the caption of ${item.name}"
+                  @click=${() => this.act({ kind: 'use-version', index })}
+                >
+                  Use this version
+                </button>
+              </li>`,
+          )}
+      </ol>
+    </details>`;
+  }
+
+  /** Another domain for a re-run: for finished images in a routed mode (a video is always its own domain). */
   private renderPin(item: SessionItem) {
-    const current = item.record?.domain?.id ?? null;
+    if (!item.record || item.record.mode === 'prompt' || item.media === 'video') return nothing;
+    const current = item.record.domain?.id ?? null;
     return html`<label class="pin">
-      <span>Re-run as</span>
+      <span>Re-caption as</span>
       <select
-        aria-label="Re-run ${item.name} as domain"
+        aria-label="Re-caption ${item.name} as domain"
         data-testid="pin-domain"
         @change=${(e: Event) => {
           if (!(e.target instanceof HTMLSelectElement)) return;
           const value = e.target.value;
-          const domain = IMAGE_DOMAIN_IDS.find((d) => d === value) ?? null;
           if (value === '') return;
-          this.act({ kind: 'rerun', domain: value === 'auto' ? null : domain });
+          this.act({ kind: 'rerun', domain: IMAGE_DOMAIN_IDS.find((d) => d === value) ?? null });
         }}
       >
-        <option value="" selected>choose a domain…</option>
-        <option value="auto">automatic (route again)</option>
+        <option value="" selected>another domain…</option>
         ${IMAGE_DOMAIN_IDS.filter((d) => d !== current).map(
           (d) => html`<option value=${d}>${DOMAINS[d].label}</option>`,
         )}
@@ -264,34 +341,31 @@ export class McItem extends LitElement {
   private renderActions(item: SessionItem) {
     const name = item.name;
     const pending = item.status === 'queued' || item.status === 'running';
-    const again = item.status === 'failed' || item.status === 'cancelled';
+    const again = (item.status === 'failed' && !item.record) || item.status === 'cancelled';
+    const recaption = item.status === 'done' || (item.status === 'failed' && item.record !== null);
+    const button = (testid: string, label: string, text: string, action: ItemAction, cls = '') =>
+      html`<button class=${cls} data-testid=${testid} aria-label=${label} @click=${() => this.act(action)}>
+        ${text}
+      </button>`;
     return html`<div class="actions">
+      ${pending ? button('cancel', `Cancel ${name}`, 'Cancel', { kind: 'cancel' }) : nothing}
+      ${again ? button('retry', `Retry ${name}`, 'Retry', { kind: 'retry' }) : nothing}
       ${
-        pending
-          ? html`<button data-testid="cancel" aria-label="Cancel ${name}" @click=${() => this.act({ kind: 'cancel' })}>
-              Cancel
-            </button>`
+        isDuplicate(item)
+          ? button('keep-duplicate', `Keep ${name} anyway`, 'Keep anyway', { kind: 'keep-duplicate' })
           : nothing
       }
+      ${item.record ? button('copy', `Copy the caption of ${name}`, 'Copy', { kind: 'copy' }) : nothing}
       ${
-        again
-          ? html`<button data-testid="retry" aria-label="Retry ${name}" @click=${() => this.act({ kind: 'retry' })}>
-              Retry
-            </button>`
+        recaption
+          ? button('recaption', `Re-caption ${name} with the current settings`, 'Re-caption', {
+              kind: 'rerun',
+              domain: null,
+            })
           : nothing
       }
-      ${
-        item.status === 'done'
-          ? html`<button
-              data-testid="copy"
-              aria-label="Copy the caption of ${name}"
-              @click=${() => this.act({ kind: 'copy' })}
-            >
-              Copy
-            </button>`
-          : nothing
-      }
-      <button class="quiet" aria-label="Remove ${name}" @click=${() => this.act({ kind: 'remove' })}>Remove</button>
+      ${button('remove', `Remove ${name}`, 'Remove', { kind: 'remove' }, 'quiet')}
+      ${recaption ? this.renderPin(item) : nothing}
     </div>`;
   }
 

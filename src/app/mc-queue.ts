@@ -6,10 +6,12 @@
  * the list scrolls into view, so a thousand files do not freeze the page.
  */
 import { LitElement, css, html, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import type { LiveItem } from '../session/batch';
 import type { SessionItem } from '../session/item';
 import { statusText } from '../session/progress';
 import './mc-item';
+import type { ItemActionDetail } from './mc-item';
 import { blockStyles } from './theme';
 
 /** Cards rendered per page. */
@@ -86,6 +88,29 @@ export class McQueue extends LitElement {
     next?.focus();
   };
 
+  /**
+   * After Cancel or Remove the button pressed is gone: focus moves to the
+   * next item's card (the one that takes a removed item's place), never to
+   * the page's body.
+   */
+  private readonly onItemAction = (event: CustomEvent<ItemActionDetail>): void => {
+    const { id, action } = event.detail;
+    if (action.kind !== 'cancel' && action.kind !== 'remove') return;
+    const index = this.items.findIndex((i) => i.id === id);
+    if (index < 0) return;
+    const after = action.kind === 'remove' ? this.items[index + 1] : (this.items[index + 1] ?? this.items[index]);
+    const target = after ?? this.items[index - 1];
+    if (!target) return;
+    this.focusId = target.id;
+    // The page applies the action first (the event is still on its way up); focus follows the render.
+    requestAnimationFrame(
+      () =>
+        void this.updateComplete.then(() =>
+          this.renderRoot.querySelector<HTMLElement>(`li[data-id="${CSS.escape(target.id)}"]`)?.focus(),
+        ),
+    );
+  };
+
   private toggleWide(id: string, open: boolean): void {
     if (open) this.wide.add(id);
     else this.wide.delete(id);
@@ -97,8 +122,12 @@ export class McQueue extends LitElement {
     const focusId = items.some((i) => i.id === this.focusId) ? this.focusId : (items[0]?.id ?? null);
     const hidden = this.items.length - items.length;
     return html`<h2 class="visually-hidden">Images in this session</h2>
-      <ol aria-label="Images in this session" @keydown=${this.onKey}>
-        ${items.map(
+      <ol aria-label="Images in this session" @keydown=${this.onKey} @item-action=${this.onItemAction}>
+        ${repeat(
+          items,
+          // Keyed by item: a card's element (its focus, a pending edit, an open trace) stays with its item
+          // when others are removed, never handed to the next one.
+          (item) => item.id,
           (item) =>
             html`<li
               aria-label="${item.name}, ${statusText(item)}"

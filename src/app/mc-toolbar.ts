@@ -5,7 +5,7 @@
  * Sticky where the screen has room. Reports what was chosen as events.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import type { BatchCounts } from '../session/progress';
+import { type BatchCounts, countsText } from '../session/progress';
 import { type PickedFile, filesFromInput } from './file-intake';
 import { controls, tokens } from './theme';
 
@@ -14,17 +14,6 @@ export type Panel = 'settings' | 'export';
 
 /** What the user asked of the whole batch. */
 export type BatchAction = 'cancel-all' | 'retry-failed' | 'clear';
-
-/** "3/5 done · 1 failed · 1 cancelled · about 1 min left". */
-export function countsText(c: BatchCounts, eta: string): string {
-  const parts = [
-    `${c.done}/${c.total} done`,
-    c.failed ? `${c.failed} failed` : '',
-    c.cancelled ? `${c.cancelled} cancelled` : '',
-    eta,
-  ];
-  return parts.filter(Boolean).join(' · ');
-}
 
 /** The toolbar. */
 export class McToolbar extends LitElement {
@@ -46,7 +35,7 @@ export class McToolbar extends LitElement {
 
   constructor() {
     super();
-    this.counts = { total: 0, done: 0, failed: 0, cancelled: 0, pending: 0 };
+    this.counts = { total: 0, done: 0, failed: 0, cancelled: 0, pending: 0, refused: 0, duplicates: 0 };
     this.eta = '';
     this.panel = null;
     this.items = 0;
@@ -112,7 +101,7 @@ export class McToolbar extends LitElement {
           ? html`<div class="overall">
                 <progress
                   max=${c.total}
-                  value=${c.done + c.failed + c.cancelled}
+                  value=${c.total - c.pending}
                   aria-label="Batch progress"
                   aria-valuetext="${c.done} of ${c.total} done, ${c.failed} failed"
                 ></progress>

@@ -54,7 +54,7 @@ export function exportBytes(lines: readonly RunLine[], format: Exclude<ExportFor
     case 'jsonl':
       return toJsonl(items);
     case 'jsonl-trace':
-      return toJsonl(items, true);
+      return toJsonl(items, { trace: true });
     case 'finetune':
       return toFineTuneJsonl(items);
     case 'csv':

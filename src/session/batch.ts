@@ -16,8 +16,9 @@ import { type CaptionEvent, writesCaption } from '../shared/events';
 import type { Preset, PresetId } from '../shared/presets';
 import type { VideoSampling } from '../shared/video-sampling';
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
-import type { ItemError, SessionItem } from './item';
-import { stageOf } from './progress';
+import { contentHash } from './content-hash';
+import { type ItemError, type SessionItem, madeBy, withVersion } from './item';
+import { DUPLICATE_ERROR, stageOf } from './progress';
 import type { SessionStorage } from './store';
 
 /** What the current settings ask of the batch. */
@@ -87,6 +88,8 @@ export class Batch {
   private running: string | null = null;
   /** Items whose worker crashed under them once already (they are not retried again). */
   private readonly crashed = new Set<string>();
+  /** Content hashes computed in this page's life, by item id (duplicates). */
+  private readonly hashes = new Map<string, Promise<string>>();
   private loadAbort: AbortController | null = null;
   private readonly now: () => number;
   private readonly newId: () => string;
@@ -144,6 +147,14 @@ export class Batch {
           return { item, image: verdict.ok ? file : null };
         }),
       );
+      const duplicates = await this.markDuplicates(entries);
+      if (duplicates.length) {
+        const names = duplicates.map((d) => `${d.item.name} (same as ${d.of.path})`).join(', ');
+        this.deps.announce(
+          `Already in this session, so skipped: ${names}. "Keep anyway" on a card captions it all the same.`,
+          true,
+        );
+      }
       const stored = await this.deps.store.add(entries);
       stored.forEach((item, i) => {
         const image = entries[i]?.image;
@@ -153,6 +164,74 @@ export class Batch {
       this.changed();
       this.pump();
     }
+  }
+
+  /**
+   * Marks the files of `entries` whose bytes are already in the session
+   * (or earlier in `entries`) as skipped duplicates, in place, and returns
+   * them with the item they repeat. A duplicate keeps its file, so "Keep
+   * anyway" can queue it. Only files of equal size are hashed.
+   */
+  private async markDuplicates(
+    entries: { item: SessionItem; image: Blob | null }[],
+  ): Promise<{ item: SessionItem; of: SessionItem }[]> {
+    const found: { item: SessionItem; of: SessionItem }[] = [];
+    // Files seen so far by size; those of a size met twice are hashed, once each, into `byHash`.
+    const bySize = new Map<number, SessionItem[]>();
+    const byHash = new Map<string, SessionItem>();
+    const hashed = new Set<string>();
+    // Files of this add are not in the batch yet: their bytes are here.
+    const incoming = new Map(entries.map((e) => [e.item.id, e.image]));
+    for (const item of this.items) {
+      if (item.status === 'refused' && item.error?.name !== DUPLICATE_ERROR) continue;
+      bySize.set(item.size, [...(bySize.get(item.size) ?? []), item]);
+    }
+    for (const entry of entries) {
+      if (!entry.image) continue;
+      const twins = bySize.get(entry.item.size) ?? [];
+      bySize.set(entry.item.size, [...twins, entry.item]);
+      if (twins.length === 0) continue;
+      for (const twin of twins) {
+        if (hashed.has(twin.id)) continue;
+        hashed.add(twin.id);
+        const blob = incoming.get(twin.id);
+        const hash = blob ? await contentHash(blob) : await this.hashOf(twin);
+        if (hash && !byHash.has(hash)) byHash.set(hash, twin);
+      }
+      const hash = await contentHash(entry.image);
+      const original = byHash.get(hash);
+      entry.item = original
+        ? {
+            ...entry.item,
+            hash,
+            status: 'refused',
+            error: { name: DUPLICATE_ERROR, message: `The same file as "${original.path}" is already here: skipped.` },
+          }
+        : { ...entry.item, hash };
+      hashed.add(entry.item.id);
+      if (original) found.push({ item: entry.item, of: original });
+      else byHash.set(hash, entry.item);
+    }
+    return found;
+  }
+
+  /** An item's content hash: stored, remembered, or computed from its file (empty when the file is gone). */
+  private async hashOf(item: SessionItem): Promise<string> {
+    if (item.hash) return item.hash;
+    let hash = this.hashes.get(item.id);
+    if (!hash) {
+      hash = this.image(item).then((blob) => (blob ? contentHash(blob) : ''));
+      this.hashes.set(item.id, hash);
+    }
+    return hash;
+  }
+
+  /** Queues a file that was skipped as a duplicate: the user wants it captioned all the same. */
+  keepDuplicate(id: string): void {
+    const item = this.find(id);
+    if (item?.status !== 'refused' || item.error?.name !== DUPLICATE_ERROR) return;
+    this.set(id, { status: 'queued', error: null, keptDuplicate: true });
+    this.pump();
   }
 
   /** Cancels one item (waiting or running). */
@@ -184,11 +263,18 @@ export class Batch {
     this.pump();
   }
 
-  /** Runs a finished item again with a pinned domain (null: let routing decide). */
-  rerun(id: string, domain: DomainId | null): void {
-    const item = this.find(id);
-    if (!item || item.status === 'queued' || item.status === 'running' || item.status === 'refused') return;
-    this.set(id, { status: 'queued', pinnedDomain: domain, error: null, edited: null });
+  /**
+   * Captions items again under the current settings, each with a pinned
+   * domain (null: let routing decide). What an item shows stays shown and
+   * exported until the new caption arrives; a user's edit is never
+   * replaced (the new caption is offered beside it).
+   */
+  rerun(ids: readonly string[], domain: DomainId | null): void {
+    for (const id of ids) {
+      const item = this.find(id);
+      if (!item || item.status === 'queued' || item.status === 'running' || item.status === 'refused') continue;
+      this.set(id, { status: 'queued', pinnedDomain: domain, error: null });
+    }
     this.pump();
   }
 
@@ -197,6 +283,23 @@ export class Batch {
     const item = this.find(id);
     if (!item?.record) return;
     this.set(id, { edited: text === item.record.caption ? null : text });
+  }
+
+  /** Shows the generated caption again; the edit is kept as a version. */
+  revert(id: string): void {
+    const item = this.find(id);
+    if (item?.edited === null || item?.edited === undefined) return;
+    this.set(id, { edited: null, versions: withVersion(item, { kind: 'edited', text: item.edited, at: Date.now() }) });
+  }
+
+  /** Shows an earlier version again (as the user's choice); what was shown stays among the versions. */
+  useVersion(id: string, index: number): void {
+    const item = this.find(id);
+    const version = item?.versions?.[index];
+    if (!item?.record || !version) return;
+    const versions =
+      item.edited === null ? item.versions : withVersion(item, { kind: 'edited', text: item.edited, at: Date.now() });
+    this.set(id, { edited: version.text === item.record.caption ? null : version.text, versions });
   }
 
   /** Removes items (cancelling any that run). */
@@ -311,8 +414,24 @@ export class Batch {
         onEvent: (e) => this.onEvent(item.id, e),
       });
       this.measured.push(this.now() - started);
-      this.set(item.id, { status: 'done', record, error: null });
-      this.deps.announce(`${item.name}: done`);
+      // The caption it replaces is kept as a version; the user's edit, if any, stays what is shown.
+      const before = this.find(item.id) ?? item;
+      const versions =
+        before.record && before.record.caption !== record.caption
+          ? withVersion(before, {
+              kind: 'generated',
+              text: before.record.caption,
+              at: Date.now(),
+              madeBy: madeBy(before.record),
+            })
+          : before.versions;
+      this.set(item.id, { status: 'done', record, error: null, ...(versions ? { versions } : {}) });
+      this.deps.announce(
+        before.edited !== null
+          ? `${item.name}: done. Your edit is still the caption; the new one is offered beside it.`
+          : `${item.name}: done`,
+        before.edited !== null,
+      );
     } catch (err) {
       if (isCaptionerError(err, 'CancelledError')) return; // already marked by cancel()
       if (isCaptionerError(err, 'WorkerCrashedError') && !this.crashed.has(item.id)) {

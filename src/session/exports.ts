@@ -2,14 +2,15 @@
  * The batch's exports, shared by the page (and later the CLI): a versioned
  * JSONL record per file, a fine-tuning JSONL in the common chat format (so
  * CapFlow output can train a single-pass student), a CSV, a zip of `.txt`
- * sidecars named like the images, and plain text for the clipboard. Only
- * finished items are exported; the user's edits replace generated captions.
+ * sidecars named like the images, and plain text for the clipboard. Items
+ * with a caption are exported (one waiting for a re-run keeps its own); the
+ * caption shown is the one written, the user's edit when there is one.
  */
 import { zipSync, strToU8 } from 'fflate';
 import { singlePassPrompt } from '../capflow/prompts';
 import { judgeDimensions } from '../capflow/prompts';
 import { toCsv } from './csv';
-import { type SessionItem, finalCaption, isFinished } from './item';
+import { type CaptionVersion, type SessionItem, finalCaption, isFinished } from './item';
 
 /** Bump on an incompatible change of {@link ExportRecord}. */
 export const EXPORT_VERSION = 1;
@@ -34,6 +35,16 @@ export interface ExportRecord {
   /** A video's sampled frame times, in seconds (absent for an image). */
   readonly timestamps?: readonly number[];
   readonly trace?: unknown;
+  /** Earlier captions, oldest first (generated ones with the settings that wrote them), when asked for. */
+  readonly versions?: readonly CaptionVersion[];
+}
+
+/** What the JSONL export adds to each record. */
+export interface JsonlDetail {
+  /** Every step's prompt and output. */
+  readonly trace?: boolean;
+  /** The earlier captions of each item. */
+  readonly versions?: boolean;
 }
 
 /** The finished items, in batch order. */
@@ -41,7 +52,7 @@ export function exportable(items: readonly SessionItem[]): SessionItem[] {
   return items.filter(isFinished);
 }
 
-function exportRecord(item: SessionItem, withTrace: boolean): ExportRecord | null {
+function exportRecord(item: SessionItem, detail: JsonlDetail = {}): ExportRecord | null {
   const record = item.record;
   const caption = finalCaption(item);
   if (!record || caption === null) return null;
@@ -64,13 +75,17 @@ function exportRecord(item: SessionItem, withTrace: boolean): ExportRecord | nul
     ms: Math.round(record.totalMs),
     ...(record.timestamps ? { timestamps: record.timestamps } : {}),
   };
-  return withTrace ? { ...out, trace: record.trace } : out;
+  return {
+    ...out,
+    ...(detail.trace ? { trace: record.trace } : {}),
+    ...(detail.versions ? { versions: item.versions ?? [] } : {}),
+  };
 }
 
-/** JSONL: one versioned record per finished file; `withTrace` adds every step's prompt and output. */
-export function toJsonl(items: readonly SessionItem[], withTrace = false): string {
+/** JSONL: one versioned record per finished file, with the trace and earlier versions when asked. */
+export function toJsonl(items: readonly SessionItem[], detail: JsonlDetail = {}): string {
   return exportable(items)
-    .map((i) => exportRecord(i, withTrace))
+    .map((i) => exportRecord(i, detail))
     .filter((r) => r !== null)
     .map((r) => `${JSON.stringify(r)}\n`)
     .join('');
@@ -138,7 +153,7 @@ export function toCsvExport(items: readonly SessionItem[]): string {
     'frames',
   ];
   const rows = exportable(items).flatMap((item) => {
-    const r = exportRecord(item, false);
+    const r = exportRecord(item);
     if (!r) return [];
     return [
       [

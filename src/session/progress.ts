@@ -7,26 +7,53 @@ import { AGENTS } from '../capflow/spec';
 import { type AgentId } from '../shared/record';
 import type { ItemStatus, SessionItem } from './item';
 
-/** Counts of a batch. `total` leaves refused files out (they never entered the queue). */
+/** The error name of a file skipped because its content is already in the session. */
+export const DUPLICATE_ERROR = 'DuplicateFileError';
+
+/** Counts of a batch. `total` counts every file added, refused and skipped ones included. */
 export interface BatchCounts {
   readonly total: number;
   readonly done: number;
   readonly failed: number;
   readonly cancelled: number;
   readonly pending: number;
+  /** Files that never entered the queue: not an image, damaged, too large… */
+  readonly refused: number;
+  /** Files skipped because the same content is already in the session. */
+  readonly duplicates: number;
 }
 
 /** Counts the items by status. */
-export function countItems(items: readonly { readonly status: ItemStatus }[]): BatchCounts {
+export function countItems(items: readonly Pick<SessionItem, 'status' | 'error'>[]): BatchCounts {
   const by = (s: ItemStatus) => items.filter((i) => i.status === s).length;
-  const pending = by('queued') + by('running');
+  const duplicates = items.filter(isDuplicate).length;
   return {
-    total: items.length - by('refused'),
+    total: items.length,
     done: by('done'),
     failed: by('failed'),
     cancelled: by('cancelled'),
-    pending,
+    pending: by('queued') + by('running'),
+    refused: by('refused') - duplicates,
+    duplicates,
   };
+}
+
+/** True for a file skipped because its content is already in the session. */
+export function isDuplicate(item: Pick<SessionItem, 'status' | 'error'>): boolean {
+  return item.status === 'refused' && item.error?.name === DUPLICATE_ERROR;
+}
+
+/** "3 of 5 done · 1 failed · 1 refused · about 1 min left": every file added is counted. */
+export function countsText(c: BatchCounts, eta: string): string {
+  const parts = [
+    `${c.done} of ${c.total} done`,
+    c.failed ? `${c.failed} failed` : '',
+    c.cancelled ? `${c.cancelled} cancelled` : '',
+    c.refused ? `${c.refused} refused` : '',
+    c.duplicates ? `${c.duplicates} ${c.duplicates === 1 ? 'duplicate' : 'duplicates'} skipped` : '',
+    eta,
+  ];
+  return parts.filter(Boolean).join(' · ');
 }
 
 /**
@@ -76,7 +103,7 @@ function isAgentId(id: string): id is AgentId {
 }
 
 /** The words for an item's status, for badges and screen readers. */
-export function statusText(item: Pick<SessionItem, 'status'>): string {
+export function statusText(item: Pick<SessionItem, 'status' | 'error'>): string {
   switch (item.status) {
     case 'queued':
       return 'queued';
@@ -89,6 +116,6 @@ export function statusText(item: Pick<SessionItem, 'status'>): string {
     case 'cancelled':
       return 'cancelled';
     case 'refused':
-      return 'refused';
+      return isDuplicate(item) ? 'skipped: duplicate' : 'refused';
   }
 }

@@ -20,6 +20,7 @@ import {
   screenshot,
   useHarness,
   waitForStatus,
+  itemError,
 } from './harness';
 
 let h: Harness;
@@ -41,7 +42,7 @@ function writeFolder(): string {
 }
 
 const captionOf = (page: Page, name: string) => card(page, name).getByTestId('caption').inputValue();
-const errorOf = (page: Page, name: string) => card(page, name).getByTestId('item-error').textContent();
+const errorOf = itemError;
 
 test('a folder of images, a corrupt file and a text file: exact captions, one error per file, cancel and retry', async () => {
   const page = await freshPage(h);
@@ -63,7 +64,7 @@ test('a folder of images, a corrupt file and a text file: exact captions, one er
   expect(await errorOf(page, 'e-cut.png')).toMatch(/UnsupportedFileError\s+"e-cut.png" is a truncated PNG/);
   expect(await card(page, 'notes.txt').getAttribute('data-status')).toBe('refused');
   expect(await errorOf(page, 'notes.txt')).toMatch(/"notes.txt" is a text file, not an image\./);
-  expect(await page.getByTestId('counts').textContent()).toMatch(/^2\/4 done · 1 failed · 1 cancelled/);
+  expect(await page.getByTestId('counts').textContent()).toMatch(/^2 of 4 done · 1 failed · 1 cancelled/);
   await screenshot(page, 'results');
 
   // Retry the cancelled image: it captions; retry the failed one: it runs again and fails the same way.
@@ -75,7 +76,7 @@ test('a folder of images, a corrupt file and a text file: exact captions, one er
   await waitForStatus(page, 'd-broken.png', 'failed');
   // The others are undisturbed.
   expect(await captionOf(page, 'a-red.png')).toBe(TINY_VLM_CAPTIONS.red);
-  expect(await page.getByTestId('counts').textContent()).toMatch(/^3\/4 done · 1 failed/);
+  expect(await page.getByTestId('counts').textContent()).toMatch(/^3 of 4 done · 1 failed/);
   await page.context().close();
 });
 
@@ -98,7 +99,7 @@ test('cancel one running item, then cancel all', async () => {
   await page.getByTestId('cancel-all').click();
   await waitForStatus(page, '2-two.png', 'cancelled');
   await waitForStatus(page, '3-three.png', 'cancelled');
-  expect(await page.getByTestId('counts').textContent()).toMatch(/^0\/3 done · 3 cancelled/);
+  expect(await page.getByTestId('counts').textContent()).toMatch(/^0 of 3 done · 3 cancelled/);
   await page.context().close();
 });
 

@@ -48,14 +48,14 @@ test('JSONL, fine-tuning JSONL, CSV, sidecar zip and copy all, on finished items
     await expect
       .poll(() =>
         card(page, name)
-          .getByText(/^Edited/)
+          .getByText(/^Your edit/)
           .count(),
       )
       .toBe(1);
   }
   await page.getByTestId('export-toggle').click();
   expect(await page.getByTestId('export-scope').textContent()).toContain(
-    '2 of 3 items are finished; exports hold those 2 only.',
+    '2 of 3 items have a caption; exports hold those 2 only.',
   );
 
   const jsonl = await downloadText(page, 'export-jsonl');

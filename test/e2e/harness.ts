@@ -129,6 +129,19 @@ export function card(page: Page, name: string) {
   return page.locator('li[data-id]').filter({ has: page.getByRole('heading', { name, exact: true }) });
 }
 
+/**
+ * A card's error as "Name message": the message is what the card shows, the
+ * name is kept under its Details (never in the sentence a user reads).
+ */
+export async function itemError(page: Page, name: string): Promise<string> {
+  const error = card(page, name).getByTestId('item-error');
+  const [errorName, message] = await Promise.all([
+    error.getByTestId('error-name').textContent(),
+    error.getByTestId('error-message').textContent(),
+  ]);
+  return `${errorName?.trim()} ${message?.trim()}`;
+}
+
 /** Waits for a card's status badge to read `status`. */
 export async function waitForStatus(page: Page, name: string, status: string, timeout = 90_000): Promise<void> {
   await expect

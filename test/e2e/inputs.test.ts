@@ -10,7 +10,7 @@ import { expect, test } from 'vitest';
 import { TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { damagedPng, solidPng } from '../support/png';
 import { renderPng } from '../support/text-images';
-import { type Harness, card, forgeParams, freshPage, useHarness, waitForStatus } from './harness';
+import { type Harness, card, forgeParams, freshPage, useHarness, waitForStatus, itemError } from './harness';
 
 let h: Harness;
 useHarness((started) => (h = started));
@@ -243,8 +243,7 @@ const CASES: readonly Case[] = [
   },
 ];
 
-const errorOf = async (page: Page, name: string) =>
-  (await card(page, name).getByTestId('item-error').textContent())?.trim();
+const errorOf = itemError;
 
 test('every kind of bad input gets a correct caption or its own error, the rest untouched', async () => {
   const page = await freshPage(h);
@@ -300,7 +299,7 @@ test('a thousand files at once: all queued, the page keeps answering; long tasks
   }));
   const started = Date.now();
   await page.getByTestId('file-input').setInputFiles(files);
-  await expect.poll(() => page.getByTestId('counts').textContent(), { timeout: 120_000 }).toMatch(/^0\/1000 done/);
+  await expect.poll(() => page.getByTestId('counts').textContent(), { timeout: 120_000 }).toMatch(/^0 of 1000 done/);
   const queuedMs = Date.now() - started;
   // The page still answers a click at once: cancel everything.
   await page.getByTestId('cancel-all').click();

@@ -18,6 +18,7 @@ import {
   screenshot,
   useHarness,
   waitForStatus,
+  itemError,
 } from './harness';
 
 let h: Harness;
@@ -42,9 +43,7 @@ test('a video is captioned from frames sampled on the device; a damaged one fail
   );
   expect(await clip.getByTestId('domain').textContent()).toMatch(/^video & temporal/);
   expect(await clip.locator('video.thumb').count()).toBe(1);
-  expect(await card(page, 'cut.webm').getByTestId('item-error').textContent()).toMatch(
-    /VideoDecodeError\s+Could not read "cut.webm" as a video: /,
-  );
+  expect(await itemError(page, 'cut.webm')).toMatch(/VideoDecodeError\s+Could not read "cut.webm" as a video: /);
   expect(await card(page, 'red.png').getByTestId('caption').inputValue()).toBe(TINY_VLM_CAPTIONS.red);
   await page.setViewportSize({ width: 320, height: 900 });
   await screenshot(page, 'video-320-light');

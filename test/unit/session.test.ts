@@ -17,7 +17,7 @@ import {
   toSidecarZip,
 } from '../../src/session/exports';
 import type { SessionItem } from '../../src/session/item';
-import { countItems, etaMs, formatEta, stageOf } from '../../src/session/progress';
+import { countItems, countsText, etaMs, formatEta, stageOf } from '../../src/session/progress';
 import { FAMILY_FILES, familyOfModelType, plannedFiles } from '../../src/shared/model-files';
 import { PRESETS } from '../../src/shared/presets';
 
@@ -88,7 +88,7 @@ describe('exports', () => {
       ms: 1234,
     });
     expect(JSON.parse(lines[1] ?? '')).toMatchObject({ caption: '=1+1 "quoted"\nline 🎉', generated: 'A red square.' });
-    expect(JSON.parse(toJsonl(batch, true).split('\n')[0] ?? '').trace).toEqual(record.trace);
+    expect(JSON.parse(toJsonl(batch, { trace: true }).split('\n')[0] ?? '').trace).toEqual(record.trace);
   });
 
   test('fine-tuning JSONL: the single-pass instruction for the record’s domain and style, and the caption', () => {
@@ -212,15 +212,24 @@ describe('exports', () => {
 });
 
 describe('progress', () => {
-  test('counts leave refused files out; the ETA is the median item time times what is pending', () => {
+  test('counts include refused files and skipped duplicates; the ETA is the median item time times what is pending', () => {
     const statuses = ['done', 'done', 'failed', 'queued', 'running', 'refused', 'cancelled'] as const;
-    expect(countItems(statuses.map((status) => ({ status })))).toEqual({
-      total: 6,
+    const items = [
+      ...statuses.map((status) => ({ status, error: null })),
+      { status: 'refused' as const, error: { name: 'DuplicateFileError', message: 'same' } },
+    ];
+    expect(countItems(items)).toEqual({
+      total: 8,
       done: 2,
       failed: 1,
       cancelled: 1,
       pending: 2,
+      refused: 1,
+      duplicates: 1,
     });
+    expect(countsText(countItems(items), '')).toBe(
+      '2 of 8 done · 1 failed · 1 cancelled · 1 refused · 1 duplicate skipped',
+    );
     expect(etaMs([], 3)).toBeNull();
     expect(etaMs([9000, 1000, 2000], 2)).toBe(4000);
     expect(etaMs([1000, 3000], 1)).toBe(2000);
