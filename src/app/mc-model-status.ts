@@ -70,6 +70,12 @@ export class McModelStatus extends LitElement {
           <p>
             <strong>${unreachable ? 'The model host cannot be reached.' : 'The models could not be loaded.'}</strong>
             ${m.error.message}
+            ${
+              // The error says only what happened; the ways out are this page's own (the buttons below).
+              unreachable
+                ? 'Retry when connected, use a mirror, import a model folder, or use a preset already on this device.'
+                : nothing
+            }
           </p>
           <div class="ways">
             <button class="primary" @click=${() => this.act({ kind: 'retry' })}>Retry</button>

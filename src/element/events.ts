@@ -3,6 +3,7 @@
  * (`composed`), so a page can listen on the element or any ancestor.
  */
 import type { CaptionRecord } from '../shared/record';
+import type { AuthorFix } from './advice';
 
 /** `caption-progress`: bytes of a model download, or the stage the caption is in. */
 export type CaptionProgressDetail =
@@ -16,14 +17,18 @@ export interface CaptionTokenDetail {
   readonly agent: string | null;
 }
 
-/** `caption-error`: a named error (see the library's error names) and what to do about it. */
+/**
+ * `caption-error`: a named error (see the library's error names), its message, and for the site's author
+ * the attribute that fixes it and the URL that failed (`fix`, null when there is nothing to set).
+ */
 export interface CaptionErrorDetail {
   readonly name: string;
   readonly message: string;
+  readonly fix: AuthorFix | null;
 }
 
-/** Any failure as a `caption-error` detail. */
-export function errorDetail(err: unknown): CaptionErrorDetail {
+/** Any failure's name and message. */
+export function errorFacts(err: unknown): { readonly name: string; readonly message: string } {
   return err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
 }
 

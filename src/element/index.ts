@@ -10,6 +10,7 @@ import { MetaCaptioner } from './meta-captioner';
 export { MetaCaptioner } from './meta-captioner';
 export type { ElementMode } from './meta-captioner';
 export type { CaptionErrorDetail, CaptionProgressDetail, CaptionTokenDetail, MetaCaptionerEventMap } from './events';
+export type { AuthorFix, FixAttribute } from './advice';
 
 /** The tag name. */
 export const TAG_NAME = 'meta-captioner';

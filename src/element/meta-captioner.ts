@@ -15,10 +15,12 @@ import { framesSeen } from '../capflow/prompts';
 import type { DeviceRequest } from '../shared/api';
 import { CancelledError, ImageSourceError, isCaptionerError } from '../shared/errors';
 import { type CaptionEvent, writesCaption } from '../shared/events';
-import { HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
+import { HUB_HOST, HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import { DEFAULT_PRESET_ID, type PresetId, requirePresetId } from '../shared/presets';
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
-import { type CaptionErrorDetail, captionEvent, errorDetail } from './events';
+import { type CaptionErrorDetail, captionEvent, errorFacts } from './events';
+import { adviceFor, authorLine } from './advice';
+import { captionerWorkerUrl } from '../client/worker-factory';
 import { sharedCaptioner } from './shared-captioners';
 import { checkMedia } from '../media/sniff';
 import { type Target, fetchMedia, findTarget, sourceOf } from './media-source';
@@ -32,7 +34,8 @@ type State =
   | { readonly phase: 'idle' }
   | { readonly phase: 'working'; readonly status: string; readonly loaded: number; readonly total: number }
   | { readonly phase: 'done'; readonly record: CaptionRecord }
-  | { readonly phase: 'failed'; readonly error: CaptionErrorDetail };
+  /** `visitor`: the plain words shown in the element; the author's part goes to the console and the event. */
+  | { readonly phase: 'failed'; readonly error: CaptionErrorDetail; readonly visitor: string };
 
 let jobCounter = 0;
 
@@ -205,11 +208,29 @@ export class MetaCaptioner extends LitElement {
       return record;
     } catch (err) {
       const error = abort.signal.aborted && !isCaptionerError(err, 'CancelledError') ? new CancelledError(jobId) : err;
-      if (this.abort === abort) this.state = { phase: 'failed', error: errorDetail(error) };
-      this.dispatchEvent(captionEvent('caption-error', errorDetail(error)));
+      const facts = errorFacts(error);
+      const advice = adviceFor(facts, {
+        modelHost: this.modelHost || HUB_HOST,
+        workerUrl: this.workerUrl(),
+      });
+      const detail: CaptionErrorDetail = { ...facts, fix: advice.fix };
+      // The visitor sees plain words; the site's author, who alone can fix it, reads the console.
+      if (facts.name !== 'CancelledError') console.error(authorLine(facts, advice.fix));
+      if (this.abort === abort) this.state = { phase: 'failed', error: detail, visitor: advice.visitor };
+      this.dispatchEvent(captionEvent('caption-error', detail));
       throw error;
     } finally {
       if (this.abort === abort) this.abort = null;
+    }
+  }
+
+  /** Where the worker script is looked for, for the author's advice. */
+  private workerUrl(): string {
+    // Called while reporting an error: a malformed assets-base must not replace that error with its own.
+    try {
+      return captionerWorkerUrl(this.assetsBase || undefined).href;
+    } catch {
+      return this.assetsBase;
     }
   }
 
@@ -333,7 +354,7 @@ export class MetaCaptioner extends LitElement {
       ${record ? html`<p part="caption" class="caption">${record.caption}</p>` : nothing}
       ${
         s.phase === 'failed' && s.error.name !== 'CancelledError'
-          ? html`<p part="error" class="error" role="alert"><strong>${s.error.name}</strong> ${s.error.message}</p>`
+          ? html`<p part="error" class="error" role="alert">${s.visitor}</p>`
           : nothing
       }
       ${

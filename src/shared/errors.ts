@@ -44,8 +44,11 @@ export class ModelLoadError extends CaptionerError {
 
 /**
  * The model host could not be reached (offline, blocked, or the server is
- * down). The UI offers the ways out: retry, a mirror, an imported folder,
- * or a preset that is already cached.
+ * down). The message says only what happened: the ways out differ by
+ * surface, so each adds its own (the page offers a mirror, an imported
+ * folder or a cached preset; the element tells its site's author about
+ * `model-host`; a library caller picks its own `source`), and none is
+ * promised where it does not exist.
  */
 export class ModelHostUnreachableError extends CaptionerError {
   constructor(
@@ -56,8 +59,7 @@ export class ModelHostUnreachableError extends CaptionerError {
     super(
       'ModelHostUnreachableError',
       `Could not reach the model host ${host}${model ? ` to download ${model}` : ''} (${reason}). ` +
-        'You may be offline, or the host may be blocked or down: retry when connected, use a mirror in the settings, ' +
-        'import a model folder, or pick a preset that is already on this device.',
+        'The device may be offline, or the host blocked or down.',
     );
   }
 }

@@ -6,6 +6,7 @@
  * one worker; errors, cancel, parts and the library example work.
  */
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright';
@@ -23,6 +24,10 @@ let site: StaticServer;
 let root: string;
 /** The element attributes that point it at the forge's models. */
 let forge: string;
+/** A model host that accepts connections and drops them at once: a host the visitor's browser cannot reach. */
+let refusing: Server;
+/** Its URL, as a site's author would give it to model-host. */
+let refusingUrl: string;
 
 interface Seen {
   readonly type: string;
@@ -58,6 +63,11 @@ const workers = (page: Page) => page.evaluate(() => (window as unknown as { __wo
 
 beforeAll(async () => {
   h = await startHarness();
+  refusing = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+  const address = refusing.address();
+  if (address === null || typeof address === 'string') throw new Error('the refusing host has no port');
+  refusingUrl = `http://127.0.0.1:${address.port}/`;
   root = join(h.root, 'embedder');
   mkdirSync(root, { recursive: true });
   // The library build, as a site would vendor it (types are for bundlers, not served).
@@ -78,8 +88,7 @@ beforeAll(async () => {
   // A second copy of the build under another path, as two scripts of one page might bring.
   symlinkSync(join(root, 'vendor/mc'), join(root, 'vendor/mc-copy'));
   cpSync('examples/library/kite.png', join(root, 'library/kite.png'));
-  writeFileSync(
-    join(root, 'library/index.html'),
+  const libraryOn = (host: string) =>
     library
       .replace(
         models,
@@ -87,9 +96,10 @@ beforeAll(async () => {
       )
       .replace(
         create,
-        `createCaptioner({ source: { kind: 'host', host: '${h.models.url}', pathTemplate: '{model}/resolve/{revision}/' } });`,
-      ),
-  );
+        `createCaptioner({ source: { kind: 'host', host: '${host}', pathTemplate: '{model}/resolve/{revision}/' } });`,
+      );
+  writeFileSync(join(root, 'library/index.html'), libraryOn(h.models.url));
+  writeFileSync(join(root, 'library/unreachable.html'), libraryOn(refusingUrl));
 
   // A test page: a corrupt image next to a good one, and an element on a model that never stops.
   writeFileSync(join(root, 'images/broken.png'), damagedPng(readFileSync('examples/embed/images/kite.png')));
@@ -103,10 +113,22 @@ beforeAll(async () => {
       <meta-captioner id="endless" src="./images/kite.png" mode="prompt" max-tokens="1000000" model-host="${h.models.url}" vlm="forge/tiny-smolvlm-endless" device="wasm"></meta-captioner>
       </body></html>`,
   );
+  // A third-party page whose models cannot be downloaded: model-host points at a host that drops every connection.
+  writeFileSync(
+    join(root, 'unreachable.html'),
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>unreachable</title>
+      <script type="module" src="./vendor/mc/element.js"></script></head><body>
+      <img id="kite" src="./images/kite.png" alt=""><meta-captioner for="kite" preset="tiny" ${forge.replace(
+        `model-host="${h.models.url}"`,
+        `model-host="${refusingUrl}"`,
+      )} auto></meta-captioner>
+      </body></html>`,
+  );
   site = await startStaticServer(root);
 });
 
 afterAll(async () => {
+  await new Promise((resolve) => refusing?.close(resolve));
   await site?.close();
   await h?.close();
 });
@@ -170,11 +192,21 @@ test('a corrupt image and an unknown preset get named caption-errors while the o
         .sort(),
     )
     .toEqual([
-      ['broken', { name: 'ImageDecodeError', message: expect.stringContaining('"broken.png"') }],
-      ['typo', { name: 'ModelLoadError', message: '"huge" is not a preset: use tiny, balanced, quality.' }],
+      ['broken', { name: 'ImageDecodeError', message: expect.stringContaining('"broken.png"'), fix: null }],
+      [
+        'typo',
+        {
+          name: 'ModelLoadError',
+          message: '"huge" is not a preset: use tiny, balanced, quality.',
+          fix: expect.objectContaining({ attribute: 'preset', url: null }),
+        },
+      ],
     ]);
   expect(await page.locator('#broken').getAttribute('alt')).toBe('');
-  expect(await page.locator('meta-captioner[for="broken"] [part="error"]').textContent()).toContain('ImageDecodeError');
+  // The visitor reads what is wrong with the file, without the error's class name.
+  const shown = await page.locator('meta-captioner[for="broken"] [part="error"]').textContent();
+  expect(shown).toMatch(/^Could not decode "broken\.png" as a PNG/);
+  expect(shown).not.toContain('Error');
 
   const outcome = await page.evaluate(async () => {
     const el = document.getElementById('endless') as MetaCaptioner;
@@ -243,6 +275,61 @@ test('the library example captions an image with createCaptioner() from the vend
   const page = await freshPage(h);
   await page.goto(`${site.url}library/`);
   await expect.poll(() => page.locator('#caption').textContent(), { timeout: 90_000 }).toBe(TINY_VLM_CAPTIONS.red);
+  await page.context().close();
+});
+
+test('models that cannot be downloaded: the visitor reads plain words; the site author gets model-host in the console and the event', async () => {
+  const page = await freshPage(h);
+  await instrument(page);
+  const logged: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') logged.push(m.text());
+  });
+  await page.goto(`${site.url}unreachable.html`);
+  const element = page.locator('meta-captioner[for="kite"]');
+  await expect.poll(() => element.locator('[part="error"]').count(), { timeout: 60_000 }).toBe(1);
+  const shown = await element.locator('[part="error"]').textContent();
+  expect(shown).toBe(
+    'Captions are not available right now: the captioning models could not be downloaded. Try again later.',
+  );
+  // Nothing a visitor of someone else's site cannot act on, and no class name.
+  expect(shown).not.toMatch(/Error|setting|mirror|import|folder|preset|model-host/i);
+  expect(await element.locator('[part="status"]').textContent()).toBe('Failed.');
+  expect(await page.locator('#kite').getAttribute('alt')).toBe('');
+
+  const errors = (await seen(page)).filter((e) => e.type === 'caption-error');
+  expect(errors).toEqual([
+    {
+      type: 'caption-error',
+      for: 'kite',
+      detail: {
+        name: 'ModelHostUnreachableError',
+        message: expect.stringMatching(/^Could not reach the model host 127\.0\.0\.1:\d+ to download /),
+        fix: { attribute: 'model-host', url: refusingUrl, advice: expect.stringContaining('Set model-host to a host') },
+      },
+    },
+  ]);
+  // The shared error's message promises no way out that only the workbench page has.
+  expect(JSON.stringify(errors)).not.toMatch(/in the settings|import a model folder|pick a preset/);
+  // The author's console names the error, the attribute to set and the URL that failed.
+  const line = logged.find((l) => l.includes('ModelHostUnreachableError'));
+  expect(line).toContain('<meta-captioner>');
+  expect(line).toContain('Fix: set the model-host attribute.');
+  expect(line).toContain(`(Failed: ${refusingUrl})`);
+  await screenshot(page, 'element-unreachable-host');
+  await page.context().close();
+});
+
+test('the library example with its model host unreachable: a plain message, not "working…" forever', async () => {
+  const page = await freshPage(h);
+  const uncaught: string[] = [];
+  page.on('pageerror', (err) => uncaught.push(`${err.name}: ${err.message}`));
+  await page.goto(`${site.url}library/unreachable.html`);
+  const caption = page.locator('#caption');
+  await expect
+    .poll(() => caption.textContent(), { timeout: 60_000 })
+    .toMatch(/^No caption: Could not reach the model host 127\.0\.0\.1:\d+ to download .*\. The device may be offline/);
+  expect(uncaught).toEqual([]);
   await page.context().close();
 });
 

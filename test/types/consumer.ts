@@ -19,6 +19,8 @@ document.querySelector('meta-captioner')!.addEventListener('caption-done', (e) =
 const element: MetaCaptioner | null = document.querySelector('meta-captioner');
 element?.addEventListener('caption-error', (e) => {
   const detail: CaptionErrorDetail = e.detail;
+  // The fix for the site's author: which attribute, and the URL that failed.
+  if (detail.fix?.attribute === 'model-host') return detail.fix.url ?? detail.fix.advice;
   return detail.name;
 });
 element?.addEventListener('caption-progress', (e) => (e.detail.kind === 'download' ? e.detail.loaded : e.detail.stage));
