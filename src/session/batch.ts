@@ -86,6 +86,7 @@ export class Batch {
   /** Images added in this page's life (restored ones are read back from the store on demand). */
   private readonly images = new Map<string, Blob>();
   private running: string | null = null;
+  private pausedQueue = false;
   /** Items whose worker crashed under them once already (they are not retried again). */
   private readonly crashed = new Set<string>();
   /** Content hashes computed in this page's life, by item id (duplicates). */
@@ -347,6 +348,19 @@ export class Batch {
     return this.deps.store.saveSettings(query);
   }
 
+  /** True while the queue is paused: the running item finishes, no other starts. */
+  get paused(): boolean {
+    return this.pausedQueue;
+  }
+
+  /** Pauses the queue (the running item finishes) or resumes it. */
+  setPaused(paused: boolean): void {
+    this.pausedQueue = paused;
+    this.deps.announce(paused ? 'Paused: the item running now finishes, no other starts.' : 'Resumed.');
+    this.changed();
+    this.pump();
+  }
+
   /** Tries again after a failed model load. */
   resume(): void {
     this.models = { phase: 'idle' };
@@ -373,7 +387,7 @@ export class Batch {
 
   /** Starts the next queued item unless one runs or the models failed to load. */
   private pump(): void {
-    if (this.running || this.models.phase === 'failed' || this.models.phase === 'loading') return;
+    if (this.running || this.pausedQueue || this.models.phase === 'failed' || this.models.phase === 'loading') return;
     const next = this.items.find((i) => i.status === 'queued');
     if (!next) return;
     this.running = next.id;

@@ -2,7 +2,8 @@
  * The batch keeps every caption an item had: a re-run adds a version and
  * never replaces the user's edit, what is shown stays shown (and exported)
  * while a re-run waits or fails, and files whose bytes are already in the
- * session are skipped as duplicates unless the user keeps them. A fake
+ * session are skipped as duplicates unless the user keeps them; a paused
+ * queue starts nothing. A fake
  * captioner answers by call count; the store is the in-memory one.
  */
 import { expect, test } from 'vitest';
@@ -151,4 +152,16 @@ test('duplicates by content are skipped with the file they repeat, counted, and 
   batch.keepDuplicate(byName['a copy.png']?.id ?? '');
   await done;
   expect(batch.items.find((i) => i.name === 'a copy.png')).toMatchObject({ status: 'done', keptDuplicate: true });
+});
+
+test('a paused queue starts nothing until it is resumed', async () => {
+  const { batch, settled, png } = setup();
+  batch.setPaused(true);
+  await batch.add([png(40, 'one.png'), png(50, 'two.png')]);
+  expect(batch.items.map((i) => i.status)).toEqual(['queued', 'queued']);
+  expect(batch.paused).toBe(true);
+  const done = settled();
+  batch.setPaused(false);
+  await done;
+  expect(batch.items.map((i) => i.status)).toEqual(['done', 'done']);
 });
