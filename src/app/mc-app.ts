@@ -11,6 +11,7 @@ import { type Captioner, createCaptioner } from '../client/captioner';
 import { Batch, type BatchConfig } from '../session/batch';
 import { type SessionItem, finalCaption } from '../session/item';
 import { countItems, etaMs, formatEta } from '../session/progress';
+import { DEFAULT_VIEW, type ItemView, viewItems } from '../session/curate';
 import { MemorySessionStore, SESSION_IMAGE_BUDGET, type SessionStorage, SessionStore } from '../session/store';
 import { type DeviceInfo, describeDevice } from '../shared/device';
 import { PRESETS, type PresetId } from '../shared/presets';
@@ -22,6 +23,9 @@ import './mc-cache-panel';
 import './mc-export';
 import { type ItemActionDetail } from './mc-item';
 import './mc-queue';
+import type { SelectDetail } from './mc-queue';
+import './mc-curate';
+import type { CurateAction, Layout } from './mc-curate';
 import './mc-toolbar';
 import type { BatchAction, Panel } from './mc-toolbar';
 import type { ModelAction } from './mc-model-status';
@@ -59,6 +63,9 @@ export class McApp extends LitElement {
     announcement: { state: true },
     notice: { state: true },
     batch: { state: true },
+    view: { state: true },
+    layout: { state: true },
+    selected: { state: true },
   };
 
   declare device: DeviceInfo | null;
@@ -69,6 +76,11 @@ export class McApp extends LitElement {
   declare notice: string;
   /** Null until the session store is open. */
   declare batch: Batch | null;
+  /** Which items are shown, in what order. */
+  declare view: ItemView;
+  declare layout: Layout;
+  /** Selected item ids. */
+  declare selected: ReadonlySet<string>;
 
   private captioner: Captioner;
   private readonly scheduleRender = frameScheduler(this);
@@ -89,6 +101,9 @@ export class McApp extends LitElement {
     // A mistyped link is said, never quietly replaced by the defaults.
     this.notice = urlSettingNotice(params);
     this.batch = null;
+    this.view = DEFAULT_VIEW;
+    this.layout = 'cards';
+    this.selected = new Set();
     this.captioner = this.newCaptioner();
   }
 
@@ -281,11 +296,8 @@ export class McApp extends LitElement {
         return batch.keepDuplicate(id);
       case 'edit':
         return batch.edit(id, action.text);
-      case 'remove': {
-        this.thumbs.drop(id);
-        void batch.remove([id]);
-        return;
-      }
+      case 'remove':
+        return this.removeItems([id]);
       case 'copy': {
         const item = batch.items.find((i) => i.id === id);
         const text = item ? finalCaption(item) : null;
@@ -296,6 +308,45 @@ export class McApp extends LitElement {
           );
         return;
       }
+    }
+  };
+
+  private removeItems(ids: readonly string[]): void {
+    for (const id of ids) this.thumbs.drop(id);
+    this.selected = new Set([...this.selected].filter((id) => !ids.includes(id)));
+    void this.batch?.remove(ids);
+  }
+
+  private readonly onSelect = (event: CustomEvent<SelectDetail>): void => {
+    const next = new Set(this.selected);
+    for (const id of event.detail.ids) {
+      if (event.detail.selected) next.add(id);
+      else next.delete(id);
+    }
+    this.selected = next;
+  };
+
+  private readonly onCurate = (event: CustomEvent<CurateAction>): void => {
+    const batch = this.batch;
+    if (!batch) return;
+    const shown = viewItems(batch.items, this.view);
+    const chosen = shown.filter((i) => this.selected.has(i.id)).map((i) => i.id);
+    const action = event.detail;
+    switch (action.kind) {
+      case 'select-all':
+        this.selected = new Set([...this.selected, ...shown.map((i) => i.id)]);
+        return;
+      case 'clear-selection':
+        this.selected = new Set();
+        return;
+      case 'recaption':
+        batch.rerun(chosen, null);
+        this.announce(`Re-captioning ${chosen.length} items with the current settings.`, true);
+        return;
+      case 'remove':
+        return this.removeItems(chosen);
+      case 'apply-edits':
+        return batch.applyEdits(action.edits);
     }
   };
 
@@ -439,12 +490,26 @@ export class McApp extends LitElement {
   }
 
   private renderGrid(items: readonly SessionItem[]) {
-    return html`<mc-queue
-      .items=${items}
-      .live=${new Map(this.batch?.live)}
-      .thumbs=${this.thumbs.snapshot()}
-      @item-action=${this.onItemAction}
-    ></mc-queue>`;
+    const shown = viewItems(items, this.view);
+    return html`<mc-curate
+        .items=${items}
+        .shown=${shown}
+        .selected=${this.selected}
+        .view=${this.view}
+        .layout=${this.layout}
+        @view-change=${(e: CustomEvent<ItemView>) => (this.view = e.detail)}
+        @layout-change=${(e: CustomEvent<Layout>) => (this.layout = e.detail)}
+        @curate-action=${this.onCurate}
+      ></mc-curate>
+      <mc-queue
+        .items=${shown}
+        .live=${new Map(this.batch?.live)}
+        .thumbs=${this.thumbs.snapshot()}
+        .selected=${this.selected}
+        .layout=${this.layout}
+        @item-action=${this.onItemAction}
+        @select-items=${this.onSelect}
+      ></mc-queue>`;
   }
 }
 

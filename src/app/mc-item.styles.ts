@@ -9,8 +9,8 @@ export const itemStyles = css`
   article {
     display: flex;
     flex-direction: column;
-    gap: 0.6rem;
-    padding: 0.8rem;
+    gap: 0.45rem;
+    padding: 0.65rem;
     background: var(--mc-surface);
     border: 1px solid var(--mc-border);
     border-radius: var(--mc-radius);
@@ -25,8 +25,8 @@ export const itemStyles = css`
   }
   .thumb {
     flex: none;
-    width: 4.5rem;
-    height: 4.5rem;
+    width: 3.5rem;
+    height: 3.5rem;
     object-fit: cover;
     border-radius: 0.4rem;
     background: var(--mc-surface-2);
@@ -39,6 +39,8 @@ export const itemStyles = css`
   }
   .title {
     min-width: 0;
+    /* Room for the list's selection checkbox in the corner. */
+    padding-right: 1.5rem;
   }
   h3 {
     margin: 0;
@@ -111,7 +113,7 @@ export const itemStyles = css`
   }
   .caption textarea {
     width: 100%;
-    min-height: 6rem;
+    min-height: 4.5rem;
     resize: vertical;
   }
   .facts {
@@ -212,6 +214,23 @@ export const itemStyles = css`
     cursor: pointer;
     color: var(--mc-accent);
     font-size: 0.9rem;
+  }
+  :host([compact]) article {
+    gap: 0.2rem;
+  }
+  :host([compact]) .thumb {
+    width: 3rem;
+    height: 3rem;
+  }
+  .line {
+    margin: 0;
+    font-size: 0.85rem;
+    color: var(--mc-muted);
+    display: -webkit-box;
+    -webkit-line-clamp: 2;
+    -webkit-box-orient: vertical;
+    overflow: hidden;
+    overflow-wrap: anywhere;
   }
   .actions {
     margin-top: auto;

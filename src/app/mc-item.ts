@@ -11,6 +11,7 @@ import { formatTime } from '../capflow/prompts';
 import { DOMAINS } from '../capflow/spec';
 import type { CaptionRecord, DomainId } from '../shared/record';
 import type { LiveItem } from '../session/batch';
+import { captionLength } from '../session/curate';
 import { type SessionItem, finalCaption, madeBy } from '../session/item';
 import { isDuplicate, statusText } from '../session/progress';
 import { describeRuntime } from './format';
@@ -78,6 +79,12 @@ function barText(minScore: Readonly<Record<string, number>>): string {
   return bars.map(([d, m]) => `${d} ${m}`).join(', ');
 }
 
+/** "212 characters · ≈ 48 tokens". */
+function lengthText(text: string): string {
+  const { chars, tokens } = captionLength(text);
+  return `${chars} characters · ≈ ${tokens} tokens`;
+}
+
 /** How long typing pauses before an edit is saved. */
 const EDIT_DEBOUNCE_MS = 400;
 
@@ -87,12 +94,15 @@ export class McItem extends LitElement {
     item: { attribute: false },
     live: { attribute: false },
     thumb: { attribute: false },
+    compact: { type: Boolean, reflect: true },
     thumbFailed: { state: true },
   };
 
   declare item: SessionItem | null;
   declare live: LiveItem | undefined;
   declare thumb: string;
+  /** A row of the list layout: thumbnail, name, status and the caption's first lines; no controls. */
+  declare compact: boolean;
   /** The browser could not show the image (e.g. a corrupt file): a placeholder stands in. */
   declare thumbFailed: boolean;
   private editTimer: ReturnType<typeof setTimeout> | undefined;
@@ -103,6 +113,7 @@ export class McItem extends LitElement {
     this.item = null;
     this.live = undefined;
     this.thumb = '';
+    this.compact = false;
     this.thumbFailed = false;
   }
 
@@ -165,7 +176,13 @@ export class McItem extends LitElement {
           </p>
         </div>
       </div>
-      ${this.renderBody(item)} ${this.renderActions(item)}
+      ${
+        this.compact
+          ? html`<p class="line" data-testid="caption-line">
+              ${finalCaption(item) ?? this.live?.streamed ?? item.error?.message ?? ''}
+            </p>`
+          : html`${this.renderBody(item)} ${this.renderActions(item)}`
+      }
     </article>`;
   }
 
@@ -191,8 +208,9 @@ export class McItem extends LitElement {
       if (item.error) return this.renderError(item);
       if (!pending) return nothing;
       return html`<p class="streaming" data-testid="streamed" aria-hidden=${streamed ? 'false' : 'true'}>
-        ${streamed || (item.status === 'queued' ? 'Waiting for its turn.' : '')}
-      </p>`;
+          ${streamed || (item.status === 'queued' ? 'Waiting for its turn.' : '')}
+        </p>
+        ${this.renderSpeed()}`;
     }
     // A re-run waits, runs or failed: what the item had stays shown (and exported) until a new caption arrives.
     const caption = finalCaption(item) ?? '';
@@ -201,8 +219,9 @@ export class McItem extends LitElement {
       ${
         pending
           ? html`<p class="streaming small" data-testid="streamed">
-              ${streamed ? html`New caption: ${streamed}` : item.status === 'queued' ? 'Waiting to run again.' : ''}
-            </p>`
+                ${streamed ? html`New caption: ${streamed}` : item.status === 'queued' ? 'Waiting to run again.' : ''}
+              </p>
+              ${this.renderSpeed()}`
           : nothing
       }
       <label class="caption">
@@ -236,6 +255,9 @@ export class McItem extends LitElement {
             : nothing
         }
         <span class="chip">${(record.totalMs / 1000).toFixed(1)} s</span>
+        <span class="chip" data-testid="length" title="Tokens are estimated: each model's tokenizer counts its own"
+          >${lengthText(caption)}</span
+        >
       </div>
       ${record.timestamps ? html`<p class="muted small" data-testid="frames">${framesText(record)}</p>` : nothing}
       ${
@@ -284,6 +306,16 @@ export class McItem extends LitElement {
         <mc-trace .steps=${record.trace}></mc-trace>
       </details>
     `;
+  }
+
+  /** How fast the caption streams in, once it has streamed for a second. */
+  private renderSpeed() {
+    const live = this.live;
+    if (!live?.firstTokenAt || !live.lastTokenAt) return nothing;
+    const seconds = (live.lastTokenAt - live.firstTokenAt) / 1000;
+    if (seconds < 1) return nothing;
+    const rate = captionLength(live.streamed).tokens / seconds;
+    return html`<p class="muted small" data-testid="speed">≈ ${rate.toFixed(1)} tokens/s</p>`;
   }
 
   /** Earlier captions, newest first, each with who wrote it and a way to show it again. */

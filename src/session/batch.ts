@@ -48,6 +48,10 @@ export interface LiveItem {
   readonly stage: string;
   /** Text streaming in from the caption-writing step. */
   readonly streamed: string;
+  /** When the caption-writing step's first text came (ms, the batch's clock), for its speed. */
+  readonly firstTokenAt?: number;
+  /** The batch's clock when `streamed` last grew. */
+  readonly lastTokenAt?: number;
 }
 
 /** A file handed to the batch with its path in the folder it came from. */
@@ -286,6 +290,22 @@ export class Batch {
     this.set(id, { edited: text === item.record.caption ? null : text });
   }
 
+  /**
+   * Applies bulk edits the user previewed (find/replace, a prefix): each
+   * becomes the item's edit, and an edit it replaces is kept as a version,
+   * so every bulk change can be undone card by card.
+   */
+  applyEdits(edits: readonly { readonly id: string; readonly after: string }[]): void {
+    for (const { id, after } of edits) {
+      const item = this.find(id);
+      if (!item?.record) continue;
+      const versions =
+        item.edited === null ? item.versions : withVersion(item, { kind: 'edited', text: item.edited, at: Date.now() });
+      this.set(id, { edited: after === item.record.caption ? null : after, ...(versions ? { versions } : {}) });
+    }
+    this.deps.announce(`Changed ${edits.length} ${edits.length === 1 ? 'caption' : 'captions'}.`, true);
+  }
+
   /** Shows the generated caption again; the edit is kept as a version. */
   revert(id: string): void {
     const item = this.find(id);
@@ -470,9 +490,19 @@ export class Batch {
     const live = this.live.get(id);
     if (!live) return;
     if (event.type === 'agent-start') {
-      this.live.set(id, { stage: stageOf(event.agent), streamed: writesCaption(event.agent) ? '' : live.streamed });
+      this.live.set(
+        id,
+        writesCaption(event.agent)
+          ? { stage: stageOf(event.agent), streamed: '' }
+          : { ...live, stage: stageOf(event.agent) },
+      );
     } else if (event.type === 'token' && writesCaption(event.agent)) {
-      this.live.set(id, { ...live, streamed: live.streamed + event.text });
+      this.live.set(id, {
+        ...live,
+        streamed: live.streamed + event.text,
+        firstTokenAt: live.firstTokenAt ?? this.now(),
+        lastTokenAt: this.now(),
+      });
     } else if (event.type === 'video-frames') {
       const stage =
         event.phase === 'scanning'
