@@ -27,6 +27,11 @@ export class OcrTool {
 
   constructor(private readonly deps: OcrToolDeps) {}
 
+  /** Where the engine sits now; null before its first use. */
+  get device(): DeviceKind | null {
+    return this.engine?.device ?? null;
+  }
+
   /** The engine on `device`, loaded (or moved) on demand, with `compile` and `ready` events. */
   async on(device: DeviceKind, onEvent: EventSink): Promise<OcrEngine> {
     if (this.engine?.device === device) return this.engine;
