@@ -1,7 +1,7 @@
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { CONTENT_SECURITY_POLICY_HEADER, cspMeta } from './vite-csp.ts';
-import { ocrAssets } from './vite-ocr-assets.ts';
+import { ocrAssetSizes, ocrAssets } from './vite-ocr-assets.ts';
 
 /**
  * Cross-origin isolation (COOP/COEP) unlocks SharedArrayBuffer, hence
@@ -62,10 +62,11 @@ const offline = VitePWA({
 });
 
 export default defineConfig({
-  plugins: [cspMeta(), ocrAssets(), offline],
+  plugins: [cspMeta(), ocrAssets(), ocrAssetSizes(), offline],
   server: { headers: isolation },
   preview: { headers, host: '127.0.0.1' },
-  worker: { format: 'es' },
+  // Workers are built with these plugins only: the worker reads the OCR sizes.
+  worker: { format: 'es', plugins: () => [ocrAssetSizes()] },
   // Pre-bundling breaks their dynamic wasm/worker imports; serve them as they ship.
   optimizeDeps: { exclude: ['@huggingface/transformers', 'onnxruntime-web'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 2048 },

@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Plugin, defineConfig } from 'vite';
-import { ocrAssets } from './vite-ocr-assets.ts';
+import { ocrAssetSizes, ocrAssets } from './vite-ocr-assets.ts';
 
 const LIT_NODE_MAIN: Record<string, string> = {
   '@lit/reactive-element': 'reactive-element.js',
@@ -42,8 +42,9 @@ function serverSafeLit(): Plugin {
 export default defineConfig({
   base: './',
   publicDir: false,
-  plugins: [serverSafeLit(), ocrAssets()],
-  worker: { format: 'es' },
+  plugins: [serverSafeLit(), ocrAssets(), ocrAssetSizes()],
+  // Workers are built with these plugins only: the worker reads the OCR sizes.
+  worker: { format: 'es', plugins: () => [ocrAssetSizes()] },
   build: {
     outDir: 'dist-lib',
     emptyOutDir: true,

@@ -400,7 +400,7 @@ export class McApp extends LitElement {
           </div>
         </div>
         <p class="device" data-testid="device">
-          ${this.device ? describeDevice(this.device) : 'Checking this device…'}
+          ${this.device ? describeDevice(this.device, this.settings.device) : 'Checking this device…'}
         </p>
       </header>
       <main

@@ -60,8 +60,9 @@ export class McModelStatus extends LitElement {
       case 'ready': {
         const ms = m.report.roles.reduce((sum, r) => sum + r.loadMs + r.compileMs, 0);
         const cached = m.report.roles.every((r) => r.fromCache);
+        const why = m.report.deviceReason ? ` — automatic: ${m.report.deviceReason}` : '';
         return html`<p class="line ok" data-testid="ready">
-          Ready on ${m.report.device} in ${(ms / 1000).toFixed(1)} s${cached ? ' (from this device)' : ''}
+          Ready on ${m.report.device} in ${(ms / 1000).toFixed(1)} s${cached ? ' (from this device)' : ''}${why}
         </p>`;
       }
       case 'failed': {

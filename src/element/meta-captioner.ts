@@ -400,7 +400,8 @@ export class MetaCaptioner extends LitElement {
         const runtime = s.record.runtime;
         if (!runtime) return 'Done.';
         const where = runtime.device === 'webgpu' ? 'on the GPU (WebGPU)' : `on the CPU (WASM, ${this.threads()})`;
-        return `Done ${where} in ${(s.record.totalMs / 1000).toFixed(1)} s.`;
+        const why = runtime.deviceReason ? ` (automatic: ${runtime.deviceReason})` : '';
+        return `Done ${where}${why} in ${(s.record.totalMs / 1000).toFixed(1)} s.`;
       }
       case 'failed':
         return s.error.name === 'CancelledError' ? 'Cancelled.' : 'Failed.';

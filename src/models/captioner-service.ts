@@ -13,6 +13,7 @@ import type {
   CaptionResult,
   CaptionerApi,
   CapflowJob,
+  DeviceRequest,
   DownloadPlan,
   ImportFile,
   LoadReport,
@@ -39,9 +40,10 @@ import { DownloadTracker } from './cache/download-tracker';
 import { type StorageAccess, WeightCache, availableBytes } from './cache/weight-cache';
 import { type JobControl, JobRegistry } from './jobs';
 import { ModelSet, wantedModels } from './model-set';
-import { OCR_MODEL_NAME } from './ocr/ocr-engine';
+import { OCR_MODEL_NAME, type OcrEngine } from './ocr/ocr-engine';
 import { OcrTool } from './ocr/ocr-tool';
 import { type AssetLocations, assetLocations } from './runtime/assets';
+import { autoDeviceNotice, autoDeviceReason } from './runtime/device-choice';
 import { probeDevice } from './runtime/device-probe';
 import { GpuFallback } from './runtime/gpu-fallback';
 import { HostGuard } from './runtime/host-guard';
@@ -83,6 +85,8 @@ export class CaptionerService implements CaptionerApi {
   private broken = false;
   /** The last load that succeeded, to reload on WASM after a GPU failure. */
   private lastLoad: LoadRequest | null = null;
+  /** Why the loaded models sit on WASM when `auto` passed over a software adapter, for records. */
+  private deviceReason: string | null = null;
   private readonly gpu = new GpuFallback({
     modelsDevice: () => this.models.device,
     reloadOnWasm: async (control, onEvent) => {
@@ -151,6 +155,8 @@ export class CaptionerService implements CaptionerApi {
   private async loadModels(request: LoadRequest, control: JobControl, onEvent: EventSink): Promise<LoadReport> {
     const info = await this.probe();
     const device = this.gpu.deviceFor(request.device, info);
+    const deviceReason = autoDeviceReason(request.device, device, info);
+    if (deviceReason) onEvent({ type: 'notice', message: autoDeviceNotice(deviceReason) });
     await this.runtimeReady;
     const wanted = wantedModels(request, device, info);
     for (const { resolved } of wanted) if (resolved.spec.source) this.hosts.allow(resolved.spec.source);
@@ -169,8 +175,9 @@ export class CaptionerService implements CaptionerApi {
       throw err;
     }
     this.lastLoad = request;
+    this.deviceReason = deviceReason;
     this.gpu.watch(device);
-    return { device, roles };
+    return { device, roles, ...(deviceReason && { deviceReason }) };
   }
 
   caption(job: CaptionJob, onEvent: EventSink): Promise<CaptionResult> {
@@ -214,7 +221,7 @@ export class CaptionerService implements CaptionerApi {
   readText(job: OcrJob, onEvent: EventSink): Promise<OcrResult> {
     return this.jobs.run(job.jobId, async (control) => {
       const raw = await decodeImage(job.image, job.name);
-      const ocr = await this.ocr.on(this.gpu.deviceFor(job.device, await this.probe()), onEvent);
+      const ocr = await this.ocrOn(job.device, onEvent);
       control.check();
       const started = this.deps.now();
       const lines = await ocr.read(rgbOf(raw));
@@ -238,7 +245,7 @@ export class CaptionerService implements CaptionerApi {
         name: OCR_MODEL_NAME,
         // The OCR tool loads on first use, so domains without an OCR agent never pay for it.
         read: async (image: RawImage) => {
-          const engine = await this.ocr.on(this.gpu.deviceFor(job.ocrDevice, await this.probe()), onEvent);
+          const engine = await this.ocrOn(job.ocrDevice, onEvent);
           return engine.read(rgbOf(originalOf.get(image) ?? image));
         },
       };
@@ -258,10 +265,19 @@ export class CaptionerService implements CaptionerApi {
           ...record,
           ...(sampledBy && { sampledBy }),
           ...(partial && { partialVideo: partial }),
-          runtime: this.models.runtime(),
+          runtime: { ...this.models.runtime(), ...(this.deviceReason && { deviceReason: this.deviceReason }) },
         };
       });
     });
+  }
+
+  /** The OCR engine for a request; a notice says so when `auto` puts it on WASM over a software adapter. */
+  private async ocrOn(request: DeviceRequest, onEvent: EventSink): Promise<OcrEngine> {
+    const info = await this.probe();
+    const device = this.gpu.deviceFor(request, info);
+    const reason = autoDeviceReason(request, device, info);
+    if (reason && this.ocr.device !== device) onEvent({ type: 'notice', message: autoDeviceNotice(reason) });
+    return this.ocr.on(device, onEvent);
   }
 
   /** A job's pictures: its image, its frames, or frames sampled from its video file, with their times. */

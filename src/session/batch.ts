@@ -535,6 +535,8 @@ export class Batch {
             this.models = { phase: 'loading', loaded: e.loadedAll, total: e.totalAll, file: e.file };
           else if (e.type === 'cached' && this.models.phase === 'loading')
             this.models = { ...this.models, file: e.file };
+          // Said where the user looks: e.g. `auto` passing over a software WebGPU adapter.
+          else if (e.type === 'notice') return this.deps.announce(e.message, true);
           else return;
           this.changed();
         },

@@ -52,6 +52,8 @@ export interface RoleReport {
 export interface LoadReport {
   readonly device: DeviceKind;
   readonly roles: readonly RoleReport[];
+  /** Set when `auto` chose WASM over a software WebGPU adapter: why (also said as a notice). */
+  readonly deviceReason?: string;
 }
 
 /** What a download plan is asked for: a load without running it; `ocr` adds the bundled OCR files. */

@@ -20,15 +20,25 @@ export interface DeviceInfo {
   readonly webgpuError: string | null;
   /** The device `auto` resolves to. */
   readonly preferred: DeviceKind;
+  /** Why `auto` resolves to WASM although an adapter exists (a software one); null otherwise. */
+  readonly autoReason: string | null;
   /** Multi-threaded WASM needs cross-origin isolation (COOP/COEP). */
   readonly crossOriginIsolated: boolean;
   readonly hardwareConcurrency: number;
 }
 
-/** A one-line, human description of a device probe, for the page. */
-export function describeDevice(info: DeviceInfo): string {
-  if (!info.adapter) {
-    return `WASM (CPU, ${info.crossOriginIsolated ? `${info.hardwareConcurrency} threads` : 'single thread'}) — WebGPU unavailable: ${info.webgpuError ?? 'no adapter'}`;
+/**
+ * A one-line, human description of a device probe, for the page, under the
+ * device setting (`auto` unless given): where `auto` passes over the adapter
+ * the line says so and why; an explicit choice sees the adapter itself.
+ */
+// The request is spelled out (api.ts's DeviceRequest) because api.ts imports this file.
+export function describeDevice(info: DeviceInfo, request: DeviceKind | 'auto' = 'auto'): string {
+  const wasm = `WASM (CPU, ${info.crossOriginIsolated ? `${info.hardwareConcurrency} threads` : 'single thread'})`;
+  if (!info.adapter) return `${wasm} — WebGPU unavailable: ${info.webgpuError ?? 'no adapter'}`;
+  // Never quietly: the line says that automatic passed over the adapter, why, and that it stays a choice.
+  if (request === 'auto' && info.preferred === 'wasm') {
+    return `${wasm} — automatic: ${info.autoReason ?? 'WebGPU passed over'}; WebGPU stays available when chosen`;
   }
   const a = info.adapter;
   const name = [a.vendor, a.architecture, a.description].filter(Boolean).join(' ') || 'unknown GPU';

@@ -137,6 +137,8 @@ export interface JudgeOptions {
 /** Where a record was made: device, dtypes and model repo per role (filled in by the worker). */
 export interface RecordRuntime {
   readonly device: string;
+  /** Set when `auto` chose WASM over a software WebGPU adapter: why. */
+  readonly deviceReason?: string;
   readonly dtypes: Readonly<Record<string, unknown>>;
   readonly models: Readonly<Record<string, string>>;
 }

@@ -8,6 +8,7 @@ import { wrap } from 'comlink';
 import { afterEach, describe, expect, inject, test } from 'vitest';
 import { commands } from 'vitest/browser';
 import { type Captioner, type CaptionerOptions, createCaptioner } from '../../src/client/captioner';
+import { describeDevice } from '../../src/shared/device';
 import type { CaptionEvent } from '../../src/shared/events';
 import { TINY_ENDLESS_VLM, TINY_PRESET, TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { solidImage } from './images';
@@ -214,6 +215,59 @@ describe('devices', () => {
     const result = await c.caption({ image: await solidImage('#e01020') });
     expect(result).toMatchObject({ text: TINY_VLM_CAPTIONS.red, device: 'wasm' });
   });
+
+  // Issue 25: on SwiftShader an OCR-routed screenshot took 306 s on WebGPU and 10.4 s on WASM.
+  test(
+    'on a software adapter (SwiftShader here) auto runs on WASM and says why; WebGPU stays an explicit choice',
+    {
+      timeout: 120_000,
+    },
+    async () => {
+      const c = captioner();
+      const info = await c.probe();
+      const why = /^the WebGPU adapter \(google swiftshader\) is a software fallback adapter, slower than WASM$/;
+      expect(info.adapter?.isFallback).toBe(true);
+      expect(info).toMatchObject({ preferred: 'wasm', autoReason: expect.stringMatching(why) });
+      expect(describeDevice(info)).toMatch(
+        /^WASM \(CPU, .*\) — automatic: the WebGPU adapter .* software fallback adapter/,
+      );
+      expect(describeDevice(info, 'webgpu')).toMatch(/^WebGPU: google swiftshader \(software fallback adapter\)/);
+      // The plans (the page's sizes and dtypes) follow the same choice.
+      const plan = await c.plan({ preset: TINY_PRESET, roles: ['vlm'], device: 'auto', ocr: true });
+      expect(plan).toMatchObject({ device: 'wasm', exact: true });
+      expect((await c.plan({ preset: TINY_PRESET, roles: ['vlm'], device: 'webgpu' })).device).toBe('webgpu');
+
+      const events: CaptionEvent[] = [];
+      const report = await c.load({ preset: TINY_PRESET, roles: ['vlm'], onEvent: (e) => events.push(e) });
+      expect(report).toMatchObject({ device: 'wasm', deviceReason: expect.stringMatching(why) });
+      expect(events.filter((e) => e.type === 'notice').map((e) => e.message)).toEqual([
+        expect.stringMatching(
+          /^Automatic device: WASM \(CPU\), because the WebGPU adapter .*\. Ask for WebGPU to use it anyway\.$/,
+        ),
+      ]);
+      const record = await c.capflow({
+        image: await solidImage('rgb(230, 20, 30)'),
+        options: { mode: 'single-pass', domain: 'natural', judge: null },
+      });
+      expect(record.runtime).toMatchObject({ device: 'wasm', deviceReason: expect.stringMatching(why) });
+
+      // Asked for by name, the software adapter is used, and nothing needs explaining.
+      const gpuEvents: CaptionEvent[] = [];
+      const gpu = await c.load({
+        preset: TINY_PRESET,
+        roles: ['vlm'],
+        device: 'webgpu',
+        onEvent: (e) => gpuEvents.push(e),
+      });
+      expect(gpu.device).toBe('webgpu');
+      expect(gpu.deviceReason).toBeUndefined();
+      expect(gpuEvents.filter((e) => e.type === 'notice')).toEqual([]);
+      expect(await c.caption({ image: await solidImage('#e01020') })).toMatchObject({
+        text: TINY_VLM_CAPTIONS.red,
+        device: 'webgpu',
+      });
+    },
+  );
 });
 
 // WebGPU here is SwiftShader (a CPU emulating a GPU), and each test loads on it and then again on WASM.

@@ -4,7 +4,18 @@
  * show a notice in plain words (a plan that fails: test/browser/plan-states.test.ts).
  */
 import { expect, test } from 'vitest';
-import { type Harness, forgeParams, freshPage, screenshot, useHarness } from './harness';
+import { TINY_VLM_CAPTIONS } from '../fixtures/specs';
+import {
+  type Harness,
+  addFiles,
+  card,
+  forgeParams,
+  freshPage,
+  pngFile,
+  screenshot,
+  useHarness,
+  waitForStatus,
+} from './harness';
 
 let h: Harness;
 useHarness((started) => (h = started));
@@ -34,4 +45,25 @@ test('a session that cannot be read back is said, and the page still works', asy
   await expect
     .poll(() => page.getByTestId('notice').textContent())
     .toMatch(/Your last session could not be restored \(.*The stored items could not be read\.\)\. It is still stored/);
+});
+
+// Issue 25: on SwiftShader an OCR-routed screenshot took 306 s on WebGPU and 10.4 s on WASM.
+test('automatic passes over the software WebGPU adapter (SwiftShader here): the device line, a notice and the model status say why', async () => {
+  const page = await freshPage(h);
+  await page.goto(h.url(forgeParams(h.models, { device: 'auto' })));
+  const why = 'the WebGPU adapter (google swiftshader) is a software fallback adapter, slower than WASM';
+  const escaped = why.replace(/[()]/g, '\\$&');
+  await expect
+    .poll(async () => (await page.getByTestId('device').textContent())?.trim())
+    .toMatch(new RegExp(`^WASM \\(CPU, [^)]+\\) — automatic: ${escaped}; WebGPU stays available when chosen$`));
+  await addFiles(page, [pngFile('red.png', [230, 20, 30])]);
+  await waitForStatus(page, 'red.png', 'done');
+  expect(await card(page, 'red.png').getByTestId('caption').inputValue()).toBe(TINY_VLM_CAPTIONS.red);
+  expect(await page.getByTestId('notice').textContent()).toContain(
+    `Automatic device: WASM (CPU), because ${why}. Ask for WebGPU to use it anyway.`,
+  );
+  expect(await page.getByTestId('ready').textContent()).toMatch(
+    new RegExp(`Ready on wasm in .* — automatic: ${escaped}`),
+  );
+  await page.context().close();
 });

@@ -72,10 +72,17 @@ function isExternalDataSetting(value: unknown): value is ExternalDataSetting {
   );
 }
 
-async function fileOf(ctx: PlanContext, url: string, path: string, imported: boolean): Promise<PlannedFile | null> {
+async function fileOf(
+  ctx: PlanContext,
+  url: string,
+  path: string,
+  imported: boolean,
+  known: number | null,
+): Promise<PlannedFile | null> {
   const stored = await ctx.cache.storedSize(url);
   if (stored !== null) return { path, bytes: stored, cached: true };
   if (imported) return null; // imported models exist only in the cache: what is not there, the model lacks
+  if (known !== null) return { path, bytes: known, cached: false };
   let size = ctx.sizes.get(url);
   if (!size) {
     size = probeSize(ctx.fetch, url);
@@ -136,14 +143,19 @@ export async function planRole(ctx: PlanContext, resolved: ResolvedRole, dtype: 
   }
 }
 
-/** The plan of a fixed list of files (`[path, url]`), e.g. the OCR model the app serves. */
+/**
+ * The plan of a fixed list of files (`[path, url]`), e.g. the OCR model the
+ * app serves. `knownSize` gives sizes known without asking the network (the
+ * OCR files', recorded at build time); the rest are probed.
+ */
 export async function planUrls(
   ctx: PlanContext,
   base: Pick<RolePlan, 'role' | 'repo' | 'dtype' | 'sharedWith' | 'location'>,
   entries: readonly (readonly [path: string, url: string])[],
   imported = false,
+  knownSize: (path: string) => number | null = () => null,
 ): Promise<RolePlan> {
-  const files = await Promise.all(entries.map(([path, url]) => fileOf(ctx, url, path, imported)));
+  const files = await Promise.all(entries.map(([path, url]) => fileOf(ctx, url, path, imported, knownSize(path))));
   return rolePlan(
     base,
     files.filter((f): f is PlannedFile => f !== null),

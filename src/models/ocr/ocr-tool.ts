@@ -9,7 +9,7 @@ import type { EventSink } from '../../shared/events';
 import type { DeviceKind } from '../../shared/model-spec';
 import { type PlanContext, planUrls, rolePlan } from '../cache/download-plan';
 import type { WeightCache } from '../cache/weight-cache';
-import { type AssetLocations, OCR_ASSETS } from '../runtime/assets';
+import { type AssetLocations, OCR_ASSETS, OCR_ASSET_BYTES, type OcrAsset } from '../runtime/assets';
 import { OCR_MODEL_NAME, OcrEngine } from './ocr-engine';
 
 /** What the OCR tool needs from the worker. */
@@ -27,6 +27,11 @@ export class OcrTool {
 
   constructor(private readonly deps: OcrToolDeps) {}
 
+  /** Where the engine sits now; null before its first use. */
+  get device(): DeviceKind | null {
+    return this.engine?.device ?? null;
+  }
+
   /** The engine on `device`, loaded (or moved) on demand, with `compile` and `ready` events. */
   async on(device: DeviceKind, onEvent: EventSink): Promise<OcrEngine> {
     if (this.engine?.device === device) return this.engine;
@@ -40,7 +45,12 @@ export class OcrTool {
     return this.engine;
   }
 
-  /** The OCR files' download plan (sizes unknown when the app's files cannot be probed). */
+  /**
+   * The OCR files' download plan. Their sizes were recorded when the app was
+   * built (offline, with the service worker answering, a range probe of them
+   * failed and the plan said sizes could not be checked); only a file the
+   * build did not size is probed.
+   */
   async plan(ctx: PlanContext): Promise<RolePlan> {
     const assets = this.deps.assets();
     const location = new URL('.', assets.ocr('keys.txt')).href;
@@ -50,6 +60,8 @@ export class OcrTool {
         ctx,
         base,
         OCR_ASSETS.map((name) => [name, assets.ocr(name)] as const),
+        false,
+        (name) => OCR_ASSET_BYTES[name as OcrAsset],
       );
     } catch (err) {
       return rolePlan(base, [], `sizes unknown: ${errorText(err)}`);

@@ -11,12 +11,22 @@
 // in package.json and checked at every load (runtime/versions.ts).
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import ocrSizes from 'virtual:ocr-asset-sizes';
 
 /** The files of the bundled OCR model. */
 export const OCR_ASSETS = Object.freeze(['det.onnx', 'rec.onnx', 'cls.onnx', 'keys.txt'] as const);
 
 /** One of {@link OCR_ASSETS}. */
 export type OcrAsset = (typeof OCR_ASSETS)[number];
+
+/**
+ * The byte size of each bundled OCR file, recorded when this bundle was
+ * built from the very files it ships, so the download plan needs no network
+ * for them; null only for a file the build did not know.
+ */
+export const OCR_ASSET_BYTES: Readonly<Record<OcrAsset, number | null>> = Object.freeze(
+  Object.fromEntries(OCR_ASSETS.map((name) => [name, ocrSizes[name] ?? null])) as Record<OcrAsset, number | null>,
+);
 
 /** Absolute URLs of the shipped files. */
 export interface AssetLocations {
