@@ -50,6 +50,7 @@ export class McCurate extends LitElement {
     matchCase: { state: true },
     prefix: { state: true },
     confirmRemove: { state: true },
+    filtersOpen: { state: true },
   };
 
   /** Every item of the session. */
@@ -66,6 +67,8 @@ export class McCurate extends LitElement {
   declare matchCase: boolean;
   declare prefix: string;
   declare confirmRemove: boolean;
+  /** The filters start open where there is room; on a phone they wait behind their summary. */
+  declare filtersOpen: boolean;
 
   constructor() {
     super();
@@ -81,7 +84,13 @@ export class McCurate extends LitElement {
     this.matchCase = false;
     this.prefix = '';
     this.confirmRemove = false;
+    this.filtersOpen = matchMedia('(min-width: 48rem)').matches;
   }
+
+  private readonly onFiltersToggle = (event: Event): void => {
+    event.preventDefault();
+    this.filtersOpen = !this.filtersOpen;
+  };
 
   private emit<T>(type: string, detail: T): void {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
@@ -243,31 +252,6 @@ export class McCurate extends LitElement {
             @input=${(e: Event) => e.target instanceof HTMLInputElement && this.setView({ search: e.target.value })}
           />
         </label>
-        ${select<StatusFilter>(
-          'Show',
-          'filter-status',
-          this.view.status,
-          Object.entries(STATUS_FILTERS) as [StatusFilter, string][],
-          (status) => this.setView({ status }),
-        )}
-        ${
-          domains.length > 1
-            ? select<DomainId | 'all'>(
-                'Domain',
-                'filter-domain',
-                this.view.domain,
-                [['all', 'All'], ...domains.map((d) => [d, DOMAINS[d].label] as [DomainId, string])],
-                (domain) => this.setView({ domain }),
-              )
-            : nothing
-        }
-        ${select<SortOrder>(
-          'Sort',
-          'sort',
-          this.view.sort,
-          Object.entries(SORT_ORDERS) as [SortOrder, string][],
-          (sort) => this.setView({ sort }),
-        )}
         <div class="layout" role="group" aria-label="Layout">
           ${(['cards', 'list'] as const).map(
             (layout) =>
@@ -281,18 +265,61 @@ export class McCurate extends LitElement {
           )}
         </div>
       </div>
+      <details class="filters" ?open=${this.filtersOpen}>
+        <summary data-testid="filters" @click=${this.onFiltersToggle}>
+          Filter and
+          sort${
+            this.view.status !== 'all' || this.view.domain !== 'all' || this.view.sort !== 'added'
+              ? `: ${STATUS_FILTERS[this.view.status]}${
+                  this.view.domain !== 'all' ? `, ${DOMAINS[this.view.domain].label}` : ''
+                }, ${SORT_ORDERS[this.view.sort]}`
+              : ''
+          }
+        </summary>
+        <div class="row">
+          ${select<StatusFilter>(
+            'Show',
+            'filter-status',
+            this.view.status,
+            Object.entries(STATUS_FILTERS) as [StatusFilter, string][],
+            (status) => this.setView({ status }),
+          )}
+          ${
+            domains.length > 1
+              ? select<DomainId | 'all'>(
+                  'Domain',
+                  'filter-domain',
+                  this.view.domain,
+                  [['all', 'All'], ...domains.map((d) => [d, DOMAINS[d].label] as [DomainId, string])],
+                  (domain) => this.setView({ domain }),
+                )
+              : nothing
+          }
+          ${select<SortOrder>(
+            'Sort',
+            'sort',
+            this.view.sort,
+            Object.entries(SORT_ORDERS) as [SortOrder, string][],
+            (sort) => this.setView({ sort }),
+          )}
+        </div>
+      </details>
       <div class="row">
         <span class="muted" data-testid="selection" aria-live="polite">
           ${this.shown.length} of ${this.items.length} shown${selected ? ` · ${selected} selected` : ''}
         </span>
-        <button data-testid="select-all" @click=${() => this.act({ kind: 'select-all' })}>Select all shown</button>
+        <button data-testid="select-all" @click=${() => this.act({ kind: 'select-all' })}>Select all</button>
         ${
           selected
             ? html`<button data-testid="clear-selection" @click=${() => this.act({ kind: 'clear-selection' })}>
                   Clear selection
                 </button>
-                <button data-testid="recaption-selected" @click=${() => this.act({ kind: 'recaption' })}>
-                  Re-caption ${selected} with the current settings
+                <button
+                  data-testid="recaption-selected"
+                  aria-label="Re-caption ${selected} selected, with the current settings (edits stay)"
+                  @click=${() => this.act({ kind: 'recaption' })}
+                >
+                  Re-caption ${selected}
                 </button>
                 ${
                   this.confirmRemove
@@ -355,6 +382,14 @@ export class McCurate extends LitElement {
       }
       .field.search {
         flex: 1 1 12rem;
+      }
+      .filters summary {
+        cursor: pointer;
+        color: var(--mc-accent);
+        font-size: 0.9rem;
+      }
+      .filters .row {
+        margin-top: 0.35rem;
       }
       .field input,
       .field select {

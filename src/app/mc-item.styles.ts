@@ -113,24 +113,25 @@ export const itemStyles = css`
   }
   .caption textarea {
     width: 100%;
-    min-height: 4.5rem;
+    /* As tall as the caption (Chromium), from three lines up to a screenful. */
+    field-sizing: content;
+    min-height: 3.4rem;
+    max-height: 16rem;
     resize: vertical;
   }
+  /* What made the caption, in one run of text that wraps: denser than pills on a phone. */
   .facts {
-    display: flex;
-    flex-wrap: wrap;
-    gap: 0.35rem;
-  }
-  .chip {
+    margin: 0;
     font-size: 0.8rem;
-    border: 1px solid var(--mc-border);
-    border-radius: 999px;
-    padding: 0 0.5rem;
+    color: var(--mc-muted);
+    overflow-wrap: anywhere;
+  }
+  .chip + .chip::before {
+    content: '· ';
     color: var(--mc-muted);
   }
   .chip.domain {
     color: var(--mc-accent);
-    border-color: var(--mc-accent);
   }
   .scores {
     display: grid;
@@ -215,12 +216,24 @@ export const itemStyles = css`
     color: var(--mc-accent);
     font-size: 0.9rem;
   }
+  /* A row of the list: thumbnail and name, then the caption's first lines beside them where there is room. */
   :host([compact]) article {
-    gap: 0.2rem;
+    flex-direction: row;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.2rem 0.75rem;
+    padding: 0.35rem 0.6rem;
+  }
+  :host([compact]) .top {
+    flex: 1 1 12rem;
+    align-items: center;
+  }
+  :host([compact]) .line {
+    flex: 100 1 14rem;
   }
   :host([compact]) .thumb {
-    width: 3rem;
-    height: 3rem;
+    width: 2.75rem;
+    height: 2.75rem;
   }
   .line {
     margin: 0;

@@ -228,18 +228,23 @@ export class McItem extends LitElement {
         <span class="visually-hidden">Caption of ${item.name}</span>
         <textarea data-testid="caption" .value=${caption} @input=${this.onInput} @blur=${this.flushEdit}></textarea>
       </label>
-      <p class="muted small made-by" data-testid="made-by">
-        ${
-          item.edited !== null
-            ? html`Your edit (kept and exported).
-                <button class="linkish" data-testid="revert" @click=${() => this.act({ kind: 'revert' })}>
-                  ${item.versions?.at(-1)?.kind === 'generated' ? 'Use the new caption' : 'Revert to generated'}
-                </button>`
-            : html`Written by ${madeBy(record)}.`
-        }
-      </p>
+      ${
+        item.edited !== null
+          ? html`<p class="muted small made-by" data-testid="edited">
+              Your edit (kept and exported).
+              <button class="linkish" data-testid="revert" @click=${() => this.act({ kind: 'revert' })}>
+                ${item.versions?.at(-1)?.kind === 'generated' ? 'Use the new caption' : 'Revert to generated'}
+              </button>
+            </p>`
+          : nothing
+      }
       ${this.renderVersions(item)}
-      <div class="facts">
+      <p class="facts">
+        <span class="chip" data-testid="made-by" title="Written by ${madeBy(record)}"
+          >${record.mode === 'capflow' ? 'CapFlow' : record.mode === 'single-pass' ? 'Single pass' : 'Own prompt'}${
+            record.style ? ` · ${record.style}` : ''
+          }</span
+        >
         ${
           record.domain
             ? html`<span class="chip domain" data-testid="domain" title=${domainTitle(record.domain)}
@@ -258,7 +263,7 @@ export class McItem extends LitElement {
         <span class="chip" data-testid="length" title="Tokens are estimated: each model's tokenizer counts its own"
           >${lengthText(caption)}</span
         >
-      </div>
+      </p>
       ${record.timestamps ? html`<p class="muted small" data-testid="frames">${framesText(record)}</p>` : nothing}
       ${
         record.judge
@@ -351,7 +356,6 @@ export class McItem extends LitElement {
     if (!item.record || item.record.mode === 'prompt' || item.media === 'video') return nothing;
     const current = item.record.domain?.id ?? null;
     return html`<label class="pin">
-      <span>Re-caption as</span>
       <select
         aria-label="Re-caption ${item.name} as domain"
         data-testid="pin-domain"
@@ -362,7 +366,7 @@ export class McItem extends LitElement {
           this.act({ kind: 'rerun', domain: IMAGE_DOMAIN_IDS.find((d) => d === value) ?? null });
         }}
       >
-        <option value="" selected>another domain…</option>
+        <option value="" selected>Re-caption as…</option>
         ${IMAGE_DOMAIN_IDS.filter((d) => d !== current).map(
           (d) => html`<option value=${d}>${DOMAINS[d].label}</option>`,
         )}
