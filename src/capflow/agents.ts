@@ -128,7 +128,9 @@ async function ocrAgent<I>(run: AgentRun<I>, label: string): Promise<Note> {
   const meta = { agent: 'ocr', role: 'tool', model: ocr?.name ?? 'none', prompt: '(OCR tool)' };
   const out = await step(run.ctx, run.trace, meta, async () => {
     if (!ocr || first === undefined) return { text: 'OCR unavailable.', tokens: 0 };
-    return { text: ocrNote(await ocr.read(first)), tokens: 0 };
+    const progress = (done: number, total: number) =>
+      run.ctx.emit({ type: 'step-progress', jobId: run.ctx.jobId, agent: 'ocr', done, total, unit: 'pieces of text' });
+    return { text: ocrNote(await ocr.read(first, progress)), tokens: 0 };
   });
   return { label, text: out.text };
 }

@@ -55,7 +55,11 @@ export interface CapflowModels<I> {
     embedTexts(texts: readonly string[]): Promise<number[][]>;
     embedImage(image: I): Promise<number[]>;
   };
-  readonly ocr?: { readonly name: string; read(image: I): Promise<readonly OcrLine[]> };
+  readonly ocr?: {
+    readonly name: string;
+    /** `onProgress`: lines read so far of those found, as reading goes. */
+    read(image: I, onProgress?: (done: number, total: number) => void): Promise<readonly OcrLine[]>;
+  };
 }
 
 /** One sampled frame of a video and when it was shown, in seconds from the start. */

@@ -81,7 +81,10 @@ function onPixels(models: CapflowModels<RawImage>): CapflowModels<CliImage> {
 /** The bundled PP-OCR on onnxruntime-node, as the OCR agent's tool. */
 async function localOcr() {
   const ocr = await createNodeOcr();
-  return { name: 'PP-OCRv4 (bundled)', read: (image: RawImage) => ocr.read(image.rgb()) };
+  return {
+    name: 'PP-OCRv4 (bundled)',
+    read: (image: RawImage, onProgress?: (done: number, total: number) => void) => ocr.read(image.rgb(), onProgress),
+  };
 }
 
 const log = () => {};

@@ -12,7 +12,7 @@ import { OCR_ASSET_FILES } from './ocr-files.ts';
 
 /** A reader over the shipped PP-OCRv4 files. */
 export interface NodeOcr {
-  read(image: RgbImage): Promise<OcrLine[]>;
+  read(image: RgbImage, onProgress?: (done: number, total: number) => void): Promise<OcrLine[]>;
 }
 
 /**
@@ -45,5 +45,5 @@ export async function createNodeOcr(threads?: number): Promise<NodeOcr> {
     },
   };
   const alphabet = alphabetFrom(readFileSync(files.dictionary, 'utf8'));
-  return { read: (image) => readText(image, runtime, alphabet) };
+  return { read: (image, onProgress) => readText(image, runtime, alphabet, undefined, onProgress) };
 }

@@ -42,7 +42,10 @@ export function capflowModels(
   vlm: Vlm,
   llm: TextGenerator & { readonly spec: { readonly repo: string } },
   router: ClipModel | null,
-  ocr: { readonly name: string; read(image: RawImage): Promise<readonly OcrLine[]> } | null,
+  ocr: {
+    readonly name: string;
+    read(image: RawImage, onProgress?: (done: number, total: number) => void): Promise<readonly OcrLine[]>;
+  } | null,
 ): CapflowModels<RawImage> {
   return {
     vlm: {

@@ -244,9 +244,9 @@ export class CaptionerService implements CaptionerApi {
       const ocr = {
         name: OCR_MODEL_NAME,
         // The OCR tool loads on first use, so domains without an OCR agent never pay for it.
-        read: async (image: RawImage) => {
+        read: async (image: RawImage, onProgress?: (done: number, total: number) => void) => {
           const engine = await this.ocrOn(job.ocrDevice, onEvent);
-          return engine.read(rgbOf(originalOf.get(image) ?? image));
+          return engine.read(rgbOf(originalOf.get(image) ?? image), onProgress);
         },
       };
       return this.gpu.run(control, onEvent, async () => {

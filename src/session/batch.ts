@@ -509,6 +509,8 @@ export class Batch {
           ? `finding scene changes (${Math.round((100 * event.done) / event.total)}%)`
           : `reading frames (${event.done} of ${event.total})`;
       this.live.set(id, { ...live, stage });
+    } else if (event.type === 'step-progress') {
+      this.live.set(id, { ...live, stage: `${stageOf(event.agent)} (${event.done} of ${event.total} ${event.unit})` });
     } else if (event.type === 'notice') {
       this.deps.announce(event.message, true);
     } else if (event.type === 'device-fallback') {

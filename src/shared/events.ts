@@ -105,7 +105,20 @@ export interface NoticeEvent {
   readonly message: string;
 }
 
-/** Any event the engine emits. */
+/**
+ * How far a long step that generates no text has got (the OCR tool reading
+ * its lines), so the page shows progress rather than a stage that never moves.
+ */
+export interface StepProgressEvent {
+  readonly type: 'step-progress';
+  readonly jobId: string;
+  readonly agent: string;
+  readonly done: number;
+  readonly total: number;
+  /** What is counted, plural: "pieces of text". */
+  readonly unit: string;
+}
+
 /** A video job's frames: probing for scene cuts, then decoding the chosen frames. */
 export interface VideoFramesEvent {
   readonly type: 'video-frames';
@@ -115,6 +128,7 @@ export interface VideoFramesEvent {
   readonly total: number;
 }
 
+/** Any event the engine emits. */
 export type CaptionEvent =
   | DownloadEvent
   | CachedEvent
@@ -127,7 +141,8 @@ export type CaptionEvent =
   | JudgeEvent
   | DeviceFallbackEvent
   | NoticeEvent
-  | VideoFramesEvent;
+  | VideoFramesEvent
+  | StepProgressEvent;
 
 /** A listener for engine events. */
 export type EventSink = (event: CaptionEvent) => void;

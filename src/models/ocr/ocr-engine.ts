@@ -73,9 +73,9 @@ export class OcrEngine implements OcrRuntime {
     return { data: tensor.data as Float32Array, dims: tensor.dims };
   }
 
-  /** Lines of text in reading order. */
-  read(image: RgbImage): Promise<OcrLine[]> {
-    return readText(image, this, this.alphabet);
+  /** Lines of text in reading order; `onProgress` follows the lines read of those found. */
+  read(image: RgbImage, onProgress?: (done: number, total: number) => void): Promise<OcrLine[]> {
+    return readText(image, this, this.alphabet, undefined, onProgress);
   }
 
   /** Frees the sessions. */

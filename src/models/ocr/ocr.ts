@@ -102,12 +102,13 @@ export function detectorSize(width: number, height: number, options: OcrOptions 
   return [side(width), side(height)];
 }
 
-/** Finds and reads the text lines of an image. */
+/** Finds and reads the text lines of an image; `onProgress` is told the lines read of those found, batch by batch. */
 export async function readText(
   image: RgbImage,
   runtime: OcrRuntime,
   alphabet: readonly string[],
   options: OcrOptions = OCR_DEFAULTS,
+  onProgress?: (done: number, total: number) => void,
 ): Promise<OcrLine[]> {
   const [detW, detH] = detectorSize(image.width, image.height, options);
   const whole = axisAligned({ x: 0, y: 0, width: image.width, height: image.height });
@@ -131,6 +132,7 @@ export async function readText(
   const read: (OcrLine | null)[] = regions.map(() => null);
   // Crops of similar widths share a run (as PaddleOCR sorts by aspect ratio), so little of it is padding.
   const byWidth = candidates.sort((a, b) => a.width - b.width);
+  onProgress?.(0, byWidth.length);
   for (let first = 0; first < byWidth.length; first += options.recBatch) {
     for (const line of await recognise(
       image,
@@ -142,6 +144,7 @@ export async function readText(
       const held = read[line.index];
       if (!held || line.line.confidence > held.confidence) read[line.index] = line.line;
     }
+    onProgress?.(Math.min(byWidth.length, first + options.recBatch), byWidth.length);
   }
   return read.filter((line): line is OcrLine => line !== null);
 }
