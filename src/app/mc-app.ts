@@ -431,7 +431,7 @@ export class McApp extends LitElement {
           ></mc-settings>
         </section>
         <section id="export-panel" class="panel" aria-label="Export" ?hidden=${this.panel !== 'export'}>
-          <mc-export .items=${items}></mc-export>
+          <mc-export .items=${items} .image=${batch ? (item: SessionItem) => batch.image(item) : null}></mc-export>
         </section>
         ${items.length ? this.renderGrid(items) : this.renderEmpty()}
       </main>

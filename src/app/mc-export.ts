@@ -1,32 +1,29 @@
 /**
  * `<mc-export>`: the batch's exports (JSONL records, fine-tuning JSONL, CSV,
- * a zip of `.txt` sidecars) and "copy all". Works on a partly finished
- * batch: only finished items are written, and the panel says how many.
+ * a zip of `.txt` sidecars), "copy all", and the dataset-folder exports
+ * (`<mc-dataset-export>`). Works on a partly finished batch: only finished
+ * items are written, and the panel says how many.
  */
 import { LitElement, css, html } from 'lit';
+import type { ImageSource } from '../session/dataset-zip';
 import { exportable, toCsvExport, toFineTuneJsonl, toJsonl, toPlainText, toSidecarZip } from '../session/exports';
 import type { SessionItem } from '../session/item';
+import { download } from './download';
+import './mc-dataset-export';
 import { blockStyles } from './theme';
-
-/** Starts a download of `data` as `name` (a temporary object URL on a link). */
-export function download(name: string, data: BlobPart, type: string): void {
-  const url = URL.createObjectURL(new Blob([data], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** The export panel. */
 export class McExport extends LitElement {
   static override properties = {
     items: { attribute: false },
+    image: { attribute: false },
     withTrace: { state: true },
     withVersions: { state: true },
     copied: { state: true },
   };
   declare items: readonly SessionItem[];
+  /** The batch's original files, for the dataset zip; null until the session is open. */
+  declare image: ImageSource | null;
   declare withTrace: boolean;
   declare withVersions: boolean;
   declare copied: string;
@@ -34,6 +31,7 @@ export class McExport extends LitElement {
   constructor() {
     super();
     this.items = [];
+    this.image = null;
     this.withTrace = false;
     this.withVersions = false;
     this.copied = '';
@@ -113,6 +111,7 @@ export class McExport extends LitElement {
         Include each caption's earlier versions in the JSONL
       </label>
       <p role="status" class="muted">${this.copied}</p>
+      <mc-dataset-export .items=${this.items} .image=${this.image}></mc-dataset-export>
     </div>`;
   }
 
