@@ -48,9 +48,11 @@ test('the trace lists every step of the routed domain; pinning another domain re
   await waitForStatus(page, 'red.png', 'done');
 
   const item = card(page, 'red.png');
+  // Plain words on the card, the technical form in its tooltip.
   expect(await item.getByTestId('domain').textContent()).toMatch(
-    new RegExp(`${escape(DOMAINS[routed].label)} 100% · zero-shot`),
+    new RegExp(`${escape(DOMAINS[routed].label)}, 100% sure · picked by the image classifier`),
   );
+  expect(await item.getByTestId('domain').getAttribute('title')).toBe(`Domain ${routed} 100% · decided by zero-shot`);
   await item.getByText(/^Trace · \d+ steps$/).click();
   await screenshot(page, 'results-trace-open');
   const agents = DOMAINS[routed].agents;
@@ -73,7 +75,8 @@ test('the trace lists every step of the routed domain; pinning another domain re
     'core intent',
     'professionalism',
   ]);
-  expect(await item.getByTestId('runtime').textContent()).toMatch(/^wasm · vlm q4 · llm q8 · router q8$/);
+  expect(await item.getByTestId('runtime').textContent()).toBe('ran on the CPU');
+  expect(await item.getByTestId('runtime').getAttribute('title')).toBe('wasm · vlm q4 · llm q8 · router q8');
 
   // Pin another domain: the item runs again with exactly that domain's agents, no routing.
   const pinned = Object.keys(DOMAINS).find(
@@ -83,7 +86,7 @@ test('the trace lists every step of the routed domain; pinning another domain re
   // The card is still 'done' from the first run until the new one starts: wait for the pinned domain first.
   await expect
     .poll(() => item.getByTestId('domain').textContent(), { timeout: 90_000 })
-    .toMatch(new RegExp(`${escape(DOMAINS[pinned].label)} · pinned`));
+    .toMatch(new RegExp(`${escape(DOMAINS[pinned].label)} · you chose it`));
   await waitForStatus(page, 'red.png', 'done');
   await item.getByText(/^Trace · \d+ steps$/).click();
   expect(await traceSteps(page, 'red.png')).toEqual([...DOMAINS[pinned].agents, 'summary', 'judge-1', 'judge-1-again']);

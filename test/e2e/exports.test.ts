@@ -78,7 +78,7 @@ test('JSONL, fine-tuning JSONL, CSV, sidecar zip and copy all, on finished items
     await expect
       .poll(() =>
         card(page, name)
-          .getByText(/^Your edit/)
+          .getByTestId('edited')
           .count(),
       )
       .toBe(1);

@@ -33,7 +33,7 @@ test('reload mid-batch: results and an edited caption come back; unfinished item
   await expect
     .poll(() =>
       card(page, 'red.png')
-        .getByText(/^Your edit/)
+        .getByTestId('edited')
         .count(),
     )
     .toBe(1);
