@@ -165,3 +165,40 @@ test('a paused queue starts nothing until it is resumed', async () => {
   await done;
   expect(batch.items.map((i) => i.status)).toEqual(['done', 'done']);
 });
+
+test('a long step that writes no text shows its progress as the stage', async () => {
+  const stages: string[] = [];
+  const captioner = {
+    load: async () => ({ device: 'wasm', dtypes: {}, models: {} }),
+    capflow: async (job: { jobId: string; options: CapflowOptions; onEvent: (e: unknown) => void }) => {
+      job.onEvent({ type: 'agent-start', jobId: job.jobId, agent: 'ocr' });
+      for (const done of [0, 8, 12])
+        job.onEvent({ type: 'step-progress', jobId: job.jobId, agent: 'ocr', done, total: 12, unit: 'pieces of text' });
+      return record('caption', job.options);
+    },
+    cancel: () => {},
+  } as unknown as Captioner;
+  let idle = () => {};
+  const batch: Batch = new Batch({
+    captioner: () => captioner,
+    store: new MemorySessionStore(),
+    config: () => ({
+      load: { preset: 'tiny', overrides: {}, roles: ['vlm'], device: 'wasm' },
+      options: () => ({ mode: 'capflow', judge: null }),
+      video: {},
+      key: 'k',
+    }),
+    onChange: () => {
+      for (const live of batch.live.values()) stages.push(live.stage);
+      if (!batch.busy) idle();
+    },
+    announce: () => {},
+  });
+  const done = new Promise<void>((resolve) => (idle = resolve));
+  await batch.add([
+    { file: new File([new Uint8Array(solidPng(1, 2, 3, 8, 8))], 'page.png', { type: 'image/png' }), path: 'page.png' },
+  ]);
+  await done;
+  expect(stages).toContain('OCR agent (8 of 12 pieces of text)');
+  expect(stages).toContain('OCR agent (12 of 12 pieces of text)');
+});

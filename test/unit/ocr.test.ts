@@ -127,6 +127,20 @@ test(`${OCR_SCENES.length} harder scenes: each kind's phrase recall, and CER at 
   expect(digits.flatMap((d) => d.read)).toEqual(digits.flatMap((d) => d.drawn));
 }, 180_000);
 
+test('reading reports its progress: from 0 of all the pieces found, growing, to all of them', async () => {
+  const [sample] = OCR_SAMPLES;
+  if (!sample) throw new Error('no OCR sample');
+  const seen: [number, number][] = [];
+  const lines = await ocr.read(await decodeRgb(await renderPng(sample)), (done, total) => seen.push([done, total]));
+  expect(lines.length).toBeGreaterThan(0);
+  const total = seen[0]?.[1] ?? 0;
+  expect(total).toBeGreaterThanOrEqual(lines.length);
+  expect(seen[0]).toEqual([0, total]);
+  expect(seen.at(-1)).toEqual([total, total]);
+  expect(seen.every(([, t]) => t === total)).toBe(true);
+  expect(seen.map(([d]) => d)).toEqual([...seen.map(([d]) => d)].sort((a, b) => a - b));
+});
+
 describe('OCR post-processing', () => {
   test('CTC merges repeats, drops blanks, and maps full-width punctuation back to ASCII', () => {
     const classes = 4; // blank, 'a', '，', ' '
