@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { chooseDevice, chooseDtype } from '../../src/models/runtime/device-choice';
 import type { AdapterInfo, DeviceInfo } from '../../src/shared/device';
-import { describeDevice } from '../../src/shared/device';
+import { describeDevice, describeDeviceDetail } from '../../src/shared/device';
 import { isFullPrecisionSafe } from '../../src/shared/model-spec';
 import { SMOLVLM_256M } from '../../src/shared/presets';
 
@@ -48,9 +48,14 @@ describe('chooseDtype', () => {
   });
 });
 
-test('describeDevice says what the page found', () => {
-  expect(describeDevice(info(adapter(false)))).toBe(
-    'WebGPU: google swiftshader (software fallback adapter), no shader-f16 (no half-precision weights)',
+test('describeDevice says where the models run in plain words; describeDeviceDetail gives the technical form', () => {
+  expect(describeDevice(info(adapter(false)))).toBe('Runs on the GPU (software emulation: slow)');
+  expect(describeDevice({ ...info(adapter(false)), preferred: 'wasm' })).toBe(
+    'Runs on the CPU (the GPU here is only a slow software emulation)',
   );
-  expect(describeDevice(info(null))).toBe('WASM (CPU, 8 threads) — WebGPU unavailable: navigator.gpu is missing');
+  expect(describeDevice(info(null))).toBe('Runs on the CPU (this browser offers no GPU)');
+  expect(describeDeviceDetail(info(adapter(false)))).toBe(
+    'WebGPU: google swiftshader (software fallback adapter), no shader-f16 (no half-precision weights); automatic picks webgpu',
+  );
+  expect(describeDeviceDetail(info(null))).toBe('WASM (CPU, 8 threads) — WebGPU unavailable: navigator.gpu is missing');
 });
