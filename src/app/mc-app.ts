@@ -13,7 +13,7 @@ import { type SessionItem, finalCaption } from '../session/item';
 import { countItems, etaMs, formatEta } from '../session/progress';
 import { DEFAULT_VIEW, type ItemView, viewItems } from '../session/curate';
 import { MemorySessionStore, SESSION_IMAGE_BUDGET, type SessionStorage, SessionStore } from '../session/store';
-import { type DeviceInfo, describeDevice } from '../shared/device';
+import { type DeviceInfo, describeDevice, describeDeviceDetail, deviceWord } from '../shared/device';
 import { PRESETS, type PresetId } from '../shared/presets';
 import type { PickedFile } from './file-intake';
 import { errorMessage, formatBytes } from './format';
@@ -27,7 +27,7 @@ import type { SelectDetail } from './mc-queue';
 import './mc-curate';
 import type { CurateAction, Layout } from './mc-curate';
 import './mc-toolbar';
-import type { BatchAction, Panel } from './mc-toolbar';
+import { type BatchAction, type Panel, canPickFolders, isTouchOnly } from './mc-toolbar';
 import type { ModelAction } from './mc-model-status';
 import './mc-model-status';
 import { planLabel } from './mc-plan';
@@ -399,7 +399,7 @@ export class McApp extends LitElement {
             <p class="tagline">Rich captions made on your own device. Nothing you add is uploaded.</p>
           </div>
         </div>
-        <p class="device" data-testid="device">
+        <p class="device" data-testid="device" title=${this.device ? describeDeviceDetail(this.device) : nothing}>
           ${this.device ? describeDevice(this.device, this.settings.device) : 'Checking this device…'}
         </p>
       </header>
@@ -454,6 +454,7 @@ export class McApp extends LitElement {
       .eta=${formatEta(etaMs(this.batch?.measured ?? [], counts.pending))}
       .panel=${this.panel}
       .items=${items.length}
+      .paused=${this.batch?.paused ?? false}
       @files-picked=${(e: CustomEvent<PickedFile[]>) => void this.addFiles(e.detail)}
       @panel-toggle=${(e: CustomEvent<Panel | null>) => (this.panel = e.detail)}
       @batch-action=${this.onBatchAction}
@@ -461,8 +462,10 @@ export class McApp extends LitElement {
   }
 
   private readonly onBatchAction = (event: CustomEvent<BatchAction>): void => {
-    if (event.detail === 'cancel-all') this.batch?.cancelAll();
-    else if (event.detail === 'retry-failed') this.batch?.retryFailed();
+    const action = event.detail;
+    if (action === 'cancel-all') this.batch?.cancelAll();
+    else if (action === 'retry-failed') this.batch?.retryFailed();
+    else if (action === 'pause' || action === 'resume') this.batch?.setPaused(action === 'pause');
     else void this.clearSession();
   };
 
@@ -475,15 +478,20 @@ export class McApp extends LitElement {
   private renderEmpty() {
     const state = this.plans.get(this.settings.preset);
     const plan = state?.kind === 'plan' ? state.plan : null;
+    // Nothing is dropped on a phone, and most mobile browsers cannot pick a folder: said only where it works.
+    const touch = isTouchOnly();
+    const folders = canPickFolders();
     return html`<section class="empty" aria-labelledby="empty-title">
-      <h2 id="empty-title">Drop images, videos or folders here</h2>
+      <h2 id="empty-title">
+        ${touch ? 'Add images or videos' : `Drop images, videos${folders ? ' or folders' : ''} here`}
+      </h2>
       <p>
-        …or add them with the buttons above, or paste an image. PNG, JPEG, WebP, GIF, AVIF and BMP images; MP4, MOV and
-        WebM/MKV videos (their frames are sampled on this device).
+        ${touch ? 'Use Add files above.' : '…or add them with the buttons above, or paste an image.'} PNG, JPEG, WebP,
+        GIF, AVIF and BMP images; MP4, MOV and WebM/MKV videos (their frames are sampled on this device).
       </p>
       <p class="muted" data-testid="plan-summary">
         ${PRESETS[this.settings.preset].label} models:
-        ${sentence(`${planLabel(state)}${plan ? ` (on ${plan.device})` : ''}`)}
+        ${sentence(`${planLabel(state)}${plan ? ` (on ${deviceWord(plan.device)})` : ''}`)}
         <button class="linkish" @click=${() => (this.panel = 'settings')}>See the details</button>
       </p>
     </section>`;

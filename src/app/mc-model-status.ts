@@ -9,6 +9,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { ModelState } from '../session/batch';
 import { formatBytes } from './format';
 import { blockStyles } from './theme';
+import { deviceWord } from '../shared/device';
 
 /** What the user chose to do about the models. */
 export type ModelAction =
@@ -60,9 +61,16 @@ export class McModelStatus extends LitElement {
       case 'ready': {
         const ms = m.report.roles.reduce((sum, r) => sum + r.loadMs + r.compileMs, 0);
         const cached = m.report.roles.every((r) => r.fromCache);
-        const why = m.report.deviceReason ? ` — automatic: ${m.report.deviceReason}` : '';
-        return html`<p class="line ok" data-testid="ready">
-          Ready on ${m.report.device} in ${(ms / 1000).toFixed(1)} s${cached ? ' (from this device)' : ''}${why}
+        const seconds = (ms / 1000).toFixed(1);
+        // Never quietly: where automatic passed over the GPU, the line says why.
+        const why = m.report.deviceReason ? ` Automatic chose it: ${m.report.deviceReason}.` : '';
+        // Plain words first; the technical form (the backend's name) as a tooltip.
+        return html`<p
+          class="line ok"
+          data-testid="ready"
+          title="Ready on ${m.report.device} in ${seconds} s${cached ? ' (from this device)' : ''}"
+        >
+          ${`Models ready in ${seconds} s${cached ? ', loaded from this device,' : ''} and running on ${deviceWord(m.report.device)}.${why}`}
         </p>`;
       }
       case 'failed': {

@@ -7,6 +7,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { PlanState } from './preset-plans';
 import { describeDtype, formatBytes } from './format';
 import { blockStyles } from './theme';
+import { deviceWord } from '../shared/device';
 
 /** The host a folder URL is on, or "this site" for the app's own files. */
 function hostOf(location: string): string {
@@ -34,6 +35,13 @@ export function planLabel(state: PlanState | undefined): string {
     : 'size unknown offline';
 }
 
+/** The same figure in a few words, short enough for a menu's option on a phone: "609 kB", "on this device". */
+export function planShort(state: PlanState | undefined): string {
+  if (!state || state.kind === 'pending') return 'checking…';
+  if (state.kind === 'failed' || !state.plan.exact) return 'size unknown';
+  return state.plan.downloadBytes === 0 ? 'on this device' : formatBytes(state.plan.downloadBytes);
+}
+
 /** The plan panel. */
 export class McPlan extends LitElement {
   static override properties = { state: { attribute: false } };
@@ -54,8 +62,8 @@ export class McPlan extends LitElement {
                 ${
                   plan.exact
                     ? plan.downloadBytes > 0
-                      ? html`This choice downloads <strong>${formatBytes(plan.downloadBytes)}</strong> once, on
-                          ${plan.device}; ${formatBytes(plan.cachedBytes)} is already on this device.`
+                      ? html`This choice downloads <strong>${formatBytes(plan.downloadBytes)}</strong> once, to run on
+                          ${deviceWord(plan.device)}; ${formatBytes(plan.cachedBytes)} is already on this device.`
                       : html`Everything this choice needs is already on this device (${formatBytes(plan.cachedBytes)}).`
                     : html`Sizes could not be checked (offline or the host is unreachable).
                       ${formatBytes(plan.cachedBytes)} is on this device.`

@@ -12,7 +12,7 @@ import type { PlanState } from './preset-plans';
 import { HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import { PRESETS, type PresetId } from '../shared/presets';
 import './mc-plan';
-import { planLabel } from './mc-plan';
+import { planLabel, planShort } from './mc-plan';
 import {
   type AppSettings,
   DEFAULT_SETTINGS,
@@ -204,13 +204,14 @@ export class McSettings extends LitElement {
             >Video frames
             <select
               data-testid="video-frames"
+              aria-describedby="video-frames-hint"
               @change=${(e: Event) => this.change({ videoFrames: Number(this.value(e)) })}
             >
               ${VIDEO_FRAME_CHOICES.map(
-                (n) =>
-                  html`<option value=${n} ?selected=${n === s.videoFrames}>${n}, plus one per missed scene</option>`,
+                (n) => html`<option value=${n} ?selected=${n === s.videoFrames}>${n} frames</option>`,
               )}
-            </select></label
+            </select>
+            <span id="video-frames-hint" class="muted hint">Plus one for each scene change they miss.</span></label
           >
           <label
             >Longest video
@@ -227,30 +228,40 @@ export class McSettings extends LitElement {
             >Models
             <select
               data-testid="preset"
+              aria-describedby="preset-hint"
               @change=${(e: Event) => {
                 const id = this.value(e);
                 if (isPresetId(id)) this.change({ preset: id, overrides: {} });
               }}
             >
-              ${Object.values(PRESETS).map((p) => {
-                const label = planLabel(this.plans.get(p.id));
-                return html`<option value=${p.id} ?selected=${p.id === s.preset}>${p.label} — ${label}</option>`;
-              })}
-            </select></label
+              ${Object.values(PRESETS).map(
+                (p) =>
+                  html`<option value=${p.id} ?selected=${p.id === s.preset}>
+                    ${p.label} (${planShort(this.plans.get(p.id))})
+                  </option>`,
+              )}
+            </select>
+            <span id="preset-hint" class="muted hint" data-testid="preset-hint"
+              >${PRESETS[s.preset].label}: ${planLabel(this.plans.get(s.preset))}.</span
+            ></label
           >
           <label
             >Device
             <select
               data-testid="device-select"
+              aria-describedby="device-hint"
               @change=${(e: Event) => {
                 const v = this.value(e);
                 this.change({ device: v === 'webgpu' || v === 'wasm' ? v : 'auto' });
               }}
             >
-              <option value="auto" ?selected=${s.device === 'auto'}>Automatic (GPU when available)</option>
+              <option value="auto" ?selected=${s.device === 'auto'}>Automatic</option>
               <option value="webgpu" ?selected=${s.device === 'webgpu'}>GPU (WebGPU)</option>
               <option value="wasm" ?selected=${s.device === 'wasm'}>CPU (WASM)</option>
-            </select></label
+            </select>
+            <span id="device-hint" class="muted hint"
+              >Automatic uses the GPU where this browser offers one.</span
+            ></label
           >
         </div>
         ${this.renderSource(s.source)} <mc-plan .state=${this.plans.get(s.preset)}></mc-plan>

@@ -27,20 +27,39 @@ export interface DeviceInfo {
   readonly hardwareConcurrency: number;
 }
 
+/** Where work runs, in plain words: "the GPU" or "the CPU". */
+export function deviceWord(device: DeviceKind): string {
+  return device === 'webgpu' ? 'the GPU' : 'the CPU';
+}
+
 /**
- * A one-line, human description of a device probe, for the page, under the
- * device setting (`auto` unless given): where `auto` passes over the adapter
- * the line says so and why; an explicit choice sees the adapter itself.
+ * A one-line, plain description of where the models run under the device
+ * setting (`auto` unless given), for the page: "Runs on the GPU", "Runs on
+ * the CPU: …". Where `auto` passes over an adapter the line says so and
+ * that the GPU stays a choice (never quietly); the technical form is
+ * {@link describeDeviceDetail}, for a tooltip.
  */
 // The request is spelled out (api.ts's DeviceRequest) because api.ts imports this file.
 export function describeDevice(info: DeviceInfo, request: DeviceKind | 'auto' = 'auto'): string {
+  const a = info.adapter;
+  if (request === 'wasm') return 'Runs on the CPU (chosen in the settings)';
+  if (request === 'webgpu') {
+    if (!a) return `The GPU was chosen, but this browser offers none (${info.webgpuError ?? 'no adapter'})`;
+    return a.isFallback ? 'Runs on the GPU, a slow software emulation (chosen in the settings)' : 'Runs on the GPU';
+  }
+  if (info.preferred === 'webgpu' && a) return 'Runs on the GPU';
+  if (!a) return 'Runs on the CPU (this browser offers no GPU)';
+  return a.isFallback
+    ? 'Runs on the CPU: the GPU here is a slow software emulation (it stays a choice in the settings)'
+    : 'Runs on the CPU';
+}
+
+/** The technical form of a device probe: adapter, fallback, half-precision support, threads, and why `auto` chose. */
+export function describeDeviceDetail(info: DeviceInfo): string {
   const wasm = `WASM (CPU, ${info.crossOriginIsolated ? `${info.hardwareConcurrency} threads` : 'single thread'})`;
   if (!info.adapter) return `${wasm} — WebGPU unavailable: ${info.webgpuError ?? 'no adapter'}`;
-  // Never quietly: the line says that automatic passed over the adapter, why, and that it stays a choice.
-  if (request === 'auto' && info.preferred === 'wasm') {
-    return `${wasm} — automatic: ${info.autoReason ?? 'WebGPU passed over'}; WebGPU stays available when chosen`;
-  }
   const a = info.adapter;
   const name = [a.vendor, a.architecture, a.description].filter(Boolean).join(' ') || 'unknown GPU';
-  return `WebGPU: ${name}${a.isFallback ? ' (software fallback adapter)' : ''}, ${a.shaderF16 ? 'shader-f16' : 'no shader-f16 (no half-precision weights)'}`;
+  const why = info.autoReason ? ` (${info.autoReason})` : '';
+  return `WebGPU: ${name}${a.isFallback ? ' (software fallback adapter)' : ''}, ${a.shaderF16 ? 'shader-f16' : 'no shader-f16 (no half-precision weights)'}; ${wasm}; automatic picks ${info.preferred}${why}`;
 }

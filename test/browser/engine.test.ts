@@ -8,7 +8,7 @@ import { wrap } from 'comlink';
 import { afterEach, describe, expect, inject, test } from 'vitest';
 import { commands } from 'vitest/browser';
 import { type Captioner, type CaptionerOptions, createCaptioner } from '../../src/client/captioner';
-import { describeDevice } from '../../src/shared/device';
+import { describeDevice, describeDeviceDetail } from '../../src/shared/device';
 import type { CaptionEvent } from '../../src/shared/events';
 import { TINY_ENDLESS_VLM, TINY_PRESET, TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { solidImage } from './images';
@@ -228,10 +228,15 @@ describe('devices', () => {
       const why = /^the WebGPU adapter \(google swiftshader\) is a software fallback adapter, slower than WASM$/;
       expect(info.adapter?.isFallback).toBe(true);
       expect(info).toMatchObject({ preferred: 'wasm', autoReason: expect.stringMatching(why) });
-      expect(describeDevice(info)).toMatch(
-        /^WASM \(CPU, .*\) — automatic: the WebGPU adapter .* software fallback adapter/,
+      expect(describeDevice(info)).toBe(
+        'Runs on the CPU: the GPU here is a slow software emulation (it stays a choice in the settings)',
       );
-      expect(describeDevice(info, 'webgpu')).toMatch(/^WebGPU: google swiftshader \(software fallback adapter\)/);
+      expect(describeDeviceDetail(info)).toMatch(
+        /^WebGPU: google swiftshader \(software fallback adapter\).*automatic picks wasm \(the WebGPU adapter .* software fallback adapter/,
+      );
+      expect(describeDevice(info, 'webgpu')).toBe(
+        'Runs on the GPU, a slow software emulation (chosen in the settings)',
+      );
       // The plans (the page's sizes and dtypes) follow the same choice.
       const plan = await c.plan({ preset: TINY_PRESET, roles: ['vlm'], device: 'auto', ocr: true });
       expect(plan).toMatchObject({ device: 'wasm', exact: true });

@@ -33,7 +33,7 @@ test('axe finds nothing moderate or worse: empty page, results, open trace, open
   // axe is injected as a script, which the page's CSP (rightly) forbids: this test's page bypasses it.
   const page = await freshPage(h, { bypassCSP: true });
   await page.goto(h.url(forgeParams(h.models, { mode: 'capflow' })));
-  await expect.poll(async () => (await page.getByTestId('device').textContent())?.trim()).toMatch(/^WebGPU/);
+  await expect.poll(async () => (await page.getByTestId('device').textContent())?.trim()).toMatch(/^Runs on the /);
   expect(await axeViolations(page)).toEqual([]);
   await captionOne(page, 'red.png', [230, 20, 30]);
   await addFiles(page, [{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') }]);
@@ -95,7 +95,7 @@ test('screenshots of the main states, light and dark, wide and narrow', async ()
   ] as const) {
     const page = await freshPage(h, { colorScheme: theme, viewport: { width, height: 900 } });
     await page.goto(h.url(forgeParams(h.models, { mode: 'capflow' })));
-    await expect.poll(async () => (await page.getByTestId('device').textContent())?.trim()).toMatch(/^WebGPU/);
+    await expect.poll(async () => (await page.getByTestId('device').textContent())?.trim()).toMatch(/^Runs on the /);
     await screenshot(page, `${width}-${theme}-empty`);
     if (width === 1280 && theme === 'light') {
       // A slow model host, to see the loading and running states.

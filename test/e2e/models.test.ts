@@ -27,7 +27,9 @@ test(
     });
     await expect
       .poll(async () => (await page.getByTestId('device').textContent())?.trim())
-      .toMatch(/^WebGPU: .*no shader-f16/);
+      .toMatch(/^Runs on the .*software emulation/);
+    // The technical form is the line's tooltip.
+    expect(await page.getByTestId('device').getAttribute('title')).toMatch(/^WebGPU: .*no shader-f16/);
     await page.getByTestId('settings-toggle').click();
     const cells = page.getByTestId('plan').locator('li[data-role]');
     await expect.poll(() => cells.count(), { timeout: 30_000 }).toBe(4);
@@ -44,7 +46,7 @@ test(
     // The menu shows the same figure (the models plus the bundled OCR, all still to download).
     const total = Number(await page.getByTestId('plan-total').getAttribute('data-bytes'));
     expect(total).toBe(modelBytes + perRole.ocr);
-    expect(await page.getByTestId('preset').locator('option:checked').textContent()).toContain('to download');
+    expect(await page.getByTestId('preset-hint').textContent()).toContain('to download');
 
     // Planning reads file sizes from the host: let it finish before counting what the caption downloads.
     await page.locator('mc-app[data-plans="settled"]:not([data-planning])').waitFor();
@@ -116,7 +118,8 @@ test('models self-hosted next to the app load through the local source; the cach
   await addFiles(page, [pngFile('blue.png', [20, 30, 220])]);
   await waitForStatus(page, 'blue.png', 'done');
   expect(await card(page, 'blue.png').getByTestId('caption').inputValue()).toBe(TINY_VLM_CAPTIONS.blue);
-  expect(await page.getByTestId('ready').textContent()).toContain('wasm');
+  expect(await page.getByTestId('ready').textContent()).toContain('running on the CPU');
+  expect(await page.getByTestId('ready').getAttribute('title')).toContain('wasm');
 
   await page.getByText('Models on this device').click();
   const listed = page.getByTestId('cached-models').locator('li');

@@ -47,7 +47,7 @@ test('after one online visit the page opens and captions with the network off', 
   await addFiles(page, [pngFile('green.png', [10, 200, 40])]);
   await waitForStatus(page, 'green.png', 'done');
   expect(await card(page, 'green.png').getByTestId('caption').inputValue()).toBe(TINY_VLM_CAPTIONS.green);
-  expect(await page.getByTestId('ready').textContent()).toContain('(from this device)');
+  expect(await page.getByTestId('ready').textContent()).toContain('loaded from this device');
   expect(h.models.requests.slice(before), 'nothing reached the model server').toEqual([]);
   await page.context().close();
 });
@@ -60,7 +60,7 @@ test('a page opened online and then cut off still loads its cached models, witho
   await waitForStatus(page, 'red.png', 'done');
   // A new visit: a new worker, models not loaded yet, weights in the cache. Then the network goes.
   await page.reload();
-  await expect.poll(async () => (await page.getByTestId('device').textContent())?.trim()).toMatch(/^WebGPU/);
+  await expect.poll(async () => (await page.getByTestId('device').textContent())?.trim()).toMatch(/^Runs on the /);
   // The page probes every preset's download size on open; those requests must end before the cut.
   await expect.poll(() => page.locator('mc-app[data-plans="settled"]:not([data-planning])').count()).toBe(1);
   await page.context().setOffline(true);

@@ -7,7 +7,7 @@ import {
   chooseDtype,
 } from '../../src/models/runtime/device-choice';
 import type { AdapterInfo, DeviceInfo } from '../../src/shared/device';
-import { describeDevice } from '../../src/shared/device';
+import { describeDevice, describeDeviceDetail } from '../../src/shared/device';
 import { isFullPrecisionSafe } from '../../src/shared/model-spec';
 import { SMOLVLM_256M } from '../../src/shared/presets';
 
@@ -89,14 +89,20 @@ describe('chooseDtype', () => {
   });
 });
 
-test('describeDevice says what the page found, and why automatic passes over a software adapter', () => {
+test('describeDevice says where the models run in plain words, and why automatic passes over a software adapter', () => {
   expect(describeDevice(info(adapter(false)))).toBe(
-    `WASM (CPU, 8 threads) — automatic: ${SOFTWARE}; WebGPU stays available when chosen`,
+    'Runs on the CPU: the GPU here is a slow software emulation (it stays a choice in the settings)',
   );
-  expect(describeDevice(info(adapter(true)))).toBe('WebGPU: nvidia ada, shader-f16');
-  // Chosen explicitly, the software adapter is what the line describes.
+  expect(describeDevice(info(adapter(true)))).toBe('Runs on the GPU');
+  // Chosen explicitly, the software adapter is what runs, and the line says what it is.
   expect(describeDevice(info(adapter(false)), 'webgpu')).toBe(
-    'WebGPU: google swiftshader (software fallback adapter), no shader-f16 (no half-precision weights)',
+    'Runs on the GPU, a slow software emulation (chosen in the settings)',
   );
-  expect(describeDevice(info(null))).toBe('WASM (CPU, 8 threads) — WebGPU unavailable: navigator.gpu is missing');
+  expect(describeDevice(info(adapter(true)), 'wasm')).toBe('Runs on the CPU (chosen in the settings)');
+  expect(describeDevice(info(null))).toBe('Runs on the CPU (this browser offers no GPU)');
+  // The technical form, for the tooltip, keeps the adapter, its features and the reason.
+  expect(describeDeviceDetail(info(adapter(false)))).toBe(
+    `WebGPU: google swiftshader (software fallback adapter), no shader-f16 (no half-precision weights); WASM (CPU, 8 threads); automatic picks wasm (${SOFTWARE})`,
+  );
+  expect(describeDeviceDetail(info(null))).toBe('WASM (CPU, 8 threads) — WebGPU unavailable: navigator.gpu is missing');
 });
