@@ -109,7 +109,8 @@ export class McQueue extends LitElement {
    */
   private keepWorkingInView(): void {
     const running = this.items.find((i) => i.status === 'running')?.id ?? null;
-    if (running === this.lastRunning) return;
+    // Between two items a render may find none running: the one before stays the reference.
+    if (running === null || running === this.lastRunning) return;
     const card = (id: string | null) =>
       id ? this.renderRoot.querySelector<HTMLElement>(`li[data-id="${CSS.escape(id)}"]`) : null;
     const before = card(this.lastRunning)?.getBoundingClientRect();
@@ -281,6 +282,10 @@ export class McQueue extends LitElement {
         border-radius: var(--mc-radius);
         min-width: 0;
         position: relative;
+      }
+      /* The card fills its grid cell, so a row's cards (and a selection's outline) line up. */
+      li > mc-item {
+        height: 100%;
       }
       li.selected {
         outline: 2px solid var(--mc-accent);

@@ -295,3 +295,29 @@ test('dark mode at 360 px: the curate bar and cards', async () => {
   expect(cardHeight).toBeLessThan(330);
   await page.context().close();
 });
+
+test('the working item is kept in view while the user watches, and left alone once they scroll away', async () => {
+  const page = await freshPage(h, { viewport: { width: 360, height: 360 } });
+  // A model that writes until its budget: each item takes a moment, then the next starts.
+  await page.goto(h.url(forgeParams(h.models, { ...ENDLESS, maxTokens: '60' })));
+  await addFiles(
+    page,
+    ['a.png', 'b.png', 'c.png', 'd.png'].map((n, i) => pngFile(n, [40 * i, 90, 200 - 40 * i])),
+  );
+  const inView = (name: string) =>
+    card(page, name).evaluate((li) => {
+      const r = li.getBoundingClientRect();
+      return r.top < window.innerHeight && r.bottom > 0;
+    });
+  await waitForStatus(page, 'a.png', 'running', 60_000);
+  await card(page, 'a.png').evaluate((li) => li.scrollIntoView({ block: 'end' }));
+  expect(await inView('b.png')).toBe(false);
+  await waitForStatus(page, 'b.png', 'running', 60_000);
+  await expect.poll(() => inView('b.png')).toBe(true);
+  // The user scrolls back to the top to read a's caption: c starting does not pull the page away.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await waitForStatus(page, 'c.png', 'running', 60_000);
+  await waitForStatus(page, 'b.png', 'done', 60_000);
+  expect(await page.evaluate(() => window.scrollY)).toBe(0);
+  await page.context().close();
+});

@@ -24,11 +24,23 @@ const COLOURS = [
   ['blue', [20, 30, 220]],
 ] as const;
 
-/** `count` solid PNGs named `<prefix>-<n>-<colour>.png`, cycling through the colours. */
+/**
+ * `count` solid PNGs named `<prefix>-<n>-<colour>.png`, cycling through the
+ * colours. Each is a slightly different shade of its colour (the two weaker
+ * channels move by up to 15), so no two files are the same bytes: the page
+ * would skip a repeat as a duplicate.
+ */
 function images(prefix: string, from: number, count: number) {
   return Array.from({ length: count }, (_, i) => {
-    const [colour, rgb] = COLOURS[(from + i) % COLOURS.length] ?? COLOURS[0];
-    return pngFile(`${prefix}-${String(from + i).padStart(4, '0')}-${colour}.png`, rgb);
+    const n = from + i;
+    const [colour, rgb] = COLOURS[n % COLOURS.length] ?? COLOURS[0];
+    const shade = Math.floor(n / COLOURS.length);
+    const values: readonly number[] = rgb;
+    const top = values.indexOf(Math.max(...values));
+    const tinted = values.map((v, k) =>
+      k === top ? v : v + (k === (top + 1) % 3 ? shade % 16 : Math.floor(shade / 16) % 16),
+    ) as [number, number, number];
+    return pngFile(`${prefix}-${String(n).padStart(4, '0')}-${colour}.png`, tinted);
   });
 }
 
