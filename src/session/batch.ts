@@ -17,6 +17,7 @@ import type { Preset, PresetId } from '../shared/presets';
 import type { VideoSampling } from '../shared/video-sampling';
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
 import { contentHash } from './content-hash';
+import { markDuplicates } from './duplicates';
 import { type ItemError, type SessionItem, madeBy, withVersion } from './item';
 import { DUPLICATE_ERROR, stageOf } from './progress';
 import type { SessionStorage } from './store';
@@ -152,7 +153,7 @@ export class Batch {
           return { item, image: verdict.ok ? file : null };
         }),
       );
-      const duplicates = await this.markDuplicates(entries);
+      const duplicates = await markDuplicates(this.items, entries, (item) => this.hashOf(item));
       if (duplicates.length) {
         const names = duplicates.map((d) => `${d.item.name} (same as ${d.of.path})`).join(', ');
         this.deps.announce(
@@ -169,55 +170,6 @@ export class Batch {
       this.changed();
       this.pump();
     }
-  }
-
-  /**
-   * Marks the files of `entries` whose bytes are already in the session
-   * (or earlier in `entries`) as skipped duplicates, in place, and returns
-   * them with the item they repeat. A duplicate keeps its file, so "Keep
-   * anyway" can queue it. Only files of equal size are hashed.
-   */
-  private async markDuplicates(
-    entries: { item: SessionItem; image: Blob | null }[],
-  ): Promise<{ item: SessionItem; of: SessionItem }[]> {
-    const found: { item: SessionItem; of: SessionItem }[] = [];
-    // Files seen so far by size; those of a size met twice are hashed, once each, into `byHash`.
-    const bySize = new Map<number, SessionItem[]>();
-    const byHash = new Map<string, SessionItem>();
-    const hashed = new Set<string>();
-    // Files of this add are not in the batch yet: their bytes are here.
-    const incoming = new Map(entries.map((e) => [e.item.id, e.image]));
-    for (const item of this.items) {
-      if (item.status === 'refused' && item.error?.name !== DUPLICATE_ERROR) continue;
-      bySize.set(item.size, [...(bySize.get(item.size) ?? []), item]);
-    }
-    for (const entry of entries) {
-      if (!entry.image) continue;
-      const twins = bySize.get(entry.item.size) ?? [];
-      bySize.set(entry.item.size, [...twins, entry.item]);
-      if (twins.length === 0) continue;
-      for (const twin of twins) {
-        if (hashed.has(twin.id)) continue;
-        hashed.add(twin.id);
-        const blob = incoming.get(twin.id);
-        const hash = blob ? await contentHash(blob) : await this.hashOf(twin);
-        if (hash && !byHash.has(hash)) byHash.set(hash, twin);
-      }
-      const hash = await contentHash(entry.image);
-      const original = byHash.get(hash);
-      entry.item = original
-        ? {
-            ...entry.item,
-            hash,
-            status: 'refused',
-            error: { name: DUPLICATE_ERROR, message: `The same file as "${original.path}" is already here: skipped.` },
-          }
-        : { ...entry.item, hash };
-      hashed.add(entry.item.id);
-      if (original) found.push({ item: entry.item, of: original });
-      else byHash.set(hash, entry.item);
-    }
-    return found;
   }
 
   /** An item's content hash: stored, remembered, or computed from its file (empty when the file is gone). */
