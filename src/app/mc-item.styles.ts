@@ -23,6 +23,20 @@ export const itemStyles = css`
     gap: 0.75rem;
     min-width: 0;
   }
+  /* The card's head: the thumbnail beside the name and, under the name, the caption. */
+  .head {
+    display: grid;
+    grid-template-columns: 3.5rem minmax(0, 1fr);
+    grid-template-rows: auto 1fr;
+    gap: 0.35rem 0.65rem;
+  }
+  .head .thumb {
+    grid-row: 1 / span 2;
+  }
+  .head .title,
+  .head .main {
+    grid-column: 2;
+  }
   .thumb {
     flex: none;
     width: 3.5rem;
@@ -111,13 +125,21 @@ export const itemStyles = css`
     font-style: italic;
     overflow-wrap: anywhere;
   }
+  .caption {
+    display: block;
+  }
   .caption textarea {
+    display: block;
+    box-sizing: border-box;
     width: 100%;
-    /* As tall as the caption (Chromium), from three lines up to a screenful. */
+    /* As tall as the caption (Chromium), two to four lines on the card; all of it while being edited. */
     field-sizing: content;
-    min-height: 3.4rem;
-    max-height: 16rem;
+    min-height: 2.6rem;
+    max-height: 5.6rem;
     resize: vertical;
+  }
+  .caption textarea:focus {
+    max-height: 24rem;
   }
   /* What made the caption, in one run of text that wraps: denser than pills on a phone. */
   .facts {
@@ -133,25 +155,26 @@ export const itemStyles = css`
   .chip.domain {
     color: var(--mc-accent);
   }
-  .scores {
-    display: grid;
-    grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr));
-    gap: 0.25rem 0.75rem;
-    margin: 0;
+  /* The judge's verdict, then its scores as one run of text that wraps. */
+  .judge {
     font-size: 0.8rem;
   }
   .judge-title {
-    margin: 0 0 -0.3rem;
-    font-size: 0.8rem;
+    margin: 0;
     font-weight: 600;
   }
   .judge-title .ok {
     color: var(--mc-ok);
   }
+  .scores {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0 0.9rem;
+    margin: 0;
+  }
   .score {
     display: flex;
-    justify-content: space-between;
-    border-bottom: 1px dotted var(--mc-border);
+    gap: 0.3rem;
   }
   .score dt {
     color: var(--mc-muted);
@@ -165,18 +188,6 @@ export const itemStyles = css`
   }
   .score.s1 dd {
     color: var(--mc-danger);
-  }
-  .pin {
-    display: flex;
-    gap: 0.5rem;
-    align-items: center;
-    flex-wrap: wrap;
-    font-size: 0.85rem;
-  }
-  .pin select {
-    flex: 0 1 auto;
-    min-width: 0;
-    max-width: 100%;
   }
   .made-by {
     margin: 0;
@@ -211,10 +222,8 @@ export const itemStyles = css`
     overflow-wrap: anywhere;
     font-size: 0.9rem;
   }
-  .trace summary {
-    cursor: pointer;
-    color: var(--mc-accent);
-    font-size: 0.9rem;
+  .trace-toggle {
+    margin-inline-start: 0.3rem;
   }
   /* A row of the list: thumbnail and name, then the caption's first lines beside them where there is room. */
   :host([compact]) article {
@@ -250,5 +259,8 @@ export const itemStyles = css`
     display: flex;
     flex-wrap: wrap;
     gap: 0.4rem;
+  }
+  .actions .more {
+    margin-inline-start: auto;
   }
 `;

@@ -9,16 +9,17 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { formatTime } from '../capflow/prompts';
 import { DOMAINS } from '../capflow/spec';
-import type { CaptionRecord, DomainId } from '../shared/record';
+import type { AgentTrace, CaptionRecord, DomainId } from '../shared/record';
 import type { LiveItem } from '../session/batch';
-import { captionLength } from '../session/curate';
+import { captionLength, countedTokens } from '../session/curate';
 import { type SessionItem, finalCaption, madeBy } from '../session/item';
 import { isDuplicate, statusText } from '../session/progress';
 import { describeRuntime } from './format';
 import './mc-trace';
 import { IMAGE_DOMAIN_IDS } from './settings';
 import { itemStyles } from './mc-item.styles';
-import { controls, tokens } from './theme';
+import { DisclosureMenu } from './disclosure-menu';
+import { controls, menuStyles, tokens } from './theme';
 
 /** The frames line of a video's card: how many, when, and how they were read when that was the slower way. */
 function framesText(record: CaptionRecord): string {
@@ -56,17 +57,20 @@ const DECIDED_BY: Readonly<Record<Domain['decidedBy'], string>> = Object.freeze(
   default: 'the default (no answer could be read)',
 });
 
-/** "natural, 98% sure · picked by the image classifier": the domain, the router's confidence and how it was decided. */
+/** "natural, 98% sure", or "medical, 40% sure · picked by the vision model": the domain, the confidence and how it was decided where that is not the usual classifier pick. */
 function domainText(domain: Domain): string {
   const confidence = domain.confidence === null ? '' : `, ${Math.round(domain.confidence * 100)}% sure`;
   const setAside = domain.setAside ? ` (the domain you chose, ${domain.setAside}, does not apply to a video)` : '';
-  return `${domain.label}${confidence} · ${DECIDED_BY[domain.decidedBy]}${setAside}`;
+  // The usual way (the classifier's pick) is left to the tooltip; any other is worth a look.
+  const how = domain.decidedBy === 'zero-shot' ? '' : ` · ${DECIDED_BY[domain.decidedBy]}`;
+  return `${domain.label}${confidence}${how}${setAside}`;
 }
 
-/** The technical form of the same, for the tooltip: "natural 98% · zero-shot". */
+/** How it was decided in words, then the technical form, for the tooltip: "Picked by … (Domain natural 98% · decided by zero-shot)". */
 function domainTitle(domain: Domain): string {
   const confidence = domain.confidence === null ? '' : ` ${Math.round(domain.confidence * 100)}%`;
-  return `Domain ${domain.id}${confidence} · decided by ${domain.decidedBy}`;
+  const how = DECIDED_BY[domain.decidedBy];
+  return `${how[0]?.toUpperCase()}${how.slice(1)} (domain ${domain.id}${confidence} · decided by ${domain.decidedBy})`;
 }
 
 /** "3 on every dimension", or "completeness 3, core intent 2": the bar a kept caption had to reach. */
@@ -79,10 +83,19 @@ function barText(minScore: Readonly<Record<string, number>>): string {
   return bars.map(([d, m]) => `${d} ${m}`).join(', ');
 }
 
-/** "212 characters · ≈ 48 tokens". */
-function lengthText(text: string): string {
+/**
+ * "212 characters · 48 tokens" when the caption is the model's answer as it wrote it (its own tokenizer's count),
+ * "212 characters · ≈ 50 tokens" for an edit (an estimate), with the tooltip saying which.
+ */
+function lengthOf(text: string, trace: readonly AgentTrace[]): { text: string; title: string } {
   const { chars, tokens } = captionLength(text);
-  return `${chars} characters · ≈ ${tokens} tokens`;
+  const counted = countedTokens(trace, text);
+  return counted === null
+    ? {
+        text: `${chars} characters · ≈ ${tokens} tokens`,
+        title: "Tokens estimated: each model's tokenizer counts its own",
+      }
+    : { text: `${chars} characters · ${counted} tokens`, title: 'Tokens as the model that wrote it counted them' };
 }
 
 /** How long typing pauses before an edit is saved. */
@@ -96,6 +109,7 @@ export class McItem extends LitElement {
     thumb: { attribute: false },
     compact: { type: Boolean, reflect: true },
     thumbFailed: { state: true },
+    traceOpen: { state: true },
   };
 
   declare item: SessionItem | null;
@@ -105,7 +119,14 @@ export class McItem extends LitElement {
   declare compact: boolean;
   /** The browser could not show the image (e.g. a corrupt file): a placeholder stands in. */
   declare thumbFailed: boolean;
+  /** The trace is shown below the card. */
+  declare traceOpen: boolean;
   private editTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly menu = new DisclosureMenu(this, {
+    container: '.more',
+    toggle: '[data-testid="item-menu"]',
+    menu: '#item-menu',
+  });
   private pendingEdit: string | null = null;
 
   constructor() {
@@ -115,6 +136,7 @@ export class McItem extends LitElement {
     this.thumb = '';
     this.compact = false;
     this.thumbFailed = false;
+    this.traceOpen = false;
   }
 
   private act(action: ItemAction): void {
@@ -146,44 +168,68 @@ export class McItem extends LitElement {
   override render() {
     const item = this.item;
     if (!item) return nothing;
-    const name = item.name;
-    return html`<article data-status=${item.status} aria-label=${name}>
-      <div class="top">
-        ${
-          this.thumb && !this.thumbFailed
-            ? item.media === 'video'
-              ? // A paused video shows the frame at its media fragment's time: the poster.
-                html`<video
-                  class="thumb"
-                  src=${`${this.thumb}#t=0.1`}
-                  muted
-                  playsinline
-                  preload="metadata"
-                  aria-hidden="true"
-                  @error=${() => (this.thumbFailed = true)}
-                ></video>`
-              : html`<img class="thumb" src=${this.thumb} alt="" @error=${() => (this.thumbFailed = true)} />`
-            : html`<div class="thumb none" aria-hidden="true">
-                ${item.status === 'refused' || this.thumbFailed ? '✕' : '…'}
-              </div>`
-        }
-        <div class="title">
-          <h3 title=${item.path}>${name}</h3>
-          ${item.path !== name ? html`<p class="muted path">${item.path}</p>` : nothing}
-          <p class="status" data-testid="status">
-            <span class="badge ${item.status}">${statusText(item)}</span>
-            ${item.status === 'running' && this.live ? html`<span class="stage">${this.live.stage}…</span>` : nothing}
-          </p>
-        </div>
-      </div>
-      ${
-        this.compact
-          ? html`<p class="line" data-testid="caption-line">
-              ${finalCaption(item) ?? this.live?.streamed ?? item.error?.message ?? ''}
-            </p>`
-          : html`${this.renderBody(item)} ${this.renderActions(item)}`
-      }
+    const title = html`<div class="title">
+      <h3 title=${item.path}>${item.name}</h3>
+      ${item.path !== item.name ? html`<p class="muted path">${item.path}</p>` : nothing}
+      <p class="status" data-testid="status">
+        <span class="badge ${item.status}">${statusText(item)}</span>
+        ${item.status === 'running' && this.live ? html`<span class="stage">${this.live.stage}…</span>` : nothing}
+      </p>
+    </div>`;
+    if (this.compact) {
+      return html`<article data-status=${item.status} aria-label=${item.name}>
+        <div class="top">${this.renderThumb(item)} ${title}</div>
+        <p class="line" data-testid="caption-line">
+          ${finalCaption(item) ?? this.live?.streamed ?? item.error?.message ?? ''}
+        </p>
+      </article>`;
+    }
+    // The card: the caption (or what stands for it) beside the thumbnail, the rest below, the actions last.
+    return html`<article data-status=${item.status} aria-label=${item.name}>
+      <div class="head">${this.renderThumb(item)} ${title} ${this.renderMain(item)}</div>
+      ${this.renderBody(item)} ${this.renderTrace(item)} ${this.renderActions(item)}
     </article>`;
+  }
+
+  private renderThumb(item: SessionItem) {
+    if (!this.thumb || this.thumbFailed) {
+      return html`<div class="thumb none" aria-hidden="true">
+        ${item.status === 'refused' || this.thumbFailed ? '✕' : '…'}
+      </div>`;
+    }
+    return item.media === 'video'
+      ? // A paused video shows the frame at its media fragment's time: the poster.
+        html`<video
+          class="thumb"
+          src=${`${this.thumb}#t=0.1`}
+          muted
+          playsinline
+          preload="metadata"
+          aria-hidden="true"
+          @error=${() => (this.thumbFailed = true)}
+        ></video>`
+      : html`<img class="thumb" src=${this.thumb} alt="" @error=${() => (this.thumbFailed = true)} />`;
+  }
+
+  /** Beside the thumbnail: the caption to edit, else the caption streaming in, else the error. */
+  private renderMain(item: SessionItem) {
+    if (item.record) {
+      return html`<label class="caption main">
+        <span class="visually-hidden">Caption of ${item.name}</span>
+        <textarea
+          data-testid="caption"
+          .value=${finalCaption(item) ?? ''}
+          @input=${this.onInput}
+          @blur=${this.flushEdit}
+        ></textarea>
+      </label>`;
+    }
+    if (item.error) return html`<div class="main">${this.renderError(item)}</div>`;
+    if (item.status !== 'running' && item.status !== 'queued') return nothing;
+    const streamed = this.live?.streamed ?? '';
+    return html`<p class="streaming main" data-testid="streamed" aria-hidden=${streamed ? 'false' : 'true'}>
+      ${streamed || (item.status === 'queued' ? 'Waiting for its turn.' : '')}
+    </p>`;
   }
 
   /** The error of an item in plain words; its name stays in the details, for a bug report. */
@@ -192,7 +238,7 @@ export class McItem extends LitElement {
     if (!error) return nothing;
     return html`<div class="error" data-testid="item-error">
       <p data-testid="error-message">${error.message}</p>
-      ${item.record ? html`<p class="small">The caption below is the one it had before.</p>` : nothing}
+      ${item.record ? html`<p class="small">The caption above is the one it had before.</p>` : nothing}
       <details class="small">
         <summary>Details</summary>
         <code data-testid="error-name">${error.name}</code>
@@ -200,20 +246,18 @@ export class McItem extends LitElement {
     </div>`;
   }
 
+  /** Below the caption: a re-run's state, the edit and earlier versions, what made it, the judge, the trace. */
   private renderBody(item: SessionItem) {
     const pending = item.status === 'running' || item.status === 'queued';
-    const streamed = this.live?.streamed ?? '';
     const record = item.record;
-    if (!record) {
-      if (item.error) return this.renderError(item);
-      if (!pending) return nothing;
-      return html`<p class="streaming" data-testid="streamed" aria-hidden=${streamed ? 'false' : 'true'}>
-          ${streamed || (item.status === 'queued' ? 'Waiting for its turn.' : '')}
-        </p>
-        ${this.renderSpeed()}`;
-    }
+    if (!record) return pending ? this.renderSpeed() : nothing;
     // A re-run waits, runs or failed: what the item had stays shown (and exported) until a new caption arrives.
+    const streamed = this.live?.streamed ?? '';
     const caption = finalCaption(item) ?? '';
+    const length = lengthOf(caption, record.trace);
+    // A judge whose answer could not be read has no scores to list.
+    const unread = record.judge !== null && Object.values(record.judge.scores).every((v) => v === null);
+    const steps = `${record.trace.length} ${record.trace.length === 1 ? 'step' : 'steps'}`;
     return html`
       ${this.renderError(item)}
       ${
@@ -224,10 +268,6 @@ export class McItem extends LitElement {
               ${this.renderSpeed()}`
           : nothing
       }
-      <label class="caption">
-        <span class="visually-hidden">Caption of ${item.name}</span>
-        <textarea data-testid="caption" .value=${caption} @input=${this.onInput} @blur=${this.flushEdit}></textarea>
-      </label>
       ${
         item.edited !== null
           ? html`<p class="muted small made-by" data-testid="edited">
@@ -260,17 +300,24 @@ export class McItem extends LitElement {
             : nothing
         }
         <span class="chip">${(record.totalMs / 1000).toFixed(1)} s</span>
-        <span class="chip" data-testid="length" title="Tokens are estimated: each model's tokenizer counts its own"
-          >${lengthText(caption)}</span
+        <span class="chip" data-testid="length" title=${length.title}>${length.text}</span>
+        <button
+          class="linkish trace-toggle"
+          aria-expanded=${this.traceOpen}
+          aria-controls="trace"
+          @click=${this.toggleTrace}
         >
+          Trace · ${steps}
+        </button>
       </p>
       ${record.timestamps ? html`<p class="muted small" data-testid="frames">${framesText(record)}</p>` : nothing}
       ${
         record.judge
-          ? html`<p class="judge-title" data-testid="verdict">
+          ? html`<div class="judge">
+              <p class="judge-title" data-testid="verdict">
                 Judge,
                 1–3${
-                  Object.values(record.judge.scores).every((v) => v === null)
+                  unread
                     ? html` <span class="muted">— its answer could not be read</span>`
                     : record.judge.topOnAll
                       ? html` <span class="ok">— top score on every dimension</span>`
@@ -285,32 +332,37 @@ export class McItem extends LitElement {
                     : nothing
                 }
               </p>
-              <dl class="scores" data-testid="scores" aria-label="Judge scores of ${item.name}, 1 to 3">
-                ${Object.entries(record.judge.scores).map(
-                  ([dim, score]) =>
-                    html`<div class="score s${score ?? 'x'}">
-                      <dt>${dim}</dt>
-                      <dd>${score ?? '—'}</dd>
-                    </div>`,
-                )}
-              </dl>`
+              ${
+                unread
+                  ? nothing
+                  : html`<dl class="scores" data-testid="scores" aria-label="Judge scores of ${item.name}, 1 to 3">
+                      ${Object.entries(record.judge.scores).map(
+                        ([dim, score]) =>
+                          html`<div class="score s${score ?? 'x'}">
+                            <dt>${dim}</dt>
+                            <dd>${score ?? '—'}</dd>
+                          </div>`,
+                      )}
+                    </dl>`
+              }
+            </div>`
           : nothing
       }
-      <details
-        class="trace"
-        data-testid="trace"
-        @toggle=${(e: Event) =>
-          this.dispatchEvent(
-            new CustomEvent('trace-toggle', {
-              detail: e.target instanceof HTMLDetailsElement && e.target.open,
-              bubbles: true,
-            }),
-          )}
-      >
-        <summary>Trace · ${record.trace.length} ${record.trace.length === 1 ? 'step' : 'steps'}</summary>
-        <mc-trace .steps=${record.trace}></mc-trace>
-      </details>
     `;
+  }
+
+  /** The steps that made the caption, shown below the card's actions while their button is pressed. */
+  private renderTrace(item: SessionItem) {
+    if (!item.record) return nothing;
+    return html`<div id="trace" class="trace" data-testid="trace" ?hidden=${!this.traceOpen}>
+      ${this.traceOpen ? html`<mc-trace .steps=${item.record.trace}></mc-trace>` : nothing}
+    </div>`;
+  }
+
+  private toggleTrace(): void {
+    this.traceOpen = !this.traceOpen;
+    // The queue gives a card with its trace open the full width of the grid.
+    this.dispatchEvent(new CustomEvent('trace-toggle', { detail: this.traceOpen, bubbles: true }));
   }
 
   /** How fast the caption streams in, once it has streamed for a second. */
@@ -355,25 +407,26 @@ export class McItem extends LitElement {
   private renderPin(item: SessionItem) {
     if (!item.record || item.record.mode === 'prompt' || item.media === 'video') return nothing;
     const current = item.record.domain?.id ?? null;
-    return html`<label class="pin">
-      <select
-        aria-label="Re-caption ${item.name} as domain"
-        data-testid="pin-domain"
-        @change=${(e: Event) => {
-          if (!(e.target instanceof HTMLSelectElement)) return;
-          const value = e.target.value;
-          if (value === '') return;
-          this.act({ kind: 'rerun', domain: IMAGE_DOMAIN_IDS.find((d) => d === value) ?? null });
-        }}
-      >
-        <option value="" selected>Re-caption as…</option>
-        ${IMAGE_DOMAIN_IDS.filter((d) => d !== current).map(
-          (d) => html`<option value=${d}>${DOMAINS[d].label}</option>`,
-        )}
-      </select>
-    </label>`;
+    return html`<select
+      aria-label="Re-caption ${item.name} as domain"
+      data-testid="pin-domain"
+      @change=${(e: Event) => {
+        if (!(e.target instanceof HTMLSelectElement)) return;
+        const value = e.target.value;
+        if (value === '') return;
+        this.menu.close(true);
+        this.act({ kind: 'rerun', domain: IMAGE_DOMAIN_IDS.find((d) => d === value) ?? null });
+      }}
+    >
+      <option value="" selected>Re-caption as…</option>
+      ${IMAGE_DOMAIN_IDS.filter((d) => d !== current).map((d) => html`<option value=${d}>${DOMAINS[d].label}</option>`)}
+    </select>`;
   }
 
+  /**
+   * Copy and Re-caption on a finished card, Cancel or Retry on one that is not; Remove and "Re-caption as"
+   * are in the card's menu once it has a caption (while it has none, Remove is its main action).
+   */
   private renderActions(item: SessionItem) {
     const name = item.name;
     const pending = item.status === 'queued' || item.status === 'running';
@@ -383,6 +436,7 @@ export class McItem extends LitElement {
       html`<button class=${cls} data-testid=${testid} aria-label=${label} @click=${() => this.act(action)}>
         ${text}
       </button>`;
+    const remove = button('remove', `Remove ${name}`, 'Remove', { kind: 'remove' }, 'quiet');
     return html`<div class="actions">
       ${pending ? button('cancel', `Cancel ${name}`, 'Cancel', { kind: 'cancel' }) : nothing}
       ${again ? button('retry', `Retry ${name}`, 'Retry', { kind: 'retry' }) : nothing}
@@ -400,12 +454,28 @@ export class McItem extends LitElement {
             })
           : nothing
       }
-      ${button('remove', `Remove ${name}`, 'Remove', { kind: 'remove' }, 'quiet')}
-      ${recaption ? this.renderPin(item) : nothing}
+      ${
+        item.record
+          ? html`<div class="more" @keydown=${this.menu.onKey} @focusout=${this.menu.onFocusOut}>
+              <button
+                data-testid="item-menu"
+                aria-label="More for ${name}"
+                aria-expanded=${this.menu.open}
+                aria-controls="item-menu"
+                @click=${this.menu.toggle}
+              >
+                More<span class="caret" aria-hidden="true">▾</span>
+              </button>
+              <div id="item-menu" class="menu" ?hidden=${!this.menu.open}>
+                ${recaption ? this.renderPin(item) : nothing} ${remove}
+              </div>
+            </div>`
+          : remove
+      }
     </div>`;
   }
 
-  static override styles = [tokens, controls, itemStyles];
+  static override styles = [tokens, controls, menuStyles, itemStyles];
 }
 
 if (!customElements.get('mc-item')) customElements.define('mc-item', McItem);

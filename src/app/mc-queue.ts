@@ -336,7 +336,12 @@ export class McQueue extends LitElement {
       /* Cards off screen skip layout and paint until they come near. */
       li {
         content-visibility: auto;
-        contain-intrinsic-size: auto 22rem;
+        contain-intrinsic-size: auto 16rem;
+      }
+      /* A card's open menu reaches past the card: not clipped, and above the cards after it. */
+      li:has(> mc-item[menu-open]) {
+        content-visibility: visible;
+        z-index: 3;
       }
       .more {
         text-align: center;

@@ -1,11 +1,12 @@
 /** Styles of `<mc-toolbar>`: wrapping groups on wide screens, one row with a floating "More" menu on narrow ones. */
 import { css } from 'lit';
-import { controls, tokens } from './theme';
+import { controls, menuStyles, tokens } from './theme';
 
 /** The toolbar's shadow-DOM styles. */
 export const toolbarStyles = [
   tokens,
   controls,
+  menuStyles,
   css`
     :host {
       z-index: 5;
@@ -58,12 +59,7 @@ export const toolbarStyles = [
       padding-inline: 0.6rem;
     }
     .more {
-      position: relative;
       margin-inline-start: auto;
-    }
-    .more > button {
-      padding-inline: 0.6rem;
-      gap: 0.25rem;
     }
     /* The smallest phones (320 px): tighter, still one row. */
     @media (max-width: 22rem) {
@@ -77,32 +73,6 @@ export const toolbarStyles = [
       .more > button {
         padding-inline: 0.45rem;
       }
-    }
-    .caret {
-      font-size: 0.8em;
-    }
-    .menu {
-      position: absolute;
-      top: calc(100% + 0.35rem);
-      right: 0;
-      z-index: 20;
-      display: grid;
-      gap: 0.3rem;
-      min-width: 13rem;
-      max-width: calc(100vw - 1.5rem);
-      box-sizing: border-box;
-      padding: 0.5rem;
-      background: var(--mc-surface);
-      border: 1px solid var(--mc-border);
-      border-radius: var(--mc-radius);
-      box-shadow: 0 6px 20px rgb(0 0 0 / 18%);
-    }
-    .menu[hidden] {
-      display: none;
-    }
-    .menu button {
-      justify-content: flex-start;
-      width: 100%;
     }
     .menu-counts {
       margin: 0 0 0.2rem;

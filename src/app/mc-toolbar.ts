@@ -8,8 +8,9 @@
  * arrow keys, Escape closing it with focus back on the button. Reports what
  * was chosen as events.
  */
-import { LitElement, type PropertyValues, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { type BatchCounts, countsText } from '../session/progress';
+import { DisclosureMenu } from './disclosure-menu';
 import { type PickedFile, filesFromInput } from './file-intake';
 import { toolbarStyles } from './mc-toolbar.styles';
 
@@ -41,7 +42,6 @@ export class McToolbar extends LitElement {
     items: { attribute: false },
     paused: { attribute: false },
     confirmClear: { state: true },
-    menuOpen: { state: true },
     narrow: { state: true },
   };
 
@@ -54,11 +54,15 @@ export class McToolbar extends LitElement {
   /** True while the queue is paused. */
   declare paused: boolean;
   declare confirmClear: boolean;
-  declare menuOpen: boolean;
   declare narrow: boolean;
 
   private readonly folders = canPickFolders();
   private readonly narrowQuery = typeof matchMedia === 'function' ? matchMedia(NARROW) : null;
+  private readonly menu = new DisclosureMenu(this, {
+    container: '.more',
+    toggle: '[data-testid="more-toggle"]',
+    menu: '#batch-menu',
+  });
 
   constructor() {
     super();
@@ -68,7 +72,6 @@ export class McToolbar extends LitElement {
     this.items = 0;
     this.paused = false;
     this.confirmClear = false;
-    this.menuOpen = false;
     this.narrow = this.narrowQuery?.matches ?? false;
   }
 
@@ -80,26 +83,12 @@ export class McToolbar extends LitElement {
 
   override disconnectedCallback(): void {
     this.narrowQuery?.removeEventListener('change', this.onNarrow);
-    document.removeEventListener('pointerdown', this.onOutside, true);
     super.disconnectedCallback();
   }
 
   private readonly onNarrow = (): void => {
     this.narrow = this.narrowQuery?.matches ?? false;
-    this.menuOpen = false;
-  };
-
-  override updated(changed: PropertyValues<this>): void {
-    if (changed.has('menuOpen')) {
-      if (this.menuOpen) document.addEventListener('pointerdown', this.onOutside, true);
-      else document.removeEventListener('pointerdown', this.onOutside, true);
-    }
-  }
-
-  /** A press outside the menu closes it (focus stays where the press put it). */
-  private readonly onOutside = (event: Event): void => {
-    const more = this.renderRoot.querySelector('.more');
-    if (more && !event.composedPath().includes(more)) this.menuOpen = false;
+    this.menu.reset();
   };
 
   private emit<T>(type: string, detail: T): void {
@@ -115,24 +104,16 @@ export class McToolbar extends LitElement {
 
   private pick(kind: 'files' | 'folder'): void {
     this.renderRoot.querySelector<HTMLInputElement>(`input[data-pick="${kind}"]`)?.click();
-    if (kind === 'folder') this.closeMenu();
+    if (kind === 'folder') this.menu.close();
   }
 
   private focusOn(selector: string): void {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(selector)?.focus());
   }
 
-  /** Closes the menu; focus goes back to its button when it was inside the menu (or `always`). */
-  private closeMenu(always = false): void {
-    if (!this.menuOpen) return;
-    const inside = this.renderRoot.querySelector('#batch-menu')?.contains(this.shadowRoot?.activeElement ?? null);
-    this.menuOpen = false;
-    if (always || inside) this.focusOn('[data-testid="more-toggle"]');
-  }
-
   private batch(action: BatchAction): void {
     this.confirmClear = false;
-    this.closeMenu(true);
+    this.menu.close(true);
     this.emit<BatchAction>('batch-action', action);
   }
 
@@ -140,47 +121,6 @@ export class McToolbar extends LitElement {
     this.confirmClear = ask;
     this.focusOn(ask ? '[data-testid="confirm-clear"]' : '[data-testid="clear-session"]');
   }
-
-  /** The menu's items that can take focus, in order. */
-  private menuItems(): HTMLElement[] {
-    return [...this.renderRoot.querySelectorAll<HTMLButtonElement>('#batch-menu button')].filter((b) => !b.disabled);
-  }
-
-  private readonly onMenuKey = (event: KeyboardEvent): void => {
-    if (event.key === 'Escape' && this.menuOpen) {
-      // Handled here: the page's own Escape (closing a panel) waits for the next press.
-      event.preventDefault();
-      event.stopPropagation();
-      this.closeMenu(true);
-      return;
-    }
-    const moves: Record<string, (i: number, n: number) => number> = {
-      ArrowDown: (i, n) => (i + 1) % n,
-      ArrowUp: (i, n) => (i - 1 + n) % n,
-      Home: () => 0,
-      End: (_, n) => n - 1,
-    };
-    const move = moves[event.key];
-    if (!move) return;
-    const onToggle = event.target instanceof HTMLElement && event.target.dataset.testid === 'more-toggle';
-    if (onToggle && event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
-    event.preventDefault();
-    if (!this.menuOpen) this.menuOpen = true;
-    void this.updateComplete.then(() => {
-      const items = this.menuItems();
-      if (!items.length) return;
-      const current = items.findIndex((item) => item === this.shadowRoot?.activeElement);
-      const next = current < 0 ? (event.key === 'ArrowUp' ? items.length - 1 : 0) : move(current, items.length);
-      items[next]?.focus();
-    });
-  };
-
-  /** Focus leaving the menu for somewhere else on the page closes it. */
-  private readonly onMenuFocusOut = (event: FocusEvent): void => {
-    const to = event.relatedTarget;
-    const more = this.renderRoot.querySelector('.more');
-    if (to instanceof Node && more && !more.contains(to)) this.menuOpen = false;
-  };
 
   private renderPickers() {
     return html`<input
@@ -293,16 +233,16 @@ export class McToolbar extends LitElement {
         ${this.renderPickers()} ${this.renderPanelToggles()}
         ${
           more
-            ? html`<div class="more" @keydown=${this.onMenuKey} @focusout=${this.onMenuFocusOut}>
+            ? html`<div class="more" @keydown=${this.menu.onKey} @focusout=${this.menu.onFocusOut}>
                 <button
                   data-testid="more-toggle"
-                  aria-expanded=${this.menuOpen}
+                  aria-expanded=${this.menu.open}
                   aria-controls="batch-menu"
-                  @click=${() => (this.menuOpen ? this.closeMenu(true) : (this.menuOpen = true))}
+                  @click=${this.menu.toggle}
                 >
                   More<span class="caret" aria-hidden="true">▾</span>
                 </button>
-                <div id="batch-menu" class="menu" data-testid="more-menu" ?hidden=${!this.menuOpen}>
+                <div id="batch-menu" class="menu" data-testid="more-menu" ?hidden=${!this.menu.open}>
                   ${c.total ? html`<p class="menu-counts">${this.renderCounts()}</p>` : nothing}
                   ${this.renderFolderButton()} ${c.total ? this.renderBatchActions() : nothing}
                 </div>

@@ -132,6 +132,47 @@ export const controls = css`
   }
 `;
 
+/**
+ * A disclosure menu (see disclosure-menu.ts): `.more` holds the toggle and
+ * the `.menu`, which floats below it, aligned to its right edge.
+ */
+export const menuStyles = css`
+  .more {
+    position: relative;
+  }
+  .more > button {
+    padding-inline: 0.6rem;
+    gap: 0.25rem;
+  }
+  .caret {
+    font-size: 0.8em;
+  }
+  .menu {
+    position: absolute;
+    top: calc(100% + 0.35rem);
+    right: 0;
+    z-index: 20;
+    display: grid;
+    gap: 0.3rem;
+    min-width: 13rem;
+    max-width: calc(100vw - 1.5rem);
+    box-sizing: border-box;
+    padding: 0.5rem;
+    background: var(--mc-surface);
+    border: 1px solid var(--mc-border);
+    border-radius: var(--mc-radius);
+    box-shadow: 0 6px 20px rgb(0 0 0 / 18%);
+  }
+  .menu[hidden] {
+    display: none;
+  }
+  .menu button,
+  .menu select {
+    justify-content: flex-start;
+    width: 100%;
+  }
+`;
+
 /** What every block-level component of the page starts its styles with: the tokens, the controls, a block host. */
 export const blockStyles = [
   tokens,

@@ -19,6 +19,7 @@ import type { LoadableRole, RoleOverrides } from '../shared/roles';
 import { contentHash } from './content-hash';
 import { markDuplicates } from './duplicates';
 import { type ItemError, type SessionItem, madeBy, withVersion } from './item';
+import { captionLength } from './curate';
 import { DUPLICATE_ERROR, stageOf } from './progress';
 import type { SessionStorage } from './store';
 
@@ -53,6 +54,8 @@ export interface LiveItem {
   readonly firstTokenAt?: number;
   /** The batch's clock when `streamed` last grew. */
   readonly lastTokenAt?: number;
+  /** Text the running note step (an agent, the judge) has written so far: its progress. */
+  readonly notes?: string;
 }
 
 /** A file handed to the batch with its path in the folder it came from. */
@@ -446,7 +449,7 @@ export class Batch {
         id,
         writesCaption(event.agent)
           ? { stage: stageOf(event.agent), streamed: '' }
-          : { ...live, stage: stageOf(event.agent) },
+          : { ...live, stage: stageOf(event.agent), notes: '' },
       );
     } else if (event.type === 'token' && writesCaption(event.agent)) {
       this.live.set(id, {
@@ -455,6 +458,11 @@ export class Batch {
         firstTokenAt: live.firstTokenAt ?? this.now(),
         lastTokenAt: this.now(),
       });
+    } else if (event.type === 'token' && event.agent) {
+      // A note step writes no caption: how much it has written so far is its progress.
+      const notes = (live.notes ?? '') + event.text;
+      const written = captionLength(notes).tokens;
+      this.live.set(id, { ...live, notes, stage: `${stageOf(event.agent)} (≈ ${written} tokens written)` });
     } else if (event.type === 'video-frames') {
       const stage =
         event.phase === 'scanning'

@@ -4,7 +4,7 @@
  * caption is, and what a find/replace or a prefix would change — planned
  * first, so the page can preview every change before applying it.
  */
-import type { DomainId } from '../shared/record';
+import type { AgentTrace, DomainId } from '../shared/record';
 import { type SessionItem, finalCaption } from './item';
 import { isDuplicate } from './progress';
 
@@ -99,6 +99,16 @@ export interface CaptionLength {
    * prose; shown with "≈", since each model's tokenizer differs.
    */
   readonly tokens: number;
+}
+
+/**
+ * The tokens of `text` as the model that wrote it counted them: the step of the trace whose answer is this very
+ * text (an edit, or a caption tidied after it was written, has none: null, and the estimate stands).
+ */
+export function countedTokens(trace: readonly AgentTrace[], text: string): number | null {
+  const wanted = text.trim();
+  const step = trace.findLast((s) => s.output.trim() === wanted && s.tokens > 0);
+  return step ? step.tokens : null;
 }
 
 export function captionLength(text: string): CaptionLength {

@@ -39,7 +39,7 @@ test('axe finds nothing moderate or worse: empty page, results, open trace, open
   await addFiles(page, [{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') }]);
   expect(await axeViolations(page)).toEqual([]);
   await card(page, 'red.png')
-    .getByText(/^Trace · \d+ steps$/)
+    .getByRole('button', { name: /^Trace · \d+ steps$/ })
     .click();
   expect(await axeViolations(page)).toEqual([]);
   await page.getByTestId('settings-toggle').click();
@@ -109,7 +109,7 @@ test('screenshots of the main states, light and dark, wide and narrow', async ()
     await captionOne(page, 'red.png', [230, 20, 30]);
     await addFiles(page, [{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') }]);
     await card(page, 'red.png')
-      .getByText(/^Trace · \d+ steps$/)
+      .getByRole('button', { name: /^Trace · \d+ steps$/ })
       .click();
     await screenshot(page, `${width}-${theme}-results`);
     await page.getByTestId('settings-toggle').click();

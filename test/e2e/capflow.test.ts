@@ -18,6 +18,7 @@ import {
   freshPage,
   pngFile,
   screenshot,
+  storedItems,
   useHarness,
   waitForStatus,
 } from './harness';
@@ -50,10 +51,12 @@ test('the trace lists every step of the routed domain; pinning another domain re
   const item = card(page, 'red.png');
   // Plain words on the card, the technical form in its tooltip.
   expect(await item.getByTestId('domain').textContent()).toMatch(
-    new RegExp(`${escape(DOMAINS[routed].label)}, 100% sure · picked by the image classifier`),
+    new RegExp(`^${escape(DOMAINS[routed].label)}, 100% sure$`),
   );
-  expect(await item.getByTestId('domain').getAttribute('title')).toBe(`Domain ${routed} 100% · decided by zero-shot`);
-  await item.getByText(/^Trace · \d+ steps$/).click();
+  expect(await item.getByTestId('domain').getAttribute('title')).toBe(
+    `Picked by the image classifier (domain ${routed} 100% · decided by zero-shot)`,
+  );
+  await item.getByRole('button', { name: /^Trace · \d+ steps$/ }).click();
   await screenshot(page, 'results-trace-open');
   const agents = DOMAINS[routed].agents;
   // The colour fixture's judge answers a letter chain: it is asked once more, and its scores stay unknown.
@@ -68,13 +71,16 @@ test('the trace lists every step of the routed domain; pinning another domain re
   expect(caption).toBe(tinyLlmAnswer(summaryPrompt ?? ''));
   expect(notes, 'the caption is the summary’s, not any agent’s note').not.toContain(caption);
   expect(await item.getByTestId('verdict').textContent()).toMatch(/its answer could not be read/);
-  expect(await item.getByTestId('scores').locator('dt').allTextContents()).toEqual([
-    'factual accuracy',
-    'completeness',
-    'reasoning rigor',
-    'core intent',
-    'professionalism',
-  ]);
+  // Nothing to list then: the five dimensions it was asked for are in the record, each unknown.
+  expect(await item.getByTestId('scores').count()).toBe(0);
+  const [stored] = await storedItems(page);
+  expect(stored?.record?.judge?.scores).toEqual({
+    'factual accuracy': null,
+    completeness: null,
+    'reasoning rigor': null,
+    'core intent': null,
+    professionalism: null,
+  });
   expect(await item.getByTestId('runtime').textContent()).toBe('ran on the CPU');
   expect(await item.getByTestId('runtime').getAttribute('title')).toBe('wasm · vlm q4 · llm q8 · router q8');
 
@@ -82,13 +88,29 @@ test('the trace lists every step of the routed domain; pinning another domain re
   const pinned = Object.keys(DOMAINS).find(
     (d) => d !== routed && d !== 'video' && d !== 'natural',
   ) as keyof typeof DOMAINS;
+  // The card is a third shorter than it was (465 px at 360 px wide): the caption beside the thumbnail, the
+  // judge's scores in one run of text, the secondary actions in a menu.
+  await item.getByRole('button', { name: /^Trace · \d+ steps$/ }).click();
+  await page.setViewportSize({ width: 360, height: 800 });
+  expect(await item.evaluate((el) => el.getBoundingClientRect().height)).toBeLessThanOrEqual(310);
+  // The menu by keyboard: the arrow opens it on its first control, Escape shuts it with focus back on its button.
+  const menu = item.getByTestId('item-menu');
+  await menu.focus();
+  await page.keyboard.press('ArrowDown');
+  await expect.poll(() => item.getByTestId('pin-domain').evaluate((s) => s.matches(':focus'))).toBe(true);
+  await page.keyboard.press('Escape');
+  await expect.poll(() => item.getByTestId('pin-domain').isVisible()).toBe(false);
+  await expect.poll(() => menu.evaluate((b) => b.matches(':focus'))).toBe(true);
+  expect(await menu.getAttribute('aria-expanded')).toBe('false');
+  // "Re-caption as" is in the card's menu.
+  await menu.click();
   await item.getByTestId('pin-domain').selectOption(pinned);
   // The card is still 'done' from the first run until the new one starts: wait for the pinned domain first.
   await expect
     .poll(() => item.getByTestId('domain').textContent(), { timeout: 90_000 })
     .toMatch(new RegExp(`${escape(DOMAINS[pinned].label)} · you chose it`));
   await waitForStatus(page, 'red.png', 'done');
-  await item.getByText(/^Trace · \d+ steps$/).click();
+  await item.getByRole('button', { name: /^Trace · \d+ steps$/ }).click();
   expect(await traceSteps(page, 'red.png')).toEqual([...DOMAINS[pinned].agents, 'summary', 'judge-1', 'judge-1-again']);
   await page.context().close();
 });

@@ -60,10 +60,13 @@ test('a re-run never throws away an edit: shown and exported while it waits, the
   expect(await meadow.getByTestId('made-by').getAttribute('title')).toMatch(
     /^Written by Single pass · detailed · tiny-smolvlm/,
   );
+  // The model's caption has the model's own token count; an edit an estimate, said with "≈".
+  expect(await meadow.getByTestId('length').textContent()).toMatch(/^\d+ characters · \d+ tokens$/);
   const edited = 'A green meadow, in my own words.';
   await meadow.getByTestId('caption').fill(edited);
   await meadow.getByTestId('caption').blur();
   await waitForStored(page, 'the edit', (items) => items.some((i) => i.edited === edited));
+  await expect.poll(() => meadow.getByTestId('length').textContent()).toBe('32 characters · ≈ 9 tokens');
 
   // The host goes away (a link to a host that refuses), and the user re-captions: the load fails, the
   // item waits, and its caption — the edit — stays on the card and in the exports.

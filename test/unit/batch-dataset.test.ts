@@ -166,7 +166,7 @@ test('a paused queue starts nothing until it is resumed', async () => {
   expect(batch.items.map((i) => i.status)).toEqual(['done', 'done']);
 });
 
-test('a long step that writes no text shows its progress as the stage', async () => {
+test('a long step shows its progress as the stage: OCR by pieces of text, a note by the tokens written', async () => {
   const stages: string[] = [];
   const captioner = {
     load: async () => ({ device: 'wasm', dtypes: {}, models: {} }),
@@ -174,6 +174,9 @@ test('a long step that writes no text shows its progress as the stage', async ()
       job.onEvent({ type: 'agent-start', jobId: job.jobId, agent: 'ocr' });
       for (const done of [0, 8, 12])
         job.onEvent({ type: 'step-progress', jobId: job.jobId, agent: 'ocr', done, total: 12, unit: 'pieces of text' });
+      job.onEvent({ type: 'agent-start', jobId: job.jobId, agent: 'natural-perception' });
+      for (const text of ['A wide ', 'meadow ', 'under a pale sky.'])
+        job.onEvent({ type: 'token', jobId: job.jobId, agent: 'natural-perception', text });
       return record('caption', job.options);
     },
     cancel: () => {},
@@ -201,4 +204,9 @@ test('a long step that writes no text shows its progress as the stage', async ()
   await done;
   expect(stages).toContain('OCR agent (8 of 12 pieces of text)');
   expect(stages).toContain('OCR agent (12 of 12 pieces of text)');
+  expect(stages.filter((s) => s.includes('written'))).toEqual([
+    'natural perception agent (≈ 2 tokens written)',
+    'natural perception agent (≈ 3 tokens written)',
+    'natural perception agent (≈ 8 tokens written)',
+  ]);
 });

@@ -5,6 +5,7 @@
  */
 import { expect, test } from 'vitest';
 import {
+  countedTokens,
   DEFAULT_VIEW,
   PatternError,
   captionLength,
@@ -92,6 +93,20 @@ test('caption lengths count characters, words and about how many tokens', () => 
   expect(captionLength('A red square.')).toEqual({ chars: 13, words: 3, tokens: 4 });
   // A long word is several tokens; an emoji is one character.
   expect(captionLength('Photosynthesising 🌿')).toEqual({ chars: 19, words: 2, tokens: 4 });
+});
+
+test("a caption the model wrote as it stands has the model's own token count; an edit has none", () => {
+  const step = (agent: string, output: string, tokens: number) =>
+    ({ agent, role: 'vlm', model: 'm', prompt: 'p', output, tokens, ms: 1 }) as const;
+  const trace = [
+    step('natural-perception', 'Notes.', 3),
+    step('summary', ' A red square. ', 5),
+    step('judge-1', '3 3', 4),
+  ];
+  expect(countedTokens(trace, 'A red square.')).toBe(5);
+  expect(countedTokens(trace, 'A red square, edited.')).toBeNull();
+  // A step that reported no tokens (an engine that does not count) is no count.
+  expect(countedTokens([step('summary', 'A red square.', 0)], 'A red square.')).toBeNull();
 });
 
 test('find/replace is planned first: literal text, regex groups, case, and a bad pattern named', () => {
