@@ -19,6 +19,8 @@ import { runCaptions } from './caption';
 import { type Engine, type ModelPlace, localEngine, openAiEngine } from './engines';
 import { EXPORT_FORMATS, type ExportFormat, exportBytes, writeSidecars } from './export';
 import { printable } from './file-words';
+import { DEFAULT_FORMATS, DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE, type ImageFit, mimeOf } from './image-fit';
+import { imageSummary } from './image-stats';
 import { listInputs } from './inputs';
 import { mergeProblems, mergeRunLogs } from './merge';
 import { type Endpoint, emptyStats } from './openai-client';
@@ -50,6 +52,9 @@ caption options:
   --domain ID                    pin every image's domain (natural, ui, code, …): no routing
   --concurrency N                requests in flight per endpoint (default 8; local engine: images at once, default 1)
   --timeout S, --retries N       per-request timeout (default 300 s) and tries (default 6)
+  --image-max-pixels N, --image-max-side PX
+                                 images sent to endpoints are downscaled to fit (default ${DEFAULT_MAX_PIXELS} pixels, ${DEFAULT_MAX_SIDE} px: a 24 MP photo fits a 16k context)
+  --image-formats LIST           formats the endpoints decode, sent as they are (default jpeg,png; also webp, gif); others are re-encoded
   --shard i/n                    caption only this machine's share (merge the outputs afterwards)
   --sidecars                     also write a .txt beside each image
   --retry-failed                 caption again the images whose last record is a failure`;
@@ -104,6 +109,9 @@ const CAPTION_FLAGS = {
   concurrency: { type: 'string' },
   timeout: { type: 'string' },
   retries: { type: 'string' },
+  'image-max-pixels': { type: 'string' },
+  'image-max-side': { type: 'string' },
+  'image-formats': { type: 'string' },
   shard: { type: 'string' },
   sidecars: { type: 'boolean' },
   'retry-failed': { type: 'boolean' },
@@ -127,6 +135,32 @@ function captionOptions(flags: CaptionFlags): CapflowOptions {
     language: flags.language ?? 'English',
     judge: attempts === 0 ? null : { attempts, ...(minScore !== undefined && { minScore }) },
   };
+}
+
+/** How images are fit for the endpoints, from the flags (openai engine only: local models resize their own input). */
+function imageFit(flags: CaptionFlags, engine: 'local' | 'openai'): ImageFit {
+  const given = (['image-max-pixels', 'image-max-side', 'image-formats'] as const).filter(
+    (f) => flags[f] !== undefined,
+  );
+  if (engine === 'local' && given.length) {
+    throw new UsageError(
+      `--${given[0]} applies to --engine openai (what is sent to endpoints); the local engine's models resize images themselves.`,
+    );
+  }
+  // Below 64 px a side (4,096 pixels) a VLM sees too little to caption, and the 413 retry halves from there.
+  const maxPixels = positiveInt(flags['image-max-pixels'], '--image-max-pixels', DEFAULT_MAX_PIXELS, 4096);
+  const maxSide = positiveInt(flags['image-max-side'], '--image-max-side', DEFAULT_MAX_SIDE, 64);
+  const formats = flags['image-formats']?.split(',').map((f) => {
+    const mime = mimeOf(f.trim().toLowerCase());
+    if (!mime) throw new UsageError(`--image-formats takes jpeg, png, webp and gif, comma-separated; got "${f}".`);
+    return mime;
+  });
+  if (formats && !formats.includes('image/jpeg') && !formats.includes('image/png')) {
+    throw new UsageError(
+      '--image-formats needs jpeg or png among them: images that must be re-encoded go as one of those.',
+    );
+  }
+  return { formats: formats ?? DEFAULT_FORMATS, maxPixels, maxSide };
 }
 
 /** One role's endpoint from the flags, the config file, or `--endpoint`. */
@@ -158,6 +192,7 @@ async function caption(args: readonly string[]): Promise<number> {
   const options = captionOptions(flags);
   const engineKind = oneOf(flags.engine, '--engine', ['local', 'openai'] as const, 'local');
   const route = oneOf(flags.route, '--route', ['local', 'vlm'] as const, 'local');
+  const fit = imageFit(flags, engineKind);
   const shard = flags.shard ? parseShard(flags.shard) : null;
   const { files: all, duplicates } = await listInputs(positionals);
   const files = shard ? all.filter((f) => inShard(f, shard)) : all;
@@ -219,6 +254,7 @@ async function caption(args: readonly string[]): Promise<number> {
           timeoutMs: positiveInt(flags.timeout, '--timeout', 300) * 1000,
           retry: { ...DEFAULT_RETRY, attempts: positiveInt(flags.retries, '--retries', DEFAULT_RETRY.attempts) },
           stats,
+          images: fit,
           ocr: oneOf(flags.ocr, '--ocr', ['local', 'vlm'] as const, 'local'),
           signal: abort.signal,
         },
@@ -257,6 +293,7 @@ async function caption(args: readonly string[]): Promise<number> {
             .map(([url, n]) => `${n} at ${url}`)
             .join(', ')}.`
         : `Tokens generated: ${summary.generatedTokens}.`,
+      ...imageSummary(stats.images, fit),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (abort.signal.aborted) return 130;
