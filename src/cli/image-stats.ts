@@ -67,7 +67,7 @@ export function imageSummary(counts: ImageCounts, fit: ImageFit): string[] {
     `Images: ${counts.images} sent ${each.toFixed(1)} times each on average (every step re-sends its image), ` +
       `${bytesText(counts.bytes)} uploaded; each image was encoded once and reused by its steps.`,
   ];
-  const reencoded = Object.entries(counts.reencoded).sort(([, a], [, b]) => b - a);
+  const reencoded = Object.entries(counts.reencoded).sort(([k, a], [l, b]) => b - a || k.localeCompare(l));
   if (reencoded.length) {
     const total = reencoded.reduce((n, [, k]) => n + k, 0);
     lines.push(`Re-encoded ${total}: ${reencoded.map(([key, n]) => `${n} ${key}`).join('; ')}.`);
