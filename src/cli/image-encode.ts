@@ -6,6 +6,7 @@
  * JPEG tried after an HTTP 413. Each image remembers what it sent, for its
  * record.
  */
+import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import {
   type EncodeReason,
@@ -31,6 +32,8 @@ export interface EncodedImage {
   readonly size: Size;
   /** The file's own format, and why what goes is not the file's own bytes (empty when it is). */
   readonly from: string;
+  /** A data URL (uploaded with every request), or the file's path for a server that reads it (nothing uploaded). */
+  readonly via: 'data' | 'file';
   readonly why: readonly EncodeReason[];
 }
 
@@ -44,6 +47,8 @@ export interface SentImageRecord {
   readonly sends: number;
   /** What the CLI changed, in words; absent when the file's own bytes went. */
   readonly changes?: readonly string[];
+  /** The `file://` URL sent instead of the bytes (`--image-file-urls`). */
+  readonly fileUrl?: string;
 }
 
 const dataUrl = (mime: ImageMime, data: Buffer) => `data:${mime};base64,${data.toString('base64')}`;
@@ -75,12 +80,22 @@ async function encodeAs(bytes: Buffer, source: SourceImage, size: Size, to: 'png
   return to === 'png' ? image.png().toBuffer() : image.flatten({ background: '#ffffff' }).jpeg({ quality }).toBuffer();
 }
 
-/** The image for `fit`: its own bytes where they do, else encoded as planned (PNG that grows too big: JPEG). */
-export async function encodeFor(bytes: Buffer, source: SourceImage, fit: ImageFit): Promise<EncodedImage> {
+/**
+ * The image for `fit`: its own bytes where they do (by path, `path`, where the endpoint reads files), else
+ * encoded as planned (a PNG that grows too big: JPEG).
+ */
+export async function encodeFor(
+  bytes: Buffer,
+  source: SourceImage,
+  fit: ImageFit,
+  path: string,
+): Promise<EncodedImage> {
   const plan = planImage(source, fit);
-  const base = { from: source.format };
+  const base = { from: source.format, via: 'data' as const };
   if (plan.kind === 'original') {
-    return { ...base, url: dataUrl(plan.mime, bytes), mime: plan.mime, bytes: bytes.length, size: source, why: [] };
+    const url = fit.fileUrls ? pathToFileURL(path).href : dataUrl(plan.mime, bytes);
+    const via = fit.fileUrls ? ('file' as const) : ('data' as const);
+    return { ...base, via, url, mime: plan.mime, bytes: bytes.length, size: source, why: [] };
   }
   let to = plan.to;
   let data = await encodeAs(bytes, source, plan.size, to, JPEG_QUALITY);
@@ -105,7 +120,8 @@ export async function encodeSmaller(
     ...sent.why.filter((r) => r.kind !== 'downscale'),
     { kind: 'payload-413', from: sent.size, to: size, bytesBefore: sent.bytes },
   ];
-  return { from: source.format, url: dataUrl('image/jpeg', data), mime: 'image/jpeg', bytes: data.length, size, why };
+  const url = dataUrl('image/jpeg', data);
+  return { from: source.format, via: 'data', url, mime: 'image/jpeg', bytes: data.length, size, why };
 }
 
 /**
@@ -118,9 +134,11 @@ export class ImageSender {
   private readonly shrinking = new Map<string, Promise<EncodedImage | null>>();
   private readonly sends = new Map<EncodedImage, { sends: number; fit: ImageFit }>();
 
+  /** `path`: the file's absolute path, for an endpoint that reads files (`ImageFit.fileUrls`). */
   constructor(
     private readonly bytes: Buffer,
     private readonly format: string,
+    private readonly path = '',
   ) {}
 
   private read(): Promise<SourceImage> {
@@ -133,7 +151,7 @@ export class ImageSender {
     const key = fitKey(fit);
     let made = this.byFit.get(key);
     if (!made) {
-      made = this.read().then((source) => encodeFor(this.bytes, source, fit));
+      made = this.read().then((source) => encodeFor(this.bytes, source, fit, this.path));
       this.byFit.set(key, made);
     }
     return made;
@@ -176,9 +194,11 @@ export class ImageSender {
       height: image.size.height,
       sends,
       ...(image.why.length && { changes: image.why.map((r) => reasonText(r, image.mime.slice(6), fit)) }),
+      ...(image.via === 'file' && { fileUrl: image.url }),
     }));
   }
 }
 
 /** Endpoints that take the same formats and limits share an encoding. */
-const fitKey = (fit: ImageFit) => `${[...fit.formats].sort().join(',')} ${fit.maxPixels} ${fit.maxSide}`;
+const fitKey = (fit: ImageFit) =>
+  `${[...fit.formats].sort().join(',')} ${fit.maxPixels} ${fit.maxSide} ${fit.fileUrls ? 'file' : 'data'}`;

@@ -50,6 +50,12 @@ export interface ImageFit {
   readonly formats: readonly ImageMime[];
   readonly maxPixels: number;
   readonly maxSide: number;
+  /**
+   * The endpoint reads image files by path on a filesystem it shares with this machine (vLLM started with
+   * `--allowed-local-media-path` above the images, mounted at the same path): an image that needs no change
+   * goes as a `file://` URL, uploading nothing (`vllm/multimodal/utils.py`, MediaConnector._load_file_url).
+   */
+  readonly fileUrls?: boolean;
 }
 
 /** The fit for an endpoint that says nothing about itself. */

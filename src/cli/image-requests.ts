@@ -57,8 +57,7 @@ export function imageRequests(settings: ImageSettings) {
           counted.add(encoded);
           // A smaller image after a 413 is the same image sent again, not another image.
           if (encoded.why.some((r) => r.kind === 'payload-413')) settings.stats.images.shrunk += 1;
-          else
-            countEncoding(settings.stats.images, { from: encoded.from, to: encoded.mime.slice(6), why: encoded.why });
+          else countEncoding(settings.stats.images, { ...encoded, to: encoded.mime.slice(6) });
         }
         return encoded;
       }),
@@ -86,6 +85,10 @@ export function imageRequests(settings: ImageSettings) {
       const unusual = sent.filter((e) => !DEFAULT_FORMATS.includes(e.mime));
       if (err instanceof EndpointError && err.status === 400 && unusual.length) {
         err.message += ` (the image went as ${unusual[0]?.mime}: if the server cannot decode it, send only JPEG and PNG with --image-formats jpeg,png)`;
+      }
+      const byPath = sent.find((e) => e.via === 'file');
+      if (err instanceof EndpointError && err.status >= 400 && err.status < 500 && byPath) {
+        err.message += ` (the image went as ${byPath.url}: the server must read files there — vLLM: --allowed-local-media-path above it, on a filesystem mounted at the same path — or drop --image-file-urls)`;
       }
       throw err;
     }

@@ -21,10 +21,12 @@ export interface ImageCounts {
   largestDownscale: { readonly from: string; readonly to: string; readonly ratio: number } | null;
   /** Images sent again as a smaller JPEG after an HTTP 413. */
   shrunk: number;
+  /** Images sent as `file://` paths (`--image-file-urls`): nothing uploaded. */
+  byPath: number;
 }
 
 export function emptyImageCounts(): ImageCounts {
-  return { images: 0, parts: 0, bytes: 0, reencoded: {}, downscaled: 0, largestDownscale: null, shrunk: 0 };
+  return { images: 0, parts: 0, bytes: 0, reencoded: {}, downscaled: 0, largestDownscale: null, shrunk: 0, byPath: 0 };
 }
 
 const WHY: Record<EncodeReason['kind'], string> = {
@@ -38,9 +40,15 @@ const WHY: Record<EncodeReason['kind'], string> = {
 /** Counts one image's first encoding for an endpoint: its re-encoding (the main reason) and its downscale. */
 export function countEncoding(
   counts: ImageCounts,
-  encoding: { readonly from: string; readonly to: string; readonly why: readonly EncodeReason[] },
+  encoding: {
+    readonly from: string;
+    readonly to: string;
+    readonly why: readonly EncodeReason[];
+    readonly via?: 'data' | 'file';
+  },
 ): void {
   counts.images += 1;
+  if (encoding.via === 'file') counts.byPath += 1;
   const [first] = encoding.why;
   if (!first) return;
   // A JPEG only downscaled is still a JPEG: the key says so rather than calling it a change of format.
@@ -65,6 +73,7 @@ export function imageSummary(counts: ImageCounts, fit: ImageFit): string[] {
   const each = counts.parts / counts.images;
   const lines = [
     `Images: ${counts.images} sent ${each.toFixed(1)} times each on average (every step re-sends its image), ` +
+      `${counts.byPath ? `${counts.byPath} as file:// paths (nothing uploaded), ` : ''}` +
       `${bytesText(counts.bytes)} uploaded; each image was encoded once and reused by its steps.`,
   ];
   const reencoded = Object.entries(counts.reencoded).sort(([k, a], [l, b]) => b - a || k.localeCompare(l));

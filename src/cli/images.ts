@@ -7,6 +7,7 @@
  */
 import { type Stats, openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { RawImage } from '@huggingface/transformers';
 import { decodeImage, fitForModels } from '../media/decode';
 import { MAX_IMAGE_BYTES, checkImage } from '../media/sniff';
@@ -73,7 +74,7 @@ export async function readImageFile(path: string, name: string): Promise<CliImag
     throw new ImageSourceError(`"${name}" could not be read: ${fsReason(err)}.`);
   }
   const raw = fitForModels(await decodeImage(new Blob([buffer]), name));
-  const sender = new ImageSender(Buffer.from(buffer), verdict.format);
+  const sender = new ImageSender(Buffer.from(buffer), verdict.format, resolve(path));
   return {
     raw,
     encoded: (fit) => sender.encoded(fit),

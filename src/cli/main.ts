@@ -55,6 +55,7 @@ caption options:
   --image-max-pixels N, --image-max-side PX
                                  images sent to endpoints are downscaled to fit (default ${DEFAULT_MAX_PIXELS} pixels, ${DEFAULT_MAX_SIDE} px: a 24 MP photo fits a 16k context)
   --image-formats LIST           formats the endpoints decode, sent as they are (default jpeg,png; also webp, gif); others are re-encoded
+  --image-file-urls              send images that need no change as file:// paths, uploading nothing (vLLM --allowed-local-media-path on a shared filesystem)
   --shard i/n                    caption only this machine's share (merge the outputs afterwards)
   --sidecars                     also write a .txt beside each image
   --retry-failed                 caption again the images whose last record is a failure`;
@@ -112,6 +113,7 @@ const CAPTION_FLAGS = {
   'image-max-pixels': { type: 'string' },
   'image-max-side': { type: 'string' },
   'image-formats': { type: 'string' },
+  'image-file-urls': { type: 'boolean' },
   shard: { type: 'string' },
   sidecars: { type: 'boolean' },
   'retry-failed': { type: 'boolean' },
@@ -139,7 +141,7 @@ function captionOptions(flags: CaptionFlags): CapflowOptions {
 
 /** How images are fit for the endpoints, from the flags (openai engine only: local models resize their own input). */
 function imageFit(flags: CaptionFlags, engine: 'local' | 'openai'): ImageFit {
-  const given = (['image-max-pixels', 'image-max-side', 'image-formats'] as const).filter(
+  const given = (['image-max-pixels', 'image-max-side', 'image-formats', 'image-file-urls'] as const).filter(
     (f) => flags[f] !== undefined,
   );
   if (engine === 'local' && given.length) {
@@ -160,7 +162,12 @@ function imageFit(flags: CaptionFlags, engine: 'local' | 'openai'): ImageFit {
       '--image-formats needs jpeg or png among them: images that must be re-encoded go as one of those.',
     );
   }
-  return { formats: formats ?? DEFAULT_FORMATS, maxPixels, maxSide };
+  return {
+    formats: formats ?? DEFAULT_FORMATS,
+    maxPixels,
+    maxSide,
+    ...(flags['image-file-urls'] && { fileUrls: true }),
+  };
 }
 
 /** One role's endpoint from the flags, the config file, or `--endpoint`. */

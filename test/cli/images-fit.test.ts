@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import {
@@ -290,6 +291,28 @@ test('each image is encoded once and reused by its steps; the summary says what 
   expect(run.out).toContain(
     `Images: 3 sent ${each} times each on average (every step re-sends its image), ${bytesText(bytes)} uploaded`,
   );
+});
+
+test('--image-file-urls: where the server reads the shared filesystem (vLLM --allowed-local-media-path), images that need no change go by path', async () => {
+  server.behaviour.allowedLocalMediaPath = work;
+  const run = await caption(['small.png', 'anim.gif'], '--image-file-urls');
+  expect(run.code, run.err).toBe(0);
+  const sent = withImages(server.requests).flatMap((r) => r.images);
+  const byPath = sent.filter((i) => i.mime === 'file');
+  expect(byPath.length).toBeGreaterThan(0);
+  expect(byPath.every((i) => i.sha === sha('small.png'))).toBe(true);
+  // The GIF must change (Ollama-safe formats, first frame): it is still uploaded.
+  expect(sent.filter((i) => i.mime === 'image/png').length).toBeGreaterThan(0);
+  expect(run.line('small.png')?.sent?.[0]?.fileUrl).toBe(pathToFileURL(join(work, 'small.png')).href);
+  expect(run.out).toContain('1 as file:// paths (nothing uploaded)');
+
+  // A server that may not read there refuses; the failure says why and the way out.
+  server.reset();
+  const refused = await caption(['small.png'], '--image-file-urls');
+  expect(refused.code).toBe(3);
+  const failed = refused.line('small.png');
+  expect(failed?.ok === false && failed.error.message).toContain('Cannot load local files without');
+  expect(failed?.ok === false && failed.error.message).toContain('or drop --image-file-urls');
 });
 
 test('image flags are checked before anything runs, with the usage', async () => {

@@ -17,8 +17,16 @@
  * when the prompt's tokens exceed `--max-model-len` ("This model's maximum context length is N tokens…"),
  * counting an image's tokens as Qwen2.5-VL's processor does (one per 28×28 px after smart_resize, at most
  * `max_pixels` = 12,845,056 px) and text as one token per 4 characters.
+ *
+ * `file://` URLs are read as vLLM's MediaConnector._load_file_url does (`vllm/multimodal/utils.py`): refused
+ * without `--allowed-local-media-path` ("Cannot load local files without `--allowed-local-media-path`."), or
+ * for a path outside it ("The file path … must be a subpath of `--allowed-local-media-path` …"); the chat
+ * endpoint answers such errors as a 400.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
@@ -34,11 +42,13 @@ export interface ImageServerBehaviour {
   payloadLimit: number | null;
   /** Tokens a request may use (vLLM `--max-model-len`, prompt and max_tokens); null: no limit. */
   maxModelLen: number | null;
+  /** The folder `file://` URLs may be read from (vLLM `--allowed-local-media-path`); null: none. */
+  allowedLocalMediaPath: string | null;
 }
 
 /** One image a request carried, as the server saw it. */
 export interface SeenImage {
-  /** The MIME type of the data URL. */
+  /** The MIME type of the data URL; `file` for a `file://` URL. */
   readonly mime: string;
   /** The data URL's length, and the decoded image's bytes, format (sharp's name) and size. */
   readonly urlLength: number;
@@ -99,7 +109,12 @@ function answer(prompt: string): string {
 
 /** Serves `model` on a free port of 127.0.0.1. */
 export async function startImageServer(model = 'test-vlm'): Promise<ImageTestServer> {
-  const behaviour: ImageServerBehaviour = { decoder: 'any', payloadLimit: null, maxModelLen: null };
+  const behaviour: ImageServerBehaviour = {
+    decoder: 'any',
+    payloadLimit: null,
+    maxModelLen: null,
+    allowedLocalMediaPath: null,
+  };
   const requests: SeenRequest[] = [];
   const send = (res: ServerResponse, status: number, value: unknown) => {
     res.writeHead(status, { 'content-type': typeof value === 'string' ? 'text/plain' : 'application/json' });
@@ -130,8 +145,26 @@ export async function startImageServer(model = 'test-vlm'): Promise<ImageTestSer
       if (behaviour.decoder === 'ollama' && !OLLAMA_PREFIXES.some((p) => url.startsWith(p))) {
         return reply(400, { error: { message: 'invalid image input', type: 'invalid_request_error' } });
       }
+      let bytes: Buffer;
       const match = /^data:([^;,]*);base64,(.*)$/.exec(url);
-      const bytes = Buffer.from(match?.[2] ?? '', 'base64');
+      if (url.startsWith('file:')) {
+        const allowed = behaviour.allowedLocalMediaPath;
+        if (!allowed) {
+          return reply(400, {
+            object: 'error',
+            message: 'Cannot load local files without `--allowed-local-media-path`.',
+            code: 400,
+          });
+        }
+        const path = fileURLToPath(url);
+        if (!resolve(path).startsWith(`${resolve(allowed)}${sep}`)) {
+          const message = `The file path ${path} must be a subpath of \`--allowed-local-media-path\` ${allowed}.`;
+          return reply(400, { object: 'error', message, code: 400 });
+        }
+        bytes = readFileSync(path);
+      } else {
+        bytes = Buffer.from(match?.[2] ?? '', 'base64');
+      }
       if (behaviour.decoder === 'stb' && !stbReads(bytes)) {
         return reply(400, {
           error: { code: 400, message: 'Failed to load image or audio file', type: 'invalid_request_error' },
@@ -139,7 +172,7 @@ export async function startImageServer(model = 'test-vlm'): Promise<ImageTestSer
       }
       const meta = await sharp(bytes).metadata();
       seen.images.push({
-        mime: match?.[1] ?? '',
+        mime: url.startsWith('file:') ? 'file' : (match?.[1] ?? ''),
         urlLength: url.length,
         bytes: bytes.length,
         format: meta.format ?? '',
@@ -189,7 +222,7 @@ export async function startImageServer(model = 'test-vlm'): Promise<ImageTestSer
     requests,
     reset: () => {
       requests.length = 0;
-      Object.assign(behaviour, { decoder: 'any', payloadLimit: null, maxModelLen: null });
+      Object.assign(behaviour, { decoder: 'any', payloadLimit: null, maxModelLen: null, allowedLocalMediaPath: null });
     },
     close: () =>
       new Promise((resolve) => {
