@@ -19,7 +19,7 @@ import { runCaptions } from './caption';
 import { type Engine, type ModelPlace, localEngine, openAiEngine } from './engines';
 import { EXPORT_FORMATS, type ExportFormat, exportBytes, writeSidecars } from './export';
 import { printable } from './file-words';
-import { DEFAULT_FORMATS, DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE, type ImageFit, mimeOf } from './image-fit';
+import { IMAGE_FLAGS, IMAGE_USAGE, imageFitOf } from './image-flags';
 import { imageSummary } from './image-stats';
 import { listInputs } from './inputs';
 import { mergeProblems, mergeRunLogs } from './merge';
@@ -52,10 +52,7 @@ caption options:
   --domain ID                    pin every image's domain (natural, ui, code, …): no routing
   --concurrency N                requests in flight per endpoint (default 8; local engine: images at once, default 1)
   --timeout S, --retries N       per-request timeout (default 300 s) and tries (default 6)
-  --image-max-pixels N, --image-max-side PX
-                                 images sent to endpoints are downscaled to fit (default ${DEFAULT_MAX_PIXELS} pixels, ${DEFAULT_MAX_SIDE} px: a 24 MP photo fits a 16k context)
-  --image-formats LIST           formats the endpoints decode, sent as they are (default jpeg,png; also webp, gif); others are re-encoded
-  --image-file-urls              send images that need no change as file:// paths, uploading nothing (vLLM --allowed-local-media-path on a shared filesystem)
+${IMAGE_USAGE}
   --shard i/n                    caption only this machine's share (merge the outputs afterwards)
   --sidecars                     also write a .txt beside each image
   --retry-failed                 caption again the images whose last record is a failure`;
@@ -110,10 +107,7 @@ const CAPTION_FLAGS = {
   concurrency: { type: 'string' },
   timeout: { type: 'string' },
   retries: { type: 'string' },
-  'image-max-pixels': { type: 'string' },
-  'image-max-side': { type: 'string' },
-  'image-formats': { type: 'string' },
-  'image-file-urls': { type: 'boolean' },
+  ...IMAGE_FLAGS,
   shard: { type: 'string' },
   sidecars: { type: 'boolean' },
   'retry-failed': { type: 'boolean' },
@@ -136,37 +130,6 @@ function captionOptions(flags: CaptionFlags): CapflowOptions {
     ...(domain && { domain }),
     language: flags.language ?? 'English',
     judge: attempts === 0 ? null : { attempts, ...(minScore !== undefined && { minScore }) },
-  };
-}
-
-/** How images are fit for the endpoints, from the flags (openai engine only: local models resize their own input). */
-function imageFit(flags: CaptionFlags, engine: 'local' | 'openai'): ImageFit {
-  const given = (['image-max-pixels', 'image-max-side', 'image-formats', 'image-file-urls'] as const).filter(
-    (f) => flags[f] !== undefined,
-  );
-  if (engine === 'local' && given.length) {
-    throw new UsageError(
-      `--${given[0]} applies to --engine openai (what is sent to endpoints); the local engine's models resize images themselves.`,
-    );
-  }
-  // Below 64 px a side (4,096 pixels) a VLM sees too little to caption, and the 413 retry halves from there.
-  const maxPixels = positiveInt(flags['image-max-pixels'], '--image-max-pixels', DEFAULT_MAX_PIXELS, 4096);
-  const maxSide = positiveInt(flags['image-max-side'], '--image-max-side', DEFAULT_MAX_SIDE, 64);
-  const formats = flags['image-formats']?.split(',').map((f) => {
-    const mime = mimeOf(f.trim().toLowerCase());
-    if (!mime) throw new UsageError(`--image-formats takes jpeg, png, webp and gif, comma-separated; got "${f}".`);
-    return mime;
-  });
-  if (formats && !formats.includes('image/jpeg') && !formats.includes('image/png')) {
-    throw new UsageError(
-      '--image-formats needs jpeg or png among them: images that must be re-encoded go as one of those.',
-    );
-  }
-  return {
-    formats: formats ?? DEFAULT_FORMATS,
-    maxPixels,
-    maxSide,
-    ...(flags['image-file-urls'] && { fileUrls: true }),
   };
 }
 
@@ -199,7 +162,7 @@ async function caption(args: readonly string[]): Promise<number> {
   const options = captionOptions(flags);
   const engineKind = oneOf(flags.engine, '--engine', ['local', 'openai'] as const, 'local');
   const route = oneOf(flags.route, '--route', ['local', 'vlm'] as const, 'local');
-  const fit = imageFit(flags, engineKind);
+  const fit = imageFitOf(flags, engineKind, (m) => new UsageError(m));
   const shard = flags.shard ? parseShard(flags.shard) : null;
   const { files: all, duplicates } = await listInputs(positionals);
   const files = shard ? all.filter((f) => inShard(f, shard)) : all;
