@@ -41,6 +41,26 @@ export interface ImageAsk {
 const describe = (images: readonly EncodedImage[]) =>
   images.map((i) => `${sizeText(i.size)} ${i.mime.slice(6).toUpperCase()} of ${bytesText(i.bytes)}`).join(', ');
 
+/**
+ * What the images of a refused request (4xx) had to do with it, for its error: a format the server may not
+ * decode (Ollama's 400 "invalid image input", llama.cpp's "Failed to load image"), a `file://` path it may
+ * not read, or image tokens over the context (vLLM's 400 "maximum context length"). Empty when none applies.
+ */
+function refusalHint(err: EndpointError, sent: readonly EncodedImage[], fit: ImageFit): string {
+  const unusual = sent.find((e) => e.via === 'data' && !DEFAULT_FORMATS.includes(e.mime));
+  if (err.status === 400 && unusual) {
+    return ` (the image went as ${unusual.mime}: if the server cannot decode it, send only JPEG and PNG with --image-formats jpeg,png)`;
+  }
+  const byPath = sent.find((e) => e.via === 'file');
+  if (byPath) {
+    return ` (the image went as ${byPath.url}: the server must read files there — vLLM: --allowed-local-media-path above it, on a filesystem mounted at the same path — or drop --image-file-urls)`;
+  }
+  if (err.status === 400 && sent.length && /context length|context window|too long|exceeds/i.test(err.message)) {
+    return ` (the request carried ${describe(sent)}: lower --image-max-pixels (now ${fit.maxPixels}) or --image-max-side (now ${fit.maxSide}) to send fewer image tokens, or raise the server's context, e.g. vLLM --max-model-len)`;
+  }
+  return '';
+}
+
 /** Asks `chat` about `images` with the images fit for its endpoint; see the file's comment. */
 export function imageRequests(settings: ImageSettings) {
   const counted = new WeakSet<EncodedImage>();
@@ -81,15 +101,8 @@ export function imageRequests(settings: ImageSettings) {
     try {
       return await chat.chat(parts, { maxTokens: o.maxTokens, ...(o.sampling && { sampling: o.sampling }) });
     } catch (err) {
-      // A format the server cannot decode comes back as a 400 (Ollama: "invalid image input"): say what went.
-      const unusual = sent.filter((e) => !DEFAULT_FORMATS.includes(e.mime));
-      if (err instanceof EndpointError && err.status === 400 && unusual.length) {
-        err.message += ` (the image went as ${unusual[0]?.mime}: if the server cannot decode it, send only JPEG and PNG with --image-formats jpeg,png)`;
-      }
-      const byPath = sent.find((e) => e.via === 'file');
-      if (err instanceof EndpointError && err.status >= 400 && err.status < 500 && byPath) {
-        err.message += ` (the image went as ${byPath.url}: the server must read files there — vLLM: --allowed-local-media-path above it, on a filesystem mounted at the same path — or drop --image-file-urls)`;
-      }
+      if (err instanceof EndpointError && err.status >= 400 && err.status < 500)
+        err.message += refusalHint(err, sent, fit);
       throw err;
     }
   };

@@ -215,6 +215,18 @@ describe('size', () => {
     expect(run.line('big.jpg')?.sent?.[0]?.changes).toEqual([`downscaled 6000×4000 → ${width}×${height}`]);
     expect(run.out).toContain(`Downscaled 1 to at most ${DEFAULT_MAX_PIXELS} pixels and ${DEFAULT_MAX_SIDE} px a side`);
     expect(run.out).toContain(`(largest: 6000×4000 → ${width}×${height})`);
+
+    // Sent whole, it does not fit, and the failure says what to lower.
+    server.reset();
+    server.behaviour.maxModelLen = 16_384;
+    const whole = await caption(['big.jpg'], '--image-max-pixels', '30000000', '--image-max-side', '8000');
+    const failed = whole.line('big.jpg');
+    expect(failed?.ok).toBe(false);
+    if (failed?.ok === false) {
+      expect(failed.error.message).toContain("This model's maximum context length is 16384 tokens");
+      expect(failed.error.message).toContain('the request carried 6000×4000 JPEG');
+      expect(failed.error.message).toContain('lower --image-max-pixels (now 30000000)');
+    }
   });
 
   test('--image-max-side and --image-max-pixels set the limits', async () => {
