@@ -27,7 +27,10 @@ export class ImagePayloadError extends Error {
 export interface ImageSettings {
   /** Formats and limits for every endpoint (default {@link DEFAULT_FIT}). */
   readonly images?: ImageFit;
-  /** The formats an endpoint's server kind decodes, where known (the server-kind registry); else the fit's. */
+  /**
+   * The formats an endpoint's server kind decodes, where known (the server-kind registry); else the fit's.
+   * Pass it only when the user gave no `--image-formats`: what they name wins over what the kind suggests.
+   */
   readonly imageFormats?: (endpoint: Endpoint) => readonly ImageMime[] | undefined;
   readonly stats: RequestStats;
 }
