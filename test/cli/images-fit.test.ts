@@ -230,10 +230,17 @@ describe('size', () => {
   });
 
   test('--image-max-side and --image-max-pixels set the limits', async () => {
-    const run = await caption(['big.jpg'], '--image-max-side', '300', '--image-max-pixels', '1000000');
+    const run = await caption(['photo.jpg'], '--image-max-side', '300', '--image-max-pixels', '50000');
     expect(run.code, run.err).toBe(0);
     const sizes = new Set(withImages(server.requests).flatMap((r) => r.images.map((i) => `${i.width}×${i.height}`)));
-    expect(sizes).toEqual(new Set(['300×200']));
+    // The side limit first (300×204), then the pixel limit (≤ 50,000 pixels).
+    const fit = fitSize({ width: 2200, height: 1500 }, { maxSide: 300, maxPixels: 50_000 });
+    expect(fit.width * fit.height).toBeLessThanOrEqual(50_000);
+    expect(sizes).toEqual(new Set([sizeText(fit)]));
+    expect(fitSize({ width: 2200, height: 1500 }, { maxSide: 300, maxPixels: 1e9 })).toEqual({
+      width: 300,
+      height: 204,
+    });
   });
 
   test('TGI’s 2 MB payload limit: a photo over 1.5 MB passes once fit; sent whole, the 413 is retried once smaller, then every later step sends the smaller one', async () => {
