@@ -5,12 +5,11 @@
  * (test/support/image-server.ts cites each). No models load: the domain is
  * pinned and the VLM stands in for OCR.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import {
   DEFAULT_FIT,
@@ -23,6 +22,7 @@ import {
 } from '../../src/cli/image-fit';
 import { main } from '../../src/cli/main';
 import type { RunLine } from '../../src/cli/run-log';
+import { writeImageFixtures } from '../support/image-fixtures';
 import { type ImageTestServer, type SeenRequest, startImageServer } from '../support/image-server';
 
 let work: string;
@@ -80,53 +80,10 @@ const sha = (file: string) =>
 /** The requests that carried an image, and the images they carried. */
 const withImages = (requests: readonly SeenRequest[]) => requests.filter((r) => r.images.length > 0);
 
-/** Deterministic noise, blurred a little: a "photo" that compresses as badly as a real one. */
-function noise(width: number, height: number): Buffer {
-  const data = Buffer.alloc(width * height * 3);
-  let s = 1;
-  for (let i = 0; i < data.length; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    data[i] = s >>> 24;
-  }
-  return data;
-}
-
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'mc-images-'));
   server = await startImageServer();
-  const flat = (colour: string, width = 40, height = 30) =>
-    sharp({ create: { width, height, channels: 3, background: colour } })
-      .png()
-      .toBuffer();
-  const frames = await Promise.all(['red', 'green', 'blue'].map((c) => flat(c)));
-  writeFileSync(
-    join(work, 'anim.gif'),
-    await sharp(frames, { join: { animated: true } })
-      .gif()
-      .toBuffer(),
-  );
-  // 2200×1500 at quality 92: a photo over 1.5 MB, over TGI's default 2,000,000-byte limit as base64.
-  const photo = sharp(noise(2200, 1500), { raw: { width: 2200, height: 1500, channels: 3 } }).blur(1);
-  writeFileSync(join(work, 'photo.jpg'), await photo.jpeg({ quality: 92 }).toBuffer());
-  writeFileSync(join(work, 'photo.webp'), await sharp(join(work, 'photo.jpg')).resize(600, 400).webp().toBuffer());
-  writeFileSync(
-    join(work, 'clear.webp'),
-    await sharp({ create: { width: 60, height: 40, channels: 4, background: { r: 0, g: 90, b: 0, alpha: 0.4 } } })
-      .webp({ lossless: true })
-      .toBuffer(),
-  );
-  // A 24 MP photo (smooth, so the file is small and quick to make).
-  const big = sharp({ create: { width: 6000, height: 4000, channels: 3, background: { r: 120, g: 140, b: 90 } } });
-  writeFileSync(join(work, 'big.jpg'), await big.jpeg().toBuffer());
-  // Stored 60 wide, 20 high, with EXIF orientation 6: upright it is 20 wide, 60 high.
-  writeFileSync(
-    join(work, 'turned.jpg'),
-    await sharp({ create: { width: 60, height: 20, channels: 3, background: 'orange' } })
-      .jpeg()
-      .withMetadata({ orientation: 6 })
-      .toBuffer(),
-  );
-  writeFileSync(join(work, 'small.png'), await flat('purple'));
+  await writeImageFixtures(work);
 }, 60_000);
 
 afterAll(async () => {
