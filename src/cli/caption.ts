@@ -11,7 +11,7 @@ import { CancelledError, aboutFile } from '../shared/errors';
 import type { CapflowOptions } from '../shared/record';
 import { sidecarNames } from '../session/exports';
 import type { Engine } from './engines';
-import { readImageFile } from './images';
+import { type CliImage, readImageFile } from './images';
 import { writeOutput } from './outputs';
 import type { Progress } from './progress';
 import { RetriesExhaustedError } from './retry';
@@ -55,6 +55,12 @@ function failureOf(err: unknown, file: string): RunFailure {
   return err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
 }
 
+/** What went to the endpoints of an image, for its line (nothing on the local engine). */
+function sentOf(image: CliImage | null) {
+  const sent = image?.sent() ?? [];
+  return sent.length ? { sent } : {};
+}
+
 /** Captions the run's images; resolves with the summary (the output has a line per image). */
 export async function runCaptions(run: CaptionRun): Promise<RunSummary> {
   const now = run.now ?? (() => performance.now());
@@ -78,8 +84,9 @@ export async function runCaptions(run: CaptionRun): Promise<RunSummary> {
       const file = todo[next++] ?? '';
       const t0 = now();
       let line: RunLine;
+      let image: CliImage | null = null;
       try {
-        const image = await readImageFile(file, file);
+        image = await readImageFile(file, file);
         const record = await runCapflow({ kind: 'image', image }, run.engine.models, run.options, {
           jobId: file,
           check: () => {
@@ -88,13 +95,13 @@ export async function runCaptions(run: CaptionRun): Promise<RunSummary> {
           emit: () => {},
           now,
         });
-        line = { version: 1, file, ok: true, record, ...shard };
+        line = { version: 1, file, ok: true, record, ...shard, ...sentOf(image) };
         tokens += record.trace.reduce((n, t) => n + t.tokens, 0);
         if (run.sidecars) await writeOutput(sidecar.get(file) ?? `${file}.txt`, record.caption);
       } catch (err) {
         // A stopped run writes nothing for the image it was on: the next run does it.
         if (run.signal?.aborted) return;
-        line = { version: 1, file, ok: false, error: failureOf(err, file), ...shard };
+        line = { version: 1, file, ok: false, error: failureOf(err, file), ...shard, ...sentOf(image) };
       }
       await log.append(line);
       if (line.ok) {

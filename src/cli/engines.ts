@@ -18,7 +18,8 @@ import type { ModelSpec } from '../shared/model-spec';
 import type { CliImage } from './images';
 import { Limiter } from './limiter';
 import { createNodeOcr } from './node-ocr';
-import { ChatClient, type ContentPart, type Endpoint, type RequestStats, checkEndpoint } from './openai-client';
+import { type ImageSettings, imageRequests } from './image-requests';
+import { ChatClient, type Endpoint, type RequestStats, checkEndpoint } from './openai-client';
 import type { RetryPolicy } from './retry';
 
 /** Loaded models and how to free them. */
@@ -114,8 +115,11 @@ export async function localEngine(specs: LocalSpecs, place: ModelPlace): Promise
   };
 }
 
-/** The openai engine's settings. */
-export interface OpenAiSettings {
+/** Asks an endpoint about images, each made fit for it. */
+type ImageSend = ReturnType<typeof imageRequests>;
+
+/** The openai engine's settings (`images`, `imageFormats`: how images are fit for each endpoint). */
+export interface OpenAiSettings extends ImageSettings {
   readonly vlm: Endpoint;
   readonly llm: Endpoint;
   readonly judge: Endpoint;
@@ -139,11 +143,11 @@ export const VLM_OCR_PROMPT =
  * positions or confidences, so the lines carry none (NaN confidence: the
  * OCR note then shows only the text).
  */
-function vlmOcr(chat: ChatClient, parts: (images: readonly CliImage[], text: string) => Promise<ContentPart[]>) {
+function vlmOcr(chat: ChatClient, send: ImageSend) {
   return {
     name: `${chat.endpoint.model} (asked to transcribe)`,
     read: async (image: CliImage) => {
-      const answer = await chat.chat(await parts([image], VLM_OCR_PROMPT), { maxTokens: 512 });
+      const answer = await send(chat, [image], VLM_OCR_PROMPT, { maxTokens: 512 });
       return answer.text
         .split('\n')
         .map((t) => t.trim())
@@ -173,16 +177,12 @@ export async function openAiEngine(
   // Roles usually share an endpoint and model: each distinct one is checked once.
   const distinct = new Map([settings.vlm, settings.llm, settings.judge].map((e) => [`${e.url} ${e.model}`, e]));
   await Promise.all([...distinct.values()].map((e) => checkEndpoint(e, settings.fetch)));
-  const parts = async (images: readonly CliImage[], text: string): Promise<ContentPart[]> => [
-    ...(await Promise.all(
-      images.map(async (i) => ({ type: 'image_url' as const, image_url: { url: await i.dataUrl() } })),
-    )),
-    { type: 'text', text },
-  ];
+  // Each image goes in the form its endpoint takes, encoded once and reused by every step (image-requests.ts).
+  const send = imageRequests(settings);
   const asker = (chat: ChatClient) => ({
     name: chat.endpoint.model,
-    generate: async (images: readonly CliImage[], prompt: string, o: StepOptions) =>
-      chat.chat(await parts(images, prompt), { maxTokens: o.maxNewTokens, sampling: o.sampling }),
+    generate: (images: readonly CliImage[], prompt: string, o: StepOptions) =>
+      send(chat, images, prompt, { maxTokens: o.maxNewTokens, ...(o.sampling && { sampling: o.sampling }) }),
   });
   let clip: ClipModel | null = null;
   if (router) {
@@ -205,7 +205,7 @@ export async function openAiEngine(
           embedImage: (i: CliImage) => clip.embedImage(i.raw),
         },
       }),
-      ocr: ocr ? { name: ocr.name, read: (i) => ocr.read(i.raw) } : vlmOcr(vlm, parts),
+      ocr: ocr ? { name: ocr.name, read: (i) => ocr.read(i.raw) } : vlmOcr(vlm, send),
     },
     maxInFlight: () => Object.fromEntries([...limiters].map(([url, l]) => [url, l.maxInFlight])),
     dispose: async () => {

@@ -2,33 +2,38 @@
  * An image file as the CLI's engines take it: decoded pixels (after the
  * page's own checks, so a corrupt, empty, huge or non-image file fails with
  * the same named error) for the local models, the router and OCR, and a
- * data URL for a serving endpoint: the file's own bytes where every server
- * reads the format, else a PNG of the pixels.
+ * data URL for a serving endpoint, made fit for what that endpoint takes
+ * (image-encode.ts): the file's own bytes where they do, else re-encoded.
  */
 import { type Stats, openAsBlob } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { RawImage } from '@huggingface/transformers';
-import sharp from 'sharp';
 import { decodeImage, fitForModels } from '../media/decode';
 import { MAX_IMAGE_BYTES, checkImage } from '../media/sniff';
 import { ImageSourceError, ImageTooLargeError, UnsupportedFileError } from '../shared/errors';
 import { fileKind, fsReason } from './file-words';
+import { type EncodedImage, ImageSender, type SentImageRecord } from './image-encode';
+import { DEFAULT_FIT, type ImageFit } from './image-fit';
 
 /** A decoded image and how to send it. */
 export interface CliImage {
   /** Pixels for the vision models (letterboxed where a shape would break them), the router and OCR. */
   readonly raw: RawImage;
-  /** The image as a data URL, made on first use. */
+  /** The image fit for an endpoint that takes `fit` (image-encode.ts): made on first use, then reused. */
+  encoded(fit: ImageFit): Promise<EncodedImage>;
+  /**
+   * After an HTTP 413 refused `refused`: a JPEG of half its pixels at a lower quality, which later steps for
+   * `fit` use too; null when `refused` was that smaller image already (one smaller try) or it would be tiny.
+   */
+  smaller(fit: ImageFit, refused: EncodedImage): Promise<EncodedImage | null>;
+  /** Counts a request that carried `image`, for the record. */
+  noteSent(image: EncodedImage, fit: ImageFit): void;
+  /** What went to endpoints, for the record: empty on the local engine. */
+  sent(): SentImageRecord[];
+  /** The image as a data URL for an endpoint that says nothing about itself ({@link DEFAULT_FIT}). */
   dataUrl(): Promise<string>;
 }
-
-/** Formats OpenAI-compatible servers decode themselves (their processors use PIL). */
-const SENT_AS_IS: Readonly<Record<string, string>> = Object.freeze({
-  png: 'image/png',
-  jpeg: 'image/jpeg',
-  webp: 'image/webp',
-  gif: 'image/gif',
-});
 
 /**
  * The file at `path` as a Blob that reads it on demand, after `stat` has shown it is a regular file no larger
@@ -68,13 +73,14 @@ export async function readImageFile(path: string, name: string): Promise<CliImag
     // The file changed or vanished after the checks (a Blob over a file refuses to read a changed one).
     throw new ImageSourceError(`"${name}" could not be read: ${fsReason(err)}.`);
   }
-  const bytes = Buffer.from(buffer);
   const raw = fitForModels(await decodeImage(new Blob([buffer]), name));
-  let url: Promise<string> | null = null;
-  const encode = async () => {
-    const mime = SENT_AS_IS[verdict.format];
-    const data = mime ? bytes : await sharp(bytes).png().toBuffer();
-    return `data:${mime ?? 'image/png'};base64,${data.toString('base64')}`;
+  const sender = new ImageSender(Buffer.from(buffer), verdict.format, resolve(path));
+  return {
+    raw,
+    encoded: (fit) => sender.encoded(fit),
+    smaller: (fit, refused) => sender.smaller(fit, refused),
+    noteSent: (image, fit) => sender.noteSent(image, fit),
+    sent: () => sender.sent(),
+    dataUrl: async () => (await sender.encoded(DEFAULT_FIT)).url,
   };
-  return { raw, dataUrl: () => (url ??= encode()) };
 }

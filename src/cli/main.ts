@@ -19,6 +19,8 @@ import { runCaptions } from './caption';
 import { type Engine, type ModelPlace, localEngine, openAiEngine } from './engines';
 import { EXPORT_FORMATS, type ExportFormat, exportBytes, writeSidecars } from './export';
 import { printable } from './file-words';
+import { IMAGE_FLAGS, IMAGE_USAGE, imageFitOf } from './image-flags';
+import { imageSummary } from './image-stats';
 import { listInputs } from './inputs';
 import { mergeProblems, mergeRunLogs } from './merge';
 import { type Endpoint, emptyStats } from './openai-client';
@@ -50,6 +52,7 @@ caption options:
   --domain ID                    pin every image's domain (natural, ui, code, …): no routing
   --concurrency N                requests in flight per endpoint (default 8; local engine: images at once, default 1)
   --timeout S, --retries N       per-request timeout (default 300 s) and tries (default 6)
+${IMAGE_USAGE}
   --shard i/n                    caption only this machine's share (merge the outputs afterwards)
   --sidecars                     also write a .txt beside each image
   --retry-failed                 caption again the images whose last record is a failure`;
@@ -104,6 +107,7 @@ const CAPTION_FLAGS = {
   concurrency: { type: 'string' },
   timeout: { type: 'string' },
   retries: { type: 'string' },
+  ...IMAGE_FLAGS,
   shard: { type: 'string' },
   sidecars: { type: 'boolean' },
   'retry-failed': { type: 'boolean' },
@@ -158,6 +162,7 @@ async function caption(args: readonly string[]): Promise<number> {
   const options = captionOptions(flags);
   const engineKind = oneOf(flags.engine, '--engine', ['local', 'openai'] as const, 'local');
   const route = oneOf(flags.route, '--route', ['local', 'vlm'] as const, 'local');
+  const fit = imageFitOf(flags, engineKind, (m) => new UsageError(m));
   const shard = flags.shard ? parseShard(flags.shard) : null;
   const { files: all, duplicates } = await listInputs(positionals);
   const files = shard ? all.filter((f) => inShard(f, shard)) : all;
@@ -219,6 +224,7 @@ async function caption(args: readonly string[]): Promise<number> {
           timeoutMs: positiveInt(flags.timeout, '--timeout', 300) * 1000,
           retry: { ...DEFAULT_RETRY, attempts: positiveInt(flags.retries, '--retries', DEFAULT_RETRY.attempts) },
           stats,
+          images: fit,
           ocr: oneOf(flags.ocr, '--ocr', ['local', 'vlm'] as const, 'local'),
           signal: abort.signal,
         },
@@ -257,6 +263,7 @@ async function caption(args: readonly string[]): Promise<number> {
             .map(([url, n]) => `${n} at ${url}`)
             .join(', ')}.`
         : `Tokens generated: ${summary.generatedTokens}.`,
+      ...imageSummary(stats.images, fit),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (abort.signal.aborted) return 130;

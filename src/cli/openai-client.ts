@@ -8,6 +8,7 @@
  */
 import type { StepOutput } from '../capflow/context';
 import type { Sampling } from '../shared/record';
+import { type ImageCounts, emptyImageCounts } from './image-stats';
 import type { Limiter } from './limiter';
 import { type RetryPolicy, TransientError, retryAfterSeconds, withRetries } from './retry';
 
@@ -43,10 +44,12 @@ export interface RequestStats {
   completionTokens: number;
   /** Retries by reason (rate-limited, server-error, …). */
   readonly retries: Record<string, number>;
+  /** What was sent of the images and what was changed about them (image-stats.ts). */
+  readonly images: ImageCounts;
 }
 
 export function emptyStats(): RequestStats {
-  return { requests: 0, promptTokens: 0, completionTokens: 0, retries: {} };
+  return { requests: 0, promptTokens: 0, completionTokens: 0, retries: {}, images: emptyImageCounts() };
 }
 
 /** What a client needs besides its endpoint. */
@@ -141,7 +144,9 @@ export class ChatClient {
       ...(sampling && { top_p: sampling.topP, seed: sampling.seed }),
     });
     const { stats } = this.deps;
-    return withRetries(() => this.deps.limiter.run(() => this.post(body)), this.deps.retry, {
+    const images = typeof content === 'string' ? [] : content.flatMap((p) => (p.type === 'image_url' ? [p] : []));
+    const upload = { parts: images.length, bytes: images.reduce((n, p) => n + p.image_url.url.length, 0) };
+    return withRetries(() => this.deps.limiter.run(() => this.post(body, upload)), this.deps.retry, {
       signal: this.deps.signal,
       onRetry: (error) => (stats.retries[error.reason] = (stats.retries[error.reason] ?? 0) + 1),
     }).then((answer) => {
@@ -151,12 +156,18 @@ export class ChatClient {
     });
   }
 
-  private async post(body: string): Promise<StepOutput & { promptTokens: number }> {
+  private async post(
+    body: string,
+    upload: { readonly parts: number; readonly bytes: number },
+  ): Promise<StepOutput & { promptTokens: number }> {
     const { deps, endpoint } = this;
     const timeout = AbortSignal.timeout(deps.timeoutMs);
     const signal = deps.signal ? AbortSignal.any([deps.signal, timeout]) : timeout;
     const url = apiUrl(endpoint, 'chat/completions');
     deps.stats.requests += 1;
+    // Every try uploads its images again: the summary says what that cost.
+    deps.stats.images.parts += upload.parts;
+    deps.stats.images.bytes += upload.bytes;
     let response: Response;
     let text: string;
     try {

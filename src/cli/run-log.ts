@@ -7,6 +7,7 @@
 import { open, stat, truncate } from 'node:fs/promises';
 import type { CaptionRecord } from '../shared/record';
 import { fileKind, fsReason } from './file-words';
+import type { SentImageRecord } from './image-encode';
 
 /** Bump on an incompatible change of {@link RunLine}. */
 export const RUN_LOG_VERSION = 1;
@@ -28,6 +29,8 @@ export type RunLine =
       readonly ok: true;
       readonly record: CaptionRecord;
       readonly shard?: string;
+      /** What went to the endpoints of the image (openai engine): format, bytes, size, sends, changes. */
+      readonly sent?: readonly SentImageRecord[];
     }
   | {
       readonly version: 1;
@@ -35,6 +38,7 @@ export type RunLine =
       readonly ok: false;
       readonly error: RunFailure;
       readonly shard?: string;
+      readonly sent?: readonly SentImageRecord[];
     };
 
 /**
