@@ -18,6 +18,7 @@ import type { ModelSpec } from '../shared/model-spec';
 import type { CliImage } from './images';
 import { Limiter } from './limiter';
 import { createNodeOcr } from './node-ocr';
+import { loadingRouter } from './offline-route';
 import { ChatClient, type ContentPart, type Endpoint, type RequestStats, checkEndpoint } from './openai-client';
 import type { RetryPolicy } from './retry';
 
@@ -89,6 +90,11 @@ async function localOcr() {
 
 const log = () => {};
 
+/** The router on this CPU; a failure names the ways out (offline-route.ts). */
+function loadRouter(spec: ModelSpec, place: ModelPlace): Promise<ClipModel> {
+  return loadingRouter(spec, place, () => ClipModel.load(spec, 'wasm', spec.dtypes.wasm, log));
+}
+
 /** The models of a run: the VLM, a separate text model (null: the VLM writes text too), the router (null: none). */
 export interface LocalSpecs {
   readonly vlm: ModelSpec;
@@ -102,7 +108,7 @@ export async function localEngine(specs: LocalSpecs, place: ModelPlace): Promise
   const vlm = await Vlm.load(specs.vlm, 'wasm', specs.vlm.dtypes.wasm, log);
   const [llm, router, ocr] = await Promise.all([
     specs.llm ? TextLlm.load(specs.llm, 'wasm', specs.llm.dtypes.wasm, log) : null,
-    specs.router ? ClipModel.load(specs.router, 'wasm', specs.router.dtypes.wasm, log) : null,
+    specs.router ? loadRouter(specs.router, place) : null,
     localOcr(),
   ]);
   return {
@@ -187,7 +193,7 @@ export async function openAiEngine(
   let clip: ClipModel | null = null;
   if (router) {
     placeModels(router.place);
-    clip = await ClipModel.load(router.spec, 'wasm', router.spec.dtypes.wasm, log);
+    clip = await loadRouter(router.spec, router.place);
   }
   const ocr = settings.ocr === 'local' ? await localOcr() : null;
   return {

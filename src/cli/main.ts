@@ -14,19 +14,21 @@ import { isCaptionStyle } from '../capflow/styles';
 import { PRESETS, requirePresetId } from '../shared/presets';
 import type { CapflowOptions } from '../shared/record';
 import { sidecarNames } from '../session/exports';
-import { type RoleOverrides, resolveRoles } from '../shared/roles';
+import { type RoleOverrides, applyOverride, resolveRoles } from '../shared/roles';
 import { runCaptions } from './caption';
 import { type Engine, type ModelPlace, localEngine, openAiEngine } from './engines';
 import { EXPORT_FORMATS, type ExportFormat, exportBytes, writeSidecars } from './export';
 import { printable } from './file-words';
 import { listInputs } from './inputs';
 import { mergeProblems, mergeRunLogs } from './merge';
+import { chooseRoute } from './offline-route';
 import { type Endpoint, emptyStats } from './openai-client';
 import { createProgress } from './progress';
 import { OutputError, checkOutput, writeOutput } from './outputs';
 import { DEFAULT_RETRY } from './retry';
 import { RunLogError, readRunLog } from './run-log';
-import { inShard, parseShard } from './shard';
+import { KeyRefusedError, keysFor } from './keys';
+import { chosenShard, inShard } from './shard';
 
 const USAGE = `Usage:
   metacaptioner caption <folders, files or globs…> --out captions.jsonl [options]
@@ -43,14 +45,17 @@ caption options:
   --endpoint URL                 the endpoint of every role (e.g. http://gpu-1:8000/v1)
   --vlm-endpoint, --llm-endpoint, --judge-endpoint URL, --vlm-model, --llm-model, --judge-model NAME
   --config FILE                  endpoints as JSON: { "vlm": { "url", "model" }, "llm": …, "judge": … }
-  --api-key-env NAME             environment variable holding the API key (default OPENAI_API_KEY)
-  --route local|vlm              route with the local CLIP model, or ask the VLM (default local)
+  --api-key-env NAME             send the API key in $NAME (without it: $OPENAI_API_KEY, to https endpoints only)
+  --allow-insecure-key           let a key cross plain http to another machine (a trusted network only)
+  --route local|vlm              route with the local CLIP model, or ask the VLM (default local; with --engine
+                                 openai, vlm when the router is not in --cache-dir or --models)
   --ocr local|vlm                the OCR agent: bundled PP-OCR on this CPU, or the VLM transcribing (openai engine; default local)
   --language L, --style detailed|short|alt, --judge-attempts N (0: no judge), --min-score 1-3
   --domain ID                    pin every image's domain (natural, ui, code, …): no routing
   --concurrency N                requests in flight per endpoint (default 8; local engine: images at once, default 1)
   --timeout S, --retries N       per-request timeout (default 300 s) and tries (default 6)
-  --shard i/n                    caption only this machine's share (merge the outputs afterwards)
+  --shard i/n|auto               caption only this machine's share (merge the outputs afterwards); auto: the
+                                 Slurm array task's, or the Kubernetes Indexed Job pod's with --shards N
   --sidecars                     also write a .txt beside each image
   --retry-failed                 caption again the images whose last record is a failure`;
 
@@ -94,6 +99,7 @@ const CAPTION_FLAGS = {
   'judge-model': { type: 'string' },
   config: { type: 'string' },
   'api-key-env': { type: 'string' },
+  'allow-insecure-key': { type: 'boolean' },
   route: { type: 'string' },
   ocr: { type: 'string' },
   language: { type: 'string' },
@@ -105,6 +111,7 @@ const CAPTION_FLAGS = {
   timeout: { type: 'string' },
   retries: { type: 'string' },
   shard: { type: 'string' },
+  shards: { type: 'string' },
   sidecars: { type: 'boolean' },
   'retry-failed': { type: 'boolean' },
 } as const;
@@ -129,13 +136,11 @@ function captionOptions(flags: CaptionFlags): CapflowOptions {
   };
 }
 
-/** One role's endpoint from the flags, the config file, or `--endpoint`. */
+/** One role's endpoint from the flags, the config file, or `--endpoint`; each with the key the rules allow (keys.ts). */
 async function endpoints(flags: CaptionFlags): Promise<{ vlm: Endpoint; llm: Endpoint; judge: Endpoint }> {
   const config = flags.config
     ? (JSON.parse(await readFile(flags.config, 'utf8')) as Partial<Record<'vlm' | 'llm' | 'judge', Partial<Endpoint>>>)
     : {};
-  const keyEnv = flags['api-key-env'] ?? 'OPENAI_API_KEY';
-  const apiKey = process.env[keyEnv] || undefined;
   const role = (name: 'vlm' | 'llm' | 'judge', fallback?: Endpoint): Endpoint => {
     const url = flags[`${name}-endpoint`] ?? config[name]?.url ?? flags.endpoint ?? fallback?.url;
     const model = flags[`${name}-model`] ?? config[name]?.model ?? fallback?.model;
@@ -144,11 +149,33 @@ async function endpoints(flags: CaptionFlags): Promise<{ vlm: Endpoint; llm: End
         `--engine openai needs the ${name}'s endpoint and model: --${name}-endpoint and --${name}-model (or --endpoint, or --config).`,
       );
     }
-    return { url, model, ...(apiKey && { apiKey }) };
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      throw new UsageError(`The ${name}'s endpoint "${url}" is not an http(s) URL (e.g. http://gpu-1:8000/v1).`);
+    }
+    return { url, model };
   };
   const vlm = role('vlm');
   // The summary and the judge default to the VLM's endpoint and model (as in the browser tiers).
-  return { vlm, llm: role('llm', vlm), judge: role('judge', vlm) };
+  const roles = { vlm, llm: role('llm', vlm), judge: role('judge', vlm) };
+  let chosen: ReturnType<typeof keysFor>;
+  try {
+    chosen = keysFor(
+      Object.values(roles).map((e) => e.url),
+      {
+        ...(flags['api-key-env'] && { keyEnv: flags['api-key-env'] }),
+        allowInsecure: flags['allow-insecure-key'] ?? false,
+      },
+      process.env,
+    );
+  } catch (err) {
+    throw err instanceof KeyRefusedError ? new UsageError(err.message) : err;
+  }
+  if (chosen.notice) process.stderr.write(`${chosen.notice}\n`);
+  const withKey = (e: Endpoint): Endpoint => {
+    const apiKey = chosen.keys.get(e.url);
+    return apiKey ? { ...e, apiKey } : e;
+  };
+  return { vlm: withKey(roles.vlm), llm: withKey(roles.llm), judge: withKey(roles.judge) };
 }
 
 async function caption(args: readonly string[]): Promise<number> {
@@ -157,10 +184,21 @@ async function caption(args: readonly string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError('caption needs folders, files or globs of images.');
   const options = captionOptions(flags);
   const engineKind = oneOf(flags.engine, '--engine', ['local', 'openai'] as const, 'local');
-  const route = oneOf(flags.route, '--route', ['local', 'vlm'] as const, 'local');
-  const shard = flags.shard ? parseShard(flags.shard) : null;
+  const routeFlag =
+    flags.route === undefined ? undefined : oneOf(flags.route, '--route', ['local', 'vlm'] as const, 'local');
+  const sharding = chosenShard(
+    flags.shard,
+    flags.shards === undefined ? undefined : positiveInt(flags.shards, '--shards', 1),
+    process.env,
+  );
+  const shard = sharding?.shard ?? null;
   const { files: all, duplicates } = await listInputs(positionals);
   const files = shard ? all.filter((f) => inShard(f, shard)) : all;
+  if (sharding) {
+    process.stderr.write(
+      `Shard ${shard?.index}/${shard?.count} (${sharding.from}): ${files.length} of ${all.length} images.\n`,
+    );
+  }
   // Before any model loads: the output is no input, and it is a run log (a half-written last line repaired).
   await checkOutput(flags.out, all);
   await readRunLog(flags.out, true).catch((err: unknown) => {
@@ -189,7 +227,17 @@ async function caption(args: readonly string[]): Promise<number> {
     ...(flags.models && { modelsDir: flags.models }),
     ...(flags['model-host'] && { host: flags['model-host'] }),
   };
-  // A pinned domain needs no routing; `--route vlm` asks the VLM instead of loading CLIP.
+  // A pinned domain needs no routing; `--route vlm` asks the VLM instead of loading CLIP (the default with
+  // --engine openai when CLIP is not on disk: offline-route.ts).
+  const { route, notice: routeNotice } = await chooseRoute({
+    ...(routeFlag && { flag: routeFlag }),
+    engine: engineKind,
+    routerNamed: flags.router !== undefined,
+    pinned: options.domain !== undefined,
+    router: applyOverride(preset.router, overrides.router),
+    place,
+  });
+  if (routeNotice) process.stderr.write(`${routeNotice}\n`);
   const needsRouter = route === 'local' && !options.domain;
   const resolved = resolveRoles(preset, overrides, ['vlm', 'llm', ...(needsRouter ? (['router'] as const) : [])]);
   const specOf = (role: string) => resolved.find((r) => r.role === role && !r.sharedWith)?.spec ?? null;
