@@ -90,8 +90,9 @@ async function localOcr() {
 
 const log = () => {};
 
-/** The router on this CPU; a failure names the ways out (offline-route.ts). */
-function loadRouter(spec: ModelSpec, place: ModelPlace): Promise<ClipModel> {
+/** The router on this CPU, found through `place`; a failure names the ways out (offline-route.ts). */
+export function loadRouter(spec: ModelSpec, place: ModelPlace): Promise<ClipModel> {
+  placeModels(place);
   return loadingRouter(spec, place, () => ClipModel.load(spec, 'wasm', spec.dtypes.wasm, log));
 }
 
@@ -192,7 +193,6 @@ export async function openAiEngine(
   });
   let clip: ClipModel | null = null;
   if (router) {
-    placeModels(router.place);
     clip = await loadRouter(router.spec, router.place);
   }
   const ocr = settings.ocr === 'local' ? await localOcr() : null;

@@ -5,7 +5,6 @@
  * engines (`--engine openai`: vLLM, SGLang, TGI, llama.cpp, Ollama) — with
  * resumable output, sharding across machines, `merge` and `export`.
  */
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,18 +21,22 @@ import { printable } from './file-words';
 import { listInputs } from './inputs';
 import { mergeProblems, mergeRunLogs } from './merge';
 import { chooseRoute } from './offline-route';
-import { type Endpoint, emptyStats } from './openai-client';
+import { checkCommand, versionCommand } from './check-command';
+import { endpoints } from './endpoint-flags';
+import { UsageError, oneOf, positiveInt } from './usage';
+import { emptyStats } from './openai-client';
 import { createProgress } from './progress';
 import { OutputError, checkOutput, writeOutput } from './outputs';
 import { DEFAULT_RETRY } from './retry';
 import { RunLogError, readRunLog } from './run-log';
-import { KeyRefusedError, keysFor } from './keys';
 import { chosenShard, inShard } from './shard';
 
 const USAGE = `Usage:
   metacaptioner caption <folders, files or globs…> --out captions.jsonl [options]
   metacaptioner merge <shard outputs…> --out all.jsonl [--inputs <folders, files or globs…>]
   metacaptioner export <captions.jsonl> --format ${EXPORT_FORMATS.join('|')} [--out file]
+  metacaptioner check <endpoint options> [--image FILE]   one image through every role: answers, tokens, latency
+  metacaptioner --version
 
 caption options:
   --mode capflow|single-pass     the workflow (default capflow)
@@ -58,26 +61,6 @@ caption options:
                                  Slurm array task's, or the Kubernetes Indexed Job pod's with --shards N
   --sidecars                     also write a .txt beside each image
   --retry-failed                 caption again the images whose last record is a failure`;
-
-/** A mistake in the command line: its message and the usage. */
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-function positiveInt(value: string | undefined, flag: string, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}; got "${value}".`);
-  return n;
-}
-
-function oneOf<T extends string>(value: string | undefined, flag: string, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}; got "${value}".`);
-  }
-  return value as T;
-}
 
 const CAPTION_FLAGS = {
   out: { type: 'string' },
@@ -134,48 +117,6 @@ function captionOptions(flags: CaptionFlags): CapflowOptions {
     language: flags.language ?? 'English',
     judge: attempts === 0 ? null : { attempts, ...(minScore !== undefined && { minScore }) },
   };
-}
-
-/** One role's endpoint from the flags, the config file, or `--endpoint`; each with the key the rules allow (keys.ts). */
-async function endpoints(flags: CaptionFlags): Promise<{ vlm: Endpoint; llm: Endpoint; judge: Endpoint }> {
-  const config = flags.config
-    ? (JSON.parse(await readFile(flags.config, 'utf8')) as Partial<Record<'vlm' | 'llm' | 'judge', Partial<Endpoint>>>)
-    : {};
-  const role = (name: 'vlm' | 'llm' | 'judge', fallback?: Endpoint): Endpoint => {
-    const url = flags[`${name}-endpoint`] ?? config[name]?.url ?? flags.endpoint ?? fallback?.url;
-    const model = flags[`${name}-model`] ?? config[name]?.model ?? fallback?.model;
-    if (!url || !model) {
-      throw new UsageError(
-        `--engine openai needs the ${name}'s endpoint and model: --${name}-endpoint and --${name}-model (or --endpoint, or --config).`,
-      );
-    }
-    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
-      throw new UsageError(`The ${name}'s endpoint "${url}" is not an http(s) URL (e.g. http://gpu-1:8000/v1).`);
-    }
-    return { url, model };
-  };
-  const vlm = role('vlm');
-  // The summary and the judge default to the VLM's endpoint and model (as in the browser tiers).
-  const roles = { vlm, llm: role('llm', vlm), judge: role('judge', vlm) };
-  let chosen: ReturnType<typeof keysFor>;
-  try {
-    chosen = keysFor(
-      Object.values(roles).map((e) => e.url),
-      {
-        ...(flags['api-key-env'] && { keyEnv: flags['api-key-env'] }),
-        allowInsecure: flags['allow-insecure-key'] ?? false,
-      },
-      process.env,
-    );
-  } catch (err) {
-    throw err instanceof KeyRefusedError ? new UsageError(err.message) : err;
-  }
-  if (chosen.notice) process.stderr.write(`${chosen.notice}\n`);
-  const withKey = (e: Endpoint): Endpoint => {
-    const apiKey = chosen.keys.get(e.url);
-    return apiKey ? { ...e, apiKey } : e;
-  };
-  return { vlm: withKey(roles.vlm), llm: withKey(roles.llm), judge: withKey(roles.judge) };
 }
 
 async function caption(args: readonly string[]): Promise<number> {
@@ -316,6 +257,12 @@ async function caption(args: readonly string[]): Promise<number> {
   }
 }
 
+/** `check`: one image through every role of the endpoints the flags name (check-command.ts). */
+function check(args: readonly string[]): Promise<number> {
+  const { values: flags } = parseArgs({ args: [...args], options: { ...CAPTION_FLAGS, image: { type: 'string' } } });
+  return checkCommand(flags, () => endpoints(flags));
+}
+
 async function merge(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
@@ -371,6 +318,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await merge(rest);
       case 'export':
         return await exportRun(rest);
+      case 'check':
+        return await check(rest);
+      case '--version':
+      case '-V':
+      case 'version':
+        return versionCommand();
       case undefined:
       case '-h':
       case '--help':
