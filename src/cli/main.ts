@@ -62,7 +62,7 @@ caption options:
   --sidecars                     also write a .txt beside each image
   --retry-failed                 caption again the images whose last record is a failure`;
 
-const CAPTION_FLAGS = {
+export const CAPTION_FLAGS = {
   out: { type: 'string' },
   mode: { type: 'string' },
   engine: { type: 'string' },
