@@ -91,7 +91,11 @@ export async function startCannedServer(model = 'org/canned-vl'): Promise<Canned
           created: 1_700_000_000,
           model,
           choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 100 + images * 64, completion_tokens: tokens, total_tokens: 100 + images * 64 + tokens },
+          usage: {
+            prompt_tokens: 100 + images * 64,
+            completion_tokens: tokens,
+            total_tokens: 100 + images * 64 + tokens,
+          },
         });
       }
       seen.push({ ...base, images: 0 });
