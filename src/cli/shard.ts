@@ -99,7 +99,9 @@ function slurmShard(env: Env): ScheduledShard {
   }
   if (id < min || id > last || (id - min) % step !== 0) {
     throw new ShardEnvError(
-      `SLURM_ARRAY_TASK_ID=${id} is not one of the array's indices (${min}…${last}, step ${step}).`,
+      `SLURM_ARRAY_TASK_ID=${id} is not one of the evenly spaced indices ${min}…${last} (step ${step}) that ` +
+        `SLURM_ARRAY_TASK_MIN, _MAX and _COUNT describe: --shard auto needs an array without gaps ` +
+        '(--array=0-N or 1-N, with an optional :step), or give --shard i/n.',
     );
   }
   return { shard: { index: (id - min) / step + 1, count }, from: described };
