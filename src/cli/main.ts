@@ -246,6 +246,9 @@ async function caption(args: readonly string[]): Promise<number> {
             .map(([url, n]) => `${n} at ${url}`)
             .join(', ')}.`
         : `Tokens generated: ${summary.generatedTokens}.`,
+      // What the run decided on its own, again where a long run's user looks: the end.
+      ...(routeNotice ? ['Routing: the VLM chose each domain (--route vlm): the router was not on disk.'] : []),
+      ...(sharding ? [`Shard ${sharding.shard.index}/${sharding.shard.count} (${sharding.from}).`] : []),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (abort.signal.aborted) return 130;

@@ -169,6 +169,7 @@ describe('routing with no hub', () => {
     ]);
     expect(run.code, run.err).toBe(0);
     expect(run.err.match(/Routing: the router Xenova\/clip-vit-base-patch32 is not in the cache/g)).toHaveLength(1);
+    expect(run.out).toContain('Routing: the VLM chose each domain (--route vlm): the router was not on disk.');
     expect(lines('r1.jsonl').map((l) => l.ok && l.record.domain?.decidedBy)).toEqual(Array(9).fill('vlm'));
     expect(server.seen.filter((r) => r.prompt?.startsWith('Which kind of image is this?'))).toHaveLength(9);
 
