@@ -136,9 +136,8 @@ async function caption(args: readonly string[]): Promise<number> {
   const { files: all, duplicates } = await listInputs(positionals);
   const files = shard ? all.filter((f) => inShard(f, shard)) : all;
   if (sharding) {
-    process.stderr.write(
-      `Shard ${shard?.index}/${shard?.count} (${sharding.from}): ${files.length} of ${all.length} images.\n`,
-    );
+    const { index, count } = sharding.shard;
+    process.stderr.write(`Shard ${index}/${count} (${sharding.from}): ${files.length} of ${all.length} images.\n`);
   }
   // Before any model loads: the output is no input, and it is a run log (a half-written last line repaired).
   await checkOutput(flags.out, all);
