@@ -85,10 +85,10 @@ function slurmShard(env: Env): ScheduledShard {
     );
   }
   if (count < 1) throw new ShardEnvError(`SLURM_ARRAY_TASK_COUNT is ${count}: an array has at least one task.`);
-  const last = max ?? min + (count - 1) * (whole(env, 'SLURM_ARRAY_TASK_STEP') ?? 1);
+  const given = whole(env, 'SLURM_ARRAY_TASK_STEP');
+  const last = max ?? min + (count - 1) * (given ?? 1);
   // The step the range implies; Slurm's own SLURM_ARRAY_TASK_STEP, when set, must agree.
   const step = count === 1 ? 1 : (last - min) / (count - 1);
-  const given = whole(env, 'SLURM_ARRAY_TASK_STEP');
   const described = `SLURM_ARRAY_TASK_ID=${id} in ${min}…${last} (${count} tasks${step === 1 ? '' : `, step ${step}`})`;
   if (!Number.isInteger(step) || step < 1 || (given !== undefined && count > 1 && given !== step)) {
     throw new ShardEnvError(
