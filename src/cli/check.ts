@@ -84,7 +84,11 @@ async function generatedImage(): Promise<{ image: CliImage; name: string; cleanu
       .toBuffer(),
   );
   const image = await readImageFile(path, 'check.png');
-  return { image, name: 'a generated PNG of four coloured squares', cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    image,
+    name: 'a generated PNG of four coloured squares',
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
 /** What `check` needs: the run's engine settings (endpoints with their keys) and, when routing locally, the router. */
