@@ -6,6 +6,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { version as PACKAGE_VERSION } from '../../package.json';
+import { IMAGE_DOMAINS } from '../capflow/prompts';
 import { runtimeVersions } from '../models/runtime/versions';
 import { PRESETS, requirePresetId } from '../shared/presets';
 import { applyOverride } from '../shared/roles';
@@ -41,6 +42,7 @@ export async function checkCommand(
     ...(flags.models && { modelsDir: flags.models }),
     ...(flags['model-host'] && { host: flags['model-host'] }),
   };
+  if (flags.domain !== undefined) oneOf(flags.domain, '--domain', IMAGE_DOMAINS, 'natural');
   const router = applyOverride(preset.router, flags.router ? { kind: 'repo', repo: flags.router } : undefined);
   const { route, notice } = await chooseRoute({
     ...(flags.route && { flag: oneOf(flags.route, '--route', ['local', 'vlm'] as const, 'local') }),
