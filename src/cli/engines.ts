@@ -19,6 +19,7 @@ import type { CliImage } from './images';
 import { Limiter } from './limiter';
 import { createNodeOcr } from './node-ocr';
 import { type ImageSettings, imageRequests } from './image-requests';
+import { loadingRouter } from './offline-route';
 import { ChatClient, type Endpoint, type RequestStats, checkEndpoint } from './openai-client';
 import type { RetryPolicy } from './retry';
 
@@ -90,6 +91,12 @@ async function localOcr() {
 
 const log = () => {};
 
+/** The router on this CPU, found through `place`; a failure names the ways out (offline-route.ts). */
+export function loadRouter(spec: ModelSpec, place: ModelPlace): Promise<ClipModel> {
+  placeModels(place);
+  return loadingRouter(spec, place, () => ClipModel.load(spec, 'wasm', spec.dtypes.wasm, log));
+}
+
 /** The models of a run: the VLM, a separate text model (null: the VLM writes text too), the router (null: none). */
 export interface LocalSpecs {
   readonly vlm: ModelSpec;
@@ -103,7 +110,7 @@ export async function localEngine(specs: LocalSpecs, place: ModelPlace): Promise
   const vlm = await Vlm.load(specs.vlm, 'wasm', specs.vlm.dtypes.wasm, log);
   const [llm, router, ocr] = await Promise.all([
     specs.llm ? TextLlm.load(specs.llm, 'wasm', specs.llm.dtypes.wasm, log) : null,
-    specs.router ? ClipModel.load(specs.router, 'wasm', specs.router.dtypes.wasm, log) : null,
+    specs.router ? loadRouter(specs.router, place) : null,
     localOcr(),
   ]);
   return {
@@ -186,8 +193,7 @@ export async function openAiEngine(
   });
   let clip: ClipModel | null = null;
   if (router) {
-    placeModels(router.place);
-    clip = await ClipModel.load(router.spec, 'wasm', router.spec.dtypes.wasm, log);
+    clip = await loadRouter(router.spec, router.place);
   }
   const ocr = settings.ocr === 'local' ? await localOcr() : null;
   return {

@@ -5,7 +5,6 @@
  * engines (`--engine openai`: vLLM, SGLang, TGI, llama.cpp, Ollama) — with
  * resumable output, sharding across machines, `merge` and `export`.
  */
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,7 +13,7 @@ import { isCaptionStyle } from '../capflow/styles';
 import { PRESETS, requirePresetId } from '../shared/presets';
 import type { CapflowOptions } from '../shared/record';
 import { sidecarNames } from '../session/exports';
-import { type RoleOverrides, resolveRoles } from '../shared/roles';
+import { type RoleOverrides, applyOverride, resolveRoles } from '../shared/roles';
 import { runCaptions } from './caption';
 import { type Engine, type ModelPlace, localEngine, openAiEngine } from './engines';
 import { EXPORT_FORMATS, type ExportFormat, exportBytes, writeSidecars } from './export';
@@ -23,17 +22,23 @@ import { IMAGE_FLAGS, IMAGE_USAGE, imageFitOf } from './image-flags';
 import { imageSummary } from './image-stats';
 import { listInputs } from './inputs';
 import { mergeProblems, mergeRunLogs } from './merge';
-import { type Endpoint, emptyStats } from './openai-client';
+import { chooseRoute } from './offline-route';
+import { checkCommand, versionCommand } from './check-command';
+import { endpoints } from './endpoint-flags';
+import { UsageError, oneOf, positiveInt } from './usage';
+import { emptyStats } from './openai-client';
 import { createProgress } from './progress';
 import { OutputError, checkOutput, writeOutput } from './outputs';
 import { DEFAULT_RETRY } from './retry';
 import { RunLogError, readRunLog } from './run-log';
-import { inShard, parseShard } from './shard';
+import { chosenShard, inShard } from './shard';
 
 const USAGE = `Usage:
   metacaptioner caption <folders, files or globs…> --out captions.jsonl [options]
   metacaptioner merge <shard outputs…> --out all.jsonl [--inputs <folders, files or globs…>]
   metacaptioner export <captions.jsonl> --format ${EXPORT_FORMATS.join('|')} [--out file]
+  metacaptioner check <endpoint options> [--image FILE]   one image through every role: answers, tokens, latency
+  metacaptioner --version
 
 caption options:
   --mode capflow|single-pass     the workflow (default capflow)
@@ -45,39 +50,22 @@ caption options:
   --endpoint URL                 the endpoint of every role (e.g. http://gpu-1:8000/v1)
   --vlm-endpoint, --llm-endpoint, --judge-endpoint URL, --vlm-model, --llm-model, --judge-model NAME
   --config FILE                  endpoints as JSON: { "vlm": { "url", "model" }, "llm": …, "judge": … }
-  --api-key-env NAME             environment variable holding the API key (default OPENAI_API_KEY)
-  --route local|vlm              route with the local CLIP model, or ask the VLM (default local)
+  --api-key-env NAME             send the API key in $NAME (without it: $OPENAI_API_KEY, to https endpoints only)
+  --allow-insecure-key           let a key cross plain http to another machine (a trusted network only)
+  --route local|vlm              route with the local CLIP model, or ask the VLM (default local; with --engine
+                                 openai, vlm when the router is not in --cache-dir or --models)
   --ocr local|vlm                the OCR agent: bundled PP-OCR on this CPU, or the VLM transcribing (openai engine; default local)
   --language L, --style detailed|short|alt, --judge-attempts N (0: no judge), --min-score 1-3
   --domain ID                    pin every image's domain (natural, ui, code, …): no routing
   --concurrency N                requests in flight per endpoint (default 8; local engine: images at once, default 1)
   --timeout S, --retries N       per-request timeout (default 300 s) and tries (default 6)
 ${IMAGE_USAGE}
-  --shard i/n                    caption only this machine's share (merge the outputs afterwards)
+  --shard i/n|auto               caption only this machine's share (merge the outputs afterwards); auto: the
+                                 Slurm array task's, or the Kubernetes Indexed Job pod's with --shards N
   --sidecars                     also write a .txt beside each image
   --retry-failed                 caption again the images whose last record is a failure`;
 
-/** A mistake in the command line: its message and the usage. */
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-function positiveInt(value: string | undefined, flag: string, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}; got "${value}".`);
-  return n;
-}
-
-function oneOf<T extends string>(value: string | undefined, flag: string, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}; got "${value}".`);
-  }
-  return value as T;
-}
-
-const CAPTION_FLAGS = {
+export const CAPTION_FLAGS = {
   out: { type: 'string' },
   mode: { type: 'string' },
   engine: { type: 'string' },
@@ -97,6 +85,7 @@ const CAPTION_FLAGS = {
   'judge-model': { type: 'string' },
   config: { type: 'string' },
   'api-key-env': { type: 'string' },
+  'allow-insecure-key': { type: 'boolean' },
   route: { type: 'string' },
   ocr: { type: 'string' },
   language: { type: 'string' },
@@ -109,6 +98,7 @@ const CAPTION_FLAGS = {
   retries: { type: 'string' },
   ...IMAGE_FLAGS,
   shard: { type: 'string' },
+  shards: { type: 'string' },
   sidecars: { type: 'boolean' },
   'retry-failed': { type: 'boolean' },
 } as const;
@@ -133,39 +123,27 @@ function captionOptions(flags: CaptionFlags): CapflowOptions {
   };
 }
 
-/** One role's endpoint from the flags, the config file, or `--endpoint`. */
-async function endpoints(flags: CaptionFlags): Promise<{ vlm: Endpoint; llm: Endpoint; judge: Endpoint }> {
-  const config = flags.config
-    ? (JSON.parse(await readFile(flags.config, 'utf8')) as Partial<Record<'vlm' | 'llm' | 'judge', Partial<Endpoint>>>)
-    : {};
-  const keyEnv = flags['api-key-env'] ?? 'OPENAI_API_KEY';
-  const apiKey = process.env[keyEnv] || undefined;
-  const role = (name: 'vlm' | 'llm' | 'judge', fallback?: Endpoint): Endpoint => {
-    const url = flags[`${name}-endpoint`] ?? config[name]?.url ?? flags.endpoint ?? fallback?.url;
-    const model = flags[`${name}-model`] ?? config[name]?.model ?? fallback?.model;
-    if (!url || !model) {
-      throw new UsageError(
-        `--engine openai needs the ${name}'s endpoint and model: --${name}-endpoint and --${name}-model (or --endpoint, or --config).`,
-      );
-    }
-    return { url, model, ...(apiKey && { apiKey }) };
-  };
-  const vlm = role('vlm');
-  // The summary and the judge default to the VLM's endpoint and model (as in the browser tiers).
-  return { vlm, llm: role('llm', vlm), judge: role('judge', vlm) };
-}
-
 async function caption(args: readonly string[]): Promise<number> {
   const { values: flags, positionals } = parseArgs({ args: [...args], options: CAPTION_FLAGS, allowPositionals: true });
   if (!flags.out) throw new UsageError('caption needs --out FILE (the JSONL the records are appended to).');
   if (positionals.length === 0) throw new UsageError('caption needs folders, files or globs of images.');
   const options = captionOptions(flags);
   const engineKind = oneOf(flags.engine, '--engine', ['local', 'openai'] as const, 'local');
-  const route = oneOf(flags.route, '--route', ['local', 'vlm'] as const, 'local');
+  const routeFlag =
+    flags.route === undefined ? undefined : oneOf(flags.route, '--route', ['local', 'vlm'] as const, 'local');
+  const sharding = chosenShard(
+    flags.shard,
+    flags.shards === undefined ? undefined : positiveInt(flags.shards, '--shards', 1),
+    process.env,
+  );
+  const shard = sharding?.shard ?? null;
   const fit = imageFitOf(flags, engineKind, (m) => new UsageError(m));
-  const shard = flags.shard ? parseShard(flags.shard) : null;
   const { files: all, duplicates } = await listInputs(positionals);
   const files = shard ? all.filter((f) => inShard(f, shard)) : all;
+  if (sharding) {
+    const { index, count } = sharding.shard;
+    process.stderr.write(`Shard ${index}/${count} (${sharding.from}): ${files.length} of ${all.length} images.\n`);
+  }
   // Before any model loads: the output is no input, and it is a run log (a half-written last line repaired).
   await checkOutput(flags.out, all);
   await readRunLog(flags.out, true).catch((err: unknown) => {
@@ -194,7 +172,17 @@ async function caption(args: readonly string[]): Promise<number> {
     ...(flags.models && { modelsDir: flags.models }),
     ...(flags['model-host'] && { host: flags['model-host'] }),
   };
-  // A pinned domain needs no routing; `--route vlm` asks the VLM instead of loading CLIP.
+  // A pinned domain needs no routing; `--route vlm` asks the VLM instead of loading CLIP (the default with
+  // --engine openai when CLIP is not on disk: offline-route.ts).
+  const { route, notice: routeNotice } = await chooseRoute({
+    ...(routeFlag && { flag: routeFlag }),
+    engine: engineKind,
+    routerNamed: flags.router !== undefined,
+    pinned: options.domain !== undefined,
+    router: applyOverride(preset.router, overrides.router),
+    place,
+  });
+  if (routeNotice) process.stderr.write(`${routeNotice}\n`);
   const needsRouter = route === 'local' && !options.domain;
   const resolved = resolveRoles(preset, overrides, ['vlm', 'llm', ...(needsRouter ? (['router'] as const) : [])]);
   const specOf = (role: string) => resolved.find((r) => r.role === role && !r.sharedWith)?.spec ?? null;
@@ -264,6 +252,9 @@ async function caption(args: readonly string[]): Promise<number> {
             .join(', ')}.`
         : `Tokens generated: ${summary.generatedTokens}.`,
       ...imageSummary(stats.images, fit),
+      // What the run decided on its own, again where a long run's user looks: the end.
+      ...(routeNotice ? ['Routing: the VLM chose each domain (--route vlm): the router was not on disk.'] : []),
+      ...(sharding ? [`Shard ${sharding.shard.index}/${sharding.shard.count} (${sharding.from}).`] : []),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (abort.signal.aborted) return 130;
@@ -273,6 +264,12 @@ async function caption(args: readonly string[]): Promise<number> {
     process.off('SIGTERM', stop);
     await engine?.dispose();
   }
+}
+
+/** `check`: one image through every role of the endpoints the flags name (check-command.ts). */
+function check(args: readonly string[]): Promise<number> {
+  const { values: flags } = parseArgs({ args: [...args], options: { ...CAPTION_FLAGS, image: { type: 'string' } } });
+  return checkCommand(flags, () => endpoints(flags));
 }
 
 async function merge(args: readonly string[]): Promise<number> {
@@ -330,6 +327,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await merge(rest);
       case 'export':
         return await exportRun(rest);
+      case 'check':
+        return await check(rest);
+      case '--version':
+      case '-V':
+      case 'version':
+        return versionCommand();
       case undefined:
       case '-h':
       case '--help':
