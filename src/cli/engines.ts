@@ -18,7 +18,7 @@ import type { ModelSpec } from '../shared/model-spec';
 import type { CliImage } from './images';
 import { Limiter } from './limiter';
 import { createNodeOcr } from './node-ocr';
-import { ChatClient, type ContentPart, type Endpoint, type RequestStats, checkEndpoint } from './openai-client';
+import { ChatClient, type ContentPart, type Endpoint, type RequestStats, prepareEndpoints } from './openai-client';
 import type { RetryPolicy } from './retry';
 
 /** Loaded models and how to free them. */
@@ -128,6 +128,10 @@ export interface OpenAiSettings {
   readonly ocr: 'local' | 'vlm';
   readonly signal?: AbortSignal;
   readonly fetch?: typeof fetch;
+  /** Ask for streamed answers (`--stream`). */
+  readonly stream?: boolean;
+  /** Where what was found about each endpoint (its kind, a missing /v1) is said; default stderr. */
+  readonly notice?: (line: string) => void;
 }
 
 /** What the VLM is asked when it stands in for the OCR tool. */
@@ -169,10 +173,9 @@ export async function openAiEngine(
     if (!limiter) limiters.set(endpoint.url, (limiter = new Limiter(settings.concurrency)));
     return new ChatClient(endpoint, { ...settings, limiter });
   };
-  const [vlm, llm, judge] = [client(settings.vlm), client(settings.llm), client(settings.judge)];
-  // Roles usually share an endpoint and model: each distinct one is checked once.
-  const distinct = new Map([settings.vlm, settings.llm, settings.judge].map((e) => [`${e.url} ${e.model}`, e]));
-  await Promise.all([...distinct.values()].map((e) => checkEndpoint(e, settings.fetch)));
+  // Each distinct endpoint is probed once (its API base, server kind and model), then used as found.
+  const found = await prepareEndpoints([settings.vlm, settings.llm, settings.judge], settings);
+  const [vlm, llm, judge] = found.map(client) as [ChatClient, ChatClient, ChatClient];
   const parts = async (images: readonly CliImage[], text: string): Promise<ContentPart[]> => [
     ...(await Promise.all(
       images.map(async (i) => ({ type: 'image_url' as const, image_url: { url: await i.dataUrl() } })),

@@ -21,7 +21,8 @@ import { EXPORT_FORMATS, type ExportFormat, exportBytes, writeSidecars } from '.
 import { printable } from './file-words';
 import { listInputs } from './inputs';
 import { mergeProblems, mergeRunLogs } from './merge';
-import { type Endpoint, emptyStats } from './openai-client';
+import { type Endpoint, answerNotes, emptyStats, mergeRequest } from './openai-client';
+import { SERVER_KIND_IDS, isServerKind } from './server-kinds';
 import { createProgress } from './progress';
 import { OutputError, checkOutput, writeOutput } from './outputs';
 import { DEFAULT_RETRY } from './retry';
@@ -44,6 +45,11 @@ caption options:
   --vlm-endpoint, --llm-endpoint, --judge-endpoint URL, --vlm-model, --llm-model, --judge-model NAME
   --config FILE                  endpoints as JSON: { "vlm": { "url", "model" }, "llm": …, "judge": … }
   --api-key-env NAME             environment variable holding the API key (default OPENAI_API_KEY)
+  --server auto|${SERVER_KIND_IDS.join('|')}
+                                 the serving engine, for its thinking switch and model names (default auto: detected)
+  --request-json '{…}'           fields added to every request (e.g. '{"top_k":20}'); per role:
+  --vlm-request-json, --llm-request-json, --judge-request-json '{…}' (or "request" per role in --config)
+  --stream                       ask for streamed answers (for proxies that cut idle connections)
   --route local|vlm              route with the local CLIP model, or ask the VLM (default local)
   --ocr local|vlm                the OCR agent: bundled PP-OCR on this CPU, or the VLM transcribing (openai engine; default local)
   --language L, --style detailed|short|alt, --judge-attempts N (0: no judge), --min-score 1-3
@@ -94,6 +100,12 @@ const CAPTION_FLAGS = {
   'judge-model': { type: 'string' },
   config: { type: 'string' },
   'api-key-env': { type: 'string' },
+  server: { type: 'string' },
+  'request-json': { type: 'string' },
+  'vlm-request-json': { type: 'string' },
+  'llm-request-json': { type: 'string' },
+  'judge-request-json': { type: 'string' },
+  stream: { type: 'boolean' },
   route: { type: 'string' },
   ocr: { type: 'string' },
   language: { type: 'string' },
@@ -129,11 +141,31 @@ function captionOptions(flags: CaptionFlags): CapflowOptions {
   };
 }
 
+/** A JSON object of request fields from `where` (a flag or the config), or a usage error naming it. */
+function requestFields(value: unknown, where: string): Readonly<Record<string, unknown>> {
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch (err) {
+      throw new UsageError(`${where} is not valid JSON (${(err as Error).message}): ${value.slice(0, 80)}`);
+    }
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new UsageError(`${where} must be a JSON object of request fields, like '{"top_k": 20}'.`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
 /** One role's endpoint from the flags, the config file, or `--endpoint`. */
 async function endpoints(flags: CaptionFlags): Promise<{ vlm: Endpoint; llm: Endpoint; judge: Endpoint }> {
   const config = flags.config
-    ? (JSON.parse(await readFile(flags.config, 'utf8')) as Partial<Record<'vlm' | 'llm' | 'judge', Partial<Endpoint>>>)
+    ? (JSON.parse(await readFile(flags.config, 'utf8')) as Partial<
+        Record<'vlm' | 'llm' | 'judge', Partial<Omit<Endpoint, 'request'>> & { request?: unknown }>
+      >)
     : {};
+  const server = oneOf(flags.server, '--server', ['auto', ...SERVER_KIND_IDS] as const, 'auto');
+  const shared = flags['request-json'] ? requestFields(flags['request-json'], '--request-json') : {};
   const keyEnv = flags['api-key-env'] ?? 'OPENAI_API_KEY';
   const apiKey = process.env[keyEnv] || undefined;
   const role = (name: 'vlm' | 'llm' | 'judge', fallback?: Endpoint): Endpoint => {
@@ -144,7 +176,25 @@ async function endpoints(flags: CaptionFlags): Promise<{ vlm: Endpoint; llm: End
         `--engine openai needs the ${name}'s endpoint and model: --${name}-endpoint and --${name}-model (or --endpoint, or --config).`,
       );
     }
-    return { url, model, ...(apiKey && { apiKey }) };
+    // Fields: --request-json, then the role's config "request", then --<role>-request-json (the last wins).
+    const own = config[name]?.request;
+    const flag = flags[`${name}-request-json`];
+    const request = mergeRequest(
+      shared,
+      own === undefined ? {} : requestFields(own, `"request" of "${name}" in --config`),
+      flag === undefined ? {} : requestFields(flag, `--${name}-request-json`),
+    );
+    const kind = config[name]?.server ?? server;
+    if (kind !== 'auto' && !isServerKind(kind)) {
+      throw new UsageError(`"server" of "${name}" in --config must be one of auto, ${SERVER_KIND_IDS.join(', ')}.`);
+    }
+    return {
+      url,
+      model,
+      server: kind,
+      ...(Object.keys(request).length > 0 && { request }),
+      ...(apiKey && { apiKey }),
+    };
   };
   const vlm = role('vlm');
   // The summary and the judge default to the VLM's endpoint and model (as in the browser tiers).
@@ -221,6 +271,7 @@ async function caption(args: readonly string[]): Promise<number> {
           stats,
           ocr: oneOf(flags.ocr, '--ocr', ['local', 'vlm'] as const, 'local'),
           signal: abort.signal,
+          stream: flags.stream ?? false,
         },
         router ? { spec: router, place } : null,
       );
@@ -257,6 +308,7 @@ async function caption(args: readonly string[]): Promise<number> {
             .map(([url, n]) => `${n} at ${url}`)
             .join(', ')}.`
         : `Tokens generated: ${summary.generatedTokens}.`,
+      ...(engineKind === 'openai' ? answerNotes(stats) : []),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (abort.signal.aborted) return 130;
