@@ -42,9 +42,10 @@ export function fetchFailure(err: unknown): string {
 
 const trim = (url: string) => url.replace(/\/+$/, '');
 
-type Get = (url: string) => Promise<{ status: number; json: unknown } | null>;
+/** A GET's status and JSON (or text); status 0 with `failure` when it could not be reached. */
+type Get = (url: string) => Promise<{ status: number; json: unknown; failure?: string }>;
 
-/** `GET url` as JSON; null when it cannot be reached (the caller decides what that means). */
+/** `GET url` as JSON; an unreachable URL is status 0 with the network's reason (the caller decides what that means). */
 function getter(fetchImpl: typeof fetch, apiKey: string | undefined, timeoutMs: number): Get {
   return async (url) => {
     try {
@@ -60,8 +61,8 @@ function getter(fetchImpl: typeof fetch, apiKey: string | undefined, timeoutMs: 
         json = text;
       }
       return { status: response.status, json };
-    } catch {
-      return null;
+    } catch (err) {
+      return { status: 0, json: null, failure: fetchFailure(err) };
     }
   };
 }
@@ -98,7 +99,7 @@ async function detect(get: Get, origin: string, models: Listing): Promise<{ kind
     get(`${origin}/props`),
   ]);
   const has = (r: Awaited<ReturnType<Get>>, key: string) =>
-    r?.status === 200 && r.json !== null && typeof r.json === 'object' && key in r.json;
+    r.status === 200 && r.json !== null && typeof r.json === 'object' && key in r.json;
   if (has(ollama, 'version')) return { kind: 'ollama', how: 'GET /api/version' };
   if (has(tgi, 'model_id') && has(tgi, 'max_total_tokens')) return { kind: 'tgi', how: 'GET /info' };
   if (has(llamacpp, 'default_generation_settings')) return { kind: 'llamacpp', how: 'GET /props' };
@@ -119,15 +120,15 @@ export async function probeEndpoint(
   const notices: string[] = [];
   let url = trim(target.url);
   let models = await get(`${url}/models`);
-  if (!models) {
+  if (models.status === 0) {
     throw new EndpointError(
       0,
-      `Cannot reach ${target.url}. Is the server running, and is the URL its API base (e.g. http://host:8000/v1)?`,
+      `Cannot reach ${target.url} (${models.failure}). Is the server running, and is the URL its API base (e.g. http://host:8000/v1)?`,
     );
   }
   if (models.status === 404 && !/\/v1$/.test(url)) {
     const v1 = await get(`${url}/v1/models`);
-    if (v1 && v1.status !== 404) {
+    if (v1.status !== 0 && v1.status !== 404) {
       url = `${url}/v1`;
       models = v1;
       notices.push(`${target.url} has no /models; its API is at ${url}: using that.`);

@@ -179,7 +179,7 @@ const withTag = (name: string) => (/:[^/]+$/.test(name) ? name : `${name}:latest
 export function matchModel(kind: ServerKind, wanted: string, listed: readonly string[], url: string): NameMatch {
   if (listed.includes(wanted)) return { kind: 'served' };
   const label = SERVER_KINDS[kind].label;
-  const list = listed.map((id) => `"${id}"`).join(', ');
+  const list = listed.join(', ');
   const missing = (extra = ''): NameMatch => ({
     kind: 'missing',
     message:
@@ -202,7 +202,7 @@ export function matchModel(kind: ServerKind, wanted: string, listed: readonly st
         ? { kind: 'served' }
         : {
             kind: 'assumed',
-            warning: `${label} at ${url} serves ${list}; it takes "${wanted}" as a LoRA adapter's id (name the model "tgi" or ${list} if that is not meant).`,
+            warning: `${label} at ${url} serves ${list}; it takes "${wanted}" as a LoRA adapter's id (name the model "tgi" if that is not meant).`,
           };
     case 'exact':
       return missing();

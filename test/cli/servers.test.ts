@@ -235,7 +235,7 @@ describe('endpoint URLs and model names, found once at start', () => {
     await expect(probeEndpoint({ url: `${vllm.origin}/v1`, model: 'qwen2.5-vl', server: 'auto' })).rejects.toThrow(
       'vLLM at http://127.0.0.1:' +
         new URL(vllm.origin).port +
-        '/v1 does not serve "qwen2.5-vl"; it serves "Qwen/Qwen2.5-VL-7B-Instruct".',
+        '/v1 does not serve "qwen2.5-vl"; it serves Qwen/Qwen2.5-VL-7B-Instruct.',
     );
   });
 });

@@ -106,7 +106,7 @@ describe('matchModel, by each kind', () => {
     expect(matchModel('tgi', 'other', ['org/m'], 'u')).toMatchObject({ kind: 'assumed' });
     expect(matchModel('vllm', 'org/M', ['org/m'], 'u')).toMatchObject({
       kind: 'missing',
-      message: 'vLLM at u does not serve "org/M"; it serves "org/m".',
+      message: 'vLLM at u does not serve "org/M"; it serves org/m.',
     });
   });
 });
