@@ -207,14 +207,37 @@ export class ChatClient {
       );
     }
     const spec = SERVER_KINDS[this.kind];
-    const sent = Object.keys(spec.thinkingOff).length > 0;
     const how = cutAt
       ? `it was still thinking when it reached max_tokens (${cutAt}, after a retry with ${LENGTH_RETRY_FACTOR}× the budget)`
       : `the text is only in its reasoning (${answer.reasoning.length} characters)`;
-    const wayOut = sent
-      ? `${spec.label}'s switch (${spec.thinkingOffWords}) was sent, yet the model thinks: its chat template may use another field; add it with --request-json '{…}' (or --vlm-request-json …), or serve an instruct (non-thinking) model.`
-      : `Nothing was sent to turn thinking off (server: ${spec.label}). Name the server with --server vllm|sglang|ollama|llamacpp so its switch is sent, or add the field yourself, e.g. --request-json '{"chat_template_kwargs":{"enable_thinking":false}}'.`;
-    return new ThinkingAnswerError(`${where} is a thinking model and gave no answer (${content}): ${how}. ${wayOut}`);
+    return new ThinkingAnswerError(
+      `${where} is a thinking model and gave no answer (${content}): ${how}. ${this.thinkingWayOut()}`,
+    );
+  }
+
+  /** How to get an answer from a thinking model here: what was sent, and what to send. */
+  private thinkingWayOut(): string {
+    const spec = SERVER_KINDS[this.kind];
+    const switchKeys = Object.keys(spec.thinkingOff);
+    if (switchKeys.length === 0) {
+      return (
+        `Nothing was sent to turn thinking off (server: ${spec.label}). Name the server with --server vllm|sglang|ollama|llamacpp ` +
+        `so its switch is sent, or add the field yourself, e.g. --request-json '{"chat_template_kwargs":{"enable_thinking":false}}'.`
+      );
+    }
+    // The user's fields come last: they may have replaced the switch.
+    const sent = mergeRequest({}, spec.thinkingOff, this.endpoint.request ?? {});
+    const kept = Object.entries(spec.thinkingOff).every(([key, value]) => {
+      const got = sent[key];
+      return isObject(value) ? isObject(got) && Object.entries(value).every(([k, v]) => got[k] === v) : got === value;
+    });
+    if (!kept) {
+      return `${spec.label}'s switch (${spec.thinkingOffWords}) was overridden by the request fields (--request-json, --<role>-request-json or "request" in --config): remove that field.`;
+    }
+    return (
+      `${spec.label}'s switch (${spec.thinkingOffWords}) was sent, yet the model thinks: its chat template may read another field; ` +
+      `add it with --request-json '{…}' (or --vlm-request-json …), or serve an instruct (non-thinking) model.`
+    );
   }
 
   /** One request, retried while it fails transiently; counts its usage. */

@@ -98,6 +98,19 @@ describe('thinking models', () => {
     expect(server.requests[0]).toMatchObject({ reasoning_effort: 'none', top_k: 20, options: { num_ctx: 8192 } });
   });
 
+  test('the way out names what happened: a switch overridden, or thinking that ate the budget', async () => {
+    const server = await serve({ kind: 'vllm', models: ['m'], thinking: true, answerTokens: 5000 });
+    const on = { request: { chat_template_kwargs: { enable_thinking: true } } };
+    const overridden = await clientOf(server, 'm', on);
+    await expect(overridden.chat.chat('hi', { maxTokens: 5000 })).rejects.toThrow(
+      /switch \(chat_template_kwargs.enable_thinking=false\) was overridden by the request fields/,
+    );
+    const budget = await clientOf(server, 'm', { server: 'openai' });
+    await expect(budget.chat.chat('hi', { maxTokens: 100 })).rejects.toThrow(
+      /still thinking when it reached max_tokens \(200, after a retry with 2× the budget\)/,
+    );
+  });
+
   test('user fields merge into the switch rather than replace it', async () => {
     const server = await serve({ kind: 'vllm', models: ['m'], thinking: true });
     const { chat } = await clientOf(server, 'm', { request: { chat_template_kwargs: { custom: 1 } } });
@@ -311,6 +324,41 @@ describe('the command line', () => {
       ...OFFLINE,
     );
     expect(fixed.code, fixed.err).toBe(0);
+  });
+
+  test('request fields per role: --request-json for all, "request" in --config and --llm-request-json per role', async () => {
+    const server = await serve({ kind: 'sglang', models: ['vl', 'txt'] });
+    const config = join(work, 'endpoints.json');
+    const url = `${server.origin}/v1`;
+    writeFileSync(
+      config,
+      JSON.stringify({ vlm: { url, model: 'vl', request: { top_k: 3 } }, llm: { url, model: 'txt' } }),
+    );
+    const out = join(work, 'roles.jsonl');
+    const run = await cli(
+      'caption',
+      join(work, 'red.png'),
+      '--out',
+      out,
+      '--config',
+      config,
+      '--request-json',
+      '{"min_p": 0.1}',
+      '--llm-request-json',
+      '{"top_k": 40}',
+      ...OFFLINE,
+    );
+    expect(run.code, run.err).toBe(0);
+    const vlm = server.requests.filter((r) => r.model === 'vl');
+    const llm = server.requests.filter((r) => r.model === 'txt');
+    expect(vlm.length).toBeGreaterThan(0);
+    expect(llm.length).toBeGreaterThan(0);
+    for (const r of vlm)
+      expect(r).toMatchObject({ min_p: 0.1, top_k: 3, chat_template_kwargs: { enable_thinking: false } });
+    for (const r of llm) expect(r).toMatchObject({ min_p: 0.1, top_k: 40 });
+    const bad = await cli('caption', work, '--out', out, '--config', config, '--server', 'vllmm', ...OFFLINE);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--server must be one of auto, vllm, sglang/);
   });
 
   test('usage missing is said in the summary; bad --request-json is a usage error naming the flag', async () => {
