@@ -13,11 +13,13 @@
 import type { StepOutput } from '../capflow/context';
 import type { Sampling } from '../shared/record';
 import { type Answer, readAnswer, readStream } from './answer';
+import { noAnswerError } from './answer-errors';
 import { EndpointError, fetchFailure, probeEndpoint } from './endpoint-probe';
 import type { Limiter } from './limiter';
 import { type RetryPolicy, TransientError, retryAfterSeconds, withRetries } from './retry';
 import { SERVER_KINDS, type ServerKind } from './server-kinds';
 
+export { EmptyAnswerError, ThinkingAnswerError } from './answer-errors';
 export { EndpointError } from './endpoint-probe';
 
 /** Where a role's model is served. */
@@ -84,16 +86,6 @@ export interface ClientDeps {
   readonly signal?: AbortSignal;
   /** Ask for server-sent events (`stream: true`), for proxies that drop a connection that is idle too long. */
   readonly stream?: boolean;
-}
-
-/** A thinking model's answer that holds only its thinking: retrying gives the same, so it is not retried. */
-export class ThinkingAnswerError extends Error {
-  override readonly name = 'ThinkingAnswerError';
-}
-
-/** An answer with no text and no thinking: never a caption. */
-export class EmptyAnswerError extends Error {
-  override readonly name = 'EmptyAnswerError';
 }
 
 /** How much more budget a cut answer is given on its one retry. */
@@ -190,54 +182,11 @@ export class ChatClient {
       answer = await this.ask(content, budget, options.sampling);
     }
     const cut = answer.finish === 'length';
-    if (answer.text.trim() === '') throw this.noAnswer(answer, cut ? budget : null);
+    if (answer.text.trim() === '') {
+      throw noAnswerError(answer, { ...this.endpoint, server: this.kind }, cut ? budget : null);
+    }
     if (cut) stats.cut += 1;
     return { text: answer.text, tokens: answer.usage?.completion ?? 0, ...(cut && { cut: true }) };
-  }
-
-  /** Why an answer has no text, and the way out. */
-  private noAnswer(answer: Answer, cutAt: number | null): Error {
-    const { endpoint } = this;
-    const where = `"${endpoint.model}" at ${endpoint.url}`;
-    const content = answer.contentNull ? 'content null' : 'content empty';
-    if (answer.reasoning === null || answer.reasoning.trim() === '') {
-      return new EmptyAnswerError(
-        `${where} answered with no text (${content}, finish_reason ${answer.finish ?? 'none'}). ` +
-          'An empty answer is never kept as a caption; check the model and its chat template.',
-      );
-    }
-    const spec = SERVER_KINDS[this.kind];
-    const how = cutAt
-      ? `it was still thinking when it reached max_tokens (${cutAt}, after a retry with ${LENGTH_RETRY_FACTOR}× the budget)`
-      : `the text is only in its reasoning (${answer.reasoning.length} characters)`;
-    return new ThinkingAnswerError(
-      `${where} is a thinking model and gave no answer (${content}): ${how}. ${this.thinkingWayOut()}`,
-    );
-  }
-
-  /** How to get an answer from a thinking model here: what was sent, and what to send. */
-  private thinkingWayOut(): string {
-    const spec = SERVER_KINDS[this.kind];
-    const switchKeys = Object.keys(spec.thinkingOff);
-    if (switchKeys.length === 0) {
-      return (
-        `Nothing was sent to turn thinking off (server: ${spec.label}). Name the server with --server vllm|sglang|ollama|llamacpp ` +
-        `so its switch is sent, or add the field yourself, e.g. --request-json '{"chat_template_kwargs":{"enable_thinking":false}}'.`
-      );
-    }
-    // The user's fields come last: they may have replaced the switch.
-    const sent = mergeRequest({}, spec.thinkingOff, this.endpoint.request ?? {});
-    const kept = Object.entries(spec.thinkingOff).every(([key, value]) => {
-      const got = sent[key];
-      return isObject(value) ? isObject(got) && Object.entries(value).every(([k, v]) => got[k] === v) : got === value;
-    });
-    if (!kept) {
-      return `${spec.label}'s switch (${spec.thinkingOffWords}) was overridden by the request fields (--request-json, --<role>-request-json or "request" in --config): remove that field.`;
-    }
-    return (
-      `${spec.label}'s switch (${spec.thinkingOffWords}) was sent, yet the model thinks: its chat template may read another field; ` +
-      `add it with --request-json '{…}' (or --vlm-request-json …), or serve an instruct (non-thinking) model.`
-    );
   }
 
   /** One request, retried while it fails transiently; counts its usage. */
