@@ -119,6 +119,11 @@ export async function probeEndpoint(
   const get = getter(fetchImpl, target.apiKey, timeoutMs);
   const notices: string[] = [];
   let url = trim(target.url);
+  // A common slip: the chat path itself given as the base.
+  if (/\/chat\/completions$/.test(url)) {
+    url = url.replace(/\/chat\/completions$/, '');
+    notices.push(`${target.url} is the chat path; the API base is ${url}: using that.`);
+  }
   let models = await get(`${url}/models`);
   if (models.status === 0) {
     throw new EndpointError(
@@ -149,7 +154,7 @@ export async function probeEndpoint(
     notices.push(
       found
         ? `${url}: ${SERVER_KINDS[kind].label} (from ${found.how})${thinkingWords(kind)}.`
-        : `Warning: could not tell which server runs at ${url}; sending no server-specific fields, so a thinking model is not told to stop thinking. Name it with --server ${'vllm|sglang|ollama|llamacpp|tgi|lmstudio'}, or add fields with --request-json.`,
+        : `Warning: could not tell which server runs at ${url}; sending no server-specific fields, so a thinking model is not told to stop thinking. Name it with --server vllm|sglang|ollama|llamacpp|tgi|lmstudio, or add fields with --request-json.`,
     );
   }
   // A server without a listing (or one that failed) gets the benefit of the doubt, as before.
@@ -161,7 +166,9 @@ export async function probeEndpoint(
   return { url, kind, notices };
 }
 
+/** What is sent to turn thinking off at a kind, in words for the notice. */
 function thinkingWords(kind: ServerKind): string {
   const words = SERVER_KINDS[kind].thinkingOffWords;
-  return words ? `; thinking off: ${words}` : '; no thinking switch is documented for it';
+  if (words) return `; thinking off: ${words}`;
+  return kind === 'openai' ? '; nothing server-specific is sent' : '; no thinking switch is documented for it';
 }

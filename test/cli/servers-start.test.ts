@@ -43,6 +43,13 @@ describe('endpoint URLs and model names, found once at start', () => {
     expect(server.requests[0]?.model).toBe('qwen2.5vl');
   });
 
+  test('the chat path given as the base is taken back to the base, and said', async () => {
+    const server = await serve({ kind: 'vllm', models: ['m'] });
+    const found = await probeEndpoint({ url: `${server.origin}/v1/chat/completions`, model: 'm', server: 'auto' });
+    expect(found.url).toBe(`${server.origin}/v1`);
+    expect(found.notices[0]).toContain('is the chat path; the API base is');
+  });
+
   test('Ollama with nothing pulled (data: null) fails at start naming the way out', async () => {
     const server = await serve({ kind: 'ollama', models: [] });
     await expect(probeEndpoint({ url: server.origin, model: 'qwen2.5vl', server: 'auto' })).rejects.toThrow(
