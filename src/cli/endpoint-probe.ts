@@ -92,17 +92,23 @@ async function detect(get: Get, origin: string, models: Listing): Promise<{ kind
   }
   // Then each kind's own endpoint, at the server's root: Ollama's /api/version (server/routes.go),
   // TGI's /info (router/src/server.rs: model_id, max_total_tokens), llama.cpp's /props
-  // (tools/server: default_generation_settings).
-  const [ollama, tgi, llamacpp] = await Promise.all([
+  // (tools/server: default_generation_settings), LM Studio's REST /api/v0/models (its entries carry
+  // `compatibility_type` and `state`: lmstudio.ai/docs/app/api/endpoints/rest).
+  const [ollama, tgi, llamacpp, lmstudio] = await Promise.all([
     get(`${origin}/api/version`),
     get(`${origin}/info`),
     get(`${origin}/props`),
+    get(`${origin}/api/v0/models`),
   ]);
   const has = (r: Awaited<ReturnType<Get>>, key: string) =>
     r.status === 200 && r.json !== null && typeof r.json === 'object' && key in r.json;
   if (has(ollama, 'version')) return { kind: 'ollama', how: 'GET /api/version' };
   if (has(tgi, 'model_id') && has(tgi, 'max_total_tokens')) return { kind: 'tgi', how: 'GET /info' };
   if (has(llamacpp, 'default_generation_settings')) return { kind: 'llamacpp', how: 'GET /props' };
+  const lmsEntries = has(lmstudio, 'data') ? (lmstudio.json as { data: unknown }).data : null;
+  if (Array.isArray(lmsEntries) && lmsEntries.some((m) => m && typeof m === 'object' && 'compatibility_type' in m)) {
+    return { kind: 'lmstudio', how: 'GET /api/v0/models' };
+  }
   return null;
 }
 

@@ -128,9 +128,10 @@ export const SERVER_KINDS = Object.freeze({
     imageTypes: ['image/jpeg', 'image/png', 'image/bmp', 'image/gif'],
     payloadLimit: null,
     streamUsage: false,
-    // lmstudio.ai/docs OpenAI-compatible /v1/models lists owned_by "organization_owner" (third-party observation).
+    // Observed, not documented: /v1/models entries with owned_by "organization_owner". Its documented
+    // REST API (/api/v0/models) is the other sign endpoint-probe.ts reads.
     ownedBy: 'organization_owner',
-    source: 'lmstudio.ai/docs/app/api (closed source: observed behaviour)',
+    source: 'lmstudio.ai/docs/app/api/endpoints/rest (closed source: the rest is observed behaviour)',
   },
   openai: {
     label: 'an OpenAI-compatible server',

@@ -108,7 +108,9 @@ export async function startKindServer(script: KindScript): Promise<KindServer> {
       vllm: () => 'vllm',
       sglang: () => 'sglang',
       llamacpp: () => 'llamacpp',
-      lmstudio: () => 'organization_owner',
+      // Observed values differ between versions ("organization_owner", the publisher): use a publisher here,
+      // so the documented /api/v0/models is what tells it apart.
+      lmstudio: (id) => id.split('/')[0] ?? id,
       // Ollama: model.ParseName(id).Namespace, "library" for official models.
       ollama: () => 'library',
       // TGI: owned_by is the model id (router/src/server.rs openai_get_model_info).
@@ -205,6 +207,19 @@ export async function startKindServer(script: KindScript): Promise<KindServer> {
           model_id: script.models[0],
           max_total_tokens: 16384,
           router: 'text-generation-router',
+        });
+      }
+      if (kind === 'lmstudio' && path === '/api/v0/models') {
+        // lmstudio.ai/docs/app/api/endpoints/rest: its own listing, with type, state and compatibility_type.
+        return json(res, 200, {
+          object: 'list',
+          data: script.models.map((id) => ({
+            id,
+            object: 'model',
+            type: 'vlm',
+            compatibility_type: 'gguf',
+            state: 'loaded',
+          })),
         });
       }
       if (kind === 'llamacpp' && path === '/props') {
