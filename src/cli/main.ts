@@ -302,7 +302,7 @@ async function caption(args: readonly string[]): Promise<number> {
         `${summary.failed ? `; ${summary.failed} failed: ${failures}` : ''}` +
         `${summary.skipped ? `; ${summary.skipped} already in ${flags.out}, skipped` : ''}.`,
       engineKind === 'openai'
-        ? `Requests: ${stats.requests}${retries ? ` (retried: ${retries})` : ''}; tokens: ${stats.promptTokens} prompt, ${stats.completionTokens} generated; most in flight: ${Object.entries(
+        ? `Requests: ${stats.requests}${retries ? ` (retried: ${retries})` : ''}; tokens: ${stats.noUsage && !stats.completionTokens ? 'not reported' : `${stats.promptTokens} prompt, ${stats.completionTokens} generated`}; most in flight: ${Object.entries(
             engine?.maxInFlight() ?? {},
           )
             .map(([url, n]) => `${n} at ${url}`)

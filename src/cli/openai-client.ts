@@ -64,7 +64,9 @@ export function emptyStats(): RequestStats {
 export function answerNotes(stats: RequestStats): string[] {
   return [
     ...(stats.noUsage
-      ? [`${stats.noUsage} answer${stats.noUsage === 1 ? '' : 's'} reported no token usage (not counted above).`]
+      ? [
+          `${stats.noUsage} answer${stats.noUsage === 1 ? '' : 's'} reported no token usage: their tokens are unknown, not counted above.`,
+        ]
       : []),
     ...(stats.lengthRetries
       ? [

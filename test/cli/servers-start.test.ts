@@ -199,7 +199,8 @@ describe('the command line', () => {
       ...OFFLINE,
     );
     expect(run.code, run.err).toBe(0);
-    expect(run.out).toMatch(/\d+ answers reported no token usage \(not counted above\)/);
+    expect(run.out).toMatch(/tokens: not reported;/);
+    expect(run.out).toMatch(/\d+ answers reported no token usage: their tokens are unknown, not counted above\./);
     const bad = await cli(
       'caption',
       work,
