@@ -180,8 +180,14 @@ export class ChatClient {
     let budget = options.maxTokens;
     if (answer.finish === 'length') {
       stats.lengthRetries += 1;
-      budget = options.maxTokens * LENGTH_RETRY_FACTOR;
-      answer = await this.ask(content, budget, options.sampling);
+      const larger = options.maxTokens * LENGTH_RETRY_FACTOR;
+      // A server may refuse the larger budget (prompt + max_tokens over its context: 400/422):
+      // then the first, cut answer is what there is.
+      const again = await this.ask(content, larger, options.sampling).catch((err: unknown) => {
+        if (err instanceof EndpointError && [400, 413, 422].includes(err.status)) return null;
+        throw err;
+      });
+      if (again) [answer, budget] = [again, larger];
     }
     const cut = answer.finish === 'length';
     if (answer.text.trim() === '') {

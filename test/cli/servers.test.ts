@@ -99,6 +99,15 @@ describe('answers checked, not trusted', () => {
     expect(twice.stats).toMatchObject({ lengthRetries: 1, cut: 1 });
   });
 
+  test('a server that refuses the larger budget (over its context): the first, cut answer is kept, marked', async () => {
+    const server = await serve({ kind: 'vllm', models: ['m'], answerTokens: 5000, context: 300 });
+    const { chat, stats } = await clientOf(server, 'm');
+    const out = await chat.chat('hi', { maxTokens: 200 });
+    expect(server.requests.map((r) => r.max_tokens)).toEqual([200, 400]);
+    expect(out).toMatchObject({ cut: true });
+    expect(stats).toMatchObject({ lengthRetries: 1, cut: 1 });
+  });
+
   test('content as a list of parts is read; missing usage is counted as missing, not as 0 tokens', async () => {
     const server = await serve({ kind: 'openai', models: ['m'], contentParts: true, noUsage: true });
     const { chat, stats } = await clientOf(server, 'm');

@@ -29,6 +29,8 @@ export interface KindScript {
   readonly noUsage?: boolean;
   /** Answers need this many tokens: a smaller `max_tokens` gets the text cut and `finish_reason: "length"`. */
   readonly answerTokens?: number;
+  /** The server's context: a request whose `max_tokens` is over it is refused with 400, as vLLM does. */
+  readonly context?: number;
   /** The answer's text; one word per token. Default: a fixed caption-like sentence. */
   readonly answer?: (prompt: string) => string;
 }
@@ -148,6 +150,12 @@ export async function startKindServer(script: KindScript): Promise<KindServer> {
       return kind === 'ollama'
         ? json(res, 404, { error: { message: `model '${model}' not found`, type: 'api_error' } })
         : json(res, 404, { error: { message: `The model \`${model}\` does not exist.`, type: 'NotFoundError' } });
+    }
+    if (script.context !== undefined && typeof body.max_tokens === 'number' && body.max_tokens > script.context) {
+      // vllm/entrypoints/openai/serving_engine.py: a prompt plus max_tokens over max_model_len is a 400.
+      return json(res, 400, {
+        error: { message: `This model's maximum context length is ${script.context} tokens.`, type: 'BadRequestError' },
+      });
     }
     const prompt = JSON.stringify(body.messages);
     const words = (script.answer?.(prompt) ?? ANSWER).split(' ');
