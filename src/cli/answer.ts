@@ -20,6 +20,46 @@ export interface Answer {
   readonly finish: string | null;
   /** Token counts, when the server reported them. */
   readonly usage: { readonly prompt: number; readonly completion: number } | null;
+  /** The thinking came inline in `content` (`<think>…</think>`, no reasoning parser) and was taken out of `text`. */
+  readonly inlineThinking: boolean;
+}
+
+/**
+ * Takes a thinking model's inline thinking out of the text: a server without
+ * a reasoning parser (TGI; vLLM or llama.cpp started without one) returns
+ * Qwen3/DeepSeek-R1 style `<think>…</think>` in `content`, or only the
+ * closing tag when the chat template opened the block in the prompt. An
+ * unclosed block is all thinking (cut before the answer).
+ */
+export function splitThinking(text: string): { text: string; thinking: string | null } {
+  const open = /^\s*<think>/.exec(text);
+  const close = text.indexOf('</think>');
+  if (open) {
+    if (close < 0) return { text: '', thinking: text.slice(open[0].length) };
+    return { text: text.slice(close + '</think>'.length).trimStart(), thinking: text.slice(open[0].length, close) };
+  }
+  if (close >= 0 && !text.slice(0, close).includes('<think>')) {
+    return { text: text.slice(close + '</think>'.length).trimStart(), thinking: text.slice(0, close) };
+  }
+  return { text, thinking: null };
+}
+
+/** The answer as read, its inline thinking (if any) moved to `reasoning`. */
+function finish(
+  text: string | null,
+  reasoning: string | null,
+  finishReason: string | null,
+  usage: Answer['usage'],
+): Answer {
+  const split = splitThinking(text ?? '');
+  return {
+    text: split.text,
+    contentNull: text === null,
+    reasoning: split.thinking === null ? reasoning : (reasoning ?? '') + split.thinking,
+    finish: finishReason,
+    usage,
+    inlineThinking: split.thinking !== null,
+  };
 }
 
 /** The text of `content`: a string, or the text parts of a list of parts (some servers send those). */
@@ -74,13 +114,8 @@ export function readAnswer(body: string): Answer {
   if (!choice || !choice.message) throw new TransientError('malformed', 'the answer has no choices[0].message');
   const message = record(choice.message);
   const text = contentText(message.content);
-  return {
-    text: text ?? '',
-    contentNull: text === null,
-    reasoning: reasoningOf(message),
-    finish: typeof choice.finish_reason === 'string' ? choice.finish_reason : null,
-    usage: usageOf(json.usage),
-  };
+  const finishReason = typeof choice.finish_reason === 'string' ? choice.finish_reason : null;
+  return finish(text, reasoningOf(message), finishReason, usageOf(json.usage));
 }
 
 /**
@@ -92,7 +127,7 @@ export function readAnswer(body: string): Answer {
 export function readStream(body: string): Answer {
   let text: string | null = null;
   let reasoning: string | null = null;
-  let finish: string | null = null;
+  let finishReason: string | null = null;
   let usage: Answer['usage'] = null;
   let done = false;
   for (const line of body.split(/\r?\n/)) {
@@ -118,10 +153,10 @@ export function readStream(body: string): Answer {
     if (piece !== null) text = (text ?? '') + piece;
     const thought = reasoningOf(delta);
     if (thought !== null) reasoning = (reasoning ?? '') + thought;
-    if (typeof choice.finish_reason === 'string') finish = choice.finish_reason;
+    if (typeof choice.finish_reason === 'string') finishReason = choice.finish_reason;
   }
-  if (finish === null && !done) {
+  if (finishReason === null && !done) {
     throw new TransientError('connection', 'the stream ended before the answer did (no finish_reason, no [DONE])');
   }
-  return { text: text ?? '', contentNull: text === null, reasoning, finish, usage };
+  return finish(text, reasoning, finishReason, usage);
 }

@@ -51,13 +51,24 @@ export interface RequestStats {
   lengthRetries: number;
   /** Answers still cut after that: kept, and marked `cut` in their step's trace. */
   cut: number;
+  /** Answers whose thinking came inline (`<think>…</think>` in content) and was taken out of the text. */
+  inlineThinking: number;
   /** Retries by reason (rate-limited, server-error, …). */
   readonly retries: Record<string, number>;
 }
 
 /** Counters at zero. */
 export function emptyStats(): RequestStats {
-  return { requests: 0, promptTokens: 0, completionTokens: 0, noUsage: 0, lengthRetries: 0, cut: 0, retries: {} };
+  return {
+    requests: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    noUsage: 0,
+    lengthRetries: 0,
+    cut: 0,
+    inlineThinking: 0,
+    retries: {},
+  };
 }
 
 /** What the answers' checks changed or could not count, for the summary (nothing when all was plain). */
@@ -72,6 +83,12 @@ export function answerNotes(stats: RequestStats): string[] {
       ? [
           `${stats.lengthRetries} answer${stats.lengthRetries === 1 ? ' was' : 's were'} cut at max_tokens and asked again with twice the budget; ` +
             `${stats.cut} still cut (kept, marked "cut": true in the record's trace).`,
+        ]
+      : []),
+    ...(stats.inlineThinking
+      ? [
+          `${stats.inlineThinking} answer${stats.inlineThinking === 1 ? '' : 's'} held the model's thinking inline (<think>…</think>): ` +
+            'taken out of the text kept. Turn thinking off (--server, --request-json) to save the tokens.',
         ]
       : []),
   ];
@@ -228,6 +245,7 @@ export class ChatClient {
       stats.promptTokens += answer.usage.prompt;
       stats.completionTokens += answer.usage.completion;
     } else stats.noUsage += 1;
+    if (answer.inlineThinking) stats.inlineThinking += 1;
     return answer;
   }
 

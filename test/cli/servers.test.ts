@@ -8,7 +8,7 @@
  * are in servers-start.test.ts.
  */
 import { describe, expect, test } from 'vitest';
-import { EmptyAnswerError, ThinkingAnswerError } from '../../src/cli/openai-client';
+import { EmptyAnswerError, ThinkingAnswerError, answerNotes } from '../../src/cli/openai-client';
 import { RetriesExhaustedError } from '../../src/cli/retry';
 import type { ServerKind } from '../../src/cli/server-kinds';
 import { clientOf, serve } from '../support/kind-clients';
@@ -45,6 +45,16 @@ describe('thinking models', () => {
       expect(stats.retries).toEqual({});
     },
   );
+
+  test('TGI has no switch: the inline <think> block is taken out of the text, and counted', async () => {
+    const server = await serve({ kind: 'tgi', models: ['Qwen/Qwen3-8B'], thinking: true });
+    const { chat, stats } = await clientOf(server, 'tgi');
+    const out = await chat.chat('Describe the image.', { maxTokens: 256 });
+    expect(out.text).toMatch(/^A plain square/);
+    expect(out.text).not.toContain('think>');
+    expect(stats.inlineThinking).toBe(1);
+    expect(answerNotes(stats).join('\n')).toMatch(/1 answer held the model's thinking inline/);
+  });
 
   test("Ollama's switch is reasoning_effort (its OpenAI layer has no `think`); user fields ride along", async () => {
     const server = await serve({ kind: 'ollama', models: ['qwen3-vl:8b'], thinking: true });
@@ -143,12 +153,12 @@ describe('answers checked, not trusted', () => {
       const server = await serve({ kind, models: [model], thinking: true, answerTokens: 300 });
       const { chat, stats } = await clientOf(server, model, {}, true);
       const out = await chat.chat('hi', { maxTokens: 200 });
+      expect(out.text).toMatch(/^A plain square/);
       if (kind === 'lmstudio') {
-        // No switch is documented for LM Studio: the think-tagged text comes back as it is.
-        expect(out.text).toMatch(/^<think>/);
+        // No switch is documented for LM Studio: the thinking comes inline, and is taken out of the text.
+        expect(stats.inlineThinking).toBe(2);
         expect(server.requests[0]?.stream_options).toBeUndefined();
       } else {
-        expect(out.text).toMatch(/^A plain square/);
         expect(server.requests[0]).toMatchObject({ stream: true, stream_options: { include_usage: true } });
         expect(stats.noUsage).toBe(0);
       }

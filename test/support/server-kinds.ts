@@ -79,7 +79,7 @@ function thinkingOff(kind: ServerKind, body: Record<string, unknown>): boolean {
 }
 
 /** The message of a thinking answer as each kind shapes it. */
-function thinkingMessage(kind: ServerKind, thought: string): Record<string, unknown> {
+function thinkingMessage(kind: ServerKind, thought: string, answer: string): Record<string, unknown> {
   switch (kind) {
     // vllm/reasoning/qwen3_reasoning_parser.py: content None when thinking is not closed; text in `reasoning`.
     case 'vllm':
@@ -93,8 +93,9 @@ function thinkingMessage(kind: ServerKind, thought: string): Record<string, unkn
     // tools/server: content "" with reasoning_content (reasoning_format deepseek, the default).
     case 'llamacpp':
       return { role: 'assistant', content: '', reasoning_content: thought };
+    // No reasoning parser (TGI, LM Studio, a bare server): Qwen3's thinking comes inline, then the answer.
     default:
-      return { role: 'assistant', content: `<think>${thought}</think>` };
+      return { role: 'assistant', content: `<think>${thought}</think>\n\n${answer}` };
   }
 }
 
@@ -165,7 +166,7 @@ export async function startKindServer(script: KindScript): Promise<KindServer> {
     const thinks = script.thinking === true && !thinkingOff(kind, body);
     const text = cut ? words.slice(0, Math.max(1, maxTokens)).join(' ') : words.join(' ');
     const message = thinks
-      ? thinkingMessage(kind, `Let me look at the image. ${text}`)
+      ? thinkingMessage(kind, `Let me look at the image. ${text}`, text)
       : { role: 'assistant', content: script.contentParts ? [{ type: 'text', text }] : text };
     const finish = cut ? 'length' : 'stop';
     const usage = { prompt_tokens: prompt.length, completion_tokens: Math.min(maxTokens, needed), total_tokens: 0 };

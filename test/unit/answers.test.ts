@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { type WorkflowContext, step } from '../../src/capflow/context';
-import { readAnswer, readStream } from '../../src/cli/answer';
+import { readAnswer, readStream, splitThinking } from '../../src/cli/answer';
 import { mergeRequest } from '../../src/cli/openai-client';
 import { TransientError } from '../../src/cli/retry';
 import { SERVER_KINDS, SERVER_KIND_IDS, imageLimits, matchModel } from '../../src/cli/server-kinds';
@@ -37,6 +37,7 @@ describe('readAnswer', () => {
       reasoning: null,
       finish: 'stop',
       usage: { prompt: 3, completion: 2 },
+      inlineThinking: false,
     });
     expect(readAnswer(whole({ content: 'x' })).usage).toBeNull();
   });
@@ -70,12 +71,25 @@ describe('readStream', () => {
       reasoning: 'th',
       finish: 'length',
       usage: { prompt: 5, completion: 7 },
+      inlineThinking: false,
     });
   });
 
   test('a stream cut off before its end, or an error event, is transient', () => {
     expect(() => readStream(sse(delta({ content: 'Hel' })))).toThrow(/ended before the answer did/);
     expect(() => readStream(sse({ error: { message: 'overloaded' } }))).toThrow(/overloaded/);
+  });
+});
+
+test('inline thinking (no reasoning parser) is taken out of the text: closed, opened in the prompt, or cut', () => {
+  expect(splitThinking('<think>hm</think>\n\nA cat.')).toEqual({ text: 'A cat.', thinking: 'hm' });
+  expect(splitThinking('hm\n</think>\n\nA cat.')).toEqual({ text: 'A cat.', thinking: 'hm\n' });
+  expect(splitThinking('<think>still going')).toEqual({ text: '', thinking: 'still going' });
+  expect(splitThinking('A cat.')).toEqual({ text: 'A cat.', thinking: null });
+  expect(readAnswer(whole({ content: '<think>hm</think>A cat.' }))).toMatchObject({
+    text: 'A cat.',
+    reasoning: 'hm',
+    inlineThinking: true,
   });
 });
 
