@@ -175,7 +175,7 @@ export async function openAiEngine(
   };
   // Each distinct endpoint is probed once (its API base, server kind and model), then used as found.
   const found = await prepareEndpoints([settings.vlm, settings.llm, settings.judge], settings);
-  const [vlm, llm, judge] = found.map(client) as [ChatClient, ChatClient, ChatClient];
+  const [vlm, llm, judge] = [client(found(settings.vlm)), client(found(settings.llm)), client(found(settings.judge))];
   const parts = async (images: readonly CliImage[], text: string): Promise<ContentPart[]> => [
     ...(await Promise.all(
       images.map(async (i) => ({ type: 'image_url' as const, image_url: { url: await i.dataUrl() } })),

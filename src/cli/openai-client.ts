@@ -134,30 +134,32 @@ const apiUrl = (endpoint: Endpoint, path: string) => `${endpoint.url.replace(/\/
 
 /**
  * Probes each distinct endpoint once before a run (see probeEndpoint): its
- * API base (a missing `/v1` found), its server kind, its model. Returns the
- * endpoints as given, with those filled in; `notice` gets what was found,
- * each line once.
+ * API base (a missing `/v1` found), its server kind, its model; `notice`
+ * gets what was found, each line once. Resolves with a lookup that gives
+ * each of the endpoints as found (URL and kind filled in).
  */
 export async function prepareEndpoints(
   endpoints: readonly Endpoint[],
   options: { readonly fetch?: typeof fetch; readonly notice?: (line: string) => void } = {},
-): Promise<Endpoint[]> {
+): Promise<(endpoint: Endpoint) => Endpoint> {
   const notice = options.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const probes = new Map<string, ReturnType<typeof probeEndpoint>>();
-  const said = new Set<string>();
-  return Promise.all(
-    endpoints.map(async (endpoint) => {
-      const key = `${endpoint.url} ${endpoint.model} ${endpoint.server ?? 'auto'}`;
-      let probe = probes.get(key);
-      if (!probe) {
-        probe = probeEndpoint({ ...endpoint, server: endpoint.server ?? 'auto' }, options.fetch);
-        probes.set(key, probe);
-      }
-      const found = await probe;
-      for (const line of found.notices) if (!said.has(line) && said.add(line)) notice(line);
-      return { ...endpoint, url: found.url, server: found.kind };
-    }),
+  const key = (e: Endpoint) => `${e.url} ${e.model} ${e.server ?? 'auto'}`;
+  const distinct = new Map(endpoints.map((e) => [key(e), e]));
+  const found = new Map(
+    await Promise.all(
+      [...distinct].map(
+        async ([k, e]) => [k, await probeEndpoint({ ...e, server: e.server ?? 'auto' }, options.fetch)] as const,
+      ),
+    ),
   );
+  const said = new Set<string>();
+  for (const probe of found.values())
+    for (const line of probe.notices) if (!said.has(line) && said.add(line)) notice(line);
+  return (endpoint) => {
+    const probe = found.get(key(endpoint));
+    if (!probe) throw new Error(`${endpoint.url} was not among the endpoints prepared`);
+    return { ...endpoint, url: probe.url, server: probe.kind };
+  };
 }
 
 /**

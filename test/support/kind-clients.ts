@@ -27,11 +27,11 @@ const NO_WAIT = { ...DEFAULT_RETRY, sleep: async () => {} };
 /** A client of `server` as the engine makes it: probed first (kind, /v1, model), then asked. */
 export async function clientOf(server: KindServer, model: string, extra: Partial<Endpoint> = {}, stream = false) {
   const notices: string[] = [];
-  const [endpoint] = await prepareEndpoints([{ url: `${server.origin}/v1`, model, ...extra }], {
-    notice: (line) => notices.push(line),
-  });
+  const asked: Endpoint = { url: `${server.origin}/v1`, model, ...extra };
+  const found = await prepareEndpoints([asked], { notice: (line) => notices.push(line) });
+  const endpoint = found(asked);
   const stats = emptyStats();
-  const chat = new ChatClient(endpoint ?? { url: '', model }, {
+  const chat = new ChatClient(endpoint, {
     limiter: new Limiter(2),
     retry: NO_WAIT,
     timeoutMs: 10_000,
