@@ -23,6 +23,11 @@ export interface StepOptions {
 export interface StepOutput {
   readonly text: string;
   readonly tokens: number;
+  /**
+   * The answer reached its token budget (a server's `finish_reason: "length"`,
+   * even after a retry with a larger one): kept, but likely incomplete.
+   */
+  readonly cut?: boolean;
 }
 
 /** The models CapFlow uses; `I` is the image type (RawImage in the app). */
@@ -116,7 +121,14 @@ export async function batchStep(
   ctx.check();
   metas.forEach((meta, i) => {
     const out = outs[i] ?? { text: '', tokens: 0 };
-    trace.push({ ...meta, output: out.text, tokens: out.tokens, ms, batch: metas.length });
+    trace.push({
+      ...meta,
+      output: out.text,
+      tokens: out.tokens,
+      ms,
+      batch: metas.length,
+      ...(out.cut && { cut: true }),
+    });
     ctx.emit({ type: 'agent-done', jobId: ctx.jobId, agent: meta.agent, output: out.text, ms });
   });
   return outs;
@@ -135,7 +147,7 @@ export async function step<T extends StepOutput>(
   const out = await run((text) => ctx.emit({ type: 'token', jobId: ctx.jobId, agent: meta.agent, text }));
   const ms = ctx.now() - started;
   ctx.check();
-  trace.push({ ...meta, output: out.text, tokens: out.tokens, ms });
+  trace.push({ ...meta, output: out.text, tokens: out.tokens, ms, ...(out.cut && { cut: true }) });
   ctx.emit({ type: 'agent-done', jobId: ctx.jobId, agent: meta.agent, output: out.text, ms });
   return out;
 }

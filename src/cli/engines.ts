@@ -20,7 +20,7 @@ import { Limiter } from './limiter';
 import { createNodeOcr } from './node-ocr';
 import { type ImageSettings, imageRequests } from './image-requests';
 import { loadingRouter } from './offline-route';
-import { ChatClient, type Endpoint, type RequestStats, checkEndpoint } from './openai-client';
+import { ChatClient, type Endpoint, type RequestStats, prepareEndpoints } from './openai-client';
 import type { RetryPolicy } from './retry';
 
 /** Loaded models and how to free them. */
@@ -139,6 +139,10 @@ export interface OpenAiSettings extends ImageSettings {
   readonly ocr: 'local' | 'vlm';
   readonly signal?: AbortSignal;
   readonly fetch?: typeof fetch;
+  /** Ask for streamed answers (`--stream`). */
+  readonly stream?: boolean;
+  /** Where what was found about each endpoint (its kind, a missing /v1) is said; default stderr. */
+  readonly notice?: (line: string) => void;
 }
 
 /** What the VLM is asked when it stands in for the OCR tool. */
@@ -180,10 +184,9 @@ export async function openAiEngine(
     if (!limiter) limiters.set(endpoint.url, (limiter = new Limiter(settings.concurrency)));
     return new ChatClient(endpoint, { ...settings, limiter });
   };
-  const [vlm, llm, judge] = [client(settings.vlm), client(settings.llm), client(settings.judge)];
-  // Roles usually share an endpoint and model: each distinct one is checked once.
-  const distinct = new Map([settings.vlm, settings.llm, settings.judge].map((e) => [`${e.url} ${e.model}`, e]));
-  await Promise.all([...distinct.values()].map((e) => checkEndpoint(e, settings.fetch)));
+  // Each distinct endpoint is probed once (its API base, server kind and model), then used as found.
+  const found = await prepareEndpoints([settings.vlm, settings.llm, settings.judge], settings);
+  const [vlm, llm, judge] = [client(found(settings.vlm)), client(found(settings.llm)), client(found(settings.judge))];
   // Each image goes in the form its endpoint takes, encoded once and reused by every step (image-requests.ts).
   const send = imageRequests(settings);
   const asker = (chat: ChatClient) => ({

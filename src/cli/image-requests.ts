@@ -9,10 +9,19 @@
 import type { StepOutput } from '../capflow/context';
 import type { Sampling } from '../shared/record';
 import type { EncodedImage } from './image-encode';
-import { DEFAULT_FIT, DEFAULT_FORMATS, type ImageFit, type ImageMime, bytesText, sizeText } from './image-fit';
+import {
+  DEFAULT_FIT,
+  DEFAULT_FORMATS,
+  IMAGE_MIMES,
+  type ImageFit,
+  type ImageMime,
+  bytesText,
+  sizeText,
+} from './image-fit';
 import { countEncoding } from './image-stats';
 import type { CliImage } from './images';
 import { type ChatClient, type ContentPart, type Endpoint, EndpointError, type RequestStats } from './openai-client';
+import { imageLimits } from './server-kinds';
 
 /**
  * An endpoint refused a request's images as too large (HTTP 413) even after the smaller try. A fault of this
@@ -24,6 +33,18 @@ export class ImagePayloadError extends Error {
 }
 
 /** How images are fit for each endpoint. */
+/**
+ * The formats an endpoint's server kind decodes, once the kind is known: its documented list, or where it
+ * decodes with PIL (no list), JPEG, PNG and WebP. GIF is never left to a server: an animated one is sent as
+ * its first frame by us, and said, rather than cut by the server without a word.
+ */
+export function serverKindFormats(endpoint: Endpoint): readonly ImageMime[] | undefined {
+  const kind = endpoint.server;
+  if (kind === undefined || kind === 'auto' || kind === 'openai') return undefined;
+  const listed = imageLimits(kind).formats ?? ['image/jpeg', 'image/png', 'image/webp'];
+  return IMAGE_MIMES.filter((m) => m !== 'image/gif' && listed.includes(m));
+}
+
 export interface ImageSettings {
   /** Formats and limits for every endpoint (default {@link DEFAULT_FIT}). */
   readonly images?: ImageFit;

@@ -19,6 +19,7 @@ import { type Engine, type ModelPlace, localEngine, openAiEngine } from './engin
 import { EXPORT_FORMATS, type ExportFormat, exportBytes, writeSidecars } from './export';
 import { printable } from './file-words';
 import { IMAGE_FLAGS, IMAGE_USAGE, imageFitOf } from './image-flags';
+import { serverKindFormats } from './image-requests';
 import { imageSummary } from './image-stats';
 import { listInputs } from './inputs';
 import { mergeProblems, mergeRunLogs } from './merge';
@@ -26,7 +27,8 @@ import { chooseRoute } from './offline-route';
 import { checkCommand, versionCommand } from './check-command';
 import { endpoints } from './endpoint-flags';
 import { UsageError, oneOf, positiveInt } from './usage';
-import { emptyStats } from './openai-client';
+import { answerNotes, emptyStats } from './openai-client';
+import { SERVER_KIND_IDS } from './server-kinds';
 import { createProgress } from './progress';
 import { OutputError, checkOutput, writeOutput } from './outputs';
 import { DEFAULT_RETRY } from './retry';
@@ -54,6 +56,11 @@ caption options:
   --allow-insecure-key           let a key cross plain http to another machine (a trusted network only)
   --route local|vlm              route with the local CLIP model, or ask the VLM (default local; with --engine
                                  openai, vlm when the router is not in --cache-dir or --models)
+  --server auto|${SERVER_KIND_IDS.join('|')}
+                                 the serving engine, for its thinking switch and model names (default auto: detected)
+  --request-json '{…}'           fields added to every request (e.g. '{"top_k":20}'); per role:
+  --vlm-request-json, --llm-request-json, --judge-request-json '{…}' (or "request" per role in --config)
+  --stream                       ask for streamed answers (for proxies that cut idle connections)
   --ocr local|vlm                the OCR agent: bundled PP-OCR on this CPU, or the VLM transcribing (openai engine; default local)
   --language L, --style detailed|short|alt, --judge-attempts N (0: no judge), --min-score 1-3
   --domain ID                    pin every image's domain (natural, ui, code, …): no routing
@@ -86,6 +93,12 @@ export const CAPTION_FLAGS = {
   config: { type: 'string' },
   'api-key-env': { type: 'string' },
   'allow-insecure-key': { type: 'boolean' },
+  server: { type: 'string' },
+  'request-json': { type: 'string' },
+  'vlm-request-json': { type: 'string' },
+  'llm-request-json': { type: 'string' },
+  'judge-request-json': { type: 'string' },
+  stream: { type: 'boolean' },
   route: { type: 'string' },
   ocr: { type: 'string' },
   language: { type: 'string' },
@@ -213,8 +226,11 @@ async function caption(args: readonly string[]): Promise<number> {
           retry: { ...DEFAULT_RETRY, attempts: positiveInt(flags.retries, '--retries', DEFAULT_RETRY.attempts) },
           stats,
           images: fit,
+          // The formats the server kind decodes, unless the user named them (--image-formats wins).
+          ...(flags['image-formats'] === undefined && { imageFormats: serverKindFormats }),
           ocr: oneOf(flags.ocr, '--ocr', ['local', 'vlm'] as const, 'local'),
           signal: abort.signal,
+          stream: flags.stream ?? false,
         },
         router ? { spec: router, place } : null,
       );
@@ -245,7 +261,7 @@ async function caption(args: readonly string[]): Promise<number> {
         `${summary.failed ? `; ${summary.failed} failed: ${failures}` : ''}` +
         `${summary.skipped ? `; ${summary.skipped} already in ${flags.out}, skipped` : ''}.`,
       engineKind === 'openai'
-        ? `Requests: ${stats.requests}${retries ? ` (retried: ${retries})` : ''}; tokens: ${stats.promptTokens} prompt, ${stats.completionTokens} generated; most in flight: ${Object.entries(
+        ? `Requests: ${stats.requests}${retries ? ` (retried: ${retries})` : ''}; tokens: ${stats.noUsage && !stats.completionTokens ? 'not reported' : `${stats.promptTokens} prompt, ${stats.completionTokens} generated`}; most in flight: ${Object.entries(
             engine?.maxInFlight() ?? {},
           )
             .map(([url, n]) => `${n} at ${url}`)
@@ -255,6 +271,7 @@ async function caption(args: readonly string[]): Promise<number> {
       // What the run decided on its own, again where a long run's user looks: the end.
       ...(routeNotice ? ['Routing: the VLM chose each domain (--route vlm): the router was not on disk.'] : []),
       ...(sharding ? [`Shard ${sharding.shard.index}/${sharding.shard.count} (${sharding.from}).`] : []),
+      ...(engineKind === 'openai' ? answerNotes(stats) : []),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (abort.signal.aborted) return 130;

@@ -91,6 +91,8 @@ export interface AgentTrace {
   readonly unbatched?: string;
   /** The times (seconds) of the video frames this step saw, when it saw some. */
   readonly frames?: readonly number[];
+  /** The answer reached its token budget (even after a retry with a larger one): kept, likely incomplete. */
+  readonly cut?: true;
 }
 
 /** One judged caption attempt. */
