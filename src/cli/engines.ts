@@ -19,7 +19,7 @@ import type { CliImage } from './images';
 import { Limiter } from './limiter';
 import { createNodeOcr } from './node-ocr';
 import { ChatClient, type ContentPart, type Endpoint, type RequestStats, checkEndpoint } from './openai-client';
-import type { RetryPolicy } from './retry';
+import type { RetryGate, RetryPolicy } from './retry';
 
 /** Loaded models and how to free them. */
 export interface Engine {
@@ -128,6 +128,8 @@ export interface OpenAiSettings {
   readonly ocr: 'local' | 'vlm';
   readonly signal?: AbortSignal;
   readonly fetch?: typeof fetch;
+  /** Each endpoint URL's circuit breaker (breaker.ts), gating its requests' retries. */
+  readonly breakers?: { for(endpoint: Endpoint): RetryGate };
 }
 
 /** What the VLM is asked when it stands in for the OCR tool. */
@@ -167,7 +169,12 @@ export async function openAiEngine(
   const client = (endpoint: Endpoint) => {
     let limiter = limiters.get(endpoint.url);
     if (!limiter) limiters.set(endpoint.url, (limiter = new Limiter(settings.concurrency)));
-    return new ChatClient(endpoint, { ...settings, limiter });
+    const gate = settings.breakers?.for(endpoint);
+    return new ChatClient(endpoint, {
+      ...settings,
+      limiter,
+      retry: gate ? { ...settings.retry, gate } : settings.retry,
+    });
   };
   const [vlm, llm, judge] = [client(settings.vlm), client(settings.llm), client(settings.judge)];
   // Roles usually share an endpoint and model: each distinct one is checked once.

@@ -22,7 +22,9 @@ import { printable } from './file-words';
 import { listInputs } from './inputs';
 import { mergeProblems, mergeRunLogs } from './merge';
 import { type Endpoint, emptyStats } from './openai-client';
+import { parseDuration } from './durations';
 import { createProgress } from './progress';
+import { type Resilience, resilience } from './resilience';
 import { OutputError, checkOutput, writeOutput } from './outputs';
 import { DEFAULT_RETRY } from './retry';
 import { RunLogError, readRunLog } from './run-log';
@@ -50,6 +52,8 @@ caption options:
   --domain ID                    pin every image's domain (natural, ui, code, …): no routing
   --concurrency N                requests in flight per endpoint (default 8; local engine: images at once, default 1)
   --timeout S, --retries N       per-request timeout (default 300 s) and tries (default 6)
+  --wait-ready DURATION          wait for each endpoint to answer before the run, and for a paused one (default 10m; 0: no wait)
+  --max-consecutive-failures N   pause an endpoint after N requests in a row failed every try, probe it until it is back (default 5)
   --shard i/n                    caption only this machine's share (merge the outputs afterwards)
   --sidecars                     also write a .txt beside each image
   --retry-failed                 caption again the images whose last record is a failure`;
@@ -64,6 +68,14 @@ function positiveInt(value: string | undefined, flag: string, fallback: number, 
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}; got "${value}".`);
   return n;
+}
+
+function duration(value: string | undefined, flag: string, fallback: string): number {
+  try {
+    return parseDuration(value ?? fallback, flag);
+  } catch (err) {
+    throw err instanceof RangeError ? new UsageError(err.message) : err;
+  }
 }
 
 function oneOf<T extends string>(value: string | undefined, flag: string, allowed: readonly T[], fallback: T): T {
@@ -104,6 +116,8 @@ const CAPTION_FLAGS = {
   concurrency: { type: 'string' },
   timeout: { type: 'string' },
   retries: { type: 'string' },
+  'wait-ready': { type: 'string' },
+  'max-consecutive-failures': { type: 'string' },
   shard: { type: 'string' },
   sidecars: { type: 'boolean' },
   'retry-failed': { type: 'boolean' },
@@ -201,6 +215,8 @@ async function caption(args: readonly string[]): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const stats = emptyStats();
+  const progress = createProgress();
+  let guard: Resilience | null = null;
   let engine: Engine | null = null;
   try {
     let parallel: number;
@@ -212,12 +228,25 @@ async function caption(args: readonly string[]): Promise<number> {
     } else {
       const concurrency = positiveInt(flags.concurrency, '--concurrency', 8);
       const router = specOf('router');
+      const roles = await endpoints(flags);
+      const timeoutMs = positiveInt(flags.timeout, '--timeout', 300) * 1000;
+      guard = resilience({
+        retry: { ...DEFAULT_RETRY, attempts: positiveInt(flags.retries, '--retries', DEFAULT_RETRY.attempts) },
+        waitReadyMs: duration(flags['wait-ready'], '--wait-ready', '10m'),
+        maxFailures: positiveInt(flags['max-consecutive-failures'], '--max-consecutive-failures', 5),
+        timeoutMs,
+        note: (line) => progress.note(line),
+        signal: abort.signal,
+      });
+      // Before anything loads: a server still loading its model is waited for, not failed on.
+      await guard.waitAllReady([roles.vlm, roles.llm, roles.judge]);
       engine = await openAiEngine(
         {
-          ...(await endpoints(flags)),
+          ...roles,
           concurrency,
-          timeoutMs: positiveInt(flags.timeout, '--timeout', 300) * 1000,
-          retry: { ...DEFAULT_RETRY, attempts: positiveInt(flags.retries, '--retries', DEFAULT_RETRY.attempts) },
+          timeoutMs,
+          retry: guard.retry,
+          breakers: guard.breakers,
           stats,
           ocr: oneOf(flags.ocr, '--ocr', ['local', 'vlm'] as const, 'local'),
           signal: abort.signal,
@@ -236,7 +265,7 @@ async function caption(args: readonly string[]): Promise<number> {
       sidecars: flags.sidecars ?? false,
       ...(shard && { shard: `${shard.index}/${shard.count}` }),
       retryFailed: flags['retry-failed'] ?? false,
-      progress: createProgress(),
+      progress,
       signal: abort.signal,
     });
     const rate = summary.done / Math.max(summary.seconds, 0.001);
@@ -257,9 +286,12 @@ async function caption(args: readonly string[]): Promise<number> {
             .map(([url, n]) => `${n} at ${url}`)
             .join(', ')}.`
         : `Tokens generated: ${summary.generatedTokens}.`,
+      ...(guard?.summaryLines(summary, flags.out) ?? []),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (abort.signal.aborted) return 130;
+    // EX_TEMPFAIL (sysexits.h): a temporary failure, worth running again; schedulers can requeue on it.
+    if (summary.stoppedBy) return 75;
     return summary.failed ? 3 : 0;
   } finally {
     process.off('SIGINT', stop);
