@@ -1,11 +1,11 @@
 /**
  * Is an endpoint ready to caption? Its `/models` is no answer: llama.cpp's
  * server lists its model while it is still loading it and answers chat
- * requests with 503 "Loading model" (tools/server/server.cpp: the
- * `/v1/models` route is served in every state, while the chat routes wait
- * for SERVER_STATE_READY and answer `{"error":{"code":503,"message":"Loading
- * model","type":"unavailable_error"}}` until then); vLLM and SGLang refuse
- * connections until their model is loaded. So the probe is what the run
+ * requests with 503 "Loading model" until then (tools/server/server.cpp's
+ * state middleware: `format_error_response("Loading model",
+ * ERROR_TYPE_UNAVAILABLE)`, which utils.hpp turns into HTTP 503
+ * `{"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}`);
+ * vLLM and SGLang refuse connections until their model is loaded. So the probe is what the run
  * will do: a one-token chat completion. Before a run, each endpoint is
  * polled with backoff until it answers (`--wait-ready`); the circuit breaker
  * (breaker.ts) polls the same way while an endpoint is paused.
