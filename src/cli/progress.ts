@@ -13,12 +13,15 @@ export interface Progress {
   start(total: number, skipped: number): void;
   image(file: string, outcome: { ok: true; ms: number } | { ok: false; error: string }): void;
   stop(): void;
-  /** An event worth seeing now (a retry, a pause): one line, before, during or after the bar. */
-  note(line: string): void;
+  /**
+   * An event worth seeing now (a retry, a pause): one line, before, during or after the bar.
+   * Optional, so a silent progress (tests, the benchmark) need not have it; {@link createProgress}'s always does.
+   */
+  note?(line: string): void;
 }
 
 /** A bar on a TTY, plain lines elsewhere. */
-export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(stream: NodeJS.WriteStream = process.stderr): Required<Progress> {
   let total = 0;
   let done = 0;
   let failed = 0;
