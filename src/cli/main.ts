@@ -53,7 +53,8 @@ caption options:
   --concurrency N                requests in flight per endpoint (default 8; local engine: images at once, default 1)
   --timeout S, --retries N       per-request timeout (default 300 s) and tries (default 6)
   --wait-ready DURATION          wait for each endpoint to answer before the run, and for a paused one (default 10m; 0: no wait)
-  --max-consecutive-failures N   pause an endpoint after N requests in a row failed every try, probe it until it is back (default 5)
+  --max-consecutive-failures N   pause an endpoint after N requests in a row failed every try and probe it until it is back
+                                 (default 5); not back within --wait-ready: the run stops, exit code 75, untried images unrecorded
   --shard i/n                    caption only this machine's share (merge the outputs afterwards)
   --sidecars                     also write a .txt beside each image
   --retry-failed                 caption again the images whose last record is a failure`;
