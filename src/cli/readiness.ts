@@ -17,8 +17,8 @@ import { sleep as realSleep } from './retry';
 /** What one probe found. */
 export type ProbeAnswer =
   | { readonly kind: 'ready' }
-  /** Not yet: loading (503), overloaded (429), down (connection refused), slow (timeout). */
-  | { readonly kind: 'waiting'; readonly last: string; readonly loading: boolean }
+  /** Not yet: loading its model (503), busy (429, other 5xx, a timeout), or not reachable (connection refused). */
+  | { readonly kind: 'waiting'; readonly last: string; readonly state: 'loading' | 'busy' | 'unreachable' }
   /** An answer that waiting will not change (401, 404 for the model, 400): the run cannot start. */
   | { readonly kind: 'refused'; readonly status: number; readonly last: string };
 
@@ -45,10 +45,17 @@ export function classifyProbe(status: number, body: string): ProbeAnswer {
   const reason = bodyReason(body);
   const last = `HTTP ${status}${reason ? ` ${reason}` : ''}`;
   if (status >= 500 || status === 429 || status === 408 || status === 424) {
-    return { kind: 'waiting', last, loading: status === 503 };
+    return { kind: 'waiting', last, state: status === 503 ? 'loading' : 'busy' };
   }
   return { kind: 'refused', status, last };
 }
+
+/** What the wait is for, in the progress line. */
+const WAITING_FOR = Object.freeze({
+  loading: 'to load the model',
+  busy: 'to answer',
+  unreachable: 'to come up',
+} as const satisfies Record<string, string>);
 
 /** What a probe needs besides its endpoint. */
 export interface ProbeDeps {
@@ -81,11 +88,12 @@ export async function probeOnce(endpoint: Endpoint, deps: ProbeDeps): Promise<Pr
     return classifyProbe(response.status, await response.text());
   } catch (err) {
     if (deps.signal?.aborted) throw err;
-    if (timeout.aborted)
-      return { kind: 'waiting', last: `no answer within ${formatDuration(deps.timeoutMs)}`, loading: false };
+    if (timeout.aborted) {
+      return { kind: 'waiting', last: `no answer within ${formatDuration(deps.timeoutMs)}`, state: 'busy' };
+    }
     // undici puts the network reason (connect ECONNREFUSED …) in `cause`.
     const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-    return { kind: 'waiting', last: cause, loading: false };
+    return { kind: 'waiting', last: cause, state: 'unreachable' };
   }
 }
 
@@ -96,10 +104,15 @@ export class NotReadyError extends Error {
     readonly url: string,
     readonly waitedMs: number,
     readonly last: string,
+    /** Whether the last probe reached the server at all. */
+    readonly reached: boolean,
   ) {
     super(
-      `${url} was not ready after ${formatDuration(waitedMs)} (last answer: ${last}). ` +
-        'Check that the server is running and has loaded its model, or wait longer with --wait-ready (e.g. 30m).',
+      reached
+        ? `${url} was not ready after ${formatDuration(waitedMs)} (last answer: ${last}). ` +
+            'Check that the server is running and has loaded its model, or wait longer with --wait-ready (e.g. 30m).'
+        : `Cannot reach ${url} (${last}; waited ${formatDuration(waitedMs)}). Is the server running, and is the URL ` +
+            'its /v1 base? A server that is still starting can be waited for longer with --wait-ready (e.g. 30m).',
     );
   }
 }
@@ -147,10 +160,12 @@ export async function waitReady(endpoint: Endpoint, options: ReadyOptions): Prom
         `${endpoint.url} refused a one-token completion for "${endpoint.model}": ${answer.last}. ${hint}`,
       );
     }
-    if (waitedMs >= options.limitMs) throw new NotReadyError(endpoint.url, waitedMs, answer.last);
+    if (waitedMs >= options.limitMs) {
+      throw new NotReadyError(endpoint.url, waitedMs, answer.last, answer.state !== 'unreachable');
+    }
     const waitMs = Math.min(options.maxPollMs ?? 10_000, 1000 * 2 ** (probes - 1), options.limitMs - waitedMs);
     options.report?.(
-      `waiting for ${endpoint.url} ${answer.loading ? 'to load the model' : 'to answer'}: ` +
+      `waiting for ${endpoint.url} ${WAITING_FOR[answer.state]}: ` +
         `${formatDuration(waitedMs)} of ${formatDuration(options.limitMs)}, last answer ${answer.last}`,
     );
     await pause(waitMs, options.signal);

@@ -7,7 +7,7 @@
 import { Breakers } from './breaker';
 import type { RunSummary } from './caption';
 import { formatDuration } from './durations';
-import type { Endpoint } from './openai-client';
+import { type Endpoint, EndpointError, checkEndpoint } from './openai-client';
 import { waitReady } from './readiness';
 import { type RetryPolicy, describeRetry } from './retry';
 
@@ -59,7 +59,13 @@ export function resilience(options: ResilienceOptions): Resilience {
       const distinct = new Map(endpoints.map((e) => [`${e.url} ${e.model}`, e]));
       await Promise.all(
         [...distinct.values()].map(async (endpoint) => {
-          const { waitedMs, probes } = await waitReady(endpoint, { ...probe, report: options.note });
+          const { waitedMs, probes } = await waitReady(endpoint, { ...probe, report: options.note }).catch(
+            async (err: unknown) => {
+              // A 404: the model list says more (which models it serves, a base URL without /v1) when it can.
+              if (err instanceof EndpointError && err.status === 404) await checkEndpoint(endpoint, options.fetch);
+              throw err;
+            },
+          );
           if (probes > 1) options.note(`${endpoint.url} is ready (answered after ${formatDuration(waitedMs)})`);
         }),
       );

@@ -195,7 +195,9 @@ describe('a server that dies mid-run', () => {
       true,
     );
     expect(
-      first.events.some((e) => e.startsWith(`giving up on ${server?.url}: ${server?.url} was not ready after 1m`)),
+      first.events.some((e) =>
+        e.startsWith(`giving up on ${server?.url}: Cannot reach ${server?.url} (other side closed; waited 1m`),
+      ),
     ).toBe(true);
     expect(first.said.join('\n')).toContain(
       `6 images were not tried and have no record in ${out}: run the same command again once the server is back ` +

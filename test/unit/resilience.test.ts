@@ -65,7 +65,7 @@ describe('durations', () => {
 describe('the readiness probe', () => {
   test('what an answer means: ready, wait (loading, overloaded, a proxy before a starting server), or refused', () => {
     expect(classifyProbe(200, '{}')).toEqual({ kind: 'ready' });
-    expect(classifyProbe(503, LOADING)).toEqual({ kind: 'waiting', last: 'HTTP 503 Loading model', loading: true });
+    expect(classifyProbe(503, LOADING)).toEqual({ kind: 'waiting', last: 'HTTP 503 Loading model', state: 'loading' });
     for (const status of [500, 502, 504, 424, 429, 408]) expect(classifyProbe(status, '').kind).toBe('waiting');
     // vLLM's api-key middleware: {"error": "Unauthorized"}; its unknown model: a top-level message.
     expect(classifyProbe(401, '{"error":"Unauthorized"}')).toEqual({
@@ -102,7 +102,7 @@ describe('the readiness probe', () => {
     expect(done).toEqual({ waitedMs: 35_000, probes: 7 });
     expect(clock.waits).toEqual([1000, 2000, 4000, 8000, 10_000, 10_000]);
     expect(lines[0]).toBe(
-      'waiting for http://gpu-1:8000/v1 to answer: 0s of 10m, last answer connect ECONNREFUSED 10.0.0.1:8000',
+      'waiting for http://gpu-1:8000/v1 to come up: 0s of 10m, last answer connect ECONNREFUSED 10.0.0.1:8000',
     );
     expect(lines[4]).toBe(
       'waiting for http://gpu-1:8000/v1 to load the model: 15s of 10m, last answer HTTP 503 Loading model',
@@ -124,7 +124,9 @@ describe('the readiness probe', () => {
     const once = scriptedFetch(['refused']);
     await expect(
       waitReady(ENDPOINT, { limitMs: 0, timeoutMs: 5000, fetch: once.impl, ...fakeClock() }),
-    ).rejects.toThrow('was not ready after 0s (last answer: connect ECONNREFUSED 10.0.0.1:8000)');
+    ).rejects.toThrow(
+      'Cannot reach http://gpu-1:8000/v1 (connect ECONNREFUSED 10.0.0.1:8000; waited 0s). Is the server running, and is the URL its /v1 base?',
+    );
     expect(once.seen).toHaveLength(1);
   });
 
@@ -183,7 +185,7 @@ describe('the breaker', () => {
     const held = b.admit();
     await expect(held).rejects.toBeInstanceOf(EndpointDownError);
     await expect(held).rejects.toThrow(
-      'http://gpu-1:8000/v1 stopped answering and did not recover: http://gpu-1:8000/v1 was not ready after 5s',
+      'http://gpu-1:8000/v1 stopped answering and did not recover: Cannot reach http://gpu-1:8000/v1 (connect ECONNREFUSED 10.0.0.1:8000; waited 5s)',
     );
     await expect(b.admit()).rejects.toBe(b.stopped);
   });
