@@ -134,7 +134,8 @@ export function describeRetry(event: RetryEvent): string {
  * Runs `task` until it succeeds, fails for good, or runs out of tries. With
  * a gate, each try first waits for the gate's admission, and a request out
  * of tries whose endpoint the gate has paused starts its tries again once
- * the endpoint is back, instead of failing its image.
+ * the endpoint is back, instead of failing its image (once: out of tries
+ * again, it fails).
  */
 export async function withRetries<T>(
   task: (attempt: number) => Promise<T>,
@@ -142,6 +143,9 @@ export async function withRetries<T>(
   options: { readonly signal?: AbortSignal; readonly onRetry?: (error: TransientError, attempt: number) => void } = {},
 ): Promise<T> {
   const { gate } = policy;
+  // Held through one pause at most: a server that answers the probe but fails this request again (an
+  // image it cannot take) fails the image, rather than pausing and resuming for ever.
+  let held = false;
   for (let n = 1; ; n++) {
     await gate?.admit(options.signal);
     try {
@@ -155,7 +159,8 @@ export async function withRetries<T>(
         throw err;
       }
       if (n >= policy.attempts) {
-        if (gate?.exhausted(err) !== 'wait') throw new RetriesExhaustedError(err, n);
+        if (gate?.exhausted(err) !== 'wait' || held) throw new RetriesExhaustedError(err, n);
+        held = true;
         n = 0;
         continue;
       }

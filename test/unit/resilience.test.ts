@@ -244,6 +244,21 @@ describe('retries through a gate', () => {
     ).rejects.toMatchObject({ name: 'RetriesExhaustedError', attempts: 2 });
   });
 
+  test('a request is held through one pause at most: out of tries again after it, it fails its image', async () => {
+    let tries = 0;
+    const always: RetryGate = { admit: async () => {}, answered: () => {}, exhausted: () => 'wait' };
+    await expect(
+      withRetries(
+        async () => {
+          tries += 1;
+          throw new TransientError('server-error', 'HTTP 500');
+        },
+        { ...policy, gate: always },
+      ),
+    ).rejects.toMatchObject({ name: 'RetriesExhaustedError', attempts: 2 });
+    expect(tries).toBe(4);
+  });
+
   test('each retry is reported before its wait, with the try, the tries, the wait and the reason', async () => {
     const seen: string[] = [];
     let n = 0;
