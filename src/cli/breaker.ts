@@ -27,7 +27,13 @@ export class EndpointDownError extends Error {
     /** Why the breaker gave up: the wait passed (NotReadyError) or the endpoint now refuses (EndpointError). */
     readonly why: NotReadyError | EndpointError,
   ) {
-    super(`${url} stopped answering and did not recover: ${why.message}`);
+    super(
+      why instanceof NotReadyError
+        ? `${url} stopped answering and was still not answering after ${formatDuration(why.waitedMs)} ` +
+            `(last answer: ${why.last}). Check the server (its log; was it killed, or out of memory?); ` +
+            'a longer --wait-ready (e.g. 30m) waits out a restart.'
+        : `${url} stopped answering, then refused: ${why.message}`,
+    );
   }
 }
 
@@ -148,7 +154,7 @@ export class Breaker implements RetryGate {
         if (err instanceof NotReadyError || err instanceof EndpointError) {
           const down = new EndpointDownError(this.endpoint.url, err);
           this.state = { kind: 'stopped', error: down };
-          report?.(`giving up on ${this.endpoint.url}: ${err.message}`);
+          report?.(`giving up: ${down.message}`);
           for (const w of waiters) w.reject(down);
         } else {
           // Stopped by the user (Ctrl-C): the held requests end with the same reason.

@@ -16,13 +16,13 @@ import type { CapflowOptions } from '../shared/record';
 import { sidecarNames } from '../session/exports';
 import { type RoleOverrides, resolveRoles } from '../shared/roles';
 import { runCaptions } from './caption';
+import { parseDuration } from './durations';
 import { type Engine, type ModelPlace, localEngine, openAiEngine } from './engines';
 import { EXPORT_FORMATS, type ExportFormat, exportBytes, writeSidecars } from './export';
 import { printable } from './file-words';
 import { listInputs } from './inputs';
 import { mergeProblems, mergeRunLogs } from './merge';
 import { type Endpoint, emptyStats } from './openai-client';
-import { parseDuration } from './durations';
 import { createProgress } from './progress';
 import { type Resilience, resilience } from './resilience';
 import { OutputError, checkOutput, writeOutput } from './outputs';
@@ -240,7 +240,12 @@ async function caption(args: readonly string[]): Promise<number> {
         signal: abort.signal,
       });
       // Before anything loads: a server still loading its model is waited for, not failed on.
-      await guard.waitAllReady([roles.vlm, roles.llm, roles.judge]);
+      try {
+        await guard.waitAllReady([roles.vlm, roles.llm, roles.judge]);
+      } catch (err) {
+        if (abort.signal.aborted) return 130;
+        throw err;
+      }
       engine = await openAiEngine(
         {
           ...roles,

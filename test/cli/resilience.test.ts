@@ -196,7 +196,9 @@ describe('a server that dies mid-run', () => {
     );
     expect(
       first.events.some((e) =>
-        e.startsWith(`giving up on ${server?.url}: Cannot reach ${server?.url} (other side closed; waited 1m`),
+        e.startsWith(
+          `giving up: ${server?.url} stopped answering and was still not answering after 1m (last answer: other side closed)`,
+        ),
       ),
     ).toBe(true);
     expect(first.said.join('\n')).toContain(
@@ -352,7 +354,7 @@ describe('the flags', () => {
     const first = await cli(...args);
     expect(first.code).toBe(75);
     expect(first.err).toContain(`pausing ${server.url}: 3 requests in a row failed every try`);
-    expect(first.err).toContain(`giving up on ${server.url}`);
+    expect(first.err).toContain(`giving up: ${server.url} stopped answering`);
     expect(first.out).toContain('Stopped early: ');
     expect(first.out).toMatch(/6 images were not tried and have no record in .*: run the same command again/);
     expect(lines(out).filter((l) => l.ok)).toHaveLength(2);

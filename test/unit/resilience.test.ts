@@ -185,7 +185,7 @@ describe('the breaker', () => {
     const held = b.admit();
     await expect(held).rejects.toBeInstanceOf(EndpointDownError);
     await expect(held).rejects.toThrow(
-      'http://gpu-1:8000/v1 stopped answering and did not recover: Cannot reach http://gpu-1:8000/v1 (connect ECONNREFUSED 10.0.0.1:8000; waited 5s)',
+      'http://gpu-1:8000/v1 stopped answering and was still not answering after 5s (last answer: connect ECONNREFUSED 10.0.0.1:8000). Check the server (its log; was it killed, or out of memory?); a longer --wait-ready (e.g. 30m) waits out a restart.',
     );
     await expect(b.admit()).rejects.toBe(b.stopped);
   });
