@@ -53,9 +53,14 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Req
         bar.stop();
       },
       note: (line) => {
-        // Clear the bar's line, write the note where the bar was, and draw the bar again below it.
+        // Clear the bar's line, write the note where the bar was, and draw the bar again below it. The bar
+        // saved the cursor (ESC 7) where it started and goes back there when it stops: save the new line
+        // instead, or the summary after the bar would be written over the notes.
         stream.write(`\r\x1b[K${printable(line)}\n`);
-        if (active) bar.render();
+        if (active) {
+          stream.write('\x1b7');
+          bar.render();
+        }
       },
     };
   }
