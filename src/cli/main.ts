@@ -24,6 +24,7 @@ import { listInputs } from './inputs';
 import { mergeProblems, mergeRunLogs } from './merge';
 import { type Endpoint, emptyStats } from './openai-client';
 import { createProgress } from './progress';
+import { NotReadyError } from './readiness';
 import { type Resilience, resilience } from './resilience';
 import { OutputError, checkOutput, writeOutput } from './outputs';
 import { DEFAULT_RETRY } from './retry';
@@ -244,7 +245,10 @@ async function caption(args: readonly string[]): Promise<number> {
         await guard.waitAllReady([roles.vlm, roles.llm, roles.judge]);
       } catch (err) {
         if (abort.signal.aborted) return 130;
-        throw err;
+        if (!(err instanceof NotReadyError)) throw err;
+        // Not ready yet is temporary: the same exit code as a run stopped by an endpoint that went away.
+        process.stderr.write(`${printable(`${err.name}: ${err.message}`)}\n`);
+        return 75;
       }
       engine = await openAiEngine(
         {

@@ -372,6 +372,16 @@ describe('the flags', () => {
       ).size,
     ).toBe(10);
 
+    // A server still loading when the wait ends: exit 75 before any image, nothing written.
+    server.script = () => 'loading';
+    const before = lines(out).length;
+    const loading = await cli(...args, '--retry-failed');
+    expect(loading.code).toBe(75);
+    expect(loading.err).toContain(
+      `NotReadyError: ${server.url} was not ready after 0s (last answer: HTTP 503 Loading model).`,
+    );
+    expect(lines(out)).toHaveLength(before);
+
     const bad = await cli(...args, '--wait-ready', 'soon');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--wait-ready must be a duration such as 90s, 10m or 1h30m');
