@@ -4,12 +4,16 @@
  * to the output at once (with a sidecar `.txt` if asked). A failure —
  * a bad file, a request that failed every retry, a refused request — is a
  * failure record for that image, never the end of the run. Images the
- * output already holds are skipped, so a stopped run resumes.
+ * output already holds are skipped, so a stopped run resumes. The one
+ * failure that ends the run is an endpoint given up by its circuit breaker
+ * (breaker.ts): the image it met and the images not yet started get no
+ * record at all, so the next run does them.
  */
 import { runCapflow } from '../capflow/workflow';
 import { CancelledError, aboutFile } from '../shared/errors';
 import type { CapflowOptions } from '../shared/record';
 import { sidecarNames } from '../session/exports';
+import { EndpointDownError } from './breaker';
 import type { Engine } from './engines';
 import { type CliImage, readImageFile } from './images';
 import { writeOutput } from './outputs';
@@ -44,6 +48,10 @@ export interface RunSummary {
   readonly failures: Readonly<Record<string, number>>;
   readonly seconds: number;
   readonly generatedTokens: number;
+  /** Images of this run with no record written (stopped by Ctrl-C or an endpoint given up): a rerun does them. */
+  readonly notTried: number;
+  /** Why the run stopped before its end, when an endpoint was given up. */
+  readonly stoppedBy: EndpointDownError | null;
 }
 
 /** A failure as its record keeps it, its message naming the file. */
@@ -78,9 +86,10 @@ export async function runCaptions(run: CaptionRun): Promise<RunSummary> {
   run.progress.start(todo.length, run.files.length - todo.length);
   const shard = run.shard ? { shard: run.shard } : {};
   let next = 0;
+  let stoppedBy: EndpointDownError | null = null;
   const worker = async () => {
     while (next < todo.length) {
-      if (run.signal?.aborted) return;
+      if (run.signal?.aborted || stoppedBy) return;
       const file = todo[next++] ?? '';
       const t0 = now();
       let line: RunLine;
@@ -101,6 +110,11 @@ export async function runCaptions(run: CaptionRun): Promise<RunSummary> {
       } catch (err) {
         // A stopped run writes nothing for the image it was on: the next run does it.
         if (run.signal?.aborted) return;
+        // An endpoint given up: this image was not really tried; no record, and no new image starts.
+        if (err instanceof EndpointDownError) {
+          stoppedBy ??= err;
+          return;
+        }
         line = { version: 1, file, ok: false, error: failureOf(err, file), ...shard, ...sentOf(image) };
       }
       await log.append(line);
@@ -128,5 +142,7 @@ export async function runCaptions(run: CaptionRun): Promise<RunSummary> {
     failures,
     seconds: (now() - started) / 1000,
     generatedTokens: tokens,
+    notTried: todo.length - done - failed,
+    stoppedBy,
   };
 }

@@ -21,7 +21,7 @@ import { createNodeOcr } from './node-ocr';
 import { type ImageSettings, imageRequests } from './image-requests';
 import { loadingRouter } from './offline-route';
 import { ChatClient, type Endpoint, type RequestStats, prepareEndpoints } from './openai-client';
-import type { RetryPolicy } from './retry';
+import type { RetryGate, RetryPolicy } from './retry';
 
 /** Loaded models and how to free them. */
 export interface Engine {
@@ -139,10 +139,14 @@ export interface OpenAiSettings extends ImageSettings {
   readonly ocr: 'local' | 'vlm';
   readonly signal?: AbortSignal;
   readonly fetch?: typeof fetch;
+  /** The endpoints were found already (prepareEndpoints, during the readiness wait): used as given. */
+  readonly prepared?: boolean;
   /** Ask for streamed answers (`--stream`). */
   readonly stream?: boolean;
   /** Where what was found about each endpoint (its kind, a missing /v1) is said; default stderr. */
   readonly notice?: (line: string) => void;
+  /** Each endpoint URL's circuit breaker (breaker.ts), gating its requests' retries. */
+  readonly breakers?: { for(endpoint: Endpoint): RetryGate };
 }
 
 /** What the VLM is asked when it stands in for the OCR tool. */
@@ -182,10 +186,17 @@ export async function openAiEngine(
   const client = (endpoint: Endpoint) => {
     let limiter = limiters.get(endpoint.url);
     if (!limiter) limiters.set(endpoint.url, (limiter = new Limiter(settings.concurrency)));
-    return new ChatClient(endpoint, { ...settings, limiter });
+    const gate = settings.breakers?.for(endpoint);
+    return new ChatClient(endpoint, {
+      ...settings,
+      limiter,
+      retry: gate ? { ...settings.retry, gate } : settings.retry,
+    });
   };
   // Each distinct endpoint is probed once (its API base, server kind and model), then used as found.
-  const found = await prepareEndpoints([settings.vlm, settings.llm, settings.judge], settings);
+  const found = settings.prepared
+    ? (e: Endpoint) => e
+    : await prepareEndpoints([settings.vlm, settings.llm, settings.judge], settings);
   const [vlm, llm, judge] = [client(found(settings.vlm)), client(found(settings.llm)), client(found(settings.judge))];
   // Each image goes in the form its endpoint takes, encoded once and reused by every step (image-requests.ts).
   const send = imageRequests(settings);

@@ -26,10 +26,12 @@ import { mergeProblems, mergeRunLogs } from './merge';
 import { chooseRoute } from './offline-route';
 import { checkCommand, versionCommand } from './check-command';
 import { endpoints } from './endpoint-flags';
-import { UsageError, oneOf, positiveInt } from './usage';
-import { answerNotes, emptyStats } from './openai-client';
+import { UsageError, duration, oneOf, positiveInt } from './usage';
+import { type Endpoint, answerNotes, emptyStats, prepareEndpoints } from './openai-client';
 import { SERVER_KIND_IDS } from './server-kinds';
 import { createProgress } from './progress';
+import { NotReadyError } from './readiness';
+import { type Resilience, resilience } from './resilience';
 import { OutputError, checkOutput, writeOutput } from './outputs';
 import { DEFAULT_RETRY } from './retry';
 import { RunLogError, readRunLog } from './run-log';
@@ -66,6 +68,9 @@ caption options:
   --domain ID                    pin every image's domain (natural, ui, code, …): no routing
   --concurrency N                requests in flight per endpoint (default 8; local engine: images at once, default 1)
   --timeout S, --retries N       per-request timeout (default 300 s) and tries (default 6)
+  --wait-ready DURATION          wait for each endpoint to answer before the run, and for a paused one (default 10m; 0: no wait)
+  --max-consecutive-failures N   pause an endpoint after N requests in a row failed every try and probe it until it is back
+                                 (default 5); not back within --wait-ready: the run stops, exit code 75, untried images unrecorded
 ${IMAGE_USAGE}
   --shard i/n|auto               caption only this machine's share (merge the outputs afterwards); auto: the
                                  Slurm array task's, or the Kubernetes Indexed Job pod's with --shards N
@@ -110,6 +115,8 @@ export const CAPTION_FLAGS = {
   timeout: { type: 'string' },
   retries: { type: 'string' },
   ...IMAGE_FLAGS,
+  'wait-ready': { type: 'string' },
+  'max-consecutive-failures': { type: 'string' },
   shard: { type: 'string' },
   shards: { type: 'string' },
   sidecars: { type: 'boolean' },
@@ -207,6 +214,8 @@ async function caption(args: readonly string[]): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const stats = emptyStats();
+  const progress = createProgress();
+  let guard: Resilience | null = null;
   let engine: Engine | null = null;
   try {
     let parallel: number;
@@ -218,12 +227,42 @@ async function caption(args: readonly string[]): Promise<number> {
     } else {
       const concurrency = positiveInt(flags.concurrency, '--concurrency', 8);
       const router = specOf('router');
+      const roles = await endpoints(flags);
+      const timeoutMs = positiveInt(flags.timeout, '--timeout', 300) * 1000;
+      guard = resilience({
+        retry: { ...DEFAULT_RETRY, attempts: positiveInt(flags.retries, '--retries', DEFAULT_RETRY.attempts) },
+        waitReadyMs: duration(flags['wait-ready'], '--wait-ready', '10m'),
+        maxFailures: positiveInt(flags['max-consecutive-failures'], '--max-consecutive-failures', 5),
+        timeoutMs,
+        note: (line) => progress.note(line),
+        signal: abort.signal,
+      });
+      // Before anything loads: a server still starting or loading its model is waited for, not failed on; each
+      // endpoint is found once it answers (its /v1 base, server kind and model), each finding said once.
+      const said = new Set<string>();
+      const notice = (line: string) => void (said.has(line) || (said.add(line), process.stderr.write(`${line}\n`)));
+      let found: (endpoint: Endpoint) => Endpoint;
+      try {
+        found = await guard.waitAllReady([roles.vlm, roles.llm, roles.judge], async (e) =>
+          (await prepareEndpoints([e], { notice }))(e),
+        );
+      } catch (err) {
+        if (abort.signal.aborted) return 130;
+        if (!(err instanceof NotReadyError)) throw err;
+        // Not ready yet is temporary: the same exit code as a run stopped by an endpoint that went away.
+        process.stderr.write(`${printable(`${err.name}: ${err.message}`)}\n`);
+        return 75;
+      }
       engine = await openAiEngine(
         {
-          ...(await endpoints(flags)),
+          vlm: found(roles.vlm),
+          llm: found(roles.llm),
+          judge: found(roles.judge),
+          prepared: true,
           concurrency,
-          timeoutMs: positiveInt(flags.timeout, '--timeout', 300) * 1000,
-          retry: { ...DEFAULT_RETRY, attempts: positiveInt(flags.retries, '--retries', DEFAULT_RETRY.attempts) },
+          timeoutMs,
+          retry: guard.retry,
+          breakers: guard.breakers,
           stats,
           images: fit,
           // The formats the server kind decodes, unless the user named them (--image-formats wins).
@@ -246,7 +285,7 @@ async function caption(args: readonly string[]): Promise<number> {
       sidecars: flags.sidecars ?? false,
       ...(shard && { shard: `${shard.index}/${shard.count}` }),
       retryFailed: flags['retry-failed'] ?? false,
-      progress: createProgress(),
+      progress,
       signal: abort.signal,
     });
     const rate = summary.done / Math.max(summary.seconds, 0.001);
@@ -272,9 +311,12 @@ async function caption(args: readonly string[]): Promise<number> {
       ...(routeNotice ? ['Routing: the VLM chose each domain (--route vlm): the router was not on disk.'] : []),
       ...(sharding ? [`Shard ${sharding.shard.index}/${sharding.shard.count} (${sharding.from}).`] : []),
       ...(engineKind === 'openai' ? answerNotes(stats) : []),
+      ...(guard?.summaryLines(summary, flags.out) ?? []),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (abort.signal.aborted) return 130;
+    // EX_TEMPFAIL (sysexits.h): a temporary failure, worth running again; schedulers can requeue on it.
+    if (summary.stoppedBy) return 75;
     return summary.failed ? 3 : 0;
   } finally {
     process.off('SIGINT', stop);

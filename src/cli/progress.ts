@@ -1,7 +1,9 @@
 /**
  * Progress of a long run: a bar with rate and ETA on a terminal
  * (cli-progress), one plain line per image otherwise (logs, CI, `nohup`),
- * and the final summary.
+ * and the final summary. Events of the run (a retry, an endpoint paused or
+ * back) are lines of their own as they happen: above the bar on a terminal,
+ * one line each in a log.
  */
 import { SingleBar } from 'cli-progress';
 import { printable } from './file-words';
@@ -11,10 +13,15 @@ export interface Progress {
   start(total: number, skipped: number): void;
   image(file: string, outcome: { ok: true; ms: number } | { ok: false; error: string }): void;
   stop(): void;
+  /**
+   * An event worth seeing now (a retry, a pause): one line, before, during or after the bar.
+   * Optional, so a silent progress (tests, the benchmark) need not have it; {@link createProgress}'s always does.
+   */
+  note?(line: string): void;
 }
 
 /** A bar on a TTY, plain lines elsewhere. */
-export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(stream: NodeJS.WriteStream = process.stderr): Required<Progress> {
   let total = 0;
   let done = 0;
   let failed = 0;
@@ -24,12 +31,16 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
       format: '{bar} {value}/{total} | {rate} images/s | ETA {eta_formatted} | failed {failed}',
       hideCursor: true,
       etaBuffer: 50,
+      // A note clears the bar's line; the bar must redraw even when its own text did not change.
+      forceRedraw: true,
     });
+    let active = false;
     const started = Date.now();
     const rate = () => (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(2);
     return {
       start: (n) => {
         total = n;
+        active = true;
         bar.start(n, 0, { rate: '0.00', failed: 0 });
       },
       image: (_file, outcome) => {
@@ -37,7 +48,20 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
         if (!outcome.ok) failed += 1;
         bar.update(done, { rate: rate(), failed });
       },
-      stop: () => bar.stop(),
+      stop: () => {
+        active = false;
+        bar.stop();
+      },
+      note: (line) => {
+        // Clear the bar's line, write the note where the bar was, and draw the bar again below it. The bar
+        // saved the cursor (ESC 7) where it started and goes back there when it stops: save the new line
+        // instead, or the summary after the bar would be written over the notes.
+        stream.write(`\r\x1b[K${printable(line)}\n`);
+        if (active) {
+          stream.write('\x1b7');
+          bar.render();
+        }
+      },
     };
   }
   return {
@@ -51,5 +75,6 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr): Pro
       stream.write(`${printable(`[${done}/${total}] ${file} ${what}`)}\n`);
     },
     stop: () => {},
+    note: (line) => void stream.write(`${printable(line)}\n`),
   };
 }

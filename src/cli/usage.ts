@@ -1,4 +1,5 @@
 /** The command line's own mistakes: the error that prints the usage, and the readers of numeric and choice flags. */
+import { parseDuration } from './durations';
 
 /** A mistake in the command line: its message and the usage. */
 export class UsageError extends Error {
@@ -25,4 +26,13 @@ export function oneOf<T extends string>(
     throw new UsageError(`${flag} must be one of ${allowed.join(', ')}; got "${value}".`);
   }
   return value as T;
+}
+
+/** A duration flag (90s, 10m, 1h30m, plain seconds, 0) in milliseconds, or a usage error naming the flag. */
+export function duration(value: string | undefined, flag: string, fallback: string): number {
+  try {
+    return parseDuration(value ?? fallback, flag);
+  } catch (err) {
+    throw err instanceof RangeError ? new UsageError(err.message) : err;
+  }
 }

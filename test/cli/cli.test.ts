@@ -264,11 +264,13 @@ test('local from a model host: weights are downloaded once into --cache-dir, and
 describe('long runs', () => {
   test('transient faults are retried to success; a permanent failure is a failure record, not a crash', async () => {
     server.reset();
+    // Requests 1 and 2 are the readiness probes of the VLM and the text model (--wait-ready): the faults hit
+    // the caption requests after them.
     const faults: Record<number, 'malformed' | 'drop' | '503' | '429'> = {
-      1: 'malformed',
-      2: 'drop',
-      3: '503',
-      4: '429',
+      3: 'malformed',
+      4: 'drop',
+      5: '503',
+      6: '429',
     };
     server.behaviour.fault = (n) => faults[n] ?? 'ok';
     const retried = await cli(
@@ -324,8 +326,8 @@ describe('long runs', () => {
       ['odd/ok-red.png', TINY_VLM_CAPTIONS.red],
       ['odd/refused.png', { name: 'EndpointError', message: expect.stringContaining('refused the request: HTTP 400') }],
     ]);
-    // 2 tries for the busy image, 1 for the refused one (not retried), 1 for the good one.
-    expect(server.stats().requests).toBe(4);
+    // 2 readiness probes, 2 tries for the busy image, 1 for the refused one (not retried), 1 for the good one.
+    expect(server.stats().requests).toBe(6);
     expect(failed.out).toMatch(/2 failed: (?=.*RetriesExhaustedError \(server-error\) 1)(?=.*EndpointError 1)/);
   });
 
@@ -562,7 +564,18 @@ describe('export and usage', () => {
         `${server.url} does not serve "Qwen/Typo-VL"; it serves ${TINY_VLM.repo}, ${TINY_LLM.repo}.`,
       ],
       [
-        ['caption', 'imgs', '--out', 'x.jsonl', ...OPENAI, '--vlm-endpoint', 'http://127.0.0.1:9/v1'],
+        // --wait-ready 0: one readiness probe, not ten minutes of waiting for a server to come up.
+        [
+          'caption',
+          'imgs',
+          '--out',
+          'x.jsonl',
+          ...OPENAI,
+          '--vlm-endpoint',
+          'http://127.0.0.1:9/v1',
+          '--wait-ready',
+          '0',
+        ],
         'Cannot reach http://127.0.0.1:9/v1',
       ],
     ];

@@ -179,6 +179,8 @@ describe('the command line', () => {
     for (const r of vlm)
       expect(r).toMatchObject({ min_p: 0.1, top_k: 3, chat_template_kwargs: { enable_thinking: false } });
     for (const r of llm) expect(r).toMatchObject({ min_p: 0.1, top_k: 40 });
+    // The readiness probe was among them, shaped as the run's requests are.
+    expect(vlm.some((r) => r.max_tokens === 1)).toBe(true);
     const bad = await cli('caption', work, '--out', out, '--config', config, '--server', 'vllmm', ...OFFLINE);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--server must be one of auto, vllm, sglang/);
@@ -216,5 +218,24 @@ describe('the command line', () => {
     );
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--vlm-request-json is not valid JSON/);
+  });
+
+  test('a base URL without /v1 (Ollama) is found once, before the readiness wait, and the run goes on there', async () => {
+    const server = await serve({ kind: 'ollama', models: ['qwen2.5vl:latest'] });
+    const out = join(work, 'ollama-base.jsonl');
+    const run = await cli(
+      'caption',
+      join(work, 'red.png'),
+      '--out',
+      out,
+      '--endpoint',
+      server.origin,
+      '--vlm-model',
+      'qwen2.5vl',
+      ...OFFLINE,
+    );
+    expect(run.code, run.err).toBe(0);
+    expect(run.err.match(/its API is at/g)).toHaveLength(1);
+    expect(lines(out).map((l) => (l.ok ? 'ok' : `${l.error.name}: ${l.error.message}`))).toEqual(['ok']);
   });
 });
