@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CAPTION_FLAGS } from '../../src/cli/main';
+import { CAPTION_FLAGS } from '../../src/cli/caption-flags';
 import { closedPort } from '../support/canned-openai';
 import { type OpsWorkspace, REPO, deployCommands, opsWorkspace, words } from '../support/ops-cli';
 
