@@ -72,9 +72,12 @@ export function imageSummary(counts: ImageCounts, fit: ImageFit): string[] {
   if (counts.images === 0) return [];
   const each = counts.parts / counts.images;
   const lines = [
-    `Images: ${counts.images} sent ${each.toFixed(1)} times each on average (every step re-sends its image), ` +
+    (each > 1
+      ? `Images: ${counts.images} sent ${each.toFixed(1)} times each on average (every step re-sends its image), `
+      : `Images: ${counts.images} sent once each, `) +
       `${counts.byPath ? `${counts.byPath} as file:// paths (nothing uploaded), ` : ''}` +
-      `${bytesText(counts.bytes)} uploaded; each image was encoded once and reused by its steps.`,
+      `${bytesText(counts.bytes)} uploaded` +
+      (each > 1 ? '; each image was encoded once and reused by its steps.' : '.'),
   ];
   const reencoded = Object.entries(counts.reencoded).sort(([k, a], [l, b]) => b - a || k.localeCompare(l));
   if (reencoded.length) {

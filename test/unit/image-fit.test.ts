@@ -129,6 +129,10 @@ test('the summary says what was sent, what it cost and what was changed', () => 
     "Sent smaller after HTTP 413 (payload too large): 1; lower --image-max-side, or raise the server's limit (TGI: --payload-limit).",
   ]);
   expect(imageSummary(emptyImageCounts(), DEFAULT_FIT)).toEqual([]);
+  // Single pass sends each image once: nothing to say about re-sending.
+  expect(imageSummary({ ...emptyImageCounts(), images: 2, parts: 2, bytes: 2048 }, DEFAULT_FIT)).toEqual([
+    'Images: 2 sent once each, 2 KB uploaded.',
+  ]);
 });
 
 describe('one image’s encodings', () => {
