@@ -17,7 +17,7 @@ export const IMAGE_FLAGS = {
 /** The flags' lines of the usage. */
 export const IMAGE_USAGE = `  --image-max-pixels N, --image-max-side PX
                                  images sent to endpoints are downscaled to fit (default ${DEFAULT_MAX_PIXELS} pixels, ${DEFAULT_MAX_SIDE} px: a 24 MP photo fits a 16k context)
-  --image-formats LIST           formats the endpoints decode, sent as they are (default jpeg,png; also webp, gif); others are re-encoded
+  --image-formats LIST           formats the endpoints decode, sent as they are (default: the server kind's, else jpeg,png; also webp, gif)
   --image-file-urls              send images that need no change as file:// paths, uploading nothing (vLLM --allowed-local-media-path on a shared filesystem)`;
 
 /** The flags' values, as parseArgs gives them. */
