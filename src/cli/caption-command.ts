@@ -11,7 +11,7 @@ import { sidecarNames } from '../session/exports';
 import { PRESETS, requirePresetId } from '../shared/presets';
 import { type RoleOverrides, applyOverride, resolveRoles } from '../shared/roles';
 import { runCaptions } from './caption';
-import { CAPTION_FLAGS, captionOptions } from './caption-flags';
+import { CAPTION_FLAGS, captionOptions, checkEngineFlags } from './caption-flags';
 import { endpoints } from './endpoint-flags';
 import { type Engine, type ModelPlace, localEngine, openAiEngine } from './engines';
 import { printable } from './file-words';
@@ -45,6 +45,7 @@ export async function caption(args: readonly string[]): Promise<number> {
     process.env,
   );
   const shard = sharding?.shard ?? null;
+  checkEngineFlags(flags, engineKind);
   const fit = imageFitOf(flags, engineKind, (m) => new UsageError(m));
   const { files: all, duplicates } = await listInputs(positionals);
   const files = shard ? all.filter((f) => inShard(f, shard)) : all;

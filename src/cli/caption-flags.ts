@@ -111,3 +111,39 @@ export function captionOptions(flags: CaptionFlags): CapflowOptions {
     judge: attempts === 0 ? null : { attempts, ...(minScore !== undefined && { minScore }) },
   };
 }
+
+/** Flags that shape requests to endpoints: meaningless, so refused, with `--engine local`. */
+const OPENAI_ONLY = Object.freeze([
+  'endpoint',
+  'vlm-endpoint',
+  'llm-endpoint',
+  'judge-endpoint',
+  'vlm-model',
+  'llm-model',
+  'judge-model',
+  'config',
+  'api-key-env',
+  'allow-insecure-key',
+  'server',
+  'request-json',
+  'vlm-request-json',
+  'llm-request-json',
+  'judge-request-json',
+  'stream',
+  'wait-ready',
+  'max-consecutive-failures',
+  'timeout',
+  'retries',
+] as const satisfies readonly (keyof CaptionFlags)[]);
+
+/** A usage error for a flag of the openai engine given to a local run (it would be ignored without a word). */
+export function checkEngineFlags(flags: CaptionFlags, engine: 'local' | 'openai'): void {
+  if (engine !== 'local') return;
+  const given = OPENAI_ONLY.find((flag) => flags[flag] !== undefined);
+  if (given) {
+    throw new UsageError(`--${given} applies to --engine openai (requests to endpoints); this run is --engine local.`);
+  }
+  if (flags.ocr === 'vlm') {
+    throw new UsageError('--ocr vlm applies to --engine openai; the local engine reads text with the bundled PP-OCR.');
+  }
+}

@@ -560,6 +560,10 @@ describe('export and usage', () => {
       [['export', 'x.jsonl', '--format', 'pdf'], '--format must be one of'],
       [['frobnicate'], '"frobnicate" is not a command.'],
       [
+        ['caption', 'imgs', '--out', 'x.jsonl', '--wait-ready', '5m'],
+        '--wait-ready applies to --engine openai (requests to endpoints); this run is --engine local.',
+      ],
+      [
         ['caption', 'imgs', '--out', 'x.jsonl', ...OPENAI, '--vlm-model', 'Qwen/Typo-VL'],
         `${server.url} does not serve "Qwen/Typo-VL"; it serves ${TINY_VLM.repo}, ${TINY_LLM.repo}.`,
       ],
