@@ -274,6 +274,9 @@ test('a photo with EXIF orientation 6 is read upright', async () => {
     .getByTestId('file-input')
     .setInputFiles([{ name: 'sideways.jpg', mimeType: 'image/jpeg', buffer: stored }]);
   await waitForStatus(page, 'sideways.jpg', 'done', 120_000);
+  await card(page, 'sideways.jpg')
+    .getByRole('button', { name: /^Trace · \d+ steps$/ })
+    .click();
   const ocr = card(page, 'sideways.jpg').locator('mc-trace li[data-agent="ocr"] [data-label="Output"] pre');
   expect(await ocr.textContent()).toMatch(/^"HELLO 2024" at/);
   await page.context().close();
