@@ -60,47 +60,38 @@ export async function seekVideo(
   video.preload = 'auto';
   video.playsInline = true;
   const url = URL.createObjectURL(blob);
-  // The time whose frame is on show (its frame callback came); a seek elsewhere clears it.
-  let shown: number | null = null;
   const seek = async (time: number) => {
-    shown = null;
     const seeked = once(video, 'seeked', options.signal, cancel);
     video.currentTime = time;
     await seeked;
   };
+  const presentations = watchPresentations(video, options.signal, cancel);
   /**
    * Seeks and waits until the frame at `time` is the one on show: `seeked`
    * alone can come before the decoder has a picture (the first seek of a
-   * busy page drew a blank frame, which read as a scene change). The video
-   * frame callback fires when the new frame is presented, also for another
-   * time inside the same frame, but not for a seek to the very time on show
-   * (Chromium 156), which is skipped: its frame is already there. Browsers
-   * without the callback wait until the element has the current frame's data.
+   * busy page drew a blank frame, which read as a scene change), so the
+   * frame is drawn once the element has presented a frame after the seek.
+   * The element presents its first frame once after load, by itself: that
+   * one is waited for before any seek, so it is never taken for a seek's.
+   * It is counted from the start, as it can come before the first seek or
+   * after it, by the page's load (waiting for it once it had come was the
+   * hang under load). A paused element asked for the time it is already at
+   * presents nothing new (Chromium elides that seek), so there the frame on
+   * show is the one. Browsers without the video frame callback wait until
+   * the element has the current frame's data.
    */
   const seekFrame = async (time: number) => {
-    if (shown === time) return;
-    if (typeof video.requestVideoFrameCallback !== 'function') {
+    if (!presentations) {
       await seek(time);
       if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA)
         await once(video, 'loadeddata', options.signal, cancel);
       return;
     }
-    const presented = new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        video.cancelVideoFrameCallback(id);
-        reject(cancel());
-      };
-      const id = video.requestVideoFrameCallback(() => {
-        options.signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-    });
-    // A cancel while the seek itself is awaited rejects both: the seek's rejection is the one reported.
-    presented.catch(() => {});
+    await presentations.after(0);
+    if (time === video.currentTime && !video.seeking) return;
+    const before = presentations.count;
     await seek(time);
-    await presented;
-    shown = time;
+    await presentations.after(before);
   };
   try {
     video.src = url;
@@ -148,8 +139,53 @@ export async function seekVideo(
     }
     return { frames, duration, width: reader.width, height: reader.height, partial };
   } finally {
+    presentations?.stop();
     video.removeAttribute('src');
     video.load();
     URL.revokeObjectURL(url);
   }
+}
+
+/** Counts the frames `video` presents, from now on, and waits for the next ones; null without the video frame callback. */
+function watchPresentations(video: HTMLVideoElement, signal: AbortSignal | undefined, cancel: () => Error) {
+  if (typeof video.requestVideoFrameCallback !== 'function') return null;
+  let count = 0;
+  let waiters: { above: number; resolve: () => void }[] = [];
+  let id = 0;
+  const watch = () => {
+    id = video.requestVideoFrameCallback(() => {
+      count += 1;
+      const ready = waiters.filter((w) => count > w.above);
+      waiters = waiters.filter((w) => count <= w.above);
+      for (const w of ready) w.resolve();
+      watch();
+    });
+  };
+  watch();
+  return {
+    get count() {
+      return count;
+    },
+    /** Resolves once more than `above` frames have been presented; rejects when `signal` aborts. */
+    after(above: number) {
+      if (count > above) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          waiters = waiters.filter((w) => w !== waiter);
+          reject(cancel());
+        };
+        const waiter = {
+          above,
+          resolve: () => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+        };
+        if (signal?.aborted) return onAbort();
+        waiters.push(waiter);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+    stop: () => video.cancelVideoFrameCallback(id),
+  };
 }

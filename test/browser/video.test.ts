@@ -150,6 +150,50 @@ describe('where WebCodecs is missing: seeking a <video> on the page', () => {
     });
   });
 
+  test('on a page so busy that the first frame is shown before the first seek: the same frames, no hang', async () => {
+    // Chromium elides a seek to the time a paused element is at: it presents no frame. When the element's
+    // first frame came before the reader asked for one (a busy page), waiting for a frame after seeking to 0
+    // hung. Here every video's 'loadedmetadata' reaches its listeners only once the first frame was presented.
+    const add = HTMLMediaElement.prototype.addEventListener;
+    HTMLMediaElement.prototype.addEventListener = function (
+      this: HTMLMediaElement,
+      type: string,
+      listener: EventListenerOrEventListenerObject,
+      opts?: boolean | AddEventListenerOptions,
+    ) {
+      if (type !== 'loadedmetadata' || !(this instanceof HTMLVideoElement) || typeof listener !== 'function')
+        return add.call(this, type, listener, opts);
+      const video = this;
+      const presented = new Promise<void>((resolve) => video.requestVideoFrameCallback(() => resolve()));
+      return add.call(this, type, (e: Event) => void presented.then(() => listener.call(video, e)), opts);
+    } as typeof add;
+    try {
+      let hung: ReturnType<typeof setTimeout> | undefined;
+      const seeked = await Promise.race([
+        seekVideo(rgb, 'rgb.webm'),
+        // Only a bound on the failure: the reading itself takes about a second.
+        new Promise<never>((_, reject) => {
+          hung = setTimeout(() => reject(new Error('the seeking reader hung')), 60_000);
+        }),
+      ]).finally(() => clearTimeout(hung));
+      const colours = await Promise.all(
+        seeked.frames.map(async (f) => colourOf((await RawImage.fromBlob(f.image)).rgb())),
+      );
+      expect(seeked.frames.map((f, i) => [f.time, colours[i]])).toEqual([
+        [0.375, 'red'],
+        [1.125, 'red'],
+        [1.875, 'red'],
+        [2.625, 'green'],
+        [3.375, 'green'],
+        [4.125, 'blue'],
+        [4.875, 'blue'],
+        [5.625, 'blue'],
+      ]);
+    } finally {
+      HTMLMediaElement.prototype.addEventListener = add;
+    }
+  });
+
   test('a damaged file and an audio-only file get their own messages; cancelling stops the seeking', async () => {
     const damaged = new Blob([new Uint8Array(await rgb.arrayBuffer()).slice(0, 40)], { type: 'video/webm' });
     await expect(seekVideo(damaged, 'damaged.webm')).rejects.toMatchObject({
