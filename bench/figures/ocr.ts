@@ -91,8 +91,12 @@ function checkRead(sets: OcrSets): void {
   expect(sets.tuning.ours.all?.cer, 'our OCR reads the tuning set (the test suite holds it to 3%)').toBeLessThanOrEqual(
     0.03,
   );
-  for (const c of [sets.tuning, sets.fresh])
-    expect(c.tesseract.all?.cer, 'tesseract.js reads the set').toBeLessThan(0.25);
+  expect(sets.tuning.tesseract.all?.cer, 'tesseract.js reads the tuning set (12% on every run)').toBeLessThan(0.25);
+  // The fresh scenes are new on every run and tesseract.js misses whole kinds of them (turned text, small
+  // photos), so its CER there spreads widely: 12% to 31% over eight quick runs (seeds 1000 to 998000). A
+  // broken reader reads next to nothing (CER near 100%); this only proves that each reader read.
+  for (const reader of [sets.fresh.ours, sets.fresh.tesseract])
+    expect(reader.all?.cer, 'each reader reads the fresh scenes').toBeLessThan(0.6);
 }
 
 async function chromiumComparison(rounds: number): Promise<OcrSets> {
