@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main';
+import { runCli } from '../support/in-process-cli';
 import type { RunLine } from '../../src/cli/run-log';
 import { TextLlm } from '../../src/models/text-llm';
 import { Vlm } from '../../src/models/vlm';
@@ -44,27 +44,7 @@ let server: OpenAiTestServer;
 let disposeModels: () => Promise<void>;
 
 /** Runs the CLI in this process from `work`; returns its exit code and what it printed. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const cwd = process.cwd();
-  let out = '';
-  let err = '';
-  const write = (sink: 'out' | 'err') => (chunk: string | Uint8Array) => {
-    if (sink === 'out') out += String(chunk);
-    else err += String(chunk);
-    return true;
-  };
-  const [stdout, stderr] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = write('out') as typeof process.stdout.write;
-  process.stderr.write = write('err') as typeof process.stderr.write;
-  process.chdir(work);
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    process.chdir(cwd);
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-  }
-}
+const cli = (...args: string[]) => runCli(args, { cwd: work });
 
 const lines = (file: string): RunLine[] =>
   readFileSync(join(work, file), 'utf8')

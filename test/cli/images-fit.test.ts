@@ -20,7 +20,7 @@ import {
   sizeText,
   smallerSize,
 } from '../../src/cli/image-fit';
-import { main } from '../../src/cli/main';
+import { runCli } from '../support/in-process-cli';
 import type { RunLine } from '../../src/cli/run-log';
 import { writeImageFixtures } from '../support/image-fixtures';
 import { type ImageTestServer, type SeenRequest, startImageServer } from '../support/image-server';
@@ -30,21 +30,7 @@ let server: ImageTestServer;
 let runs = 0;
 
 /** Runs the CLI in this process from `work`; returns its exit code and what it printed. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const cwd = process.cwd();
-  let [out, err] = ['', ''];
-  const [stdout, stderr] = [process.stdout.write, process.stderr.write];
-  process.stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof stdout;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((err += String(chunk)), true)) as typeof stderr;
-  process.chdir(work);
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    process.chdir(cwd);
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-  }
-}
+const cli = (...args: string[]) => runCli(args, { cwd: work });
 
 /** Captions `files` against the test server into a fresh output; returns the CLI's result and the lines. */
 async function caption(files: readonly string[], ...flags: string[]) {

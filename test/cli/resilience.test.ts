@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { runCaptions } from '../../src/cli/caption';
 import { openAiEngine } from '../../src/cli/engines';
-import { main } from '../../src/cli/main';
+import { runCli } from '../support/in-process-cli';
 import { type Endpoint, emptyStats, prepareEndpoints } from '../../src/cli/openai-client';
 import type { Progress } from '../../src/cli/progress';
 import { resilience } from '../../src/cli/resilience';
@@ -318,19 +318,7 @@ describe('retries as they happen', () => {
 
 describe('the flags', () => {
   /** Runs the CLI in this process; returns its exit code and what it printed. */
-  async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const [stdout, stderr] = [process.stdout.write, process.stderr.write];
-    process.stdout.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof stdout;
-    process.stderr.write = ((chunk: string | Uint8Array) => ((err += String(chunk)), true)) as typeof stderr;
-    try {
-      return { code: await main(args), out, err };
-    } finally {
-      process.stdout.write = stdout;
-      process.stderr.write = stderr;
-    }
-  }
+  const cli = (...args: string[]) => runCli(args);
 
   test('--max-consecutive-failures and --wait-ready: a dead server stops the run (exit 75), the rerun finishes it', async () => {
     let answered = 0;

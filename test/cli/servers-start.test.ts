@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { probeEndpoint } from '../../src/cli/endpoint-probe';
-import { main } from '../../src/cli/main';
+import { runCli } from '../support/in-process-cli';
 import type { RunLine } from '../../src/cli/run-log';
 import type { ServerKind } from '../../src/cli/server-kinds';
 import { clientOf, serve } from '../support/kind-clients';
@@ -81,18 +81,7 @@ describe('the command line', () => {
   writeFileSync(join(work, 'red.png'), solidPng(220, 20, 20));
   writeFileSync(join(work, 'blue.png'), solidPng(20, 20, 220));
 
-  async function cli(...args: string[]) {
-    let [out, err] = ['', ''];
-    const [stdout, stderr] = [process.stdout.write, process.stderr.write];
-    process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
-    process.stderr.write = ((c: string) => ((err += c), true)) as typeof process.stderr.write;
-    try {
-      return { code: await main(args), out, err };
-    } finally {
-      process.stdout.write = stdout;
-      process.stderr.write = stderr;
-    }
-  }
+  const cli = (...args: string[]) => runCli(args);
   const OFFLINE = ['--engine', 'openai', '--domain', 'natural', '--ocr', 'vlm', '--judge-attempts', '0'];
   const lines = (file: string) =>
     readFileSync(file, 'utf8')

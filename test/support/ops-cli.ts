@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
+import { runCli } from './in-process-cli';
 import type { RunLine } from '../../src/cli/run-log';
 import { type CannedServer, startCannedServer } from './canned-openai';
 import { solidPng } from './png';
@@ -44,27 +44,7 @@ export async function opsWorkspace(): Promise<OpsWorkspace> {
     work,
     server,
     openai: ['--engine', 'openai', '--endpoint', server.url, '--vlm-model', server.model],
-    cli: async (args, env = {}) => {
-      let out = '';
-      let err = '';
-      const [stdout, stderr] = [process.stdout.write, process.stderr.write];
-      process.stdout.write = ((chunk: string) => ((out += chunk), true)) as typeof process.stdout.write;
-      process.stderr.write = ((chunk: string) => ((err += chunk), true)) as typeof process.stderr.write;
-      const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-      Object.assign(process.env, env);
-      process.chdir(work);
-      try {
-        return { code: await main(args), out, err };
-      } finally {
-        process.chdir(REPO);
-        process.stdout.write = stdout;
-        process.stderr.write = stderr;
-        for (const [k, v] of Object.entries(saved)) {
-          if (v === undefined) delete process.env[k];
-          else process.env[k] = v;
-        }
-      }
-    },
+    cli: (args, env = {}) => runCli(args, { cwd: work, env }),
     shell: (line, env) =>
       new Promise((resolve, reject) => {
         const child = spawn('sh', ['-c', line], {
