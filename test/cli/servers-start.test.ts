@@ -83,6 +83,9 @@ describe('the command line', () => {
 
   const cli = (...args: string[]) => runCli(args);
   const OFFLINE = ['--engine', 'openai', '--domain', 'natural', '--ocr', 'vlm', '--judge-attempts', '0'];
+  /** Captions `inputs` into `out` against one endpoint serving `model`, with no model of this machine's. */
+  const caption = (out: string, inputs: string, endpoint: string, model: string, ...flags: string[]) =>
+    cli('caption', inputs, '--out', out, '--endpoint', endpoint, '--vlm-model', model, ...flags, ...OFFLINE);
   const lines = (file: string) =>
     readFileSync(file, 'utf8')
       .split('\n')
@@ -93,17 +96,7 @@ describe('the command line', () => {
     // Long answers: every step is cut at its budget, asked again at twice it, and cut again.
     const server = await serve({ kind: 'vllm', models: ['qwen3-vl'], thinking: true, answerTokens: 100_000 });
     const out = join(work, 'vllm.jsonl');
-    const run = await cli(
-      'caption',
-      work,
-      '--out',
-      out,
-      '--endpoint',
-      server.origin,
-      '--vlm-model',
-      'qwen3-vl',
-      ...OFFLINE,
-    );
+    const run = await caption(out, work, server.origin, 'qwen3-vl');
     expect(run.code, run.err).toBe(0);
     expect(run.err.match(/its API is at/g)).toHaveLength(1);
     expect(run.err).toMatch(/vLLM \(from owned_by "vllm" in \/models\); thinking off/);
@@ -178,33 +171,11 @@ describe('the command line', () => {
   test('usage missing is said in the summary; bad --request-json is a usage error naming the flag', async () => {
     const server = await serve({ kind: 'llamacpp', models: ['/m.gguf'], noUsage: true });
     const out = join(work, 'llama.jsonl');
-    const run = await cli(
-      'caption',
-      work,
-      '--out',
-      out,
-      '--endpoint',
-      `${server.origin}/v1`,
-      '--vlm-model',
-      'm',
-      ...OFFLINE,
-    );
+    const run = await caption(out, work, `${server.origin}/v1`, 'm');
     expect(run.code, run.err).toBe(0);
     expect(run.out).toMatch(/tokens: not reported;/);
     expect(run.out).toMatch(/\d+ answers reported no token usage: their tokens are unknown, not counted above\./);
-    const bad = await cli(
-      'caption',
-      work,
-      '--out',
-      out,
-      '--endpoint',
-      server.origin,
-      '--vlm-model',
-      'm',
-      '--vlm-request-json',
-      '{top_k: 2}',
-      ...OFFLINE,
-    );
+    const bad = await caption(out, work, server.origin, 'm', '--vlm-request-json', '{top_k: 2}');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--vlm-request-json is not valid JSON/);
   });
@@ -212,17 +183,7 @@ describe('the command line', () => {
   test('a base URL without /v1 (Ollama) is found once, before the readiness wait, and the run goes on there', async () => {
     const server = await serve({ kind: 'ollama', models: ['qwen2.5vl:latest'] });
     const out = join(work, 'ollama-base.jsonl');
-    const run = await cli(
-      'caption',
-      join(work, 'red.png'),
-      '--out',
-      out,
-      '--endpoint',
-      server.origin,
-      '--vlm-model',
-      'qwen2.5vl',
-      ...OFFLINE,
-    );
+    const run = await caption(out, join(work, 'red.png'), server.origin, 'qwen2.5vl');
     expect(run.code, run.err).toBe(0);
     expect(run.err.match(/its API is at/g)).toHaveLength(1);
     expect(lines(out).map((l) => (l.ok ? 'ok' : `${l.error.name}: ${l.error.message}`))).toEqual(['ok']);
