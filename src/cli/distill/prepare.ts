@@ -84,8 +84,8 @@ export interface Kept extends Candidate {
 
 /** The path a record holds, normalised so that `./a/b.png`, `a//b.png` and `a\b.png` are one key. */
 export function pathKey(file: string): string {
-  const key = posix.normalize(file.replaceAll('\\', '/'));
-  return key.startsWith('./') ? key.slice(2) : key;
+  // normalize drops a leading `./` and folds `//` and `x/..`.
+  return posix.normalize(file.replaceAll('\\', '/'));
 }
 
 /** A number in [0, 1) from the key's SHA-256: the same on every machine and run. */
