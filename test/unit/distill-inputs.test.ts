@@ -82,6 +82,13 @@ describe('malformed input', () => {
     expect(() => parseInputText(text, 'runs/day1.jsonl')).toThrow('runs/day1.jsonl, line 3: not JSON.');
   });
 
+  test('a cut-off last line (no newline) is named as a run stopped mid-write', () => {
+    const text = `${runLog([okLine('a.png')])}{"version":1,"file":"b.p`;
+    expect(() => parseInputText(text, 'run.jsonl')).toThrow(
+      /run\.jsonl, line 2: not JSON, and the file ends without a newline: a run stopped mid-write\?/,
+    );
+  });
+
   test('JSON of no known format, and a run-log line without its record, are refused by line', () => {
     expect(() => parseInputText('{"hello":1}\n', 'x.jsonl')).toThrow(/x\.jsonl, line 1: not a record of a run log/);
     expect(() => parseInputText('[1]\n', 'x.jsonl')).toThrow('x.jsonl, line 1: not a JSON object.');

@@ -72,6 +72,9 @@ function scoresOf(v: unknown): Record<string, number | null> | null {
 /** The language of a single-pass instruction, read from its fixed wording. */
 const LANGUAGE = /^Describe this .*? in (.+?)(?:, covering in order: |: type, subject, )/s;
 
+/** Instructions read already: an export repeats a few instructions over thousands of lines. */
+const SETTINGS_SEEN = new Map<string, { domain: DomainId | null; style: CaptionStyle; language: string } | null>();
+
 /**
  * Domain, style and language of a fine-tuning export's instruction: the one `singlePassPrompt` call that
  * writes it exactly; null when none does (an instruction of another version, or edited by hand).
@@ -79,12 +82,16 @@ const LANGUAGE = /^Describe this .*? in (.+?)(?:, covering in order: |: type, su
 export function instructionSettings(
   text: string,
 ): { domain: DomainId | null; style: CaptionStyle; language: string } | null {
+  const known = SETTINGS_SEEN.get(text);
+  if (known !== undefined) return known;
   const language = LANGUAGE.exec(text)?.[1];
-  if (!language) return null;
-  for (const domain of [null, ...DOMAIN_IDS])
-    for (const style of CAPTION_STYLE_IDS)
-      if (singlePassPrompt(domain, language, style) === text) return { domain, style, language };
-  return null;
+  let found: { domain: DomainId | null; style: CaptionStyle; language: string } | null = null;
+  if (language)
+    for (const domain of [null, ...DOMAIN_IDS])
+      for (const style of CAPTION_STYLE_IDS)
+        if (!found && singlePassPrompt(domain, language, style) === text) found = { domain, style, language };
+  SETTINGS_SEEN.set(text, found);
+  return found;
 }
 
 function fromRunLog(l: Json, source: string, line: number): DistillInput {
@@ -192,11 +199,25 @@ export function parseInputLine(text: string, source: string, line: number): Dist
   );
 }
 
-/** Every line of a JSONL file's text, read; blank lines are skipped. */
+/**
+ * Every line of a JSONL file's text, read; blank lines are skipped. A last line without its newline that is
+ * not JSON is named as what it likely is: a run stopped mid-write.
+ */
 export function parseInputText(text: string, source: string): DistillInput[] {
-  return text
-    .split('\n')
+  const lines = text.split('\n');
+  return lines
     .map((l, i) => [l, i + 1] as const)
     .filter(([l]) => l.trim())
-    .map(([l, n]) => parseInputLine(l, source, n));
+    .map(([l, n]) => {
+      try {
+        return parseInputLine(l, source, n);
+      } catch (err) {
+        if (n === lines.length && err instanceof DistillInputError && err.message.endsWith('not JSON.'))
+          throw new DistillInputError(
+            `${source}, line ${n}: not JSON, and the file ends without a newline: a run stopped mid-write? ` +
+              '`metacaptioner caption` with the same --out repairs a run log.',
+          );
+        throw err;
+      }
+    });
 }

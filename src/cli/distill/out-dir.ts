@@ -54,7 +54,8 @@ export async function checkOutDir(out: string, inputs: readonly string[]): Promi
           `--out "${out}" is the input "${input}" (the same file): an output never replaces an input. Choose a new folder.`,
         );
     }
-    throw new OutputError(`--out "${out}" is ${fileKind(info)}, not a folder. Choose a new or empty folder.`);
+    const what = info.isFile() ? 'a file' : fileKind(info);
+    throw new OutputError(`--out "${out}" is ${what}, not a folder. Choose a new or empty folder.`);
   }
   const entries = await readdir(out);
   if (entries.length === 0) return 'empty';
