@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { caption } from './caption-command';
 import { CAPTION_FLAGS, CAPTION_USAGE } from './caption-flags';
 import { checkCommand, versionCommand } from './check-command';
+import { DISTILL_PREPARE_USAGE, distillPrepare } from './distill/prepare-command';
 import { endpoints } from './endpoint-flags';
 import { EXPORT_FORMATS, type ExportFormat, exportBytes, writeSidecars } from './export';
 import { printable } from './file-words';
@@ -25,7 +26,9 @@ const USAGE = `Usage:
   metacaptioner check <endpoint options> [--image FILE]   one image through every role: answers, tokens, latency
   metacaptioner --version
 
-${CAPTION_USAGE}`;
+${CAPTION_USAGE}
+
+${DISTILL_PREPARE_USAGE}`;
 
 /** `check`: one image through every role of the endpoints the flags name (check-command.ts). */
 function check(args: readonly string[]): Promise<number> {
@@ -90,6 +93,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await exportRun(rest);
       case 'check':
         return await check(rest);
+      case 'distill':
+        if (rest[0] !== 'prepare') throw new UsageError('distill has one subcommand: distill prepare.');
+        return await distillPrepare(rest.slice(1));
       case '--version':
       case '-V':
       case 'version':
