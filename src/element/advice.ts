@@ -103,6 +103,15 @@ const RULES = Object.freeze({
   VideoDecodeError: { visitor: null, fix: null },
   CancelledError: { visitor: 'Cancelled.', fix: null },
   ImportError: { visitor: UNAVAILABLE, fix: null },
+  DeviceTooSmallError: {
+    // The visitor reads why in plain words ("Quality needs one 254 MB buffer; this GPU allows 134 MB").
+    visitor: null,
+    fix: {
+      attribute: 'preset',
+      url: null,
+      advice: 'Set preset to auto (the default): it takes the largest tier that fits the visitor’s device.',
+    },
+  },
 } as const satisfies Record<CaptionerErrorName, Rule>);
 
 /** Any other error (a RangeError from a bad attribute, say): plain words, and the console has the message. */

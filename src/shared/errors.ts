@@ -20,6 +20,7 @@ export const ERROR_NAMES = [
   'WorkerCrashedError',
   'QuotaExceededError',
   'ImportError',
+  'DeviceTooSmallError',
 ] as const;
 
 /** One of {@link ERROR_NAMES}. */
@@ -188,4 +189,20 @@ export class ImportError extends CaptionerError {
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 0)} MB (${bytes} bytes)`;
+}
+
+/**
+ * A tier cannot run on this device (a buffer over the GPU's limit, a load
+ * peak over its memory or the WASM ceiling, a download over the free
+ * storage), found before anything is fetched. `reasons` are the plain
+ * sentences of src/shared/device-fit.ts; a caller may load anyway by
+ * passing its explicit opt-in (`allowTooSmall`).
+ */
+export class DeviceTooSmallError extends CaptionerError {
+  constructor(
+    readonly tier: string,
+    readonly reasons: readonly string[],
+  ) {
+    super('DeviceTooSmallError', `${reasons.join('; ')}. A smaller tier (or automatic) fits this device better.`);
+  }
 }

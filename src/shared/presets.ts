@@ -151,7 +151,7 @@ export const CLIP_B32 = {
 const BUNDLED_OCR: BundledOcr = { kind: 'bundled', approxBytes: 16_000_000 };
 
 /** What one plan of a tier's VLM downloads, router and OCR included (exact where the plan is known). */
-function tierBytes(vlm: ModelSpec, plan: keyof DtypePlan): number {
+export function tierBytes(vlm: ModelSpec, plan: keyof DtypePlan): number {
   return (vlm.planBytes?.[plan] ?? vlm.approxBytes) + CLIP_B32.approxBytes + BUNDLED_OCR.approxBytes;
 }
 

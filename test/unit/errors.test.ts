@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import {
   CancelledError,
   type CaptionerErrorName,
+  DeviceTooSmallError,
   ERROR_NAMES,
   ImageDecodeError,
   ImageSourceError,
@@ -43,6 +44,8 @@ const RAISED: Readonly<Record<CaptionerErrorName, () => Error>> = {
   WorkerCrashedError: () => new WorkerCrashedError('out of memory'),
   QuotaExceededError: () => new QuotaExceededError('org/model', 300e6, 20e6),
   ImportError: () => new ImportError('the folder holds no config.json'),
+  DeviceTooSmallError: () =>
+    new DeviceTooSmallError('quality', ['Quality needs one 254 MB buffer; this GPU allows 134 MB']),
 };
 
 describe('every error a user sees names the file', () => {
