@@ -12,6 +12,7 @@ import type {
   CaptionResult,
   DeviceRequest,
   DownloadPlan,
+  FitReport,
   ImportFile,
   LoadReport,
   LoadRequest,
@@ -20,10 +21,18 @@ import type {
 } from '../shared/api';
 import type { CachedModel } from '../shared/cached-model';
 import type { DeviceInfo } from '../shared/device';
+import type { AutoTier } from '../shared/device-fit';
 import { CancelledError, aboutFile } from '../shared/errors';
 import type { EventSink } from '../shared/events';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
-import { DEFAULT_PRESET_ID, PRESETS, type Preset, type PresetId, requirePresetId } from '../shared/presets';
+import {
+  DEFAULT_PRESET_REQUEST,
+  PRESETS,
+  type Preset,
+  type PresetId,
+  type PresetRequest,
+  requirePresetRequest,
+} from '../shared/presets';
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
 import { type VideoSampling, videoSampling } from '../shared/video-sampling';
 import { folderImport } from './folder-import';
@@ -52,7 +61,8 @@ export interface CaptionerOptions {
 
 /** Which models, for which roles, on which device. */
 export interface ModelChoice {
-  readonly preset?: PresetId | Preset;
+  /** Default `auto`: the largest tier that fits this device (see `fit()`). */
+  readonly preset?: PresetRequest | Preset;
   readonly overrides?: RoleOverrides;
   /** Default: just the VLM (single-pass captions). CapFlow also needs `llm` and `router`. */
   readonly roles?: readonly LoadableRole[];
@@ -61,6 +71,12 @@ export interface ModelChoice {
 
 /** What to load. */
 export interface LoadOptions extends ModelChoice {
+  /**
+   * Load a shipped tier that does not fit this device anyway (it may crash
+   * the tab). Without it such a load rejects with `DeviceTooSmallError`
+   * before anything is downloaded.
+   */
+  readonly allowTooSmall?: boolean;
   readonly onEvent?: EventSink;
   readonly signal?: AbortSignal;
   readonly jobId?: string;
@@ -126,6 +142,8 @@ export interface Captioner {
   probe(): Promise<DeviceInfo>;
   /** What `load` with these options would download (per role and file, with sizes) and what is cached already. */
   plan(options?: PlanOptions): Promise<DownloadPlan>;
+  /** Which shipped tiers fit this device (on `device`, default `auto`) and why not, and the one `auto` takes. */
+  fit(device?: DeviceRequest): Promise<FitReport>;
   load(options?: LoadOptions): Promise<LoadReport>;
   caption(request: CaptionRequest): Promise<CaptionResult>;
   /** Captions with the CapFlow workflow (default) or the single-pass mode; returns the full record. */
@@ -238,36 +256,60 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
     }
   };
 
-  const presetOf = (preset: PresetId | Preset) =>
-    typeof preset === 'string' ? PRESETS[requirePresetId(preset)] : preset;
+  const fit = (device: DeviceRequest) => link.call((api) => api.fit(device));
+  /** The preset a request means; `auto` asks the worker which tier fits (and says why, for the record). */
+  const presetOf = async (
+    preset: PresetRequest | Preset,
+    device: DeviceRequest,
+  ): Promise<{ preset: Preset; auto?: AutoTier }> => {
+    if (typeof preset !== 'string') return { preset };
+    const request = requirePresetRequest(preset);
+    if (request !== 'auto') return { preset: PRESETS[request] };
+    const { auto } = await fit(device);
+    return { preset: PRESETS[auto.tier], auto };
+  };
 
   return {
     probe: () => link.call((api) => api.probe()),
 
-    plan({ preset = DEFAULT_PRESET_ID, overrides = {}, roles = DEFAULT_ROLES, device = 'auto', ocr = false } = {}) {
-      const request = { preset: presetOf(preset), overrides, roles, device, ocr };
-      return link.call((api) => api.plan(request));
-    },
-
-    load({
-      preset = DEFAULT_PRESET_ID,
+    async plan({
+      preset = DEFAULT_PRESET_REQUEST,
       overrides = {},
       roles = DEFAULT_ROLES,
       device = 'auto',
+      ocr = false,
+    } = {}) {
+      const request = { preset: (await presetOf(preset, device)).preset, overrides, roles, device, ocr };
+      return link.call((api) => api.plan(request));
+    },
+
+    fit: (device = 'auto') => fit(device),
+
+    load({
+      preset = DEFAULT_PRESET_REQUEST,
+      overrides = {},
+      roles = DEFAULT_ROLES,
+      device = 'auto',
+      allowTooSmall = false,
       onEvent = ignore,
       signal,
       jobId = nextId('load'),
     } = {}) {
-      const request: LoadRequest = {
-        jobId,
-        preset: presetOf(preset),
-        overrides,
-        roles,
-        device,
-      };
+      // A mistyped name fails here, at once, never as a silent default.
+      if (typeof preset === 'string') requirePresetRequest(preset);
       // Ask for durable storage before the first big download (only pages may ask).
       void globalThis.navigator?.storage?.persist?.().catch(() => false);
       return enqueue(jobId, signal, async () => {
+        const chosen = await presetOf(preset, device);
+        const request: LoadRequest = {
+          jobId,
+          preset: chosen.preset,
+          overrides,
+          roles,
+          device,
+          ...(allowTooSmall && { allowTooSmall }),
+          ...(chosen.auto && { auto: chosen.auto }),
+        };
         try {
           const report = await link.call((api) => api.load(request, proxy(onEvent)));
           lastLoad = { request, generation: link.current };

@@ -15,6 +15,7 @@ import type {
   CapflowJob,
   DeviceRequest,
   DownloadPlan,
+  FitReport,
   ImportFile,
   LoadReport,
   OcrJob,
@@ -26,9 +27,12 @@ import type {
 } from '../shared/api';
 import type { CachedModel } from '../shared/cached-model';
 import type { DeviceInfo } from '../shared/device';
-import { ImageDecodeError, NotLoadedError, errorText } from '../shared/errors';
+import type { DeviceKind } from '../shared/model-spec';
+import { type AutoTier, chooseAutoTier, fitTier, fitTiers } from '../shared/device-fit';
+import { DeviceTooSmallError, ImageDecodeError, NotLoadedError, errorText } from '../shared/errors';
 import type { EventSink } from '../shared/events';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
+import { PRESETS } from '../shared/presets';
 import type { CaptionRecord, VideoSampler } from '../shared/record';
 import { type CapflowInput, type CapflowModels, runCapflow } from '../capflow/workflow';
 import { decodeImage, fitForModels, rgbOf } from '../media/decode';
@@ -44,6 +48,7 @@ import { OCR_MODEL_NAME, type OcrEngine } from './ocr/ocr-engine';
 import { OcrTool } from './ocr/ocr-tool';
 import { type AssetLocations, assetLocations } from './runtime/assets';
 import { autoDeviceNotice, autoDeviceReason } from './runtime/device-choice';
+import { cachedTierBytes, deviceFacts, reportedDeviceMemory } from './runtime/device-facts';
 import { probeDevice } from './runtime/device-probe';
 import { GpuFallback } from './runtime/gpu-fallback';
 import { HostGuard } from './runtime/host-guard';
@@ -60,6 +65,8 @@ export interface ServiceDeps {
   readonly reserveBytes?: number;
   /** The Web Locks manager, for the life lock (absent outside browsers). */
   readonly locks?: LockManager;
+  /** `navigator.deviceMemory` in GB, or null (tests report a small device). */
+  readonly deviceMemory?: () => number | null;
 }
 
 /** The real dependencies inside a worker. */
@@ -69,6 +76,7 @@ export function workerDeps(): ServiceDeps {
     now: () => performance.now(),
     storage: navigator.storage,
     locks: navigator.locks,
+    deviceMemory: reportedDeviceMemory,
   };
 }
 
@@ -87,6 +95,8 @@ export class CaptionerService implements CaptionerApi {
   private lastLoad: LoadRequest | null = null;
   /** Why the loaded models sit on WASM when `auto` passed over a software adapter, for records. */
   private deviceReason: string | null = null;
+  /** How `preset=auto` chose the loaded tier, for records; null when the caller named it. */
+  private autoTier: AutoTier | null = null;
   private readonly gpu = new GpuFallback({
     modelsDevice: () => this.models.device,
     reloadOnWasm: async (control, onEvent) => {
@@ -148,6 +158,35 @@ export class CaptionerService implements CaptionerApi {
     return planDownload(ctx, device, wanted, request.ocr ? [this.ocr.plan(ctx)] : []);
   }
 
+  async fit(request: DeviceRequest): Promise<FitReport> {
+    const info = await this.probe();
+    const device = this.gpu.deviceFor(request, info);
+    const { quota = 0, usage = 0 } = await this.deps.storage.estimate();
+    const cached = cachedTierBytes(await this.requireCache().list());
+    const facts = deviceFacts(info, device, this.deps.deviceMemory?.() ?? null, Math.max(0, quota - usage), cached);
+    const tiers = fitTiers(facts);
+    return { device, tiers, auto: chooseAutoTier(tiers) };
+  }
+
+  /**
+   * Refuses, before anything is fetched, a shipped tier that cannot run on
+   * this device (unless the caller opted in). Only a tier as shipped is
+   * judged: an overridden VLM or a preset of one's own has sizes the rules
+   * do not know. Storage is left to the download's own check, which knows
+   * file by file what is cached and says it as a QuotaExceededError.
+   */
+  private refuseTooSmall(request: LoadRequest, info: DeviceInfo, device: DeviceKind): void {
+    if (request.allowTooSmall || request.overrides.vlm) return;
+    const shipped = Object.values(PRESETS).find((p) => p.id === request.preset.id);
+    if (!shipped || shipped.vlm.repo !== request.preset.vlm.repo) return;
+    const fit = fitTier(shipped, deviceFacts(info, device, this.deps.deviceMemory?.() ?? null, null));
+    if (fit.kind === 'doesNot')
+      throw new DeviceTooSmallError(
+        fit.tier,
+        fit.reasons.map((r) => r.text),
+      );
+  }
+
   load(request: LoadRequest, onEvent: EventSink): Promise<LoadReport> {
     return this.jobs.run(request.jobId, (control) => this.loadModels(request, control, onEvent));
   }
@@ -156,6 +195,7 @@ export class CaptionerService implements CaptionerApi {
     const info = await this.probe();
     const device = this.gpu.deviceFor(request.device, info);
     const deviceReason = autoDeviceReason(request.device, device, info);
+    this.refuseTooSmall(request, info, device);
     if (deviceReason) onEvent({ type: 'notice', message: autoDeviceNotice(deviceReason) });
     await this.runtimeReady;
     const wanted = wantedModels(request, device, info);
@@ -176,8 +216,9 @@ export class CaptionerService implements CaptionerApi {
     }
     this.lastLoad = request;
     this.deviceReason = deviceReason;
+    this.autoTier = request.auto ?? null;
     this.gpu.watch(device);
-    return { device, roles, ...(deviceReason && { deviceReason }) };
+    return { device, roles, ...(deviceReason && { deviceReason }), ...(request.auto && { auto: request.auto }) };
   }
 
   caption(job: CaptionJob, onEvent: EventSink): Promise<CaptionResult> {
@@ -265,7 +306,11 @@ export class CaptionerService implements CaptionerApi {
           ...record,
           ...(sampledBy && { sampledBy }),
           ...(partial && { partialVideo: partial }),
-          runtime: { ...this.models.runtime(), ...(this.deviceReason && { deviceReason: this.deviceReason }) },
+          runtime: {
+            ...this.models.runtime(),
+            ...(this.deviceReason && { deviceReason: this.deviceReason }),
+            ...(this.autoTier && { tier: { id: this.autoTier.tier, auto: true, reason: this.autoTier.reason } }),
+          },
         };
       });
     });

@@ -7,6 +7,7 @@
 import type { CaptionRecord, CapflowOptions } from './record';
 import type { CachedModel } from './cached-model';
 import type { DeviceInfo } from './device';
+import type { AutoTier, TierFit } from './device-fit';
 import type { EventSink } from './events';
 import type { DeviceKind, DtypeChoice } from './model-spec';
 import type { ModelSource } from './model-source';
@@ -34,6 +35,22 @@ export interface LoadRequest {
   readonly overrides: RoleOverrides;
   readonly roles: readonly LoadableRole[];
   readonly device: DeviceRequest;
+  /**
+   * Load a shipped tier even where the device-fit rules say it does not fit
+   * (the caller's explicit opt-in; the page asks the user first). Without
+   * it such a load is a `DeviceTooSmallError` before anything is fetched.
+   */
+  readonly allowTooSmall?: boolean;
+  /** How `preset=auto` chose this tier, for `record.runtime`; absent when the caller named the tier. */
+  readonly auto?: AutoTier;
+}
+
+/** Which shipped tiers fit this device, and the one `preset=auto` takes (see src/shared/device-fit.ts). */
+export interface FitReport {
+  /** The device the tiers were judged for (what the request resolves to). */
+  readonly device: DeviceKind;
+  readonly tiers: readonly TierFit[];
+  readonly auto: AutoTier;
 }
 
 /** One loaded role. */
@@ -54,6 +71,8 @@ export interface LoadReport {
   readonly roles: readonly RoleReport[];
   /** Set when `auto` chose WASM over a software WebGPU adapter: why (also said as a notice). */
   readonly deviceReason?: string;
+  /** Set when `preset=auto` chose the tier: which and why. */
+  readonly auto?: AutoTier;
 }
 
 /** What a download plan is asked for: a load without running it; `ocr` adds the bundled OCR files. */
@@ -173,6 +192,8 @@ export interface CaptionerApi {
   probe(): Promise<DeviceInfo>;
   /** Lists what `load` would fetch for a request, with sizes and what is already cached; downloads nothing. */
   plan(request: PlanRequest): Promise<DownloadPlan>;
+  /** Which shipped tiers fit this device on `device`, and the one `preset=auto` takes; downloads nothing. */
+  fit(device: DeviceRequest): Promise<FitReport>;
   load(request: LoadRequest, onEvent: EventSink): Promise<LoadReport>;
   caption(job: CaptionJob, onEvent: EventSink): Promise<CaptionResult>;
   /** Captions with the CapFlow workflow or the single-pass mode (load roles vlm, llm and router first). */

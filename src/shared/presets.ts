@@ -202,8 +202,22 @@ export const PRESETS = Object.freeze({
 /** A shipped preset id. */
 export type PresetId = keyof typeof PRESETS;
 
-/** The preset the app starts with. */
+/** The tier used where one must be named without a device to judge by (plans of no preset, the CLI's Node engine before it asks). */
 export const DEFAULT_PRESET_ID: PresetId = 'balanced';
+
+/**
+ * A preset as asked for: a shipped tier, or `auto`, the largest tier that
+ * fits the device (src/shared/device-fit.ts), chosen when the models load.
+ */
+export type PresetRequest = PresetId | 'auto';
+
+/** What the page, the element, the library and the CLI start with: the tier that fits the device. */
+export const DEFAULT_PRESET_REQUEST: PresetRequest = 'auto';
+
+/** A preset name as asked for: `auto` or a shipped tier (or an earlier name); a name we do not ship is an error. */
+export function requirePresetRequest(name: string): PresetRequest {
+  return name === 'auto' ? 'auto' : requirePresetId(name);
+}
 
 /** Earlier names still accepted (saved URLs, embeds): "light" became "tiny". */
 const PRESET_ALIASES: Readonly<Record<string, PresetId>> = Object.freeze({ light: 'tiny' });
@@ -219,7 +233,7 @@ export function presetIdOf(name: string | null | undefined): PresetId | null {
 export function requirePresetId(name: string): PresetId {
   const id = presetIdOf(name);
   if (id) return id;
-  throw new ModelLoadError(`"${name}" is not a preset: use ${Object.keys(PRESETS).join(', ')}.`);
+  throw new ModelLoadError(`"${name}" is not a preset: use auto, ${Object.keys(PRESETS).join(', ')}.`);
 }
 
 /** Largest download of a preset over its plans (shared models counted once). */

@@ -141,6 +141,8 @@ export interface RecordRuntime {
   readonly device: string;
   /** Set when `auto` chose WASM over a software WebGPU adapter: why. */
   readonly deviceReason?: string;
+  /** Set when `preset=auto` chose the tier: which tier, and why in words ("Balanced fits this device; …"). */
+  readonly tier?: { readonly id: string; readonly auto: true; readonly reason: string };
   readonly dtypes: Readonly<Record<string, unknown>>;
   readonly models: Readonly<Record<string, string>>;
 }
