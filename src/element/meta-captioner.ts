@@ -16,7 +16,8 @@ import type { DeviceRequest } from '../shared/api';
 import { CancelledError, ImageSourceError, isCaptionerError } from '../shared/errors';
 import { type CaptionEvent, writesCaption } from '../shared/events';
 import { HUB_HOST, HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
-import { DEFAULT_PRESET_ID, type PresetId, requirePresetId } from '../shared/presets';
+import { DEFAULT_PRESET_REQUEST, type PresetRequest, requirePresetRequest } from '../shared/presets';
+import { autoTierText } from '../shared/device-fit';
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
 import { type CaptionErrorDetail, captionEvent, errorFacts } from './events';
 import { adviceFor, authorLine } from './advice';
@@ -80,7 +81,8 @@ export class MetaCaptioner extends LitElement {
   /** `alt` | `short` | `detailed`; default `alt` when filling an `alt`, else `detailed`. */
   declare captionStyle: CaptionStyle | '';
   declare prompt: string;
-  declare preset: PresetId;
+  /** `auto` (default): the largest tier that fits the visitor's device; or `tiny` | `balanced` | `quality`. */
+  declare preset: PresetRequest;
   /** Pin a domain (e.g. `ui`); empty: routing decides. */
   declare domain: string;
   declare language: string;
@@ -115,7 +117,7 @@ export class MetaCaptioner extends LitElement {
     this.mode = 'single-pass';
     this.captionStyle = '';
     this.prompt = '';
-    this.preset = DEFAULT_PRESET_ID;
+    this.preset = DEFAULT_PRESET_REQUEST;
     this.domain = '';
     this.language = 'English';
     this.maxTokens = 0;
@@ -181,12 +183,14 @@ export class MetaCaptioner extends LitElement {
         source: this.source(),
         assetsBase: this.assetsBase || undefined,
         device: this.device,
-        preset: requirePresetId(this.preset),
+        preset: requirePresetRequest(this.preset),
         overrides: this.overrides(),
       });
       const onEvent = (e: CaptionEvent) => this.onEngineEvent(e, abort.signal);
       this.setWorking('Loading models');
-      await shared.ensure(this.roles(video), onEvent, abort.signal);
+      const report = await shared.ensure(this.roles(video), onEvent, abort.signal);
+      // Which tier `preset=auto` took, said once, as it loads ("Automatic: balanced — fits this device").
+      if (report?.auto) this.setWorking(`Loaded: ${autoTierText(report.auto)}`);
       this.setWorking('Captioning');
       const record = await shared.captioner.capflow({
         jobId,

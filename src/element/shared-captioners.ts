@@ -9,7 +9,8 @@ import { type Captioner, createCaptioner } from '../client/captioner';
 import type { DeviceRequest } from '../shared/api';
 import type { EventSink } from '../shared/events';
 import type { ModelSource } from '../shared/model-source';
-import type { PresetId } from '../shared/presets';
+import type { PresetRequest } from '../shared/presets';
+import type { LoadReport } from '../shared/api';
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
 
 /** What decides which captioner an element uses. */
@@ -17,7 +18,7 @@ export interface SharedConfig {
   readonly source: ModelSource;
   readonly assetsBase: string | undefined;
   readonly device: DeviceRequest;
-  readonly preset: PresetId;
+  readonly preset: PresetRequest;
   readonly overrides: RoleOverrides;
 }
 
@@ -32,18 +33,22 @@ export class SharedCaptioner {
     this.captioner = createCaptioner({ source: config.source, assetsBase: config.assetsBase });
   }
 
-  /** Loads `roles` unless they are loaded (with whatever is loaded already, which stays in memory). */
-  ensure(roles: readonly LoadableRole[], onEvent: EventSink, signal: AbortSignal): Promise<void> {
-    const run = async (): Promise<void> => {
-      if (roles.every((r) => this.loaded.has(r))) return;
+  /** Loads `roles` unless they are loaded (with whatever is loaded already, which stays in memory); null: nothing to load. */
+  ensure(roles: readonly LoadableRole[], onEvent: EventSink, signal: AbortSignal): Promise<LoadReport | null> {
+    const run = async (): Promise<LoadReport | null> => {
+      if (roles.every((r) => this.loaded.has(r))) return null;
       const all = [...new Set([...this.loaded, ...roles])];
       const { device, preset, overrides } = this.config;
-      await this.captioner.load({ preset, overrides, roles: all, device, onEvent, signal });
+      const report = await this.captioner.load({ preset, overrides, roles: all, device, onEvent, signal });
       this.loaded = new Set(all);
+      return report;
     };
     // A load cancelled by one element leaves the roles missing: the next element's turn loads them.
     const turn = this.chain.then(run, run);
-    this.chain = turn.catch(() => {});
+    this.chain = turn.then(
+      () => {},
+      () => {},
+    );
     return turn;
   }
 }

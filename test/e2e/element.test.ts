@@ -197,7 +197,7 @@ test('a corrupt image and an unknown preset get named caption-errors while the o
         'typo',
         {
           name: 'ModelLoadError',
-          message: '"huge" is not a preset: use tiny, balanced, quality.',
+          message: '"huge" is not a preset: use auto, tiny, balanced, quality.',
           fix: expect.objectContaining({ attribute: 'preset', url: null }),
         },
       ],
