@@ -4,11 +4,11 @@
  * or the endpoints once they are found and ready), runs the images and
  * prints the summary.
  */
-import { homedir } from 'node:os';
+import { homedir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sidecarNames } from '../session/exports';
-import { PRESETS, requirePresetId } from '../shared/presets';
+import { choosePreset } from './preset-choice';
 import { type RoleOverrides, applyOverride, resolveRoles } from '../shared/roles';
 import { runCaptions } from './caption';
 import { CAPTION_FLAGS, captionOptions, checkEngineFlags } from './caption-flags';
@@ -72,7 +72,13 @@ export async function caption(args: readonly string[]): Promise<number> {
         `each file is captioned once: ${shown.join(', ')}${duplicates.length > 5 ? ', …' : ''}.\n`,
     );
   }
-  const preset = PRESETS[requirePresetId(flags.preset ?? 'balanced')];
+  const { preset, line: presetLine } = choosePreset(flags.preset ?? 'auto', {
+    engine: engineKind,
+    vlmOverridden: flags.vlm !== undefined,
+    totalMemory: totalmem(),
+    allowTooSmall: flags['allow-too-small'] === true,
+  });
+  if (presetLine) process.stderr.write(`${presetLine}\n`);
   const overrides: RoleOverrides = Object.fromEntries(
     (['vlm', 'llm', 'router'] as const).flatMap((r) => (flags[r] ? [[r, { kind: 'repo', repo: flags[r] }]] : [])),
   );

@@ -14,7 +14,9 @@ import { UsageError, oneOf, positiveInt } from './usage';
 export const CAPTION_USAGE = `caption options:
   --mode capflow|single-pass     the workflow (default capflow)
   --engine local|openai          this machine's CPU, or OpenAI-compatible endpoints (default local)
-  --preset tiny|balanced|quality the local models, and the router's (default balanced)
+  --preset auto|tiny|balanced|quality  the local models, and the router's (default auto: the largest
+                                 that fits this machine's memory; a named one that does not fit is refused)
+  --allow-too-small              load a --preset that does not fit anyway
   --vlm, --llm, --router REPO    another model repo for a local role
   --models DIR                   a folder of model folders: work offline, nothing downloaded
   --model-host URL               a mirror of the model hub; --cache-dir DIR where downloads are kept
@@ -49,6 +51,7 @@ export const CAPTION_FLAGS = {
   mode: { type: 'string' },
   engine: { type: 'string' },
   preset: { type: 'string' },
+  'allow-too-small': { type: 'boolean' },
   vlm: { type: 'string' },
   llm: { type: 'string' },
   router: { type: 'string' },

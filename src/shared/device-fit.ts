@@ -78,6 +78,11 @@ export interface DeviceFacts {
   readonly freeStorage: number | null;
   /** Bytes of each tier already in the weight cache (they need no space). */
   readonly cachedBytes?: Readonly<Partial<Record<PresetId, number>>>;
+  /**
+   * False where the CPU plan runs natively (the CLI on onnxruntime-node),
+   * which has no 4 GiB WebAssembly memory; default true.
+   */
+  readonly wasmCeiling?: boolean;
 }
 
 /** What a tier needs on one plan. */
@@ -210,7 +215,7 @@ function reasonsOf(label: string, needs: TierNeeds, facts: DeviceFacts): FitReas
       text: `${label} needs about ${sizeText(needs.peakBytes)} of memory while it loads; ${memory.said}`,
     });
   }
-  if (facts.device === 'wasm' && needs.peakBytes > WASM_MEMORY_CEILING) {
+  if (facts.device === 'wasm' && facts.wasmCeiling !== false && needs.peakBytes > WASM_MEMORY_CEILING) {
     reasons.push({
       kind: 'wasm-ceiling',
       needed: needs.peakBytes,

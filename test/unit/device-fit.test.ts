@@ -13,6 +13,7 @@ import {
   largestBufferOf,
 } from '../../src/shared/device-fit';
 import { PRESETS } from '../../src/shared/presets';
+import { choosePreset } from '../../src/cli/preset-choice';
 
 const MiB = 2 ** 20;
 /** A discrete GPU with room: 2 GiB buffers, shader-f16, a device at Chromium's memory cap. */
@@ -125,5 +126,33 @@ describe('device fit', () => {
     const auto = chooseAutoTier(fitTiers({ ...ROOMY, freeStorage: 1e6 }));
     expect(auto).toMatchObject({ tier: 'tiny', fits: false });
     expect(auto.reason).toMatch(/^no tier fits this device \(Tiny downloads 411 MB; this browser has 1 MB/);
+  });
+});
+
+describe('the CLI’s --preset on this machine', () => {
+  const ctx = { engine: 'local', vlmOverridden: false, totalMemory: 32e9, allowTooSmall: false } as const;
+
+  test('auto takes the largest tier the machine’s memory holds, and says so', () => {
+    // onnxruntime-node is native: no 4 GiB WebAssembly ceiling, so 32 GB runs quality.
+    expect(choosePreset('auto', ctx)).toEqual({
+      preset: PRESETS.quality,
+      line: 'Automatic: quality — fits this device (Quality fits this device).',
+    });
+    expect(choosePreset('auto', { ...ctx, totalMemory: 6e9 }).preset.id).toBe('balanced');
+    expect(choosePreset('auto', { ...ctx, totalMemory: 2e9 }).preset.id).toBe('tiny');
+  });
+
+  test('a named tier that does not fit is DeviceTooSmallError unless the caller opts in', () => {
+    expect(() => choosePreset('quality', { ...ctx, totalMemory: 6e9 })).toThrow(
+      /^Quality needs about 8\.7 GB of memory while it loads; this machine has 6\.0 GB\. /,
+    );
+    expect(choosePreset('quality', { ...ctx, totalMemory: 6e9, allowTooSmall: true }).preset.id).toBe('quality');
+    expect(choosePreset('balanced', ctx)).toEqual({ preset: PRESETS.balanced, line: null });
+  });
+
+  test('a mistyped name is an error; the OpenAI engine and a --vlm of one’s own are not judged', () => {
+    expect(() => choosePreset('balancd', ctx)).toThrow('"balancd" is not a preset: use auto, tiny, balanced, quality.');
+    expect(choosePreset('auto', { ...ctx, engine: 'openai', totalMemory: 1e9 }).preset.id).toBe('balanced');
+    expect(choosePreset('quality', { ...ctx, vlmOverridden: true, totalMemory: 1e9 }).preset.id).toBe('quality');
   });
 });

@@ -69,7 +69,7 @@ describe('presets', () => {
     expect(presetIdOf('toString')).toBeNull();
     expect(presetIdOf(null)).toBeNull();
     expect(requirePresetId('light')).toBe('tiny');
-    expect(() => requirePresetId('huge')).toThrow('"huge" is not a preset: use tiny, balanced, quality.');
+    expect(() => requirePresetId('huge')).toThrow('"huge" is not a preset: use auto, tiny, balanced, quality.');
   });
   test('every preset model has a fallback plan that needs no shader-f16', () => {
     for (const preset of Object.values(PRESETS)) {
