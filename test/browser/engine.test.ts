@@ -22,6 +22,7 @@ const workers = {
   lowQuota: () => new Worker(new URL('./workers/low-quota.worker.ts', import.meta.url), { type: 'module' }),
   noWebgpu: () => new Worker(new URL('./workers/no-webgpu.worker.ts', import.meta.url), { type: 'module' }),
   gpuFaults: () => new Worker(new URL('./workers/gpu-faults.worker.ts', import.meta.url), { type: 'module' }),
+  smallGpu: () => new Worker(new URL('./workers/small-gpu.worker.ts', import.meta.url), { type: 'module' }),
 };
 
 /** The fault switches of gpu-faults.worker.ts. */
@@ -203,6 +204,25 @@ describe('weight cache', () => {
 });
 
 describe('devices', () => {
+  test('an adapter reporting small limits: quality is refused with the reason before any request, auto takes balanced', async () => {
+    const c = captioner({ createWorker: workers.smallGpu });
+    await commands.takeModelRequests();
+    const fit = await c.fit('webgpu');
+    expect(fit.tiers.map((t) => [t.tier, t.kind])).toEqual([
+      ['tiny', 'fits'],
+      ['balanced', 'fits'],
+      ['quality', 'doesNot'],
+    ]);
+    expect(fit.auto).toMatchObject({ tier: 'balanced', fits: true });
+    const error = await c.load({ preset: 'quality', device: 'webgpu' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'DeviceTooSmallError' });
+    expect(String((error as Error).message)).toMatch(/^Quality needs one 254 MB buffer; this GPU allows 134 MB\. /);
+    // Refused before anything was fetched: no config, no weights.
+    expect(await commands.takeModelRequests()).toEqual([]);
+    // Automatic on this software adapter means WASM, where quality meets the 4 GiB ceiling: balanced again.
+    expect((await c.fit()).auto.tier).toBe('balanced');
+  });
+
   test('without WebGPU, auto falls back to WASM with the same caption; asking for WebGPU says why not', async () => {
     const c = captioner({ createWorker: workers.noWebgpu });
     const info = await c.probe();
