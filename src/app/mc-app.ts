@@ -14,7 +14,8 @@ import { countItems, etaMs, formatEta } from '../session/progress';
 import { DEFAULT_VIEW, type ItemView, viewItems } from '../session/curate';
 import { MemorySessionStore, SESSION_IMAGE_BUDGET, type SessionStorage, SessionStore } from '../session/store';
 import { type DeviceInfo, describeDevice, describeDeviceDetail, deviceWord } from '../shared/device';
-import { PRESETS, type PresetId } from '../shared/presets';
+import { DEFAULT_PRESET_ID, PRESETS, type PresetId } from '../shared/presets';
+import type { FitReport } from '../shared/api';
 import type { PickedFile } from './file-intake';
 import { errorMessage, formatBytes } from './format';
 import { appStyles } from './mc-app.styles';
@@ -59,6 +60,7 @@ export class McApp extends LitElement {
     device: { state: true },
     settings: { state: true },
     plans: { state: true },
+    fit: { state: true },
     panel: { state: true },
     announcement: { state: true },
     notice: { state: true },
@@ -71,6 +73,10 @@ export class McApp extends LitElement {
   declare device: DeviceInfo | null;
   declare settings: AppSettings;
   declare plans: ReadonlyMap<PresetId, PlanState>;
+  /** Which tiers fit this device and the one `auto` takes; null until the worker answers. */
+  declare fit: FitReport | null;
+  /** Tiers the user chose in the settings although they do not fit, after confirming (this visit only). */
+  private readonly confirmedTiers = new Set<PresetId>();
   declare panel: Panel | null;
   declare announcement: string;
   declare notice: string;
@@ -96,6 +102,7 @@ export class McApp extends LitElement {
     this.settings = settingsFromUrl(params);
     this.device = null;
     this.plans = new Map();
+    this.fit = null;
     this.panel = null;
     this.announcement = '';
     // A mistyped link is said, never quietly replaced by the defaults.
@@ -203,7 +210,15 @@ export class McApp extends LitElement {
   private batchConfig(): BatchConfig {
     const s = this.settings;
     const roles = rolesFor(s);
-    const load = { preset: s.preset, overrides: s.overrides, roles, device: s.device };
+    // `auto` goes to the library as it is: it asks the worker which tier fits when the models load.
+    const tier = this.tier();
+    const load = {
+      preset: s.preset,
+      overrides: s.overrides,
+      roles,
+      device: s.device,
+      ...(s.preset !== 'auto' && this.confirmedTiers.has(tier) && { allowTooSmall: true }),
+    };
     return {
       load,
       options: (pinned) => captionOptions(s, pinned),
@@ -228,6 +243,14 @@ export class McApp extends LitElement {
     void this.refreshPlans();
   }
 
+  /** The tier the settings mean: the chosen one, or the one `auto` takes on this device (balanced until known). */
+  private tier(): PresetId {
+    const s = this.settings;
+    if (s.preset !== 'auto') return s.preset;
+    // With a VLM of one's own, `auto` is the default tier (the library does the same).
+    return s.overrides.vlm ? DEFAULT_PRESET_ID : (this.fit?.auto.tier ?? DEFAULT_PRESET_ID);
+  }
+
   /** Plans every preset under the current mode and device (the menu shows each figure). */
   private async refreshPlans(): Promise<void> {
     // The settings of the last visit come first: planning the defaults would probe a host nobody chose.
@@ -236,8 +259,11 @@ export class McApp extends LitElement {
     const run = ++this.planRun;
     // Marked on the host so a test (or an embedder) can wait for the probes to end before going offline.
     this.toggleAttribute('data-planning', true);
-    const plans = await planPresets(this.captioner, this.settings);
+    const fit = await this.captioner.fit(this.settings.device).catch(() => null);
+    const autoTier = this.settings.overrides.vlm ? DEFAULT_PRESET_ID : (fit?.auto.tier ?? DEFAULT_PRESET_ID);
+    const plans = await planPresets(this.captioner, this.settings, autoTier);
     if (run !== this.planRun) return;
+    this.fit = fit;
     this.plans = plans;
     this.toggleAttribute('data-planning', false);
     this.setAttribute('data-plans', 'settled');
@@ -412,7 +438,7 @@ export class McApp extends LitElement {
         ${this.renderToolbar(items)}
         <mc-model-status
           .models=${batch?.models ?? { phase: 'idle' }}
-          .cachedPresets=${cachedPresets(this.plans, this.settings.preset)}
+          .cachedPresets=${cachedPresets(this.plans, this.tier())}
           @model-action=${this.onModelAction}
         ></mc-model-status>
         ${
@@ -427,7 +453,9 @@ export class McApp extends LitElement {
           <mc-settings
             .settings=${this.settings}
             .plans=${this.plans}
+            .fit=${this.fit}
             @settings-change=${(e: CustomEvent<AppSettings>) => this.applySettings(e.detail)}
+            @tier-confirmed=${(e: CustomEvent<PresetId>) => this.confirmedTiers.add(e.detail)}
           ></mc-settings>
         </section>
         <section id="export-panel" class="panel" aria-label="Export" ?hidden=${this.panel !== 'export'}>
@@ -476,7 +504,7 @@ export class McApp extends LitElement {
   };
 
   private renderEmpty() {
-    const state = this.plans.get(this.settings.preset);
+    const state = this.plans.get(this.tier());
     const plan = state?.kind === 'plan' ? state.plan : null;
     // Nothing is dropped on a phone, and most mobile browsers cannot pick a folder: said only where it works.
     const touch = isTouchOnly();
@@ -490,7 +518,7 @@ export class McApp extends LitElement {
         GIF, AVIF and BMP images; MP4, MOV and WebM/MKV videos (their frames are sampled on this device).
       </p>
       <p class="muted" data-testid="plan-summary">
-        ${PRESETS[this.settings.preset].label} models:
+        ${PRESETS[this.tier()].label} models:
         ${sentence(`${planLabel(state)}${plan ? ` (on ${deviceWord(plan.device)})` : ''}`)}
         <button class="linkish" @click=${() => (this.panel = 'settings')}>See the details</button>
       </p>

@@ -10,7 +10,10 @@ import { DOMAINS } from '../capflow/spec';
 import { CAPTION_STYLES, CAPTION_STYLE_IDS, isCaptionStyle } from '../capflow/styles';
 import type { PlanState } from './preset-plans';
 import { HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
-import { PRESETS, type PresetId } from '../shared/presets';
+import { DEFAULT_PRESET_ID, PRESETS, type PresetId } from '../shared/presets';
+import type { FitReport } from '../shared/api';
+import { type TierFit, autoTierText, fitReasonText } from '../shared/device-fit';
+import { live } from 'lit/directives/live.js';
 import './mc-plan';
 import { planLabel, planShort } from './mc-plan';
 import {
@@ -42,15 +45,76 @@ export class McSettings extends LitElement {
   static override properties = {
     settings: { attribute: false },
     plans: { attribute: false },
+    fit: { attribute: false },
+    pendingTier: { state: true },
   };
 
   declare settings: AppSettings;
   declare plans: ReadonlyMap<PresetId, PlanState>;
+  /** Which tiers fit this device; null until known. */
+  declare fit: FitReport | null;
+  /** A tier that does not fit, chosen and waiting for the user's confirmation. */
+  declare pendingTier: PresetId | null;
 
   constructor() {
     super();
     this.settings = DEFAULT_SETTINGS;
     this.plans = new Map();
+    this.fit = null;
+    this.pendingTier = null;
+  }
+
+  private tierFit(id: PresetId): TierFit | null {
+    return this.fit?.tiers.find((t) => t.tier === id) ?? null;
+  }
+
+  /** The tier the settings mean: the chosen one, or what `auto` takes (the default tier with a VLM of one's own). */
+  private tier(): PresetId {
+    const s = this.settings;
+    if (s.preset !== 'auto') return s.preset;
+    return s.overrides.vlm ? DEFAULT_PRESET_ID : (this.fit?.auto.tier ?? DEFAULT_PRESET_ID);
+  }
+
+  /** A tier picked in the menu: one that does not fit asks first (a confirm step here, not window.confirm). */
+  private pickTier(id: string): void {
+    this.pendingTier = null;
+    if (id === 'auto') return this.change({ preset: 'auto', overrides: {} });
+    if (!isPresetId(id)) return;
+    if (this.tierFit(id)?.kind === 'doesNot') {
+      this.pendingTier = id;
+      return;
+    }
+    this.change({ preset: id, overrides: {} });
+  }
+
+  private confirmTier(id: PresetId): void {
+    this.pendingTier = null;
+    this.dispatchEvent(new CustomEvent('tier-confirmed', { detail: id, bubbles: true, composed: true }));
+    this.change({ preset: id, overrides: {} });
+  }
+
+  /** The hint under the menu: the tier's download, and for `auto` which tier it took and why. */
+  private tierHint(): string {
+    const s = this.settings;
+    const tier = this.tier();
+    const plan = `${PRESETS[tier].label}: ${planLabel(this.plans.get(tier))}.`;
+    const fit = this.tierFit(tier);
+    if (s.preset === 'auto' && this.fit && !s.overrides.vlm) return `${autoTierText(this.fit.auto)}. ${plan}`;
+    if (fit?.kind === 'doesNot') return `${plan} It does not fit this device: ${fitReasonText(fit)}.`;
+    return plan;
+  }
+
+  private renderConfirm(id: PresetId) {
+    const fit = this.tierFit(id);
+    return html`<p class="notice" role="alert" data-testid="tier-confirm">
+      ${PRESETS[id].label} does not fit this device: ${fit ? fitReasonText(fit) : ''}. It may crash this tab.
+      <button type="button" data-testid="tier-confirm-yes" @click=${() => this.confirmTier(id)}>
+        Use ${PRESETS[id].label} anyway
+      </button>
+      <button type="button" data-testid="tier-confirm-no" @click=${() => (this.pendingTier = null)}>
+        Keep ${PRESETS[this.tier()].label}
+      </button>
+    </p>`;
   }
 
   private change(patch: Partial<AppSettings>): void {
@@ -229,21 +293,25 @@ export class McSettings extends LitElement {
             <select
               data-testid="preset"
               aria-describedby="preset-hint"
-              @change=${(e: Event) => {
-                const id = this.value(e);
-                if (isPresetId(id)) this.change({ preset: id, overrides: {} });
-              }}
+              .value=${live(this.pendingTier ?? s.preset)}
+              @change=${(e: Event) => this.pickTier(this.value(e))}
             >
+              <option value="auto" ?selected=${s.preset === 'auto'}>
+                Automatic
+                (${this.fit && !s.overrides.vlm ? `${PRESETS[this.fit.auto.tier].label}: fits this device` : 'the largest that fits this device'})
+              </option>
               ${Object.values(PRESETS).map(
                 (p) =>
                   html`<option value=${p.id} ?selected=${p.id === s.preset}>
-                    ${p.label} (${planShort(this.plans.get(p.id))})
+                    ${p.label}
+                    (${planShort(this.plans.get(p.id))})${
+                      this.tierFit(p.id)?.kind === 'doesNot' ? ' — does not fit this device' : ''
+                    }
                   </option>`,
               )}
             </select>
-            <span id="preset-hint" class="muted hint" data-testid="preset-hint"
-              >${PRESETS[s.preset].label}: ${planLabel(this.plans.get(s.preset))}.</span
-            ></label
+            <span id="preset-hint" class="muted hint" data-testid="preset-hint">${this.tierHint()}</span>
+            ${this.pendingTier ? this.renderConfirm(this.pendingTier) : nothing} ></label
           >
           <label
             >Device
@@ -264,7 +332,7 @@ export class McSettings extends LitElement {
             ></label
           >
         </div>
-        ${this.renderSource(s.source)} <mc-plan .state=${this.plans.get(s.preset)}></mc-plan>
+        ${this.renderSource(s.source)} <mc-plan .state=${this.plans.get(this.tier())}></mc-plan>
       </form>`;
   }
 

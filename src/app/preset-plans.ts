@@ -15,12 +15,21 @@ export type PlanState =
   | { readonly kind: 'pending' }
   | { readonly kind: 'failed'; readonly reason: string };
 
-/** Plans every preset; a plan that fails says why (never "checking" for ever). */
-export async function planPresets(captioner: Captioner, s: AppSettings): Promise<Map<PresetId, PlanState>> {
+/**
+ * Plans every preset; a plan that fails says why (never "checking" for
+ * ever). `tier` is the tier the settings mean (what `auto` takes): the
+ * user's overrides apply to it.
+ */
+export async function planPresets(
+  captioner: Captioner,
+  s: AppSettings,
+  autoTier: PresetId,
+): Promise<Map<PresetId, PlanState>> {
   const roles = rolesFor(s);
+  const tier = s.preset === 'auto' ? autoTier : s.preset;
   const entries = await Promise.all(
     Object.values(PRESETS).map(async (p): Promise<[PresetId, PlanState]> => {
-      const overrides = p.id === s.preset ? s.overrides : {};
+      const overrides = p.id === tier ? s.overrides : {};
       try {
         const plan = await captioner.plan({
           preset: p.id,

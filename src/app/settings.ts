@@ -10,7 +10,7 @@ import { DOMAIN_IDS } from '../capflow/spec';
 import { CAPTION_STYLE_IDS, isCaptionStyle } from '../capflow/styles';
 import type { DeviceRequest } from '../shared/api';
 import { HUB_PATH_TEMPLATE, HUB_SOURCE, type ModelSource } from '../shared/model-source';
-import { DEFAULT_PRESET_ID, PRESETS, type PresetId, presetIdOf } from '../shared/presets';
+import { DEFAULT_PRESET_REQUEST, PRESETS, type PresetId, type PresetRequest, presetIdOf } from '../shared/presets';
 import type { LoadableRole, RoleOverride, RoleOverrides } from '../shared/roles';
 import { DEFAULT_VIDEO_SAMPLING, type VideoSampling } from '../shared/video-sampling';
 
@@ -19,7 +19,8 @@ const ROLES: readonly LoadableRole[] = ['vlm', 'llm', 'router'];
 /** Everything the page needs to load models and caption. */
 export interface AppSettings {
   readonly source: ModelSource;
-  readonly preset: PresetId;
+  /** `auto` (the default): the largest tier that fits this device, chosen when the models load. */
+  readonly preset: PresetRequest;
   readonly overrides: RoleOverrides;
   readonly device: DeviceRequest;
   readonly mode: CaptionMode;
@@ -44,7 +45,7 @@ export interface AppSettings {
 /** The defaults a fresh page starts with. */
 export const DEFAULT_SETTINGS: AppSettings = Object.freeze({
   source: HUB_SOURCE,
-  preset: DEFAULT_PRESET_ID,
+  preset: DEFAULT_PRESET_REQUEST,
   overrides: {},
   device: 'auto',
   mode: 'single-pass',
@@ -106,6 +107,11 @@ function sourceFromUrl(params: URLSearchParams): ModelSource {
   return HUB_SOURCE;
 }
 
+/** `auto`, or the shipped preset a name means (an earlier name included); null for anything else. */
+export function presetRequestOf(name: string | null): PresetRequest | null {
+  return name === 'auto' ? 'auto' : presetIdOf(name);
+}
+
 /** True when `id` names a shipped preset. */
 export function isPresetId(id: string | null): id is PresetId {
   return id !== null && Object.hasOwn(PRESETS, id);
@@ -142,7 +148,7 @@ export function settingsFromUrl(params: URLSearchParams): AppSettings {
   const minScore = Number(params.get('minScore'));
   return {
     source: sourceFromUrl(params),
-    preset: presetIdOf(presetParam) ?? DEFAULT_PRESET_ID,
+    preset: presetRequestOf(presetParam) ?? DEFAULT_PRESET_REQUEST,
     overrides,
     device: DEVICES.find((d) => d === params.get('device')) ?? 'auto',
     mode: modeFromUrl(params.get('mode')),
@@ -162,7 +168,7 @@ export function settingsFromUrl(params: URLSearchParams): AppSettings {
 const ACCEPTED: Readonly<
   Record<string, { readonly values: readonly string[] | string; readonly ok: (v: string) => boolean }>
 > = Object.freeze({
-  preset: { values: Object.keys(PRESETS), ok: (v) => presetIdOf(v) !== null },
+  preset: { values: ['auto', ...Object.keys(PRESETS)], ok: (v) => presetRequestOf(v) !== null },
   device: { values: DEVICES, ok: (v) => DEVICES.some((d) => d === v) },
   mode: { values: MODES, ok: (v) => v === 'caption' || MODES.some((m) => m === v) },
   style: { values: CAPTION_STYLE_IDS, ok: isCaptionStyle },
@@ -213,7 +219,8 @@ export function settingsToUrl(settings: AppSettings): URLSearchParams {
   } else if (settings.source.kind === 'local') {
     params.set('local', settings.source.path);
   }
-  if (settings.preset !== DEFAULT_PRESET_ID) params.set('preset', settings.preset);
+  // An explicit tier stays in the URL (balanced too, since the default became `auto`), so it stays that tier.
+  if (settings.preset !== DEFAULT_PRESET_REQUEST) params.set('preset', settings.preset);
   for (const role of ROLES) {
     const override = settings.overrides[role];
     if (!override || override.kind === 'host') continue;

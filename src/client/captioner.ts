@@ -26,6 +26,7 @@ import { CancelledError, aboutFile } from '../shared/errors';
 import type { EventSink } from '../shared/events';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
 import {
+  DEFAULT_PRESET_ID,
   DEFAULT_PRESET_REQUEST,
   PRESETS,
   type Preset,
@@ -257,14 +258,20 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
   };
 
   const fit = (device: DeviceRequest) => link.call((api) => api.fit(device));
-  /** The preset a request means; `auto` asks the worker which tier fits (and says why, for the record). */
+  /**
+   * The preset a request means; `auto` asks the worker which tier fits (and
+   * says why, for the record). With a VLM of one's own the tier's sizes say
+   * nothing about the download, so `auto` is then the default tier, unjudged.
+   */
   const presetOf = async (
     preset: PresetRequest | Preset,
     device: DeviceRequest,
+    overrides: RoleOverrides,
   ): Promise<{ preset: Preset; auto?: AutoTier }> => {
     if (typeof preset !== 'string') return { preset };
     const request = requirePresetRequest(preset);
     if (request !== 'auto') return { preset: PRESETS[request] };
+    if (overrides.vlm) return { preset: PRESETS[DEFAULT_PRESET_ID] };
     const { auto } = await fit(device);
     return { preset: PRESETS[auto.tier], auto };
   };
@@ -279,7 +286,7 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
       device = 'auto',
       ocr = false,
     } = {}) {
-      const request = { preset: (await presetOf(preset, device)).preset, overrides, roles, device, ocr };
+      const request = { preset: (await presetOf(preset, device, overrides)).preset, overrides, roles, device, ocr };
       return link.call((api) => api.plan(request));
     },
 
@@ -300,7 +307,7 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
       // Ask for durable storage before the first big download (only pages may ask).
       void globalThis.navigator?.storage?.persist?.().catch(() => false);
       return enqueue(jobId, signal, async () => {
-        const chosen = await presetOf(preset, device);
+        const chosen = await presetOf(preset, device, overrides);
         const request: LoadRequest = {
           jobId,
           preset: chosen.preset,

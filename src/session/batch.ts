@@ -13,7 +13,7 @@ import { checkMedia } from '../media/sniff';
 import type { DeviceRequest, LoadReport } from '../shared/api';
 import { isCaptionerError } from '../shared/errors';
 import { type CaptionEvent, writesCaption } from '../shared/events';
-import type { Preset, PresetId } from '../shared/presets';
+import type { Preset, PresetRequest } from '../shared/presets';
 import type { VideoSampling } from '../shared/video-sampling';
 import type { LoadableRole, RoleOverrides } from '../shared/roles';
 import { contentHash } from './content-hash';
@@ -26,10 +26,12 @@ import type { SessionStorage } from './store';
 /** What the current settings ask of the batch. */
 export interface BatchConfig {
   readonly load: {
-    readonly preset: PresetId | Preset;
+    readonly preset: PresetRequest | Preset;
     readonly overrides: RoleOverrides;
     readonly roles: readonly LoadableRole[];
     readonly device: DeviceRequest;
+    /** The user confirmed a tier that does not fit this device (the settings' confirm step). */
+    readonly allowTooSmall?: boolean;
   };
   readonly options: (pinned: DomainId | null) => CapflowOptions;
   /** How videos become frames (the user's changes to the defaults). */

@@ -10,7 +10,7 @@ import { DEFAULT_SETTINGS } from '../../src/app/settings';
 
 test('a plan that fails is a failure with its reason, in the menu and the panel', async () => {
   const failing = { plan: () => Promise.reject(new Error('the weight cache could not be opened')) };
-  const plans = await planPresets(failing as unknown as Captioner, DEFAULT_SETTINGS);
+  const plans = await planPresets(failing as unknown as Captioner, DEFAULT_SETTINGS, 'balanced');
   const state = plans.get('balanced');
   expect(state).toEqual({ kind: 'failed', reason: 'the weight cache could not be opened' });
   expect(planLabel(state)).toBe('size unknown: the weight cache could not be opened');

@@ -26,7 +26,7 @@ test('a mistyped link names each setting it could not use', async () => {
   await expect
     .poll(() => page.getByTestId('notice').textContent())
     .toMatch(
-      /defaults are used for these: preset "balancd" is not tiny, balanced or quality; frames "7" is not 4, 8, 12 or 16/,
+      /defaults are used for these: preset "balancd" is not auto, tiny, balanced or quality; frames "7" is not 4, 8, 12 or 16/,
     );
   await screenshot(page, 'notice-link-320-dark');
 });

@@ -43,7 +43,8 @@ describe('settings in the URL', () => {
   test('defaults: hub, default preset, auto device, single pass, detailed, English, routing, judge once', () => {
     expect(settingsFromUrl(new URLSearchParams())).toEqual({
       source: HUB_SOURCE,
-      preset: 'balanced',
+      // Issue 27: the default is the largest tier that fits the device.
+      preset: 'auto',
       overrides: {},
       device: 'auto',
       mode: 'single-pass',
@@ -173,7 +174,7 @@ describe('settings in the URL', () => {
   });
   test('an unknown device or preset falls back to the default', () => {
     expect(settingsFromUrl(new URLSearchParams({ device: 'tpu' })).device).toBe('auto');
-    expect(settingsFromUrl(new URLSearchParams({ preset: 'toString' })).preset).toBe('balanced');
+    expect(settingsFromUrl(new URLSearchParams({ preset: 'toString' })).preset).toBe('auto');
   });
 });
 
@@ -189,7 +190,7 @@ describe('a link with settings the page does not understand', () => {
   test('each one is named in plain words; the settings take their defaults', () => {
     const params = new URLSearchParams('preset=balancd&device=gpu&mode=capflow&frames=7&attempts=two&style=short');
     expect(urlSettingProblems(params)).toEqual([
-      'preset "balancd" is not tiny, balanced or quality',
+      'preset "balancd" is not auto, tiny, balanced or quality',
       'device "gpu" is not auto, webgpu or wasm',
       'attempts "two" is not a whole number',
       'frames "7" is not 4, 8, 12 or 16',
@@ -199,7 +200,7 @@ describe('a link with settings the page does not understand', () => {
     );
     const settings = settingsFromUrl(params);
     expect([settings.preset, settings.device, settings.mode, settings.style]).toEqual([
-      'balanced',
+      'auto',
       'auto',
       'capflow',
       'short',
@@ -208,5 +209,16 @@ describe('a link with settings the page does not understand', () => {
   test('a link the page understands, or none, says nothing', () => {
     expect(urlSettingNotice(new URLSearchParams('preset=light&mode=caption&domain=auto&minScore=2'))).toBe('');
     expect(urlSettingNotice(new URLSearchParams())).toBe('');
+  });
+});
+
+describe('preset=auto (issue 27)', () => {
+  test('auto is the default and stays out of the URL; an explicit tier, balanced included, stays that tier', () => {
+    expect(settingsFromUrl(new URLSearchParams({ preset: 'auto' })).preset).toBe('auto');
+    expect(settingsToUrl(DEFAULT_SETTINGS).has('preset')).toBe(false);
+    const balanced = settingsFromUrl(new URLSearchParams({ preset: 'balanced' }));
+    expect(balanced.preset).toBe('balanced');
+    expect(settingsToUrl(balanced).get('preset')).toBe('balanced');
+    expect(urlSettingProblems(new URLSearchParams({ preset: 'auto' }))).toEqual([]);
   });
 });
