@@ -190,7 +190,7 @@ export class MetaCaptioner extends LitElement {
       this.setWorking('Loading models');
       const report = await shared.ensure(this.roles(video), onEvent, abort.signal);
       // Which tier `preset=auto` took, said once, as it loads ("Automatic: balanced — fits this device").
-      if (report?.auto) this.setWorking(`Loaded: ${autoTierText(report.auto)}`);
+      if (report?.auto) this.setWorking(autoTierText(report.auto));
       this.setWorking('Captioning');
       const record = await shared.captioner.capflow({
         jobId,

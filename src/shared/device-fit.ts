@@ -30,7 +30,12 @@ export const LOAD_PEAK_MULTIPLIER = 4.5;
  */
 export const WASM_MEMORY_CEILING = 4 * 2 ** 30;
 
-/** `navigator.deviceMemory` never reports more than this (Chromium caps it at 8 GB to limit fingerprinting). */
+/**
+ * From this many GB up, `navigator.deviceMemory` may be capped: the spec
+ * rounds it down to a power of two and Chromium caps it (at 8 for years;
+ * the headless Chromium of our tests reports 16 on a 24 GB machine). So it
+ * is a lower bound, and a reading at or above this never refuses a tier.
+ */
 export const DEVICE_MEMORY_CAP_GB = 8;
 
 /**
