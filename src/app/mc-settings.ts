@@ -297,16 +297,15 @@ export class McSettings extends LitElement {
               @change=${(e: Event) => this.pickTier(this.value(e))}
             >
               <option value="auto" ?selected=${s.preset === 'auto'}>
-                Automatic
-                (${this.fit && !s.overrides.vlm ? `${PRESETS[this.fit.auto.tier].label}: fits this device` : 'the largest that fits this device'})
+                Automatic${this.fit && !s.overrides.vlm ? `: ${PRESETS[this.fit.auto.tier].label}` : ''}
               </option>
               ${Object.values(PRESETS).map(
+                // Short enough for a 320 px select: a tier that does not fit says so instead of its size;
+                // the hint below says why.
                 (p) =>
                   html`<option value=${p.id} ?selected=${p.id === s.preset}>
                     ${p.label}
-                    (${planShort(this.plans.get(p.id))})${
-                      this.tierFit(p.id)?.kind === 'doesNot' ? ' — does not fit this device' : ''
-                    }
+                    (${this.tierFit(p.id)?.kind === 'doesNot' ? 'does not fit' : planShort(this.plans.get(p.id))})
                   </option>`,
               )}
             </select>
