@@ -310,7 +310,7 @@ export class McSettings extends LitElement {
               )}
             </select>
             <span id="preset-hint" class="muted hint" data-testid="preset-hint">${this.tierHint()}</span>
-            ${this.pendingTier ? this.renderConfirm(this.pendingTier) : nothing} ></label
+            ${this.pendingTier ? this.renderConfirm(this.pendingTier) : nothing}</label
           >
           <label
             >Device
