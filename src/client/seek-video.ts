@@ -11,6 +11,13 @@ import { DEFAULT_VIDEO_SAMPLING, type VideoSampling } from '../shared/video-samp
 import type { FrameTime } from '../media/video/frame-times';
 import { type FrameReader, type SampleOptions, sampleFrames } from '../media/video/sample-frames';
 
+/**
+ * How long a seek's frame is waited for after `seeked` before it is drawn
+ * anyway: frames come within 20 ms on a busy two-core machine; this only
+ * bounds the rare seek whose frame Chromium presents without calling back.
+ */
+const PRESENT_WAIT_MS = 1000;
+
 /** At most 120 seeks for scene detection: a probe every 0.1 s up to 12 s, sparser after. */
 const MAX_PROBES = 120;
 
@@ -74,24 +81,22 @@ export async function seekVideo(
    * The element presents its first frame once after load, by itself: that
    * one is waited for before any seek, so it is never taken for a seek's.
    * It is counted from the start, as it can come before the first seek or
-   * after it, by the page's load (waiting for it once it had come was the
-   * hang under load). A paused element asked for the time it is already at
-   * presents nothing new (Chromium elides that seek), so there the frame on
-   * show is the one. Browsers without the video frame callback wait until
-   * the element has the current frame's data.
+   * after it, by the page's load. A paused element asked for the time it is
+   * already at presents nothing new (Chromium elides that seek), so there
+   * the frame on show is the one. On a loaded machine Chromium now and then
+   * presents a seek's frame without calling back (a hang in about one
+   * run in five of the browser tests under load): after {@link PRESENT_WAIT_MS} with the frame's data in
+   * the element, it is drawn anyway, rather than waiting forever. Browsers
+   * without the video frame callback wait until the element has the current
+   * frame's data.
    */
   const seekFrame = async (time: number) => {
-    if (!presentations) {
-      await seek(time);
-      if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA)
-        await once(video, 'loadeddata', options.signal, cancel);
-      return;
-    }
-    await presentations.after(0);
-    if (time === video.currentTime && !video.seeking) return;
-    const before = presentations.count;
+    if (presentations) await presentations.after(0, PRESENT_WAIT_MS);
+    if (presentations && time === video.currentTime && !video.seeking) return;
+    const before = presentations?.count ?? 0;
     await seek(time);
-    await presentations.after(before);
+    if (presentations) await presentations.after(before, PRESENT_WAIT_MS);
+    if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA) await once(video, 'loadeddata', options.signal, cancel);
   };
   try {
     video.src = url;
@@ -166,21 +171,22 @@ function watchPresentations(video: HTMLVideoElement, signal: AbortSignal | undef
     get count() {
       return count;
     },
-    /** Resolves once more than `above` frames have been presented; rejects when `signal` aborts. */
-    after(above: number) {
+    /**
+     * Resolves once more than `above` frames have been presented, or after
+     * `boundMs` without; rejects when `signal` aborts.
+     */
+    after(above: number, boundMs: number) {
       if (count > above) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        const onAbort = () => {
+        const settle = (fn: () => void) => {
+          clearTimeout(timer);
           waiters = waiters.filter((w) => w !== waiter);
-          reject(cancel());
+          signal?.removeEventListener('abort', onAbort);
+          fn();
         };
-        const waiter = {
-          above,
-          resolve: () => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-          },
-        };
+        const onAbort = () => settle(() => reject(cancel()));
+        const waiter = { above, resolve: () => settle(resolve) };
+        const timer = setTimeout(() => settle(resolve), boundMs);
         if (signal?.aborted) return onAbort();
         waiters.push(waiter);
         signal?.addEventListener('abort', onAbort, { once: true });
