@@ -51,6 +51,13 @@ describe('endpoint URLs and model names, found once at start', () => {
     expect(found.notices[0]).toContain('is the chat path; the API base is');
   });
 
+  test('a server not told apart (--server openai, as behind a proxy passing only /v1): Ollama’s untagged name warns, then is answered', async () => {
+    const server = await serve({ kind: 'ollama', models: ['qwen2.5vl:latest'] });
+    const { chat, notices } = await clientOf(server, 'qwen2.5vl', { server: 'openai' });
+    expect(notices.filter((n) => n.startsWith('Warning:') && n.includes('lists "qwen2.5vl:latest"'))).toHaveLength(1);
+    expect((await chat.chat('hi', { maxTokens: 64 })).text).toMatch(/^A plain square/);
+  });
+
   test('Ollama with nothing pulled (data: null) fails at start naming the way out', async () => {
     const server = await serve({ kind: 'ollama', models: [] });
     await expect(probeEndpoint({ url: server.origin, model: 'qwen2.5vl', server: 'auto' })).rejects.toThrow(
@@ -112,7 +119,7 @@ describe('the command line', () => {
   test('with --server openai the thinking answer fails each image by name, once each, not six times', async () => {
     const server = await serve({ kind: 'ollama', models: ['qwen3-vl:latest'], thinking: true });
     const out = join(work, 'ollama.jsonl');
-    // --server openai: nothing server-specific, names matched exactly (so the tag is given).
+    // --server openai: nothing server-specific (the tag given, so the name is the one listed).
     const args = ['caption', work, '--out', out, '--endpoint', server.origin, '--vlm-model', 'qwen3-vl:latest'];
     const run = await cli(...args, '--server', 'openai', ...OFFLINE);
     expect(run.code, run.err).toBe(3);
