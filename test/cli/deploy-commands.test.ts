@@ -1,5 +1,5 @@
 /**
- * DEPLOY.md's `caption` and `check` commands, as written there, run against
+ * DEPLOY.md's and the README's `caption` and `check` commands, as written, run against
  * scripted servers of the kind each command's URL stands for (vLLM on the
  * cluster and the workstation, LM Studio on :1234, Ollama on :11434:
  * test/support/server-kinds.ts), the URL swapped for the server's and the
@@ -23,7 +23,7 @@ const work = mkdtempSync(join(tmpdir(), 'mc-deploy-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /**
- * What serves each URL DEPLOY.md names. The workstation's vLLM has `--max-model-len 16384`; Ollama's model
+ * What serves each URL the docs name. The workstation's vLLM has `--max-model-len 16384`; Ollama's model
  * thinks unless told not to (its default); on LM Studio DEPLOY.md says to pick a VLM that does not think.
  */
 const SERVERS: Readonly<Record<string, Omit<KindScript, 'models' | 'answer'>>> = {
@@ -41,20 +41,29 @@ const answer = (prompt: string) =>
     ? 'A'
     : 'A plain square of one colour fills the whole frame with nothing else in view.';
 
-/** Every check and `--engine openai` caption command with no scheduler variables in it (a local run needs models). */
-const COMMANDS = deployCommands().filter(
-  (c) => (c.startsWith('check ') || (c.startsWith('caption ') && c.includes('--engine openai'))) && !c.includes('$'),
+/**
+ * Every check and `--engine openai` caption command of DEPLOY.md and the README with no scheduler variables in
+ * it (a local run needs models).
+ */
+const COMMANDS = ['DEPLOY.md', 'README.md'].flatMap((doc) =>
+  deployCommands(doc)
+    .filter(
+      (c) =>
+        (c.startsWith('check ') || (c.startsWith('caption ') && c.includes('--engine openai'))) && !c.includes('$'),
+    )
+    .map((command, i) => [doc, i + 1, command] as const),
 );
 
-test('DEPLOY.md has the commands this file runs', () => {
-  expect(COMMANDS.filter((c) => c.startsWith('check ')).length).toBeGreaterThanOrEqual(3);
-  expect(
-    COMMANDS.filter((c) => c.startsWith('caption ') && c.includes('--engine openai')).length,
-  ).toBeGreaterThanOrEqual(4);
+test('DEPLOY.md and the README have the commands this file runs', () => {
+  const runs = (doc: string, sub: string) => COMMANDS.filter(([d, , c]) => d === doc && c.startsWith(sub)).length;
+  expect(runs('DEPLOY.md', 'check ')).toBeGreaterThanOrEqual(3);
+  expect(runs('DEPLOY.md', 'caption ')).toBeGreaterThanOrEqual(5);
+  expect(runs('README.md', 'check ')).toBe(1);
+  expect(runs('README.md', 'caption ')).toBe(1);
 });
 
-test.each(COMMANDS.map((c, i) => [i + 1, c]))('DEPLOY.md command %i, as written: %s', async (n, command) => {
-  const place = join(work, String(n));
+test.each(COMMANDS)('%s command %i, as written: %s', async (doc, n, command) => {
+  const place = join(work, `${doc}-${n}`);
   // Two photos, a sample, and twelve images under data/images (so the cluster's shard 1 of 4 has some).
   const files = ['photos/red.jpg', 'photos/blue.jpg', 'sample.jpg'];
   for (let i = 0; i < 12; i++) files.push(`data/images/${'ab'[i % 2]}/${i}.jpg`);
@@ -74,7 +83,7 @@ test.each(COMMANDS.map((c, i) => [i + 1, c]))('DEPLOY.md command %i, as written:
   const servers = [];
   for (const url of urls) {
     const script = SERVERS[url];
-    if (!script) throw new Error(`DEPLOY.md names ${url}: add the server that stands for it to SERVERS`);
+    if (!script) throw new Error(`${doc} names ${url}: add the server that stands for it to SERVERS`);
     const server = await serve({ ...script, models, answer });
     servers.push({ kind: script.kind as ServerKind, server });
     line = line.replaceAll(url, `${server.origin}/v1`);
