@@ -19,7 +19,12 @@ export type NameRule =
   /** llama.cpp: one model answers whatever the request names (its GGUF path is listed unless `--alias`). */
   | 'single-model'
   /** TGI: `"tgi"` (its docs' name) or the model id; another name is taken as a LoRA adapter id. */
-  | 'tgi';
+  | 'tgi'
+  /**
+   * A server not told apart (behind a proxy that passes only `/v1`, say): the listed id, exactly; where a
+   * known kind would take the name (Ollama's untagged `name`, llama.cpp's lone GGUF path), a warning.
+   */
+  | 'unsure';
 
 /** What the CLI knows of one kind of server. */
 export interface ServerKindSpec {
@@ -137,7 +142,7 @@ export const SERVER_KINDS = Object.freeze({
     label: 'an OpenAI-compatible server',
     thinkingOff: {},
     thinkingOffWords: null,
-    names: 'exact',
+    names: 'unsure',
     v1Only: false,
     imageTypes: null,
     payloadLimit: null,
@@ -205,6 +210,17 @@ export function matchModel(kind: ServerKind, wanted: string, listed: readonly st
             kind: 'assumed',
             warning: `${label} at ${url} serves ${list}; it takes "${wanted}" as a LoRA adapter's id (name the model "tgi" if that is not meant).`,
           };
+    case 'unsure': {
+      // What Ollama or a lone llama.cpp would answer; the readiness probe's first request tells for sure.
+      const near =
+        listed.find((id) => withTag(id) === withTag(wanted)) ??
+        (listed.length === 1 && /\.gguf$/i.test(listed[0] ?? '') ? listed[0] : undefined);
+      if (near === undefined) return missing();
+      return {
+        kind: 'assumed',
+        warning: `${label} at ${url} lists "${near}", not "${wanted}"; going on, as Ollama or llama.cpp would answer it (name the server with --server, or the model as listed, to be sure).`,
+      };
+    }
     case 'exact':
       return missing();
   }

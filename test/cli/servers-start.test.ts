@@ -14,6 +14,7 @@ import type { RunLine } from '../../src/cli/run-log';
 import type { ServerKind } from '../../src/cli/server-kinds';
 import { clientOf, serve } from '../support/kind-clients';
 import { solidPng } from '../support/png';
+import sharp from 'sharp';
 
 describe('endpoint URLs and model names, found once at start', () => {
   test('each kind is told apart (owned_by, /api/version, /info, /props); an unknown one warns', async () => {
@@ -48,6 +49,13 @@ describe('endpoint URLs and model names, found once at start', () => {
     const found = await probeEndpoint({ url: `${server.origin}/v1/chat/completions`, model: 'm', server: 'auto' });
     expect(found.url).toBe(`${server.origin}/v1`);
     expect(found.notices[0]).toContain('is the chat path; the API base is');
+  });
+
+  test('a server not told apart (--server openai, as behind a proxy passing only /v1): Ollama’s untagged name warns, then is answered', async () => {
+    const server = await serve({ kind: 'ollama', models: ['qwen2.5vl:latest'] });
+    const { chat, notices } = await clientOf(server, 'qwen2.5vl', { server: 'openai' });
+    expect(notices.filter((n) => n.startsWith('Warning:') && n.includes('lists "qwen2.5vl:latest"'))).toHaveLength(1);
+    expect((await chat.chat('hi', { maxTokens: 64 })).text).toMatch(/^A plain square/);
   });
 
   test('Ollama with nothing pulled (data: null) fails at start naming the way out', async () => {
@@ -111,7 +119,7 @@ describe('the command line', () => {
   test('with --server openai the thinking answer fails each image by name, once each, not six times', async () => {
     const server = await serve({ kind: 'ollama', models: ['qwen3-vl:latest'], thinking: true });
     const out = join(work, 'ollama.jsonl');
-    // --server openai: nothing server-specific, names matched exactly (so the tag is given).
+    // --server openai: nothing server-specific (the tag given, so the name is the one listed).
     const args = ['caption', work, '--out', out, '--endpoint', server.origin, '--vlm-model', 'qwen3-vl:latest'];
     const run = await cli(...args, '--server', 'openai', ...OFFLINE);
     expect(run.code, run.err).toBe(3);
@@ -187,5 +195,50 @@ describe('the command line', () => {
     expect(run.code, run.err).toBe(0);
     expect(run.err.match(/its API is at/g)).toHaveLength(1);
     expect(lines(out).map((l) => (l.ok ? 'ok' : `${l.error.name}: ${l.error.message}`))).toEqual(['ok']);
+  });
+
+  test('the kind found sets the image formats sent (Ollama and vLLM take WebP, llama.cpp does not); --image-formats wins', async () => {
+    const images = mkdtempSync(join(tmpdir(), 'mc-kind-images-'));
+    const flat = (background: string) =>
+      sharp({ create: { width: 40, height: 30, channels: 3, background } })
+        .png()
+        .toBuffer();
+    writeFileSync(
+      join(images, 'photo.webp'),
+      await sharp(await flat('teal'))
+        .webp()
+        .toBuffer(),
+    );
+    const frames = await Promise.all(['red', 'green'].map(flat));
+    writeFileSync(
+      join(images, 'anim.gif'),
+      await sharp(frames, { join: { animated: true } })
+        .gif()
+        .toBuffer(),
+    );
+    /** The MIME type of each image sent, by its file's extension, from the data URLs the server got. */
+    const sentTypes = async (kind: ServerKind, model: string, ...flags: string[]) => {
+      const server = await serve({ kind, models: [model] });
+      const out = join(work, `${kind}-images-${flags.length}.jsonl`);
+      const run = await caption(out, images, `${server.origin}/v1`, model, ...flags);
+      expect(run.code, run.err).toBe(0);
+      const urls = server.requests.flatMap((r) =>
+        (r.messages as { content: unknown }[]).flatMap((m) =>
+          Array.isArray(m.content)
+            ? m.content.flatMap((p: { image_url?: { url: string } }) => p.image_url?.url ?? [])
+            : [],
+        ),
+      );
+      const types = new Set(urls.map((u) => /^data:(image\/\w+);/.exec(u)?.[1]));
+      return [...types].sort();
+    };
+    // Two 40×30 files: a WebP, and an animated GIF (never left to a server: its first frame goes as PNG).
+    expect(await sentTypes('ollama', 'qwen2.5vl:7b')).toEqual(['image/png', 'image/webp']);
+    expect(await sentTypes('vllm', 'qwen3-vl')).toEqual(['image/png', 'image/webp']);
+    expect(await sentTypes('llamacpp', '/m.gguf')).toEqual(['image/jpeg', 'image/png']);
+    expect(await sentTypes('ollama', 'qwen2.5vl:7b', '--image-formats', 'jpeg,png')).toEqual([
+      'image/jpeg',
+      'image/png',
+    ]);
   });
 });

@@ -69,11 +69,17 @@ export async function opsWorkspace(): Promise<OpsWorkspace> {
   };
 }
 
-/** DEPLOY.md's code blocks, continuation lines joined: every `npx metacaptioner …` command, as its words after the program. */
-export function deployCommands(): string[] {
-  const blocks = [...readFileSync(join(REPO, 'DEPLOY.md'), 'utf8').matchAll(/```[a-z]*\n([\s\S]*?)```/g)];
+/**
+ * DEPLOY.md's (or another doc's) code blocks, continuation lines joined: every `npx metacaptioner …` command,
+ * as its words after the program, without a trailing `# comment`. A quoted word (a glob in single quotes) is part of the command; a
+ * lone quote ends it (the closing quote of `sbatch --wrap '…'`).
+ */
+export function deployCommands(doc = 'DEPLOY.md'): string[] {
+  const blocks = [...readFileSync(join(REPO, doc), 'utf8').matchAll(/```[a-z]*\n([\s\S]*?)```/g)];
   return blocks.flatMap(([, body = '']) =>
-    [...body.replace(/\\\n\s*/g, ' ').matchAll(/npx metacaptioner ([^'\n]*)/g)].map(([, rest = '']) => rest.trim()),
+    [...body.replace(/\\\n\s*/g, ' ').matchAll(/npx metacaptioner ((?:'[^'\n]*'|[^'\n])*)/g)].map(([, rest = '']) =>
+      rest.replace(/\s+#.*$/, '').trim(),
+    ),
   );
 }
 

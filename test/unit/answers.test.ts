@@ -115,6 +115,17 @@ describe('matchModel, by each kind', () => {
     expect(matchModel('llamacpp', 'x', ['a', 'b'], 'u').kind).toBe('missing');
   });
 
+  test('a server not told apart: a name Ollama or a lone llama.cpp would take is warned about; a clear mismatch fails', () => {
+    expect(matchModel('openai', 'qwen2.5vl', ['qwen2.5vl:latest'], 'u')).toMatchObject({
+      kind: 'assumed',
+      warning: expect.stringContaining('lists "qwen2.5vl:latest", not "qwen2.5vl"'),
+    });
+    expect(matchModel('openai', 'qwen', ['/models/qwen-q4.gguf'], 'u')).toMatchObject({ kind: 'assumed' });
+    expect(matchModel('openai', 'qwen2.5vl', ['qwen2.5vl:7b'], 'u').kind).toBe('missing');
+    expect(matchModel('openai', 'x', ['a.gguf', 'b.gguf'], 'u').kind).toBe('missing');
+    expect(matchModel('openai', 'm', ['m'], 'u').kind).toBe('served');
+  });
+
   test('TGI: "tgi" served; another name warned about (an adapter id); vLLM exact', () => {
     expect(matchModel('tgi', 'tgi', ['org/m'], 'u').kind).toBe('served');
     expect(matchModel('tgi', 'other', ['org/m'], 'u')).toMatchObject({ kind: 'assumed' });
