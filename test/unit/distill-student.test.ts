@@ -36,7 +36,8 @@ const REFERENCE = JSON.parse(readFileSync(join(FIXTURES, 'distill/student-refere
 /** Keeps the ids transformers.js has generated so far (a criterion that never stops: it only looks). */
 class TokenRecorder extends StoppingCriteria {
   ids: number[] = [];
-  override _call(inputIds: bigint[][]): boolean[] {
+  // Declared as number[][] in 4.3's types; generate() passes bigint ids (all_input_ids), which Number() reads alike.
+  override _call(inputIds: number[][]): boolean[] {
     this.ids = (inputIds[0] ?? []).map(Number);
     return inputIds.map(() => false);
   }
@@ -164,7 +165,7 @@ describe('the comparison can fail', () => {
           'pixel_attention_mask',
           () => true,
           (d) => {
-            d.fill(0, d.length - 64 * 20);
+            (d as Uint8Array).fill(0, d.length - 64 * 20);
           },
         ),
     ],
