@@ -6,6 +6,9 @@
  * the token ids torch and onnxruntime (Python) recorded for the same inputs
  * (student-reference.json). The toy's weights are large enough that its
  * tokens depend on every input: a wrong pixel, position or mask changes them.
+ * Measured: without the app's float16-feature merge (feature-types.ts) the
+ * half-precision plan decodes other tokens, and without keepMaskWhileDecoding
+ * (decode-mask.ts) so does the left-padded row of a batch.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,11 +38,14 @@ const REFERENCE = JSON.parse(readFileSync(join(FIXTURES, 'distill/student-refere
 
 /** Keeps the ids transformers.js has generated so far (a criterion that never stops: it only looks). */
 class TokenRecorder extends StoppingCriteria {
-  ids: number[] = [];
+  rows: number[][] = [];
   // Declared as number[][] in 4.3's types; generate() passes bigint ids (all_input_ids), which Number() reads alike.
   override _call(inputIds: number[][]): boolean[] {
-    this.ids = (inputIds[0] ?? []).map(Number);
+    this.rows = inputIds.map((row) => row.map(Number));
     return inputIds.map(() => false);
+  }
+  get ids(): number[] {
+    return this.rows[0] ?? [];
   }
 }
 
@@ -73,12 +79,13 @@ test('the app makes the inputs the reference was recorded from', async () => {
 });
 
 // Each plan's files as the tiny tier loads them (SMOLVLM_DTYPES), against onnxruntime (Python) on the same
-// files; fp32 against torch itself. The half-precision plan is left out: onnxruntime-node's CPU has no
-// float16 kernels for every op it uses, and it is the browser's (shader-f16) plan.
+// files; fp32 against torch itself. The half-precision plan (fp16 tower, q4f16 decoder) runs here on
+// onnxruntime-node's CPU, as its Python twin ran it, so its float16 features and cache go through the app.
 describe.each([
   ['fp32 (torch)', 'fp32' as DtypeChoice, 'torch'],
   ['wasm plan (q8)', SPEC.dtypes.wasm, 'onnxruntime:wasm'],
   ['webgpu plan (fp32 tower, q4 decoder)', SPEC.dtypes.webgpu, 'onnxruntime:webgpu'],
+  ['webgpuF16 plan (fp16 tower, q4f16 decoder)', SPEC.dtypes.webgpuF16, 'onnxruntime:webgpuF16'],
 ] as const)('%s', (_name, dtype, key) => {
   let vlm: Vlm;
   beforeAll(async () => {
@@ -128,6 +135,27 @@ function edited(
 // What the recorded tokens catch: each input the app builds, made slightly wrong, changes them (measured on
 // this fixture: a decode position off by 5 from the 2nd token on, one prompt position from the 10th, one
 // masked prompt token or the last tile's lower rows masked from the 3rd).
+test('in a batch with a longer prompt, the left-padded row decodes the same tokens', async () => {
+  const vlm = await Vlm.load(SPEC, 'wasm', 'fp32', () => {});
+  try {
+    const recorder = new TokenRecorder();
+    const budget = REFERENCE.max_new_tokens;
+    const longer = `${REFERENCE.prompt} Name every colour you see, and where it is.`;
+    await vlm.generateBatch(
+      [image],
+      [
+        { prompt: REFERENCE.prompt, maxNewTokens: budget },
+        { prompt: longer, maxNewTokens: budget },
+      ],
+      { stopping: recorder },
+    );
+    expect(recorder.rows).toHaveLength(2);
+    expect(recorder.ids.slice(-budget)).toEqual(recorded('torch'));
+  } finally {
+    await vlm.dispose();
+  }
+}, 60_000);
+
 describe('the comparison can fail', () => {
   const decodeStep = (t: OrtTensor) => t.dims.at(-1) === 1;
   const prompt = (t: OrtTensor) => (t.dims.at(-1) ?? 0) > 1;
