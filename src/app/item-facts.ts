@@ -49,7 +49,7 @@ export function renderDetails(item: SessionItem, record: CaptionRecord) {
     </div>`;
   return html`<dl class="details" aria-label="Details of ${item.name}">
     ${row('File', item.path)} ${row('Caption', item.edited !== null ? EDIT_NOTE : 'As the models wrote it')}
-    ${row('Written by', madeBy(record))}
+    ${item.edited !== null ? row('Generated', record.caption) : nothing} ${row('Written by', madeBy(record))}
     ${record.domain ? row('Domain', `${domainText(record.domain)} — ${domainTitle(record.domain)}`) : nothing}
     ${row('Length', `${length.text} (${length.title.toLowerCase()})`)}
     ${row('Time', `${(record.totalMs / 1000).toFixed(1)} s`)}

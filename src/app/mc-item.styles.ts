@@ -163,6 +163,16 @@ export const itemStyles = css`
     overflow: hidden;
     text-overflow: ellipsis;
   }
+  /* A re-run's caption beside the user's edit: its start, to choose by (all of it under Details). */
+  .offer {
+    margin: 0;
+    font-size: 0.85rem;
+    display: -webkit-box;
+    -webkit-line-clamp: 2;
+    -webkit-box-orient: vertical;
+    overflow: hidden;
+    overflow-wrap: anywhere;
+  }
   .chip.edited {
     color: var(--mc-accent);
     font-weight: 600;

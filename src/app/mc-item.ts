@@ -13,7 +13,7 @@ import { captionLength } from '../session/curate';
 import { type SessionItem, finalCaption } from '../session/item';
 import { statusText } from '../session/progress';
 import { DisclosureMenu } from './disclosure-menu';
-import { type ItemAction, type ItemActionDetail, type Panel, renderActions } from './item-actions';
+import { type ItemAction, type ItemActionDetail, type Panel, offersNewCaption, renderActions } from './item-actions';
 import { renderDetails, renderFacts, renderJudge, renderVersions } from './item-facts';
 import { framesText } from './item-text';
 import { itemStyles } from './mc-item.styles';
@@ -195,6 +195,11 @@ export class McItem extends LitElement {
                 ${streamed ? html`New caption: ${streamed}` : item.status === 'queued' ? 'Waiting to run again.' : ''}
               </p>
               ${this.renderSpeed()}`
+          : nothing
+      }
+      ${
+        offersNewCaption(item) && !pending
+          ? html`<p class="offer" data-testid="new-caption">New caption: ${record.caption}</p>`
           : nothing
       }
       ${renderFacts(item, record)}

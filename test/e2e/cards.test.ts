@@ -14,12 +14,15 @@ import {
   addFiles,
   axeViolations,
   card,
+  cardMenu,
+  focusedTestId,
   forgeParams,
   freshPage,
   pngFile,
   screenshot,
   useHarness,
   waitForStatus,
+  waitForStored,
 } from './harness';
 
 let h: Harness;
@@ -27,15 +30,6 @@ useHarness((started) => (h = started));
 
 /** 13 files, as issue 25 had them. */
 const NAMES = Array.from({ length: 13 }, (_, i) => `photo-${String(i + 1).padStart(2, '0')}.png`);
-
-/** The data-testid of the element that has focus, through shadow roots. */
-function focusedTestId(page: Page): Promise<string | null> {
-  return page.evaluate(() => {
-    let el: Element | null = document.activeElement;
-    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-    return el?.getAttribute('data-testid') ?? null;
-  });
-}
 
 /** A card's height in CSS pixels. */
 function cardHeight(page: Page, name: string): Promise<number> {
@@ -134,10 +128,51 @@ test("the card's menu holds the secondary controls and works from the keyboard; 
   await page.context().close();
 });
 
-test('screenshots of finished cards at 1280, 360 and 320 px, light and dark', async () => {
+test('an edited card: "Your edit" in its facts, the new caption of a re-run one click away, Revert in its menu', async () => {
+  const page = await freshPage(h, { viewport: { width: 360, height: 800 } });
+  await page.goto(h.url(forgeParams(h.models)));
+  await addFiles(page, [pngFile('meadow.png', [40, 180, 60])]);
+  await waitForStatus(page, 'meadow.png', 'done');
+  const meadow = card(page, 'meadow.png');
+  const edited = 'A green meadow, in my own words.';
+  await meadow.getByTestId('caption').fill(edited);
+  await meadow.getByTestId('caption').blur();
+  await expect.poll(() => meadow.getByTestId('edited').textContent()).toBe('Your edit');
+  // Nothing new to take yet: Revert is in the menu, not on the card.
+  expect(await meadow.getByTestId('revert').isVisible()).toBe(false);
+  await waitForStored(page, 'the edit', (items) => items.some((i) => i.edited === edited));
+
+  // A re-run on a model that writes another caption: the edit stays, the new one is offered on the card.
+  await page.goto(h.url(forgeParams(h.models, { vlm: ENDLESS.vlm, maxTokens: '40' })));
+  await meadow.getByTestId('recaption').click();
+  await waitForStatus(page, 'meadow.png', 'done');
+  expect(await meadow.getByTestId('caption').inputValue()).toBe(edited);
+  const offer = meadow.locator('.actions > [data-testid="revert"]');
+  await expect.poll(() => offer.textContent()).toMatch(/^\s*Use the new caption\s*$/);
+  // The new caption's start is on the card, to choose by; all of it under Details.
+  const fresh = (await meadow.getByTestId('new-caption').textContent())?.replace(/^\s*New caption: /, '').trim();
+  expect(fresh).toHaveLength(40);
+  await cardMenu(page, 'meadow.png', 'details-toggle');
+  const words = (text: string | null | undefined) => text?.replace(/\s+/g, ' ').trim();
+  expect(words(await meadow.getByTestId('details').textContent())).toContain(`Generated ${words(fresh)}`);
+  await cardMenu(page, 'meadow.png', 'details-toggle');
+  // Taller than a typical card by the new caption's two lines and a second row of actions: still under 245 px.
+  expect(await cardHeight(page, 'meadow.png'), 'an edited card with a new caption at 360 px').toBeLessThanOrEqual(245);
+  await screenshot(page, 'cards-360-new-caption');
+  await offer.click();
+  await expect.poll(() => meadow.getByTestId('caption').inputValue()).toBe(fresh);
+  expect(await meadow.getByTestId('edited').count()).toBe(0);
+  // The edit is an earlier version, and comes back from the menu.
+  await cardMenu(page, 'meadow.png', 'versions-toggle');
+  await meadow.getByRole('button', { name: 'Use this version as the caption of meadow.png' }).first().click();
+  await expect.poll(() => meadow.getByTestId('caption').inputValue()).toBe(edited);
+  await page.context().close();
+});
+
+test('screenshots of finished cards at 1280, 360 and 320 px, light and dark; the details panel', async () => {
   for (const theme of ['light', 'dark'] as const) {
     const page = await freshPage(h, { colorScheme: theme, viewport: { width: 1280, height: 800 } });
-    await page.goto(h.url(forgeParams(h.models, { vlm: ENDLESS.vlm, maxTokens: '150', mode: 'capflow' })));
+    await page.goto(h.url(forgeParams(h.models, { vlm: ENDLESS.vlm, maxTokens: '300' })));
     await addFiles(page, [pngFile('red.png', [230, 20, 30]), pngFile('blue.png', [20, 30, 220])]);
     await waitForStatus(page, 'red.png', 'done');
     await waitForStatus(page, 'blue.png', 'done');
@@ -145,6 +180,12 @@ test('screenshots of finished cards at 1280, 360 and 320 px, light and dark', as
       await page.setViewportSize({ width, height: 800 });
       await screenshot(page, `cards-${width}-${theme}`);
     }
+    // Every fact in full, the technical forms too (a phone has no tooltips).
+    await cardMenu(page, 'red.png', 'details-toggle');
+    const details = card(page, 'red.png').getByTestId('details');
+    expect(await details.textContent()).toMatch(/Written by\s*Single pass · detailed · tiny-smolvlm/);
+    expect(await details.textContent()).toMatch(/Length\s*300 characters · 300 tokens/);
+    await screenshot(page, `cards-320-${theme}-details`);
     await page.context().close();
   }
 });
