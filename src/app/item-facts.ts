@@ -12,7 +12,7 @@ import { describeRuntime } from './format';
 import type { ItemAction } from './item-actions';
 import { barText, domainText, domainTitle, lengthOf, modeText } from './item-text';
 
-const EDIT_NOTE = 'Your edit is the caption: kept and exported (the generated ones are under Earlier versions)';
+const EDIT_NOTE = 'Your edit is the caption: kept and exported (the generated one is under Details)';
 
 /** The facts, one line that the card cuts with an ellipsis where it is narrow: the Details panel has them all. */
 export function renderFacts(item: SessionItem, record: CaptionRecord) {
