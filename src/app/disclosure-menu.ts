@@ -63,8 +63,9 @@ export class DisclosureMenu implements ReactiveController {
       this.close(true);
       return;
     }
-    // A select in the menu keeps its own arrow keys.
-    if (event.target instanceof HTMLSelectElement) return;
+    // A select in the menu (a card's "Re-caption as…") opens with Alt+arrow or Space; a plain arrow moves on
+    // through the menu, as on its buttons, instead of choosing an option (which would start a re-run).
+    if (event.target instanceof HTMLSelectElement && event.altKey) return;
     const moves: Record<string, (i: number, n: number) => number> = {
       ArrowDown: (i, n) => (i + 1) % n,
       ArrowUp: (i, n) => (i - 1 + n) % n,

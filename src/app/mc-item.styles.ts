@@ -9,8 +9,8 @@ export const itemStyles = css`
   article {
     display: flex;
     flex-direction: column;
-    gap: 0.45rem;
-    padding: 0.65rem;
+    gap: 0.25rem;
+    padding: 0.5rem 0.6rem;
     background: var(--mc-surface);
     border: 1px solid var(--mc-border);
     border-radius: var(--mc-radius);
@@ -23,12 +23,12 @@ export const itemStyles = css`
     gap: 0.75rem;
     min-width: 0;
   }
-  /* The card's head: the thumbnail beside the name and, under the name, the caption. */
+  /* The card's head: the thumbnail beside the name and, under the name, the caption (at 320 px too). */
   .head {
     display: grid;
     grid-template-columns: 3.5rem minmax(0, 1fr);
     grid-template-rows: auto 1fr;
-    gap: 0.35rem 0.65rem;
+    gap: 0.2rem 0.6rem;
   }
   .head .thumb {
     grid-row: 1 / span 2;
@@ -51,17 +51,27 @@ export const itemStyles = css`
     color: var(--mc-muted);
     font-size: 1.4rem;
   }
+  /* The name and its status badge on one line; the live stage and a folder path wrap below. */
   .title {
     min-width: 0;
+    display: flex;
+    flex-wrap: wrap;
+    align-items: baseline;
+    gap: 0 0.5rem;
     /* Room for the list's selection checkbox in the corner. */
     padding-right: 1.5rem;
   }
   h3 {
     margin: 0;
-    font-size: 1rem;
+    flex: 0 1 auto;
+    min-width: 0;
+    font-size: 0.95rem;
     overflow: hidden;
     text-overflow: ellipsis;
     white-space: nowrap;
+  }
+  .title .path {
+    flex-basis: 100%;
   }
   .path,
   .small {
@@ -70,7 +80,7 @@ export const itemStyles = css`
     overflow-wrap: anywhere;
   }
   .status {
-    margin: 0.25rem 0 0;
+    margin: 0;
     display: flex;
     flex-wrap: wrap;
     gap: 0.4rem;
@@ -132,21 +142,40 @@ export const itemStyles = css`
     display: block;
     box-sizing: border-box;
     width: 100%;
+    font-size: 0.9rem;
+    line-height: 1.25;
+    padding: 0.2rem 0.45rem;
     /* As tall as the caption (Chromium), two to four lines on the card; all of it while being edited. */
     field-sizing: content;
-    min-height: 2.6rem;
-    max-height: 5.6rem;
+    min-height: calc(2 * 1.25 * 0.9rem + 0.4rem + 2px);
+    max-height: calc(4 * 1.25 * 0.9rem + 0.4rem + 2px);
     resize: vertical;
   }
   .caption textarea:focus {
     max-height: 24rem;
   }
-  /* What made the caption, in one run of text that wraps: denser than pills on a phone. */
+  /* What made the caption, in one line: cut with an ellipsis where narrow (Details in the menu has it all). */
   .facts {
     margin: 0;
     font-size: 0.8rem;
     color: var(--mc-muted);
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  /* A re-run's caption beside the user's edit: its start, to choose by (all of it under Details). */
+  .offer {
+    margin: 0;
+    font-size: 0.85rem;
+    display: -webkit-box;
+    -webkit-line-clamp: 2;
+    -webkit-box-orient: vertical;
+    overflow: hidden;
     overflow-wrap: anywhere;
+  }
+  .chip.edited {
+    color: var(--mc-accent);
+    font-weight: 600;
   }
   .chip + .chip::before {
     content: '· ';
@@ -155,9 +184,12 @@ export const itemStyles = css`
   .chip.domain {
     color: var(--mc-accent);
   }
-  /* The judge's verdict, then its scores as one run of text that wraps. */
+  /* The judge's verdict, then its scores, in one run of text that wraps. */
   .judge {
     font-size: 0.8rem;
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0 0.9rem;
   }
   .judge-title {
     margin: 0;
@@ -189,9 +221,6 @@ export const itemStyles = css`
   .score.s1 dd {
     color: var(--mc-danger);
   }
-  .made-by {
-    margin: 0;
-  }
   .linkish {
     background: none;
     border: none;
@@ -202,13 +231,37 @@ export const itemStyles = css`
     cursor: pointer;
     font: inherit;
   }
-  .versions summary {
-    cursor: pointer;
-    color: var(--mc-accent);
-    font-size: 0.9rem;
+  /* A panel the card's menu opened: the trace, the details or the earlier versions. */
+  .panel {
+    border-top: 1px solid var(--mc-border);
+    padding-top: 0.4rem;
   }
-  .versions ol {
-    margin: 0.3rem 0 0;
+  .panel[hidden] {
+    display: none;
+  }
+  .details {
+    margin: 0;
+    display: grid;
+    gap: 0.2rem;
+    font-size: 0.85rem;
+  }
+  .details div {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0 0.5rem;
+  }
+  .details dt {
+    color: var(--mc-muted);
+    flex: 0 0 5.5rem;
+  }
+  .details dd {
+    margin: 0;
+    flex: 1 1 12rem;
+    min-width: 0;
+    overflow-wrap: anywhere;
+  }
+  ol.versions {
+    margin: 0;
     padding: 0;
     list-style: none;
     display: grid;
@@ -221,9 +274,6 @@ export const itemStyles = css`
     white-space: pre-wrap;
     overflow-wrap: anywhere;
     font-size: 0.9rem;
-  }
-  .trace-toggle {
-    margin-inline-start: 0.3rem;
   }
   /* A row of the list: thumbnail and name, then the caption's first lines beside them where there is room. */
   :host([compact]) article {
@@ -254,11 +304,17 @@ export const itemStyles = css`
     overflow: hidden;
     overflow-wrap: anywhere;
   }
+  /* The primary actions, a little lower than the page's buttons: each card has a row of them. */
   .actions {
     margin-top: auto;
     display: flex;
     flex-wrap: wrap;
     gap: 0.4rem;
+  }
+  .actions > button,
+  .actions .more > button {
+    min-height: 2rem;
+    padding-block: 0.15rem;
   }
   .actions .more {
     margin-inline-start: auto;

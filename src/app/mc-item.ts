@@ -1,102 +1,26 @@
 /**
- * `<mc-item>`: one image of the batch — thumbnail, name, live stage (with
- * the caption streaming in), the editable caption, the domain with its
- * confidence and how it was decided (and a control to pin another domain
- * and re-run), the judge's scores, where it ran, the time taken, and an
- * expandable trace. Every button is named for its file. Actions are
- * reported as one `item-action` event for the page to carry out.
+ * `<mc-item>`: one image of the batch, short enough that a dataset's
+ * cards fit a page: the thumbnail beside the name, the status (the live
+ * stage while it runs) and the editable caption (or the caption streaming
+ * in, or the error); the facts in one line, the judge's verdict; the
+ * primary actions, and a menu with the rest (item-actions.ts), which opens
+ * the trace, the details or the earlier versions below the card. Actions
+ * are reported as one `item-action` event for the page to carry out.
  */
-import { LitElement, css, html, nothing } from 'lit';
-import { formatTime } from '../capflow/prompts';
-import { DOMAINS } from '../capflow/spec';
-import type { AgentTrace, CaptionRecord, DomainId } from '../shared/record';
+import { LitElement, html, nothing } from 'lit';
 import type { LiveItem } from '../session/batch';
-import { captionLength, countedTokens } from '../session/curate';
-import { type SessionItem, finalCaption, madeBy } from '../session/item';
-import { isDuplicate, statusText } from '../session/progress';
-import { describeRuntime } from './format';
-import './mc-trace';
-import { IMAGE_DOMAIN_IDS } from './settings';
-import { itemStyles } from './mc-item.styles';
+import { captionLength } from '../session/curate';
+import { type SessionItem, finalCaption } from '../session/item';
+import { statusText } from '../session/progress';
 import { DisclosureMenu } from './disclosure-menu';
+import { type ItemAction, type ItemActionDetail, type Panel, offersNewCaption, renderActions } from './item-actions';
+import { renderDetails, renderFacts, renderJudge, renderVersions } from './item-facts';
+import { framesText } from './item-text';
+import { itemStyles } from './mc-item.styles';
+import './mc-trace';
 import { controls, menuStyles, tokens } from './theme';
 
-/** The frames line of a video's card: how many, when, and how they were read when that was the slower way. */
-function framesText(record: CaptionRecord): string {
-  const times = record.timestamps ?? [];
-  const seeking =
-    record.sampledBy === 'seeking'
-      ? ' · read by seeking the video: this browser has no WebCodecs (slower, fewer moments probed)'
-      : '';
-  const partial = record.partialVideo ? ` · only part of the video could be read: ${record.partialVideo}` : '';
-  return `${times.length} frames, at ${times.map(formatTime).join(', ')}${seeking}${partial}`;
-}
-
-/** What the user asked of an item. */
-export type ItemAction =
-  | { readonly kind: 'cancel' | 'retry' | 'remove' | 'copy' | 'revert' | 'keep-duplicate' }
-  | { readonly kind: 'rerun'; readonly domain: DomainId | null }
-  | { readonly kind: 'use-version'; readonly index: number }
-  | { readonly kind: 'edit'; readonly text: string };
-
-/** The detail of `item-action`. */
-export interface ItemActionDetail {
-  readonly id: string;
-  readonly action: ItemAction;
-}
-
-type Domain = NonNullable<NonNullable<SessionItem['record']>['domain']>;
-
-/** How a domain was decided, in words. */
-const DECIDED_BY: Readonly<Record<Domain['decidedBy'], string>> = Object.freeze({
-  pinned: 'you chose it',
-  video: 'it is a video',
-  'zero-shot': 'picked by the image classifier',
-  vlm: 'picked by the vision model',
-  'zero-shot-fallback': "the classifier's pick (the vision model's answer was unreadable)",
-  default: 'the default (no answer could be read)',
-});
-
-/** "natural, 98% sure", or "medical, 40% sure · picked by the vision model": the domain, the confidence and how it was decided where that is not the usual classifier pick. */
-function domainText(domain: Domain): string {
-  const confidence = domain.confidence === null ? '' : `, ${Math.round(domain.confidence * 100)}% sure`;
-  const setAside = domain.setAside ? ` (the domain you chose, ${domain.setAside}, does not apply to a video)` : '';
-  // The usual way (the classifier's pick) is left to the tooltip; any other is worth a look.
-  const how = domain.decidedBy === 'zero-shot' ? '' : ` · ${DECIDED_BY[domain.decidedBy]}`;
-  return `${domain.label}${confidence}${how}${setAside}`;
-}
-
-/** How it was decided in words, then the technical form, for the tooltip: "Picked by … (Domain natural 98% · decided by zero-shot)". */
-function domainTitle(domain: Domain): string {
-  const confidence = domain.confidence === null ? '' : ` ${Math.round(domain.confidence * 100)}%`;
-  const how = DECIDED_BY[domain.decidedBy];
-  return `${how[0]?.toUpperCase()}${how.slice(1)} (domain ${domain.id}${confidence} · decided by ${domain.decidedBy})`;
-}
-
-/** "3 on every dimension", or "completeness 3, core intent 2": the bar a kept caption had to reach. */
-function barText(minScore: Readonly<Record<string, number>>): string {
-  const bars = Object.entries(minScore).filter(([, min]) => min > 1);
-  const [first] = bars;
-  if (first && bars.length === Object.keys(minScore).length && bars.every(([, m]) => m === first[1])) {
-    return `${first[1]} on every dimension`;
-  }
-  return bars.map(([d, m]) => `${d} ${m}`).join(', ');
-}
-
-/**
- * "212 characters · 48 tokens" when the caption is the model's answer as it wrote it (its own tokenizer's count),
- * "212 characters · ≈ 50 tokens" for an edit (an estimate), with the tooltip saying which.
- */
-function lengthOf(text: string, trace: readonly AgentTrace[]): { text: string; title: string } {
-  const { chars, tokens } = captionLength(text);
-  const counted = countedTokens(trace, text);
-  return counted === null
-    ? {
-        text: `${chars} characters · ≈ ${tokens} tokens`,
-        title: "Tokens estimated: each model's tokenizer counts its own",
-      }
-    : { text: `${chars} characters · ${counted} tokens`, title: 'Tokens as the model that wrote it counted them' };
-}
+export type { ItemAction, ItemActionDetail } from './item-actions';
 
 /** How long typing pauses before an edit is saved. */
 const EDIT_DEBOUNCE_MS = 400;
@@ -109,7 +33,7 @@ export class McItem extends LitElement {
     thumb: { attribute: false },
     compact: { type: Boolean, reflect: true },
     thumbFailed: { state: true },
-    traceOpen: { state: true },
+    panel: { state: true },
   };
 
   declare item: SessionItem | null;
@@ -119,8 +43,8 @@ export class McItem extends LitElement {
   declare compact: boolean;
   /** The browser could not show the image (e.g. a corrupt file): a placeholder stands in. */
   declare thumbFailed: boolean;
-  /** The trace is shown below the card. */
-  declare traceOpen: boolean;
+  /** What is shown below the card: the trace, the details or the earlier versions (opened from its menu). */
+  declare panel: Panel | null;
   private editTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly menu = new DisclosureMenu(this, {
     container: '.more',
@@ -136,14 +60,22 @@ export class McItem extends LitElement {
     this.thumb = '';
     this.compact = false;
     this.thumbFailed = false;
-    this.traceOpen = false;
+    this.panel = null;
   }
 
-  private act(action: ItemAction): void {
+  private readonly act = (action: ItemAction): void => {
     if (!this.item) return;
     const detail: ItemActionDetail = { id: this.item.id, action };
     this.dispatchEvent(new CustomEvent('item-action', { detail, bubbles: true, composed: true }));
-  }
+  };
+
+  private readonly togglePanel = (panel: Panel): void => {
+    const traceWas = this.panel === 'trace';
+    this.panel = this.panel === panel ? null : panel;
+    const traceIs = this.panel === 'trace';
+    // The queue gives a card with its trace open the full width of the grid.
+    if (traceWas !== traceIs) this.dispatchEvent(new CustomEvent('trace-toggle', { detail: traceIs, bubbles: true }));
+  };
 
   private onInput(event: Event): void {
     if (!(event.target instanceof HTMLTextAreaElement)) return;
@@ -168,13 +100,14 @@ export class McItem extends LitElement {
   override render() {
     const item = this.item;
     if (!item) return nothing;
+    // The name and its status on one line (the live stage wraps below when it does not fit).
     const title = html`<div class="title">
       <h3 title=${item.path}>${item.name}</h3>
-      ${item.path !== item.name ? html`<p class="muted path">${item.path}</p>` : nothing}
       <p class="status" data-testid="status">
         <span class="badge ${item.status}">${statusText(item)}</span>
         ${item.status === 'running' && this.live ? html`<span class="stage">${this.live.stage}…</span>` : nothing}
       </p>
+      ${item.path !== item.name ? html`<p class="muted path">${item.path}</p>` : nothing}
     </div>`;
     if (this.compact) {
       return html`<article data-status=${item.status} aria-label=${item.name}>
@@ -184,10 +117,11 @@ export class McItem extends LitElement {
         </p>
       </article>`;
     }
-    // The card: the caption (or what stands for it) beside the thumbnail, the rest below, the actions last.
+    // The caption (or what stands for it) beside the thumbnail, the facts below, the actions last.
     return html`<article data-status=${item.status} aria-label=${item.name}>
       <div class="head">${this.renderThumb(item)} ${title} ${this.renderMain(item)}</div>
-      ${this.renderBody(item)} ${this.renderTrace(item)} ${this.renderActions(item)}
+      ${this.renderBody(item)} ${this.renderPanels(item)}
+      ${renderActions({ item, menu: this.menu, panel: this.panel, act: this.act, togglePanel: this.togglePanel })}
     </article>`;
   }
 
@@ -246,18 +180,13 @@ export class McItem extends LitElement {
     </div>`;
   }
 
-  /** Below the caption: a re-run's state, the edit and earlier versions, what made it, the judge, the trace. */
+  /** Below the caption: a re-run's state, the facts, a video's frames, the judge. */
   private renderBody(item: SessionItem) {
     const pending = item.status === 'running' || item.status === 'queued';
     const record = item.record;
     if (!record) return pending ? this.renderSpeed() : nothing;
     // A re-run waits, runs or failed: what the item had stays shown (and exported) until a new caption arrives.
     const streamed = this.live?.streamed ?? '';
-    const caption = finalCaption(item) ?? '';
-    const length = lengthOf(caption, record.trace);
-    // A judge whose answer could not be read has no scores to list.
-    const unread = record.judge !== null && Object.values(record.judge.scores).every((v) => v === null);
-    const steps = `${record.trace.length} ${record.trace.length === 1 ? 'step' : 'steps'}`;
     return html`
       ${this.renderError(item)}
       ${
@@ -269,100 +198,30 @@ export class McItem extends LitElement {
           : nothing
       }
       ${
-        item.edited !== null
-          ? html`<p class="muted small made-by" data-testid="edited">
-              Your edit (kept and exported).
-              <button class="linkish" data-testid="revert" @click=${() => this.act({ kind: 'revert' })}>
-                ${item.versions?.at(-1)?.kind === 'generated' ? 'Use the new caption' : 'Revert to generated'}
-              </button>
-            </p>`
+        offersNewCaption(item) && !pending
+          ? html`<p class="offer" data-testid="new-caption">New caption: ${record.caption}</p>`
           : nothing
       }
-      ${this.renderVersions(item)}
-      <p class="facts">
-        <span class="chip" data-testid="made-by" title="Written by ${madeBy(record)}"
-          >${record.mode === 'capflow' ? 'CapFlow' : record.mode === 'single-pass' ? 'Single pass' : 'Own prompt'}${
-            record.style ? ` · ${record.style}` : ''
-          }</span
-        >
-        ${
-          record.domain
-            ? html`<span class="chip domain" data-testid="domain" title=${domainTitle(record.domain)}
-                >${domainText(record.domain)}</span
-              >`
-            : nothing
-        }
-        ${
-          record.runtime
-            ? html`<span class="chip" data-testid="runtime" title=${describeRuntime(record.runtime)}
-                >${record.runtime.device === 'webgpu' ? 'ran on the GPU' : 'ran on the CPU'}</span
-              >`
-            : nothing
-        }
-        <span class="chip">${(record.totalMs / 1000).toFixed(1)} s</span>
-        <span class="chip" data-testid="length" title=${length.title}>${length.text}</span>
-        <button
-          class="linkish trace-toggle"
-          aria-expanded=${this.traceOpen}
-          aria-controls="trace"
-          @click=${this.toggleTrace}
-        >
-          Trace · ${steps}
-        </button>
-      </p>
+      ${renderFacts(item, record)}
       ${record.timestamps ? html`<p class="muted small" data-testid="frames">${framesText(record)}</p>` : nothing}
-      ${
-        record.judge
-          ? html`<div class="judge">
-              <p class="judge-title" data-testid="verdict">
-                Judge,
-                1–3${
-                  unread
-                    ? html` <span class="muted">— its answer could not be read</span>`
-                    : record.judge.topOnAll
-                      ? html` <span class="ok">— top score on every dimension</span>`
-                      : record.judge.accepted === false
-                        ? html` <span class="muted">— below the bar (${barText(record.judge.minScore)})</span>`
-                        : nothing
-                }${
-                  record.judge.attempts.length > 1
-                    ? html` <span class="muted"
-                        >· attempt ${record.judge.kept ?? 1} of ${record.judge.attempts.length} kept</span
-                      >`
-                    : nothing
-                }
-              </p>
-              ${
-                unread
-                  ? nothing
-                  : html`<dl class="scores" data-testid="scores" aria-label="Judge scores of ${item.name}, 1 to 3">
-                      ${Object.entries(record.judge.scores).map(
-                        ([dim, score]) =>
-                          html`<div class="score s${score ?? 'x'}">
-                            <dt>${dim}</dt>
-                            <dd>${score ?? '—'}</dd>
-                          </div>`,
-                      )}
-                    </dl>`
-              }
-            </div>`
-          : nothing
-      }
+      ${renderJudge(item, record)}
     `;
   }
 
-  /** The steps that made the caption, shown below the card's actions while their button is pressed. */
-  private renderTrace(item: SessionItem) {
-    if (!item.record) return nothing;
-    return html`<div id="trace" class="trace" data-testid="trace" ?hidden=${!this.traceOpen}>
-      ${this.traceOpen ? html`<mc-trace .steps=${item.record.trace}></mc-trace>` : nothing}
-    </div>`;
-  }
-
-  private toggleTrace(): void {
-    this.traceOpen = !this.traceOpen;
-    // The queue gives a card with its trace open the full width of the grid.
-    this.dispatchEvent(new CustomEvent('trace-toggle', { detail: this.traceOpen, bubbles: true }));
+  /** The panel the menu opened (each is there, hidden, for its menu item's aria-controls). */
+  private renderPanels(item: SessionItem) {
+    const record = item.record;
+    if (!record) return nothing;
+    const shown = this.panel;
+    return html`<div id="trace" class="panel trace" data-testid="trace" ?hidden=${shown !== 'trace'}>
+        ${shown === 'trace' ? html`<mc-trace .steps=${record.trace}></mc-trace>` : nothing}
+      </div>
+      <div id="details" class="panel" data-testid="details" ?hidden=${shown !== 'details'}>
+        ${shown === 'details' ? renderDetails(item, record) : nothing}
+      </div>
+      <div id="versions" class="panel" ?hidden=${shown !== 'versions'}>
+        ${shown === 'versions' ? renderVersions(item, this.act) : nothing}
+      </div>`;
   }
 
   /** How fast the caption streams in, once it has streamed for a second. */
@@ -373,106 +232,6 @@ export class McItem extends LitElement {
     if (seconds < 1) return nothing;
     const rate = captionLength(live.streamed).tokens / seconds;
     return html`<p class="muted small" data-testid="speed">≈ ${rate.toFixed(1)} tokens/s</p>`;
-  }
-
-  /** Earlier captions, newest first, each with who wrote it and a way to show it again. */
-  private renderVersions(item: SessionItem) {
-    const versions = item.versions ?? [];
-    if (versions.length === 0) return nothing;
-    return html`<details class="versions" data-testid="versions">
-      <summary>Earlier versions (${versions.length})</summary>
-      <ol reversed>
-        ${versions
-          .map((version, index) => ({ version, index }))
-          .reverse()
-          .map(
-            ({ version, index }) =>
-              html`<li data-testid="version">
-                <p class="muted small">${version.kind === 'edited' ? 'Your edit' : `Written by ${version.madeBy}`}</p>
-                <p class="version-text">${version.text}</p>
-                <button
-                  class="linkish"
-                  aria-label="Use this version as the caption of ${item.name}"
-                  @click=${() => this.act({ kind: 'use-version', index })}
-                >
-                  Use this version
-                </button>
-              </li>`,
-          )}
-      </ol>
-    </details>`;
-  }
-
-  /** Another domain for a re-run: for finished images in a routed mode (a video is always its own domain). */
-  private renderPin(item: SessionItem) {
-    if (!item.record || item.record.mode === 'prompt' || item.media === 'video') return nothing;
-    const current = item.record.domain?.id ?? null;
-    return html`<select
-      aria-label="Re-caption ${item.name} as domain"
-      data-testid="pin-domain"
-      @change=${(e: Event) => {
-        if (!(e.target instanceof HTMLSelectElement)) return;
-        const value = e.target.value;
-        if (value === '') return;
-        this.menu.close(true);
-        this.act({ kind: 'rerun', domain: IMAGE_DOMAIN_IDS.find((d) => d === value) ?? null });
-      }}
-    >
-      <option value="" selected>Re-caption as…</option>
-      ${IMAGE_DOMAIN_IDS.filter((d) => d !== current).map((d) => html`<option value=${d}>${DOMAINS[d].label}</option>`)}
-    </select>`;
-  }
-
-  /**
-   * Copy and Re-caption on a finished card, Cancel or Retry on one that is not; Remove and "Re-caption as"
-   * are in the card's menu once it has a caption (while it has none, Remove is its main action).
-   */
-  private renderActions(item: SessionItem) {
-    const name = item.name;
-    const pending = item.status === 'queued' || item.status === 'running';
-    const again = (item.status === 'failed' && !item.record) || item.status === 'cancelled';
-    const recaption = item.status === 'done' || (item.status === 'failed' && item.record !== null);
-    const button = (testid: string, label: string, text: string, action: ItemAction, cls = '') =>
-      html`<button class=${cls} data-testid=${testid} aria-label=${label} @click=${() => this.act(action)}>
-        ${text}
-      </button>`;
-    const remove = button('remove', `Remove ${name}`, 'Remove', { kind: 'remove' }, 'quiet');
-    return html`<div class="actions">
-      ${pending ? button('cancel', `Cancel ${name}`, 'Cancel', { kind: 'cancel' }) : nothing}
-      ${again ? button('retry', `Retry ${name}`, 'Retry', { kind: 'retry' }) : nothing}
-      ${
-        isDuplicate(item)
-          ? button('keep-duplicate', `Keep ${name} anyway`, 'Keep anyway', { kind: 'keep-duplicate' })
-          : nothing
-      }
-      ${item.record ? button('copy', `Copy the caption of ${name}`, 'Copy', { kind: 'copy' }) : nothing}
-      ${
-        recaption
-          ? button('recaption', `Re-caption ${name} with the current settings`, 'Re-caption', {
-              kind: 'rerun',
-              domain: null,
-            })
-          : nothing
-      }
-      ${
-        item.record
-          ? html`<div class="more" @keydown=${this.menu.onKey} @focusout=${this.menu.onFocusOut}>
-              <button
-                data-testid="item-menu"
-                aria-label="More for ${name}"
-                aria-expanded=${this.menu.open}
-                aria-controls="item-menu"
-                @click=${this.menu.toggle}
-              >
-                More<span class="caret" aria-hidden="true">▾</span>
-              </button>
-              <div id="item-menu" class="menu" ?hidden=${!this.menu.open}>
-                ${recaption ? this.renderPin(item) : nothing} ${remove}
-              </div>
-            </div>`
-          : remove
-      }
-    </div>`;
   }
 
   static override styles = [tokens, controls, menuStyles, itemStyles];

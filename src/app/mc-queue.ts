@@ -333,10 +333,10 @@ export class McQueue extends LitElement {
       li.wide {
         grid-column: 1 / -1;
       }
-      /* Cards off screen skip layout and paint until they come near. */
+      /* Cards off screen skip layout and paint until they come near (a finished card is about 11.5rem tall). */
       li {
         content-visibility: auto;
-        contain-intrinsic-size: auto 16rem;
+        contain-intrinsic-size: auto 11.5rem;
       }
       /* A card's open menu reaches past the card: not clipped, and above the cards after it. */
       li:has(> mc-item[menu-open]) {

@@ -13,6 +13,7 @@ import {
   addFiles,
   axeViolations,
   card,
+  cardMenu,
   forgeParams,
   freshPage,
   pngFile,
@@ -38,9 +39,7 @@ test('axe finds nothing moderate or worse: empty page, results, open trace, open
   await captionOne(page, 'red.png', [230, 20, 30]);
   await addFiles(page, [{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') }]);
   expect(await axeViolations(page)).toEqual([]);
-  await card(page, 'red.png')
-    .getByRole('button', { name: /^Trace · \d+ steps$/ })
-    .click();
+  await cardMenu(page, 'red.png', 'trace-toggle');
   expect(await axeViolations(page)).toEqual([]);
   await page.getByTestId('settings-toggle').click();
   await page.getByTestId('export-toggle').click();
@@ -108,9 +107,7 @@ test('screenshots of the main states, light and dark, wide and narrow', async ()
     }
     await captionOne(page, 'red.png', [230, 20, 30]);
     await addFiles(page, [{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hi') }]);
-    await card(page, 'red.png')
-      .getByRole('button', { name: /^Trace · \d+ steps$/ })
-      .click();
+    await cardMenu(page, 'red.png', 'trace-toggle');
     await screenshot(page, `${width}-${theme}-results`);
     await page.getByTestId('settings-toggle').click();
     await screenshot(page, `${width}-${theme}-settings`);

@@ -14,6 +14,7 @@ import {
   type Harness,
   addFiles,
   card,
+  cardMenu,
   forgeParams,
   freshPage,
   pngFile,
@@ -56,7 +57,7 @@ test('the trace lists every step of the routed domain; pinning another domain re
   expect(await item.getByTestId('domain').getAttribute('title')).toBe(
     `Picked by the image classifier (domain ${routed} 100% · decided by zero-shot)`,
   );
-  await item.getByRole('button', { name: /^Trace · \d+ steps$/ }).click();
+  await cardMenu(page, 'red.png', 'trace-toggle');
   await screenshot(page, 'results-trace-open');
   const agents = DOMAINS[routed].agents;
   // The colour fixture's judge answers a letter chain: it is asked once more, and its scores stay unknown.
@@ -88,11 +89,11 @@ test('the trace lists every step of the routed domain; pinning another domain re
   const pinned = Object.keys(DOMAINS).find(
     (d) => d !== routed && d !== 'video' && d !== 'natural',
   ) as keyof typeof DOMAINS;
-  // The card is a third shorter than it was (465 px at 360 px wide): the caption beside the thumbnail, the
-  // judge's scores in one run of text, the secondary actions in a menu.
-  await item.getByRole('button', { name: /^Trace · \d+ steps$/ }).click();
+  // The card is half as tall as it was (465 px at 360 px wide, then 310): the caption beside the thumbnail, the
+  // facts in one line, the judge's verdict and scores in one run of text, the secondary actions in a menu.
+  await cardMenu(page, 'red.png', 'trace-toggle');
   await page.setViewportSize({ width: 360, height: 800 });
-  expect(await item.evaluate((el) => el.getBoundingClientRect().height)).toBeLessThanOrEqual(310);
+  expect(await item.evaluate((el) => el.getBoundingClientRect().height)).toBeLessThanOrEqual(240);
   // The menu by keyboard: the arrow opens it on its first control, Escape shuts it with focus back on its button.
   const menu = item.getByTestId('item-menu');
   await menu.focus();
@@ -110,7 +111,7 @@ test('the trace lists every step of the routed domain; pinning another domain re
     .poll(() => item.getByTestId('domain').textContent(), { timeout: 90_000 })
     .toMatch(new RegExp(`${escape(DOMAINS[pinned].label)} · you chose it`));
   await waitForStatus(page, 'red.png', 'done');
-  await item.getByRole('button', { name: /^Trace · \d+ steps$/ }).click();
+  await cardMenu(page, 'red.png', 'trace-toggle');
   expect(await traceSteps(page, 'red.png')).toEqual([...DOMAINS[pinned].agents, 'summary', 'judge-1', 'judge-1-again']);
   await page.context().close();
 });

@@ -129,6 +129,26 @@ export function card(page: Page, name: string) {
   return page.locator('li[data-id]').filter({ has: page.getByRole('heading', { name, exact: true }) });
 }
 
+/** The data-testid of the element that has focus, through shadow roots. */
+export function focusedTestId(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    let el: Element | null = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    return el?.getAttribute('data-testid') ?? null;
+  });
+}
+
+/**
+ * Clicks an item in a card's "More" menu (the trace, the details, the
+ * earlier versions, Revert, Remove), opening the menu first: a test goes
+ * the way a user does.
+ */
+export async function cardMenu(page: Page, name: string, testId: string): Promise<void> {
+  const item = card(page, name);
+  await item.getByTestId('item-menu').click();
+  await item.locator('#item-menu').getByTestId(testId).click();
+}
+
 /**
  * A card's error as "Name message": the message is what the card shows, the
  * name is kept under its Details (never in the sentence a user reads).

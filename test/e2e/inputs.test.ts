@@ -10,7 +10,7 @@ import { expect, test } from 'vitest';
 import { TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { damagedPng, solidPng } from '../support/png';
 import { renderPng } from '../support/text-images';
-import { type Harness, card, forgeParams, freshPage, useHarness, waitForStatus, itemError } from './harness';
+import { type Harness, card, cardMenu, forgeParams, freshPage, itemError, useHarness, waitForStatus } from './harness';
 
 let h: Harness;
 useHarness((started) => (h = started));
@@ -274,9 +274,7 @@ test('a photo with EXIF orientation 6 is read upright', async () => {
     .getByTestId('file-input')
     .setInputFiles([{ name: 'sideways.jpg', mimeType: 'image/jpeg', buffer: stored }]);
   await waitForStatus(page, 'sideways.jpg', 'done', 120_000);
-  await card(page, 'sideways.jpg')
-    .getByRole('button', { name: /^Trace · \d+ steps$/ })
-    .click();
+  await cardMenu(page, 'sideways.jpg', 'trace-toggle');
   const ocr = card(page, 'sideways.jpg').locator('mc-trace li[data-agent="ocr"] [data-label="Output"] pre');
   expect(await ocr.textContent()).toMatch(/^"HELLO 2024" at/);
   await page.context().close();

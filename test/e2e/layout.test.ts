@@ -15,6 +15,7 @@ import {
   addFiles,
   axeViolations,
   card,
+  focusedTestId,
   forgeParams,
   freshPage,
   pngFile,
@@ -25,15 +26,6 @@ import {
 
 let h: Harness;
 useHarness((started) => (h = started));
-
-/** The data-testid of the element that has focus, through shadow roots. */
-function focusedTestId(page: Page): Promise<string | null> {
-  return page.evaluate(() => {
-    let el: Element | null = document.activeElement;
-    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-    return el?.getAttribute('data-testid') ?? null;
-  });
-}
 
 /** The toolbar's height in CSS pixels. */
 async function toolbarHeight(page: Page): Promise<number> {
