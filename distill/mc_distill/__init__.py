@@ -1,0 +1,1 @@
+"""MetaCaptioner's distillation recipe: fine-tune a small VLM on `distill prepare` output and export it for the browser."""
