@@ -1,23 +1,47 @@
 /**
  * `metacaptioner distill check`, the built CLI as a process (`npm run
- * build:cli` first): a `distill prepare` output made here by the built
- * command from a run log of solid-colour images, checked with a forged
- * SmolVLM-family model folder whose captions are known by colour
- * (test/fixtures/specs.ts), so every score is known: the same words (1),
- * none in common (0), one of four words (0.4). Then each bad input, and
- * Ctrl-C.
+ * build:cli` first), on `distill prepare` outputs made here by the built
+ * command. The committed student (test/fixtures/distill/: a tiny SmolVLM
+ * trained and exported by distill/'s recipe) writes, through the app's
+ * loader, the tokens the recipe recorded with onnxruntime in Python for
+ * the same image and prompt, on the CPU plan and on fp32. A forged
+ * SmolVLM-family folder whose captions are known by colour
+ * (test/fixtures/specs.ts) makes every score known: the same words (1),
+ * none in common (0), one of two words (0.5). Then each bad input, and
+ * Ctrl-C (the forge's model that never stops).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { AutoTokenizer, env } from '@huggingface/transformers';
+import { singlePassPrompt } from '../../src/capflow/prompts';
 import { FIXTURES } from '../fixtures/forge/models';
 import { TINY_VLM_CAPTIONS } from '../fixtures/specs';
 import { okLine, runLog } from '../support/distill-fixture';
 import { solidPng } from '../support/png';
 
 const BIN = join(process.cwd(), 'bin/metacaptioner.js');
+const FIXTURE = join(process.cwd(), 'test/fixtures/distill');
+const STUDENT = join(FIXTURE, 'student');
+/** What the recipe recorded: greedy token ids for its image and single-pass prompt, per dtype plan. */
+const REFERENCE = JSON.parse(readFileSync(join(FIXTURE, 'student-reference.json'), 'utf8')) as {
+  image: string;
+  prompt: string;
+  max_new_tokens: number;
+  tokens: Record<string, number[]>;
+};
 let work: string;
 type Run = { code: number; out: string; err: string };
 
@@ -43,11 +67,14 @@ function snapshot(dir: string): string[] {
 const CAPFLOW = {
   red: TINY_VLM_CAPTIONS.red, // the student's words exactly: 1
   green: 'A green meadow under a wide sky.', // no word in common: 0
-  blue: `${TINY_VLM_CAPTIONS.blue.toLowerCase()} and sky`, // P = 1/1, R = 1/3: F1 = 0.5
+  blue: `${TINY_VLM_CAPTIONS.blue.toLowerCase()} sky`, // P = 1/1, R = 1/2: F1 = 2/3
 } as const;
 
 let good: Run;
 let goodJson: Run;
+let student: Run;
+let studentPlan: Run;
+let studentFp32: Run;
 
 beforeAll(async () => {
   expect(existsSync(join(process.cwd(), 'dist-cli/metacaptioner.js')), 'run `npm run build:cli` first').toBe(true);
@@ -61,42 +88,77 @@ beforeAll(async () => {
     runLog(Object.entries(CAPFLOW).map(([colour, caption]) => okLine(`imgs/${colour}.png`, { caption }))),
   );
   // The forge's SmolVLM with the files of the family's CPU plan (q8) and fp32; a copy with fp32 only.
-  FIXTURES['tiny-smolvlm'](join(work, 'models/student'), { dtypes: ['fp32', 'q8'] });
+  FIXTURES['tiny-smolvlm'](join(work, 'models/forge'), { dtypes: ['fp32', 'q8'] });
   FIXTURES['tiny-smolvlm'](join(work, 'models/fp32-only'), { dtypes: ['fp32'] });
   FIXTURES['tiny-smolvlm-endless'](join(work, 'models/endless'), { dtypes: ['q8'] });
   FIXTURES['tiny-qwen3'](join(work, 'models/text-only'), { dtypes: ['q8'] });
-  // Solid colours share one dHash: no duplicate removal. Nearly every image in val.jsonl.
-  const prepared = await cli(
-    'distill',
-    'prepare',
-    'run.jsonl',
-    '--out',
-    'set',
-    '--dup-distance',
-    'off',
-    '--val-fraction',
-    '0.99',
+  // The student's reference image, captioned by CapFlow in the domain whose prompt the recipe recorded.
+  cpSync(join(FIXTURE, REFERENCE.image), join(work, 'imgs/reference.png'));
+  writeFileSync(
+    join(work, 'student.jsonl'),
+    runLog([okLine('imgs/reference.png', { domain: 'natural', caption: 'A photo of a small toy on a table.' })]),
   );
-  expect(prepared.code, prepared.err).toBe(0);
-  const before = [snapshot(join(work, 'set')), snapshot(join(work, 'models/student'))];
-  [good, goodJson] = await Promise.all([
-    cli('distill', 'check', 'models/student', '--data', 'set'),
-    cli('distill', 'check', 'models/fp32-only', '--data', 'set', '--dtype', 'fp32', '--json', '--n', '2'),
+  // Solid colours share one dHash: no duplicate removal. Nearly every image in val.jsonl.
+  const prepared = await Promise.all([
+    cli('distill', 'prepare', 'run.jsonl', '--out', 'set', '--dup-distance', 'off', '--val-fraction', '0.99'),
+    cli('distill', 'prepare', 'student.jsonl', '--out', 'student-set', '--val-fraction', '0.99'),
   ]);
-  expect([snapshot(join(work, 'set')), snapshot(join(work, 'models/student'))]).toEqual(before);
-}, 120_000);
+  for (const p of prepared) expect(p.code, p.err).toBe(0);
+  const watched = [join(work, 'set'), join(work, 'student-set'), join(work, 'models/forge'), STUDENT];
+  const before = watched.map(snapshot);
+  const reference = ['--max-tokens', String(REFERENCE.max_new_tokens), '--json'];
+  [good, goodJson, student, studentPlan, studentFp32] = await Promise.all([
+    cli('distill', 'check', 'models/forge', '--data', 'set'),
+    cli('distill', 'check', 'models/fp32-only', '--data', 'set', '--dtype', 'fp32', '--json', '--n', '2'),
+    cli('distill', 'check', STUDENT, '--data', 'student-set'),
+    cli('distill', 'check', STUDENT, '--data', 'student-set', ...reference),
+    cli('distill', 'check', STUDENT, '--data', 'student-set', ...reference, '--dtype', 'fp32'),
+  ]);
+  expect(watched.map(snapshot)).toEqual(before);
+}, 180_000);
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
 describe('distill check', () => {
+  test("the exported student, through the app's loader, writes the tokens the recipe recorded", async () => {
+    expect(REFERENCE.prompt).toBe(singlePassPrompt('natural', 'English', 'detailed'));
+    expect(student.code, student.err).toBe(0);
+    expect(student.err).toContain(`Loading ${STUDENT} (idefics3, q8/q8/q8) on the CPU…`);
+    expect(student.out).toContain(`Checked 1 of 1 examples in student-set/val.jsonl with ${STUDENT} (loaded in `);
+    expect(student.out).toMatch(/\nimages\/reference\.png +\d\.\d{3} +[\d.]+ s  /);
+    expect(student.out).toMatch(/\nMean score \d\.\d{3} over 1 image;/);
+
+    env.localModelPath = `${FIXTURE}/`;
+    env.allowLocalModels = true;
+    env.allowRemoteModels = false;
+    const tokenizer = await AutoTokenizer.from_pretrained('student');
+    const text = (plan: string) => tokenizer.decode(REFERENCE.tokens[plan] ?? [], { skip_special_tokens: true }).trim();
+    for (const [run, plan, dtype] of [
+      [studentPlan, 'onnxruntime:wasm', { vision_encoder: 'q8', embed_tokens: 'q8', decoder_model_merged: 'q8' }],
+      [studentFp32, 'onnxruntime:fp32', 'fp32'],
+    ] as const) {
+      expect(run.code, run.err).toBe(0);
+      const report = JSON.parse(run.out);
+      expect(report).toMatchObject({ model: STUDENT, dtype, split: 'val', available: 1 });
+      expect(report.examples).toEqual([
+        expect.objectContaining({
+          image: 'images/reference.png',
+          tokens: REFERENCE.max_new_tokens,
+          caption: text(plan),
+          reference: 'A photo of a small toy on a table.',
+        }),
+      ]);
+    }
+    // The two plans' recorded tokens differ, so each comparison above tells the plans apart.
+    expect(text('onnxruntime:wasm')).not.toBe(text('onnxruntime:fp32'));
+  });
+
   test('captions the validation images through the local engine and scores each against CapFlow', () => {
     expect(good.code, good.err).toBe(0);
     expect(good.out).toContain('Score: unigram F1 of lower-cased words (letters and digits), student against CapFlow');
-    expect(good.out).toMatch(
-      /^Checked 3 of 3 examples in set\/val\.jsonl with models\/student \(loaded in [\d.]+ s\)\./,
-    );
+    expect(good.out).toMatch(/^Checked 3 of 3 examples in set\/val\.jsonl with models\/forge \(loaded in [\d.]+ s\)\./);
     const rows = Object.fromEntries(
       good.out
         .split('\n')
@@ -113,10 +175,10 @@ describe('distill check', () => {
         time: expect.stringMatching(/^[\d.]+ s$/),
         student: TINY_VLM_CAPTIONS.green,
       },
-      'images/blue.png': { score: '0.500', time: expect.stringMatching(/^[\d.]+ s$/), student: TINY_VLM_CAPTIONS.blue },
+      'images/blue.png': { score: '0.667', time: expect.stringMatching(/^[\d.]+ s$/), student: TINY_VLM_CAPTIONS.blue },
     });
-    expect(good.out).toContain('Mean score 0.500 over 3 images;');
-    expect(good.err).toContain('Loading models/student (idefics3, q8/q8/q8) on the CPU…');
+    expect(good.out).toContain('Mean score 0.556 over 3 images;');
+    expect(good.err).toContain('Loading models/forge (idefics3, q8/q8/q8) on the CPU…');
     expect(good.err).toMatch(/\[3\/3\] images\/\w+\.png/);
   });
 
@@ -137,18 +199,18 @@ describe('distill check', () => {
       const colour = e.image.replace(/^images\/(\w+)\.png$/, '$1') as keyof typeof CAPFLOW;
       expect(e.caption).toBe(TINY_VLM_CAPTIONS[colour]);
       expect(e.reference).toBe(CAPFLOW[colour]);
-      expect(e.score).toBe({ red: 1, green: 0, blue: 0.5 }[colour]);
+      expect(e.score).toBe({ red: 1, green: 0, blue: 0.667 }[colour]);
     }
-    expect(report.meanScore).toBe(
-      Math.round((report.examples.reduce((t: number, e: { score: number }) => t + e.score, 0) / 2) * 1000) / 1000,
-    );
+    // The first two lines of val.jsonl: blue (2/3) and green (0).
+    expect(report.examples.map((e: { image: string }) => e.image)).toEqual(['images/blue.png', 'images/green.png']);
+    expect(report.meanScore).toBe(0.333);
   });
 
   test('an empty val.jsonl: the examples of train.jsonl, said on stderr', async () => {
     cpSync(join(work, 'set'), join(work, 'train-only'), { recursive: true });
     cpSync(join(work, 'set/val.jsonl'), join(work, 'train-only/train.jsonl'));
     writeFileSync(join(work, 'train-only/val.jsonl'), '');
-    const run = await cli('distill', 'check', 'models/student', '--data', 'train-only', '--n', '1');
+    const run = await cli('distill', 'check', 'models/forge', '--data', 'train-only', '--n', '1');
     expect(run.code, run.err).toBe(0);
     expect(run.err).toContain(
       'val.jsonl is empty: checking examples of train.jsonl, which the student was trained on.',
@@ -158,7 +220,7 @@ describe('distill check', () => {
 
   test('a folder that is not a model folder the app runs: named, with what is wrong', async () => {
     mkdirSync(join(work, 'empty'), { recursive: true });
-    cpSync(join(work, 'models/student/config.json'), join(work, 'config-only/config.json'));
+    cpSync(join(STUDENT, 'config.json'), join(work, 'config-only/config.json'));
     const [empty, noOnnx, textOnly, noQ8, file] = await Promise.all([
       cli('distill', 'check', 'empty', '--data', 'set'),
       cli('distill', 'check', 'config-only', '--data', 'set'),
@@ -193,10 +255,10 @@ describe('distill check', () => {
     cpSync(join(work, 'set'), join(work, 'lost'), { recursive: true });
     rmSync(join(work, 'lost/images/green.png'));
     const [imgs, other, lost, usage] = await Promise.all([
-      cli('distill', 'check', 'models/student', '--data', 'imgs'),
-      cli('distill', 'check', 'models/student', '--data', 'other'),
-      cli('distill', 'check', 'models/student', '--data', 'lost'),
-      cli('distill', 'check', 'models/student'),
+      cli('distill', 'check', 'models/forge', '--data', 'imgs'),
+      cli('distill', 'check', 'models/forge', '--data', 'other'),
+      cli('distill', 'check', 'models/forge', '--data', 'lost'),
+      cli('distill', 'check', 'models/forge'),
     ]);
     expect(imgs.code).toBe(1);
     expect(imgs.err).toContain(

@@ -28,12 +28,14 @@ export const DISTILL_CHECK_USAGE = `metacaptioner distill check <model folder> -
     captions the first validation images with the model folder (a student exported for transformers.js) through
     the local engine and scores each against its CapFlow caption (docs/distill.md)
     --n N                   images to caption (default 8; train.jsonl's when val.jsonl is empty)
+    --max-tokens N          longest caption, in tokens (default: the set's style's, as the app's single pass)
     --dtype D               one dtype for every session (${Object.keys(DTYPE_SUFFIXES).join('|')}; default the family's CPU plan)
     --json                  print the results as JSON`;
 
 const FLAGS = {
   data: { type: 'string' },
   n: { type: 'string' },
+  'max-tokens': { type: 'string' },
   dtype: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -53,6 +55,7 @@ export async function distillCheck(args: readonly string[]): Promise<number> {
   // Everything that can be wrong with the inputs is found before the model loads.
   const model = await checkModelFolder(dir, dtype);
   const data = await readCheckData(flags.data, n, say);
+  const maxNewTokens = positiveInt(flags['max-tokens'], '--max-tokens', styleTokens(data.style));
   const images: CliImage[] = [];
   for (const e of data.examples) images.push(await readImageFile(e.path, e.path));
 
@@ -83,7 +86,7 @@ export async function distillCheck(args: readonly string[]): Promise<number> {
       const start = performance.now();
       const out = await vlm.generate([images[at]!.raw], {
         prompt: e.prompt,
-        maxNewTokens: styleTokens(data.style),
+        maxNewTokens,
         stopping,
       });
       if (abort.signal.aborted) return 130;
