@@ -10,18 +10,8 @@
  * none in common (0), one of two words (0.5). Then each bad input, and
  * Ctrl-C (the forge's model that never stops).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -29,30 +19,16 @@ import { AutoTokenizer, env } from '@huggingface/transformers';
 import { singlePassPrompt } from '../../src/capflow/prompts';
 import { FIXTURES } from '../fixtures/forge/models';
 import { TINY_VLM_CAPTIONS } from '../fixtures/specs';
+import { BIN, type BuiltRun, expectBuiltCli, runBuiltCli } from '../support/built-cli';
 import { okLine, runLog } from '../support/distill-fixture';
 import { solidPng } from '../support/png';
+import { STUDENT, STUDENT_FIXTURE, STUDENT_REFERENCE } from '../support/student-fixture';
 
-const BIN = join(process.cwd(), 'bin/metacaptioner.js');
-const FIXTURE = join(process.cwd(), 'test/fixtures/distill');
-const STUDENT = join(FIXTURE, 'student');
-/** What the recipe recorded: greedy token ids for its image and single-pass prompt, per dtype plan. */
-const REFERENCE = JSON.parse(readFileSync(join(FIXTURE, 'student-reference.json'), 'utf8')) as {
-  image: string;
-  prompt: string;
-  max_new_tokens: number;
-  tokens: Record<string, number[]>;
-};
+const FIXTURE = STUDENT_FIXTURE;
+const REFERENCE = STUDENT_REFERENCE;
 let work: string;
-type Run = { code: number; out: string; err: string };
-
-/** Runs the built CLI in `work`; resolves with its exit code and output. */
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: work }, (error, out, err) =>
-      done({ code: error ? Number(error.code ?? 1) : 0, out, err }),
-    );
-  });
-}
+type Run = BuiltRun;
+const cli = (...args: string[]) => runBuiltCli(work, args);
 
 /** Every file under `dir` with its size and modification time: what "nothing was written" is checked on. */
 function snapshot(dir: string): string[] {
@@ -77,7 +53,7 @@ let studentPlan: Run;
 let studentFp32: Run;
 
 beforeAll(async () => {
-  expect(existsSync(join(process.cwd(), 'dist-cli/metacaptioner.js')), 'run `npm run build:cli` first').toBe(true);
+  expectBuiltCli();
   work = mkdtempSync(join(tmpdir(), 'distill-check-'));
   mkdirSync(join(work, 'imgs'));
   writeFileSync(join(work, 'imgs/red.png'), solidPng(220, 20, 20));
@@ -134,7 +110,8 @@ describe('distill check', () => {
     env.allowLocalModels = true;
     env.allowRemoteModels = false;
     const tokenizer = await AutoTokenizer.from_pretrained('student');
-    const text = (plan: string) => tokenizer.decode(REFERENCE.tokens[plan] ?? [], { skip_special_tokens: true }).trim();
+    const text = (plan: string) =>
+      tokenizer.decode([...(REFERENCE.tokens[plan] ?? [])], { skip_special_tokens: true }).trim();
     for (const [run, plan, dtype] of [
       [studentPlan, 'onnxruntime:wasm', { vision_encoder: 'q8', embed_tokens: 'q8', decoder_model_merged: 'q8' }],
       [studentFp32, 'onnxruntime:fp32', 'fp32'],

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { singlePassPrompt } from '../../src/capflow/prompts';
 import type { CaptionRecord } from '../../src/shared/record';
 import { type StaticServer, startStaticServer } from '../support/static-server';
+import { STUDENT, STUDENT_FIXTURE, STUDENT_REFERENCE } from '../support/student-fixture';
 import {
   type Harness,
   addFiles,
@@ -29,16 +30,8 @@ import {
   waitForStored,
 } from './harness';
 
-const FIXTURE = join(process.cwd(), 'test/fixtures/distill');
-/** The student's folder (the import names the model after it). */
-const STUDENT = join(FIXTURE, 'student');
-/** What the recipe recorded: greedy token ids for its image and single-pass prompt, per dtype plan. */
-const REFERENCE = JSON.parse(readFileSync(join(FIXTURE, 'student-reference.json'), 'utf8')) as {
-  image: string;
-  prompt: string;
-  max_new_tokens: number;
-  tokens: Record<string, number[]>;
-};
+const FIXTURE = STUDENT_FIXTURE;
+const REFERENCE = STUDENT_REFERENCE;
 const IMAGE = readFileSync(join(FIXTURE, REFERENCE.image));
 
 let h: Harness;
