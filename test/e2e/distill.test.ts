@@ -9,7 +9,7 @@
  * recipe), with the image and prompt the recipe recorded tokens for. Those
  * tokens are compared in Node (test/cli/distill-check.test.ts), not here:
  * in browsers transformers.js resizes Idefics3's images with a canvas, in
- * Node with sharp, so the pixels can differ (docs/distill.md), and a randomly initialised student
+ * Node with sharp, and the pixel values differ (docs/distill.md), and a randomly initialised student
  * answers a slightly different image with other tokens.
  */
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
