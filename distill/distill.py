@@ -43,7 +43,7 @@ def _train(args) -> None:
         tiny=False,
     )
     if args.tiny:
-        settings = tiny_settings(args.max_steps if args.max_steps > 0 else 3, args.seed)
+        settings = tiny_settings(args.max_steps if args.max_steps > 0 else 3, args.seed, args.method)
     _check_data(args.data)
     if args.out.exists() and any(args.out.iterdir()):
         raise SystemExit(f"{args.out}: not empty; give a new folder for the training run")
@@ -54,11 +54,13 @@ def _train(args) -> None:
     print(f"trained {result['steps']} steps in {result['wall_s']} s; model in {args.out / 'model'}")
 
 
-def tiny_settings(steps: int, seed: int = 0):
+def tiny_settings(steps: int, seed: int = 0, method: str = "full"):
+    """A CPU run of the toy: a few steps at a high rate, float32, nothing a GPU needs."""
     from mc_distill.train import TrainSettings
 
     return TrainSettings(
         base="tiny",
+        method=method,
         max_steps=steps,
         learning_rate=1e-3,
         batch_size=2,

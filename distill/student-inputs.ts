@@ -25,8 +25,14 @@ writeFileSync(
   JSON.stringify({
     input_ids: Array.from(inputs.input_ids.data as BigInt64Array, Number),
     attention_mask: Array.from(inputs.attention_mask.data as BigInt64Array, Number),
-    pixel_values: { dims: inputs.pixel_values.dims, float32_base64: Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength).toString('base64') },
-    pixel_attention_mask: { dims: inputs.pixel_attention_mask.dims, data: Array.from(inputs.pixel_attention_mask.data as ArrayLike<unknown>, (v) => (v ? 1 : 0)) },
+    pixel_values: {
+      dims: inputs.pixel_values.dims,
+      float32_base64: Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength).toString('base64'),
+    },
+    pixel_attention_mask: {
+      dims: inputs.pixel_attention_mask.dims,
+      data: Array.from(inputs.pixel_attention_mask.data as ArrayLike<unknown>, (v) => (v ? 1 : 0)),
+    },
     pixel_values_sha256: tensorHash(inputs.pixel_values),
     input_ids_sha256: tensorHash(inputs.input_ids),
   }),

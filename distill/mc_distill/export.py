@@ -13,6 +13,7 @@ TorchScript one types Idefics3's position-id scatter as float and the graph
 does not load).
 """
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -24,6 +25,12 @@ from onnxruntime.transformers.float16 import convert_float_to_float16
 
 from . import family
 from .sessions import Decoder, EmbedTokens, VisionEncoder, kv_names
+
+# onnxruntime's quantiser sets the root logger to INFO at import (a line per node, a thousand here), and
+# the float16 converter prints every node it leaves in float32 as a warning: what matters is checked
+# afterwards, file by file, against torch (verify.py).
+logging.getLogger().setLevel(logging.WARNING)
+logging.getLogger("onnxruntime.transformers.float16").setLevel(logging.ERROR)
 
 OPSET = 18
 SESSIONS = ("vision_encoder", "embed_tokens", "decoder_model_merged")

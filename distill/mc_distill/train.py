@@ -71,14 +71,14 @@ def load_base(settings: TrainSettings, data_dir: Path):
 
 
 def with_lora(model, settings: TrainSettings):
-    """LoRA on the language model's projections (the vision tower and connector stay as they are)."""
+    """LoRA on the language model's projections (SmolVLM: text_model, Qwen3.5: language_model); the vision tower and connector stay as they are."""
     from peft import LoraConfig, get_peft_model
 
     config = LoraConfig(
         r=settings.lora_r,
         lora_alpha=settings.lora_alpha,
         lora_dropout=settings.lora_dropout,
-        target_modules=r".*text_model.*\.(q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj)",
+        target_modules=r".*(text_model|language_model).*\.(q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj)",
         task_type="CAUSAL_LM",
     )
     return get_peft_model(model, config)

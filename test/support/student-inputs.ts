@@ -34,7 +34,8 @@ export async function studentInputs(repo: string, imagePath: string, prompt: str
 /** SHA-256 of a tensor's dims and raw bytes: equal hashes, equal inputs. */
 export function tensorHash(tensor: Tensor): string {
   const data = tensor.data as ArrayLike<number | bigint | boolean> & { buffer?: ArrayBufferLike };
-  const bytes =
-    ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(JSON.stringify(Array.from(data)));
+  const bytes = ArrayBuffer.isView(data)
+    ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+    : Buffer.from(JSON.stringify(Array.from(data)));
   return createHash('sha256').update(JSON.stringify(tensor.dims)).update(bytes).digest('hex');
 }
