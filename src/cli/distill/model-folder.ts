@@ -66,6 +66,14 @@ async function onnxFiles(dir: string): Promise<Set<string>> {
   return new Set(names);
 }
 
+/** A dtype choice in words: one dtype, or each session's. */
+const dtypeText = (choice: DtypeChoice) =>
+  typeof choice === 'string'
+    ? choice
+    : Object.entries(choice)
+        .map(([session, d]) => `${session} ${d}`)
+        .join(', ');
+
 /** The dtypes whose files are all in the folder, for a message. */
 function completeDtypes(family: ModelFamily, present: ReadonlySet<string>): Dtype[] {
   return (Object.keys(DTYPE_SUFFIXES) as Dtype[]).filter((d) =>
@@ -105,7 +113,7 @@ export async function checkModelFolder(dir: string, dtype: Dtype | null): Promis
   if (missing.length) {
     const complete = completeDtypes(family, present);
     throw new DistillInputError(
-      `"${dir}" lacks ${missing.map((f) => `"${f}"`).join(', ')}, which ${dtype ? `--dtype ${dtype}` : "the CPU plan of the app's SmolVLM/Qwen3.5 models"} loads. ` +
+      `"${dir}" lacks ${missing.map((f) => `"${f}"`).join(', ')}, which ${dtype ? `--dtype ${dtype}` : `the app's CPU plan for ${family} models (${dtypeText(choice)})`} loads. ` +
         (complete.length
           ? `Its complete dtypes: ${complete.join(', ')} (choose one with --dtype).`
           : 'No dtype has all its sessions there: export every session (vision_encoder, embed_tokens, decoder_model_merged).'),
