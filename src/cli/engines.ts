@@ -104,10 +104,15 @@ export interface LocalSpecs {
   readonly router: ModelSpec | null;
 }
 
+/** The VLM on this machine's CPU (onnxruntime-node, at its WASM dtype plan), found through `place`. */
+export function loadLocalVlm(spec: ModelSpec, place: ModelPlace): Promise<Vlm> {
+  placeModels(place);
+  return Vlm.load(spec, 'wasm', spec.dtypes.wasm, log);
+}
+
 /** The models on this machine's CPU (onnxruntime-node, each at its WASM dtype plan), loaded side by side. */
 export async function localEngine(specs: LocalSpecs, place: ModelPlace): Promise<Engine> {
-  placeModels(place);
-  const vlm = await Vlm.load(specs.vlm, 'wasm', specs.vlm.dtypes.wasm, log);
+  const vlm = await loadLocalVlm(specs.vlm, place);
   const [llm, router, ocr] = await Promise.all([
     specs.llm ? TextLlm.load(specs.llm, 'wasm', specs.llm.dtypes.wasm, log) : null,
     specs.router ? loadRouter(specs.router, place) : null,

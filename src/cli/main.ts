@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { caption } from './caption-command';
 import { CAPTION_FLAGS, CAPTION_USAGE } from './caption-flags';
 import { checkCommand, versionCommand } from './check-command';
+import { DISTILL_CHECK_USAGE, distillCheck } from './distill/check-command';
 import { DISTILL_PREPARE_USAGE, distillPrepare } from './distill/prepare-command';
 import { endpoints } from './endpoint-flags';
 import { EXPORT_FORMATS, type ExportFormat, exportBytes, writeSidecars } from './export';
@@ -28,7 +29,9 @@ const USAGE = `Usage:
 
 ${CAPTION_USAGE}
 
-${DISTILL_PREPARE_USAGE}`;
+${DISTILL_PREPARE_USAGE}
+
+${DISTILL_CHECK_USAGE}`;
 
 /** `check`: one image through every role of the endpoints the flags name (check-command.ts). */
 function check(args: readonly string[]): Promise<number> {
@@ -94,8 +97,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'check':
         return await check(rest);
       case 'distill':
-        if (rest[0] !== 'prepare') throw new UsageError('distill has one subcommand: distill prepare.');
-        return await distillPrepare(rest.slice(1));
+        if (rest[0] === 'prepare') return await distillPrepare(rest.slice(1));
+        if (rest[0] === 'check') return await distillCheck(rest.slice(1));
+        throw new UsageError('distill has two subcommands: distill prepare and distill check.');
       case '--version':
       case '-V':
       case 'version':

@@ -83,6 +83,33 @@ export const DTYPE_SUFFIXES = Object.freeze({
 /** The `use_external_data_format` setting of a config's `transformers.js_config` (true, a count, or per file). */
 export type ExternalDataSetting = boolean | number | Readonly<Record<string, boolean | number>> | undefined;
 
+/** What a model's `config.json` says about its files. */
+export interface ConfigFacts {
+  /** The external-data setting of its `transformers.js_config`. */
+  readonly external: ExternalDataSetting;
+  /** The family by `model_type`; null for one the engine has no file list for. */
+  readonly family: ModelFamily | null;
+}
+
+function isExternalDataSetting(value: unknown): value is ExternalDataSetting {
+  if (typeof value === 'boolean' || typeof value === 'number') return true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.values(value).every((v) => typeof v === 'boolean' || typeof v === 'number')
+  );
+}
+
+/** The facts of a parsed `config.json` (anything but an object says nothing). */
+export function configFileFacts(config: unknown): ConfigFacts {
+  if (typeof config !== 'object' || config === null) return { external: undefined, family: null };
+  const family = familyOfModelType(Reflect.get(config, 'model_type'));
+  const custom: unknown = Reflect.get(config, 'transformers.js_config');
+  if (typeof custom !== 'object' || custom === null) return { external: undefined, family };
+  const setting: unknown = Reflect.get(custom, 'use_external_data_format');
+  return { external: isExternalDataSetting(setting) ? setting : undefined, family };
+}
+
 function externalChunks(setting: ExternalDataSetting, fullName: string, session: string): number {
   if (setting === undefined) return 0;
   if (typeof setting === 'object') return Number(setting[fullName] ?? setting[session] ?? 0);

@@ -6,7 +6,6 @@
  * the errors: a missing image (dropped, said), a malformed line, several
  * styles without --style, --out naming an input or a foreign folder.
  */
-import { execFile } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -22,23 +21,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { singlePassPrompt } from '../../src/capflow/prompts';
 import { toJsonl } from '../../src/session/exports';
+import { type BuiltRun, expectBuiltCli, runBuiltCli } from '../support/built-cli';
 import { failedLine, nearCopy, noisePng, okLine, runLog, sessionItem } from '../support/distill-fixture';
 
-const BIN = join(process.cwd(), 'bin/metacaptioner.js');
 let work: string;
-type Run = { code: number; out: string; err: string };
+type Run = BuiltRun;
 /** The runs the tests look at, started together (each start of the CLI takes about a second). */
 let runs: Record<'set' | 'page' | 'bad' | 'styles' | 'short' | 'sameAsInput' | 'foreign', Run>;
 let runJsonl: Buffer;
 
-/** Runs the built CLI in `work`; resolves with its exit code and output. */
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: work }, (error, out, err) =>
-      done({ code: error ? Number(error.code ?? 1) : 0, out, err }),
-    );
-  });
-}
+/** Runs the built CLI in `work`. */
+const cli = (...args: string[]) => runBuiltCli(work, args);
 
 interface ChatLine {
   messages: { role: string; content: { type: string; text?: string }[] }[];
@@ -51,7 +44,7 @@ const chat = (file: string): ChatLine[] =>
     .map((l) => JSON.parse(l) as ChatLine);
 
 beforeAll(async () => {
-  expect(existsSync(join(process.cwd(), 'dist-cli/metacaptioner.js')), 'run `npm run build:cli` first').toBe(true);
+  expectBuiltCli();
   work = mkdtempSync(join(tmpdir(), 'distill-cli-'));
   mkdirSync(join(work, 'imgs'));
   mkdirSync(join(work, 'pics/shots'), { recursive: true });

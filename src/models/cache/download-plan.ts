@@ -8,9 +8,9 @@
  */
 import type { DownloadPlan, PlannedFile, RolePlan } from '../../shared/api';
 import { errorText } from '../../shared/errors';
-import { type ExternalDataSetting, familyOfModelType, plannedFiles } from '../../shared/model-files';
+import { type ConfigFacts, configFileFacts, plannedFiles } from '../../shared/model-files';
 import type { ModelSource } from '../../shared/model-source';
-import type { DeviceKind, DtypeChoice, ModelFamily } from '../../shared/model-spec';
+import type { DeviceKind, DtypeChoice } from '../../shared/model-spec';
 import type { ResolvedRole } from '../../shared/roles';
 import { modelFolder } from '../runtime/runtime';
 import type { WeightCache } from './weight-cache';
@@ -42,34 +42,16 @@ async function probeSize(fetcher: typeof fetch, url: string): Promise<number | n
 }
 
 /**
- * What a model's `config.json` says about its files: the external-data
- * setting, and the family by `model_type` (a repo that overrides a role may
- * be of another family than the preset's model, e.g. SmolVLM over a Qwen3.5
- * tier; transformers.js loads either through the same Auto classes).
+ * What a model's `config.json` says about its files (see configFileFacts: a
+ * repo that overrides a role may be of another family than the preset's
+ * model, e.g. SmolVLM over a Qwen3.5 tier; transformers.js loads either
+ * through the same Auto classes).
  */
-async function configFacts(
-  ctx: PlanContext,
-  folder: string,
-): Promise<{ readonly external: ExternalDataSetting; readonly family: ModelFamily | null }> {
+async function configFacts(ctx: PlanContext, folder: string): Promise<ConfigFacts> {
   const url = `${folder}config.json`;
   const response = (await ctx.cache.match(url)) ?? (await ctx.fetch(url));
   if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
-  const config: unknown = await response.json();
-  if (typeof config !== 'object' || config === null) return { external: undefined, family: null };
-  const family = familyOfModelType(Reflect.get(config, 'model_type'));
-  const custom: unknown = Reflect.get(config, 'transformers.js_config');
-  if (typeof custom !== 'object' || custom === null) return { external: undefined, family };
-  const setting: unknown = Reflect.get(custom, 'use_external_data_format');
-  return { external: isExternalDataSetting(setting) ? setting : undefined, family };
-}
-
-function isExternalDataSetting(value: unknown): value is ExternalDataSetting {
-  if (typeof value === 'boolean' || typeof value === 'number') return true;
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    Object.values(value).every((v) => typeof v === 'boolean' || typeof v === 'number')
-  );
+  return configFileFacts(await response.json());
 }
 
 async function fileOf(
