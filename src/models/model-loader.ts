@@ -52,6 +52,14 @@ async function instantiate(
   }
 }
 
+/**
+ * The dtype(s) a loaded model runs: a VLM of another family than the tier's loads its own family's plan
+ * (see followFamily), so the record says what loaded, not what the tier asked for.
+ */
+export function loadedDtype(loaded: LoadedModel, asked: DtypeChoice): DtypeChoice {
+  return loaded.model instanceof Vlm ? loaded.model.dtype : asked;
+}
+
 /** The notice for a load whose cache bookkeeping could not be written (storage full): the model itself is fine. */
 function storageFullNotice(repo: string, what: string): string {
   return `Browser storage is full: ${repo} ${what}. Delete cached models or free disk space.`;
@@ -75,7 +83,7 @@ export async function loadRole(
     if (!shared || !(shared.model instanceof Vlm)) throw new Error(`role ${role} shares a model that is not loaded`);
     return {
       loaded: { role: 'llm', model: shared.model },
-      report: { ...base, fromCache: true, loadMs: 0, compileMs: 0 },
+      report: { ...base, dtype: shared.model.dtype, fromCache: true, loadMs: 0, compileMs: 0 },
     };
   }
 
@@ -154,9 +162,10 @@ export async function loadRole(
         ),
       });
     }
-    sink({ type: 'ready', role, repo: spec.repo, device, dtype });
+    const ran = loadedDtype(model, dtype);
+    sink({ type: 'ready', role, repo: spec.repo, device, dtype: ran });
     const fromCache = downloaded.size === 0;
-    return { loaded: model, report: { ...base, fromCache, loadMs: loadedAt - started, compileMs } };
+    return { loaded: model, report: { ...base, dtype: ran, fromCache, loadMs: loadedAt - started, compileMs } };
   } catch (err) {
     control.check(); // a cancel explains the failure better than the aborted fetch does
     // Let sibling files that are still arriving reach the cache, so a retry fetches only what failed.

@@ -15,7 +15,7 @@ import type { RecordRuntime } from '../shared/record';
 import { type ResolvedRole, resolveRoles } from '../shared/roles';
 import type { ClipModel } from './clip-model';
 import type { JobControl } from './jobs';
-import { type LoadedModel, type LoaderContext, loadRole } from './model-loader';
+import { type LoadedModel, type LoaderContext, loadRole, loadedDtype } from './model-loader';
 import { chooseDtype } from './runtime/device-choice';
 import type { TextLlm } from './text-llm';
 import type { Vlm } from './vlm';
@@ -97,7 +97,7 @@ export class ModelSet {
               control,
               onEvent,
             );
-        entries.push({ identity, loaded, dtype });
+        entries.push({ identity, loaded, dtype: report.dtype });
         reports.push(report);
       }
     } finally {
@@ -152,10 +152,11 @@ function reused(
   onEvent: EventSink,
 ): { loaded: LoadedModel; report: RoleReport } {
   const { role, spec } = resolved;
-  onEvent({ type: 'ready', role, repo: spec.repo, device, dtype });
+  const ran = loadedDtype(model, dtype);
+  onEvent({ type: 'ready', role, repo: spec.repo, device, dtype: ran });
   return {
     loaded: model,
-    report: { role, repo: spec.repo, revision: spec.revision, dtype, fromCache: true, loadMs: 0, compileMs: 0 },
+    report: { role, repo: spec.repo, revision: spec.revision, dtype: ran, fromCache: true, loadMs: 0, compileMs: 0 },
   };
 }
 

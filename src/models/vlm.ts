@@ -6,6 +6,7 @@
  * `AutoModelForVision2Seq` maps only Idefics3/SmolVLM among them.
  */
 import {
+  AutoConfig,
   AutoModelForImageTextToText,
   AutoProcessor,
   type PreTrainedModel,
@@ -15,7 +16,8 @@ import {
 } from '@huggingface/transformers';
 import { type BatchingPolicy, FAMILY_BATCHING } from '../shared/batching';
 import { ModelLoadError } from '../shared/errors';
-import { familyOfModelType } from '../shared/model-files';
+import { followFamily } from '../shared/family-plan';
+import { configFileFacts, familyOfModelType } from '../shared/model-files';
 import type { DeviceKind, DtypeChoice, ModelSpec } from '../shared/model-spec';
 import { yieldBetweenSteps } from './runtime/event-loop';
 import {
@@ -89,6 +91,8 @@ export class Vlm implements TextGenerator {
 
   private constructor(
     readonly spec: ModelSpec,
+    /** The dtype(s) loaded: the plan of the model's own family (see followFamily), not always the one asked for. */
+    readonly dtype: DtypeChoice,
     private readonly processor: Processor,
     private readonly model: PreTrainedModel,
     reuseImages: boolean,
@@ -110,18 +114,24 @@ export class Vlm implements TextGenerator {
     /** Off only to measure what reuse saves (the bench). */
     reuseImages = true,
   ): Promise<Vlm> {
-    const options = pretrainedOptions(spec, device, dtype, progress);
     return loadingModel(spec, device, async () => {
+      // The config first: a repo overriding the VLM may be of another family, whose own plan names its files.
+      const config = await AutoConfig.from_pretrained(
+        spec.repo,
+        pretrainedOptions(spec, device, dtype, progress).files,
+      );
+      const followed = followFamily(spec, device, dtype, configFileFacts(config).family);
+      const options = pretrainedOptions(followed.spec, device, followed.dtype, progress);
       const [processor, model] = await loadParts([
         loadProcessor(spec.repo, options.files),
-        AutoModelForImageTextToText.from_pretrained(spec.repo, options.model),
+        AutoModelForImageTextToText.from_pretrained(spec.repo, { ...options.model, config }),
       ]);
       fixTextOnlyRope(model);
       keepMaskWhileDecoding(model);
       mergeInEmbeddingType(model);
       yieldBetweenSteps(model);
       preprocessAsReference(processor, spec.maxImagePixels);
-      return new Vlm(spec, processor, model, reuseImages);
+      return new Vlm(followed.spec, followed.dtype, processor, model, reuseImages);
     });
   }
 

@@ -76,7 +76,7 @@ export function isFullPrecisionSafe(choice: DtypeChoice): boolean {
 }
 
 /** Two dtype choices name the same files (one dtype, or the same dtype per session). */
-function sameChoice(a: DtypeChoice, b: DtypeChoice): boolean {
+export function sameChoice(a: DtypeChoice, b: DtypeChoice): boolean {
   if (typeof a === 'string' || typeof b === 'string') return a === b;
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   return [...keys].every((k) => a[k] === b[k]);

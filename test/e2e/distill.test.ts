@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { singlePassPrompt } from '../../src/capflow/prompts';
 import type { CaptionRecord } from '../../src/shared/record';
+import { PRESETS } from '../../src/shared/presets';
 import { type StaticServer, startStaticServer } from '../support/static-server';
 import { STUDENT, STUDENT_FIXTURE, STUDENT_REFERENCE } from '../support/student-fixture';
 import {
@@ -51,7 +52,7 @@ beforeAll(async () => {
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>student</title>
       <script type="module" src="./vendor/mc/element.js"></script></head><body>
       <img id="reference" src="./images/reference.png" alt="">
-      <meta-captioner for="reference" mode="single-pass" domain="natural" caption-style="detailed" preset="tiny"
+      <meta-captioner for="reference" mode="single-pass" domain="natural" caption-style="detailed" preset="balanced"
         max-tokens="${REFERENCE.max_new_tokens}" model-host="${site.url}hub/" vlm="distill/student" device="wasm"
         auto></meta-captioner>
       </body></html>`,
@@ -65,8 +66,9 @@ afterAll(async () => {
 
 test('the page imports the student folder and captions with it, asking no model host; the element agrees', async () => {
   const page = await freshPage(h);
-  // Single pass on a pinned domain: the VLM is the only model the caption needs.
-  const settings = { preset: 'tiny', mode: 'single-pass', domain: 'natural', device: 'wasm' };
+  // Single pass on a pinned domain: the VLM is the only model the caption needs. A Qwen3.5 tier: the
+  // student is a SmolVLM, so its config, not the tier, decides its files (the tier's `_q4` ones do not exist).
+  const settings = { preset: 'balanced', mode: 'single-pass', domain: 'natural', device: 'wasm' };
   await page.goto(h.url({ ...settings, host: h.models.url, maxTokens: String(REFERENCE.max_new_tokens) }));
   await page.getByText('Models on this device').click();
   await page.getByTestId('import-folder').setInputFiles(STUDENT);
@@ -82,6 +84,7 @@ test('the page imports the student folder and captions with it, asking no model 
     ['single-pass', 'imported/student', REFERENCE.max_new_tokens],
   ]);
   expect(record?.runtime?.device).toBe('wasm');
+  expect(record?.runtime?.dtypes['vlm']).toEqual(PRESETS.tiny.vlm.dtypes.wasm);
   const caption = await card(page, 'reference.png').getByTestId('caption').inputValue();
   expect(caption).toBe(record?.caption);
   expect(caption.trim()).not.toBe('');
@@ -108,6 +111,7 @@ test('the page imports the student folder and captions with it, asking no model 
     ['single-pass', 'distill/student', REFERENCE.max_new_tokens],
   ]);
   expect(hosted.runtime?.device).toBe('wasm');
+  expect(hosted.runtime?.dtypes['vlm']).toEqual(PRESETS.tiny.vlm.dtypes.wasm);
   expect(hosted.caption).toBe(caption);
   expect(await other.locator('#reference').getAttribute('alt')).toBe(caption);
   await other.context().close();

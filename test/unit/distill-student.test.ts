@@ -98,6 +98,20 @@ describe.each([
   }, 60_000);
 });
 
+// The student imported over a Qwen3.5 tier (the page's automatic tier on a larger device): the tier's plan
+// names `_q4` files of every session, which a SmolVLM export does not have. Its config decides the plan.
+test("over a Qwen3.5 tier it loads its own family's plan and decodes the same tokens", async () => {
+  const overBalanced = applyOverride(PRESETS.balanced.vlm, { kind: 'repo', repo: REPO });
+  const vlm = await Vlm.load(overBalanced, 'wasm', overBalanced.dtypes.wasm, () => {});
+  try {
+    expect(vlm.dtype).toEqual(SPEC.dtypes.wasm);
+    expect(vlm.spec.family).toBe('idefics3');
+    expect(await tokensOf(vlm, image)).toEqual(recorded('onnxruntime:wasm'));
+  } finally {
+    await vlm.dispose();
+  }
+}, 60_000);
+
 /** An onnxruntime tensor as a session run takes it (its constructor makes another of its kind). */
 interface OrtTensor {
   readonly type: string;

@@ -76,7 +76,7 @@ test('offline, the OCR plan is exact without a single request; what the cache ho
 
 test('a model host that cannot be reached is still said: the plan is not exact', async () => {
   const { ctx, requests } = offline();
-  const vlm = planRole(ctx, { role: 'vlm', spec: TINY_VLM }, TINY_VLM.dtypes.wasm);
+  const vlm = planRole(ctx, { role: 'vlm', spec: TINY_VLM }, 'wasm', TINY_VLM.dtypes.wasm);
   const whole = await planDownload(ctx, 'wasm', [], [vlm, ocrTool().plan(ctx)]);
   expect(whole.exact).toBe(false);
   expect(whole.roles.map((r) => [r.role, r.problem])).toEqual([

@@ -7,8 +7,8 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { configFileFacts, DTYPE_SUFFIXES, plannedFiles } from '../../shared/model-files';
+import { shippedVlmOf } from '../../shared/family-plan';
 import type { Dtype, DtypeChoice, ModelFamily, ModelSpec } from '../../shared/model-spec';
-import { PRESETS } from '../../shared/presets';
 import { applyOverride } from '../../shared/roles';
 import { fileKind, fsReason } from '../file-words';
 import { DistillInputError } from './inputs';
@@ -22,11 +22,6 @@ export interface CheckedModel {
   readonly family: ModelFamily;
   /** The dtypes the load uses. */
   readonly dtype: DtypeChoice;
-}
-
-/** The preset VLM of each family the app runs as the VLM: its dtype plan and settings are the student's. */
-function vlmBase(family: ModelFamily): ModelSpec | null {
-  return Object.values(PRESETS).find((p) => p.vlm.family === family)?.vlm ?? null;
 }
 
 const VLM_TYPES = 'idefics3 or smolvlm (SmolVLM) and qwen3_5 (Qwen3.5)';
@@ -100,7 +95,7 @@ export async function checkModelFolder(dir: string, dtype: Dtype | null): Promis
   const config = await readConfig(dir);
   const modelType: unknown = typeof config === 'object' && config !== null ? Reflect.get(config, 'model_type') : null;
   const { family, external } = configFileFacts(config);
-  const base = family ? vlmBase(family) : null;
+  const base = family ? shippedVlmOf(family) : null;
   if (!family || !base)
     throw new DistillInputError(
       `"${join(dir, 'config.json')}" has model_type ${JSON.stringify(modelType ?? null)}: the app runs ${VLM_TYPES} as the VLM.`,

@@ -8,6 +8,7 @@
  */
 import type { DownloadPlan, PlannedFile, RolePlan } from '../../shared/api';
 import { errorText } from '../../shared/errors';
+import { followFamily } from '../../shared/family-plan';
 import { type ConfigFacts, configFileFacts, plannedFiles } from '../../shared/model-files';
 import type { ModelSource } from '../../shared/model-source';
 import type { DeviceKind, DtypeChoice } from '../../shared/model-spec';
@@ -91,7 +92,12 @@ export function rolePlan(
 }
 
 /** The plan of one resolved role at one dtype. */
-export async function planRole(ctx: PlanContext, resolved: ResolvedRole, dtype: DtypeChoice): Promise<RolePlan> {
+export async function planRole(
+  ctx: PlanContext,
+  resolved: ResolvedRole,
+  device: DeviceKind,
+  dtype: DtypeChoice,
+): Promise<RolePlan> {
   const { role, spec } = resolved;
   const source = spec.source ?? ctx.defaultSource;
   let folder: string;
@@ -107,10 +113,12 @@ export async function planRole(ctx: PlanContext, resolved: ResolvedRole, dtype: 
   const imported = source.kind === 'imported';
   try {
     const config = await configFacts(ctx, folder);
-    const paths = plannedFiles(config.family ?? spec.family, dtype, config.external);
+    // A VLM of another family than the tier's loads its own family's plan (see followFamily): plan those files.
+    const followed = role === 'vlm' ? followFamily(spec, device, dtype, config.family) : { spec, dtype };
+    const paths = plannedFiles(config.family ?? spec.family, followed.dtype, config.external);
     return await planUrls(
       ctx,
-      base,
+      { ...base, dtype: followed.dtype },
       paths.map((p) => [p, `${folder}${p}`] as const),
       imported,
     );
@@ -152,7 +160,7 @@ export async function planDownload(
   roles: readonly { readonly resolved: ResolvedRole; readonly dtype: DtypeChoice }[],
   extra: readonly Promise<RolePlan>[],
 ): Promise<DownloadPlan> {
-  const plans = await Promise.all([...roles.map((r) => planRole(ctx, r.resolved, r.dtype)), ...extra]);
+  const plans = await Promise.all([...roles.map((r) => planRole(ctx, r.resolved, device, r.dtype)), ...extra]);
   return {
     device,
     roles: plans,
