@@ -80,7 +80,7 @@ function wholeRows(device: Device, weights: number, pair: Pair, empty: Pair): Be
   const stage = (name: string, pick: (m: LoadMemory) => number) => pairRow(`${head}: ${name}`, pick(ours), pick(plain));
   const w = { label: 'weights', value: weights / MB };
   const rows = [
-    stage('peak, renderer + GPU process (each its own peak)', (m) => sum(m.peak)),
+    stage('peak, renderer + GPU process (each its own peak, high-water mark or sampled)', (m) => sum(m.peak)),
     stage('peak, renderer', (m) => m.peak.renderer),
     stage('peak, GPU process', (m) => m.peak.gpu),
     stage('peak, renderer + GPU at one sampled moment', (m) => m.peakTogether),

@@ -22,7 +22,12 @@ export interface Mark {
 
 /** One load, every figure in bytes above the memory just before it. */
 export interface LoadMemory {
-  /** Each process type's own peak (their sum is figure 2's "peak"). */
+  /**
+   * Each process type's own peak: the larger of Linux's high-water mark
+   * (figure 2's "peak") and the most sampled. The mark alone can read low:
+   * the kernel updates it when memory is unmapped, not when it is handed
+   * back with `madvise`, as Chromium's allocators and SwiftShader do.
+   */
   readonly peak: Split;
   /** The most renderer + GPU memory held at one sampled moment. */
   readonly peakTogether: number;
@@ -43,6 +48,16 @@ function split(m: ProcessMemory, base: ProcessMemory, field: 'rss' | 'peak'): Sp
   return {
     renderer: m.byType.renderer[field] - base.byType.renderer.rss,
     gpu: m.byType['gpu-process'][field] - base.byType['gpu-process'].rss,
+  };
+}
+
+/** The larger of each type's high-water mark and its most sampled. */
+function peakOf(end: ProcessMemory, samples: readonly ProcessMemory[], base: ProcessMemory): Split {
+  const marks = split(end, base, 'peak');
+  const sampled = samples.map((m) => split(m, base, 'rss'));
+  return {
+    renderer: Math.max(marks.renderer, ...sampled.map((s) => s.renderer)),
+    gpu: Math.max(marks.gpu, ...sampled.map((s) => s.gpu)),
   };
 }
 
@@ -83,7 +98,7 @@ export async function measureLoad(
     const lastMark = marks.at(-1)?.at;
     const atRead = lastMark === undefined ? undefined : samples.find((s) => s.at >= lastMark);
     return {
-      peak: split(end, base, 'peak'),
+      peak: peakOf(end, [...samples.map((s) => s.m), readyAt], base),
       peakTogether: Math.max(...samples.map((s) => together(s.m)), together(readyAt)),
       atLastRead: atRead ? split(atRead.m, base, 'rss') : null,
       ready: split(readyAt, base, 'rss'),
