@@ -12,7 +12,12 @@ export interface ProcessMemory {
   readonly rss: number;
   readonly peak: number;
   readonly processes: number;
+  /** The same, split by process type: WebGPU's buffers live in the GPU process, everything else in renderers. */
+  readonly byType: Readonly<Record<ProcessType, { readonly rss: number; readonly peak: number }>>;
 }
+
+/** The Chromium processes measured. */
+export type ProcessType = 'renderer' | 'gpu-process';
 
 /** Parent pid of every process we may read. */
 function parents(): Map<number, number> {
@@ -31,8 +36,8 @@ function parents(): Map<number, number> {
   return out;
 }
 
-/** This process's descendants that are Chromium renderer or GPU processes. */
-function chromiumChildren(): number[] {
+/** This process's descendants that are Chromium renderer or GPU processes, with their type. */
+function chromiumChildren(): { pid: number; type: ProcessType }[] {
   const tree = parents();
   const mine = new Set([process.pid]);
   let grew = true;
@@ -45,13 +50,14 @@ function chromiumChildren(): number[] {
       }
     }
   }
-  return [...mine].filter((pid) => {
+  return [...mine].flatMap((pid) => {
     try {
       // Zygote children rewrite their title: the arguments may be joined by spaces, not NULs.
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return /(^|[\s\0])--type=(renderer|gpu-process)([\s\0]|$)/.test(args);
+      const type = args.match(/(?:^|[\s\0])--type=(renderer|gpu-process)(?:[\s\0]|$)/)?.[1] as ProcessType | undefined;
+      return type ? [{ pid, type }] : [];
     } catch {
-      return false;
+      return [];
     }
   });
 }
@@ -69,16 +75,19 @@ export function chromiumMemory(resetPeak: boolean): ProcessMemory | null {
   if (process.platform !== 'linux') return null;
   const pids = chromiumChildren();
   if (pids.length === 0) return null;
-  let rss = 0;
-  let peak = 0;
-  for (const pid of pids) {
+  const byType = { renderer: { rss: 0, peak: 0 }, 'gpu-process': { rss: 0, peak: 0 } };
+  for (const { pid, type } of pids) {
     try {
       if (resetPeak) writeFileSync(`/proc/${pid}/clear_refs`, '5');
-      rss += statusKb(pid, 'VmRSS');
-      peak += statusKb(pid, 'VmHWM');
+      // Both read before adding either: a process that ends between them adds nothing.
+      const [rss, peak] = [statusKb(pid, 'VmRSS'), statusKb(pid, 'VmHWM')];
+      byType[type].rss += rss;
+      byType[type].peak += peak;
     } catch {
       // Ended while we looked: it holds no memory now.
     }
   }
-  return { rss, peak, processes: pids.length };
+  const rss = byType.renderer.rss + byType['gpu-process'].rss;
+  const peak = byType.renderer.peak + byType['gpu-process'].peak;
+  return { rss, peak, processes: pids.length, byType };
 }

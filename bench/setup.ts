@@ -10,6 +10,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { writeHeavyTextLlm } from '../test/fixtures/forge/models';
+import { writePartModels } from './memory/part-model.ts';
+import type { PartModels } from './memory/parts.ts';
 import { startModelServer } from '../test/support/model-server';
 import { benchRows } from './row-store.ts';
 import { formatTable } from './rows';
@@ -23,6 +25,8 @@ declare module 'vitest' {
      * 256 MiB limit on one body (figure 2's like-for-like row).
      */
     heavy: { host: string; bytes: number; belowBytes: number | null };
+    /** Figure 10's VLMs with the real export's proportions, on the heavy models' server. */
+    parts: PartModels;
   }
 }
 
@@ -48,8 +52,10 @@ export default async function setup(project: TestProject) {
   const belowBytes = quick ? null : 192 * 2 ** 20;
   writeHeavyTextLlm(join(root, 'forge', 'heavy-qwen3'), bytes);
   if (belowBytes) writeHeavyTextLlm(join(root, 'forge', 'heavy-qwen3-below'), belowBytes);
+  const parts = writePartModels(root, quick);
   const heavy = await startModelServer(root);
   project.provide('heavy', { host: heavy.url, bytes, belowBytes });
+  project.provide('parts', parts);
   return async () => {
     await heavy.close();
     rmSync(root, { recursive: true, force: true });

@@ -91,17 +91,23 @@ export async function residentBytes(): Promise<number | null> {
  * minute: measured on top of it, the peak would read low.
  */
 export async function peakDuring(run: () => Promise<unknown>, idle: number | null): Promise<number | null> {
-  if (idle === null) return null;
-  let settled = false;
-  for (let waited = 0; waited < 60_000 && !settled; waited += 250) {
-    settled = ((await residentBytes()) ?? Number.POSITIVE_INFINITY) <= idle + 64 * 2 ** 20;
-    if (!settled) await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  if (!settled) return null;
+  if (idle === null || !(await backNear(idle))) return null;
   const before = await commands.benchMemory(true);
   await run();
   const after = await commands.benchMemory(false);
   return before && after ? after.peak - before.rss : null;
+}
+
+/**
+ * Whether Chromium's resident memory came back to within 64 MB of `idle`
+ * within a minute (a terminated worker frees its memory only seconds later).
+ */
+export async function backNear(idle: number): Promise<boolean> {
+  for (let waited = 0; waited < 60_000; waited += 250) {
+    if (((await residentBytes()) ?? Number.POSITIVE_INFINITY) <= idle + 64 * 2 ** 20) return true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
 }
 
 /** Sends rows to the runner, which prints the table and writes the JSON file. */

@@ -13,6 +13,7 @@ import { createCaptioner } from '../../src/client/captioner';
 import type { ModelSpec } from '../../src/shared/model-spec';
 import type { Preset } from '../../src/shared/presets';
 import { TINY_PRESET } from '../../test/fixtures/specs';
+import { forgeSpec } from '../forge-spec';
 import { type BenchRow, noteRow, ratioRow, roundsRow, withoutVerdict } from '../rows';
 import { alternate, median, peakDuring, record, residentBytes, settings, size, timed } from '../support';
 import type { RawLlmApi } from '../workers/raw-llm.worker';
@@ -30,13 +31,7 @@ interface HeavyModel {
 
 /** The model spec of a heavy forge model. */
 function spec(model: HeavyModel): ModelSpec {
-  return {
-    family: 'qwen3',
-    repo: model.repo,
-    revision: 'main',
-    dtypes: { webgpuF16: 'fp32', webgpu: 'fp32', wasm: 'fp32' },
-    approxBytes: model.bytes,
-  };
+  return forgeSpec('qwen3', model.repo, model.bytes);
 }
 
 /**

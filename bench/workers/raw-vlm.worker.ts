@@ -12,13 +12,33 @@ import { configurePlainRuntime } from './plain-runtime';
 let processor: Processor | null = null;
 let model: PreTrainedModel | null = null;
 
+/** A moment of a load (figure 10): a file's read begins (`initiate`) or ends (`done`); `at` is `Date.now()`. */
+export interface LoadMark {
+  readonly status: string;
+  readonly file: string;
+  readonly at: number;
+}
+
 const api = {
-  async load(host: string, repo: string, device: 'wasm' | 'webgpu'): Promise<void> {
+  /** `onMark` (figure 10) hears when each model file's read begins and ends. */
+  async load(host: string, repo: string, device: 'wasm' | 'webgpu', onMark?: (mark: LoadMark) => void): Promise<void> {
     configurePlainRuntime(host);
+    const progress_callback = onMark
+      ? (p: { status: string; file?: string }) => {
+          if (p.status === 'initiate' || p.status === 'done')
+            onMark({ status: p.status, file: p.file ?? '', at: Date.now() });
+        }
+      : undefined;
     [processor, model] = await Promise.all([
       AutoProcessor.from_pretrained(repo),
-      AutoModelForImageTextToText.from_pretrained(repo, { device, dtype: 'fp32' }),
+      AutoModelForImageTextToText.from_pretrained(repo, { device, dtype: 'fp32', progress_callback }),
     ]);
+  },
+
+  /** Frees the sessions (and their GPU buffers), as the engine's dispose does. */
+  async dispose(): Promise<void> {
+    await model?.dispose();
+    model = null;
   },
 
   async caption(image: Blob, prompt: string, maxNewTokens: number): Promise<{ text: string; tokens: number }> {
