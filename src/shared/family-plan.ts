@@ -35,7 +35,8 @@ export function shippedVlmOf(family: ModelFamily): ModelSpec | null {
 }
 
 /**
- * `spec` and `dtype` for the family its config names. Unchanged when the
+ * `spec` and `dtype` for the family its config names. Unchanged for a
+ * tier's own model (pinned, with the plan written for it), and when the
  * family is the spec's, unknown, or not one a tier ships as the VLM; a
  * dtype that is no slot of the tier's plan (one the user chose) is kept.
  */
@@ -45,7 +46,7 @@ export function followFamily(
   dtype: DtypeChoice,
   family: ModelFamily | null,
 ): { readonly spec: ModelSpec; readonly dtype: DtypeChoice } {
-  const shipped = family && family !== spec.family ? shippedVlmOf(family) : null;
+  const shipped = spec.familyFromConfig && family && family !== spec.family ? shippedVlmOf(family) : null;
   if (!shipped) return { spec, dtype };
   const slot = slotOf(spec, device, dtype);
   const followed: ModelSpec = {

@@ -67,6 +67,11 @@ export interface ModelSpec {
   readonly requires?: readonly GpuFeature[];
   /** Where this model's files come from, when not from the captioner's configured source. */
   readonly source?: ModelSource;
+  /**
+   * A user's model in a tier's role (see applyOverride): its family, and so its dtype plan, is the one its
+   * config.json names (see followFamily). A tier's own model is pinned with the plan written for it.
+   */
+  readonly familyFromConfig?: boolean;
 }
 
 /** Is a dtype choice free of half-precision weights (safe without `shader-f16`)? */

@@ -34,7 +34,10 @@ export type ResolvedRole =
 
 const REPO_ID = /^[\w.-]+(\/[\w.-]+)?$/;
 
-/** Applies an override to a role's preset model (same loader, dtype plan and size estimate). */
+/** What marks a user's model: its config, not the tier, names its family (see followFamily). */
+const USERS = { familyFromConfig: true } as const;
+
+/** Applies an override to a role's preset model (same loader, dtype plan and size estimate until its config is read). */
 export function applyOverride(base: ModelSpec, override: RoleOverride | undefined): ModelSpec {
   if (!override) return base;
   if (!REPO_ID.test(override.repo) || override.repo.includes('..')) {
@@ -42,16 +45,17 @@ export function applyOverride(base: ModelSpec, override: RoleOverride | undefine
   }
   switch (override.kind) {
     case 'repo':
-      return { ...base, repo: override.repo, revision: override.revision ?? 'main', source: undefined };
+      return { ...base, ...USERS, repo: override.repo, revision: override.revision ?? 'main', source: undefined };
     case 'host':
       return {
         ...base,
+        ...USERS,
         repo: override.repo,
         revision: override.revision ?? 'main',
         source: { kind: 'host', host: override.host, pathTemplate: override.pathTemplate },
       };
     case 'imported':
-      return { ...base, repo: override.repo, revision: 'main', source: { kind: 'imported' } };
+      return { ...base, ...USERS, repo: override.repo, revision: 'main', source: { kind: 'imported' } };
   }
 }
 

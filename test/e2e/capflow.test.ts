@@ -83,7 +83,8 @@ test('the trace lists every step of the routed domain; pinning another domain re
     professionalism: null,
   });
   expect(await item.getByTestId('runtime').textContent()).toBe('ran on the CPU');
-  expect(await item.getByTestId('runtime').getAttribute('title')).toBe('wasm · vlm q4 · llm q8 · router q8');
+  // The forge's VLM is of the SmolVLM family: its own plan (q8 on WASM), not the balanced tier's Qwen3.5 one.
+  expect(await item.getByTestId('runtime').getAttribute('title')).toBe('wasm · vlm q8 · llm q8 · router q8');
 
   // Pin another domain: the item runs again with exactly that domain's agents, no routing.
   const pinned = Object.keys(DOMAINS).find(

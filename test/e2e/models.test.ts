@@ -55,11 +55,14 @@ test(
     await waitForStatus(page, 'red.png', 'done', 300_000);
     const served = h.models.requests.filter((r) => r.status === 200);
     expect(served.reduce((sum, r) => sum + r.bytes, 0)).toBe(modelBytes);
-    // WebGPU without shader-f16, balanced tier: every VLM session at q4 (fp32 activations), never an f16 file.
+    // WebGPU without shader-f16, balanced tier, the forge's SmolVLM-family model in the VLM role: the plan of its
+    // own family (fp32 tower and embeddings, q4 decoder; the tier's Qwen3.5 plan is q4 for every session, files a
+    // SmolVLM export does not have), never an f16 file.
     const names = served.map((r) => r.path.split('/').pop());
     expect(names).toEqual(
-      expect.arrayContaining(['vision_encoder_q4.onnx', 'embed_tokens_q4.onnx', 'decoder_model_merged_q4.onnx']),
+      expect.arrayContaining(['vision_encoder.onnx', 'embed_tokens.onnx', 'decoder_model_merged_q4.onnx']),
     );
+    expect(names.filter((n) => n?.startsWith('vision_encoder_') || n?.startsWith('embed_tokens_'))).toEqual([]);
     expect(names.filter((n) => n?.includes('f16'))).toEqual([]);
     // Now the models are on this device, and the plan says so (OCR loads only for domains that read text).
     const downloads = () =>

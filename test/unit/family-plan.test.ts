@@ -28,6 +28,9 @@ test('the same family, an unknown one, or a family no tier ships as its VLM: unc
     expect(followed.dtype).toBe(dtype);
   }
   expect(shippedVlmOf('clip')).toBeNull();
+  // A tier's own model is pinned with the plan written for it, whatever a config (or a test's stand-in) says.
+  const own = PRESETS.balanced.vlm;
+  expect(followFamily(own, 'wasm', own.dtypes.wasm, 'idefics3')).toEqual({ spec: own, dtype: own.dtypes.wasm });
 });
 
 test('a dtype the user chose (no slot of the tier) is kept', () => {
