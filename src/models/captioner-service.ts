@@ -7,6 +7,8 @@
  * different probe, storage or chunk size, or subclass its two job hooks to
  * inject faults.
  */
+// The class transformers.js creates its sessions with (the same module instance), so the gate hears each one.
+import { InferenceSession } from 'onnxruntime-web/webgpu';
 import type { RawImage } from '@huggingface/transformers';
 import type {
   CaptionJob,
@@ -53,6 +55,7 @@ import { probeDevice } from './runtime/device-probe';
 import { GpuFallback } from './runtime/gpu-fallback';
 import { HostGuard } from './runtime/host-guard';
 import { configureRuntime, preloadRuntime } from './runtime/runtime';
+import { SessionGate, reportCreations } from './cache/session-gate';
 
 /** What the service depends on. */
 export interface ServiceDeps {
@@ -67,6 +70,8 @@ export interface ServiceDeps {
   readonly locks?: LockManager;
   /** `navigator.deviceMemory` in GB, or null (tests report a small device). */
   readonly deviceMemory?: () => number | null;
+  /** Orders each load's session reads (tests watch it). */
+  readonly sessionGate?: SessionGate;
 }
 
 /** The real dependencies inside a worker. */
@@ -112,12 +117,15 @@ export class CaptionerService implements CaptionerApi {
   });
   private readonly jobs = new JobRegistry();
   private readonly downloads = new DownloadTracker();
+  private readonly sessionGate: SessionGate;
   /** The origins this worker may fetch from: its own and the configured model hosts. */
   private readonly hosts = new HostGuard(globalThis.location?.href ?? 'http://localhost/');
   /** Probed file sizes by URL, kept for the worker's life. */
   private readonly sizes = new Map<string, Promise<number | null>>();
 
-  constructor(private readonly deps: ServiceDeps = workerDeps()) {}
+  constructor(private readonly deps: ServiceDeps = workerDeps()) {
+    this.sessionGate = deps.sessionGate ?? new SessionGate();
+  }
 
   async configure(config: RuntimeConfig): Promise<void> {
     this.source = config.source;
@@ -126,12 +134,14 @@ export class CaptionerService implements CaptionerApi {
       chunkBytes: this.deps.chunkBytes,
       reserveBytes: this.deps.reserveBytes,
       onPutEnd: (url) => this.downloads.done(url),
+      sessionGate: this.sessionGate,
     });
     this.assets = assetLocations(config.assetsBase);
     this.hosts.allow(config.source);
     // The app's own files may be served from elsewhere (assetsBase): that host is the app's too.
     this.hosts.allow({ kind: 'host', host: new URL(this.assets.ortWasm).origin, pathTemplate: '{model}/' });
     configureRuntime(this.cache, this.downloads, () => this.jobs.currentSignal(), this.assets, this.hosts);
+    reportCreations(InferenceSession, this.sessionGate);
     this.runtimeReady = preloadRuntime().catch((err: unknown) => {
       console.warn('Could not preload the ONNX runtime; it loads on first use instead.', err);
     });
@@ -206,6 +216,7 @@ export class CaptionerService implements CaptionerApi {
       downloads: this.downloads,
       defaultSource: this.source,
       now: this.deps.now,
+      sessionGate: this.sessionGate,
     };
     let roles;
     try {

@@ -13,6 +13,7 @@ import { type DeviceKind, type DtypeChoice, type ModelSpec, downloadBytes } from
 import type { LoadableRole, ResolvedRole } from '../shared/roles';
 import { ClipModel } from './clip-model';
 import type { DownloadTracker } from './cache/download-tracker';
+import type { SessionGate } from './cache/session-gate';
 import type { JobControl } from './jobs';
 import { type ProgressCallback, downloadProgress } from './progress';
 import { applySource, modelFolder } from './runtime/runtime';
@@ -33,6 +34,8 @@ export interface LoaderContext {
   readonly downloads: DownloadTracker;
   readonly defaultSource: ModelSource;
   readonly now: () => number;
+  /** Orders a load's session files (the weight cache waits on it); absent where files are read by path (Node). */
+  readonly sessionGate?: SessionGate;
 }
 
 async function instantiate(
@@ -135,17 +138,26 @@ export async function loadRole(
       (file) => hits.has(file),
       (file) => downloaded.add(file),
     );
+    // Each attempt reads its sessions' files one session at a time (see SessionGate).
+    const attempt = async () => {
+      ctx.sessionGate?.begin(folder);
+      try {
+        return await instantiate(role, spec, device, dtype, progress);
+      } finally {
+        ctx.sessionGate?.end();
+      }
+    };
     let model: LoadedModel;
     try {
       control.check();
-      model = await instantiate(role, spec, device, dtype, progress);
+      model = await attempt();
     } catch (err) {
       // A damaged cached file was dropped while loading: load once more, which downloads it again.
       if (!damaged) throw err;
       control.check();
       sink({ type: 'notice', message: `The cached ${damaged} of ${spec.repo} was damaged; downloading it again.` });
       damaged = null;
-      model = await instantiate(role, spec, device, dtype, progress);
+      model = await attempt();
     }
     const loadedAt = ctx.now();
     control.check();

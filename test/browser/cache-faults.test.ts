@@ -5,7 +5,7 @@
  * downloads); storage that runs out mid-write says by how much and keeps
  * nothing partial; a failed re-store keeps the good copy; writes to one URL run
  * in order; files of a folder no load registered can still be listed and
- * deleted; a model file served damaged is named, and the roles that loaded
+ * deleted; a warm load reads one session's files at a time; a model file served damaged is named, and the roles that loaded
  * stay loaded, and one the runtime cannot run costs its worker, not the
  * page; and the worker fetches from no host it was not given.
  */
@@ -14,6 +14,7 @@ import { openDB } from 'idb';
 import { afterEach, expect, inject, test } from 'vitest';
 import { commands } from 'vitest/browser';
 import { type Captioner, type CaptionerOptions, createCaptioner } from '../../src/client/captioner';
+import type { GateEvent } from '../../src/models/cache/session-gate';
 import { CACHE_FORMAT, WeightCache } from '../../src/models/cache/weight-cache';
 import type { CaptionEvent } from '../../src/shared/events';
 import { TINY_CLIP, TINY_PRESET, TINY_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
@@ -26,6 +27,7 @@ const workers = {
   noRoom: () => new Worker(new URL('./workers/no-room.worker.ts', import.meta.url), { type: 'module' }),
   storageFull: () => new Worker(new URL('./workers/storage-full.worker.ts', import.meta.url), { type: 'module' }),
   storageFrozen: () => new Worker(new URL('./workers/storage-frozen.worker.ts', import.meta.url), { type: 'module' }),
+  sessionOrder: () => new Worker(new URL('./workers/session-order.worker.ts', import.meta.url), { type: 'module' }),
 };
 
 const open: Captioner[] = [];
@@ -71,6 +73,26 @@ test('a same-size corruption of a cached chunk is found on read, dropped, and th
   expect((await commands.takeModelRequests()).map((p) => p.split('/').pop())).toEqual(['decoder_model_merged.onnx']);
   expect((await second.caption({ image: await solidImage('#e01020') })).text).toBe(TINY_VLM_CAPTIONS.red);
   expect((await second.cache.list()).find((m) => m.repo === TINY_VLM.repo)).toMatchObject({ complete: true });
+});
+
+test("a warm load reads one session's files at a time, each once the session before it exists", async () => {
+  const first = captioner();
+  await first.cache.clear();
+  await first.load({ preset: TINY_PRESET, roles: ['vlm'], device: 'wasm' });
+  first.dispose();
+
+  const worker = workers.sessionOrder();
+  const warm = captioner({ createWorker: () => worker });
+  const report = await warm.load({ preset: TINY_PRESET, roles: ['vlm'], device: 'wasm' });
+  expect(report.roles[0]?.fromCache).toBe(true);
+  const events = await wrap<{ gateEvents(): GateEvent[] }>(worker).gateEvents();
+  // transformers.js asks for all three sessions' files at once; the gate lets each be read after the last exists.
+  // (Sessions the runtime creates after the load, of no file of the model, read nothing and do not count.)
+  expect(events.slice(0, 6).map((e) => e.type)).toEqual(['read', 'created', 'read', 'created', 'read', 'created']);
+  expect(events.slice(6).every((e) => e.type === 'created')).toBe(true);
+  const sessions = events.flatMap((e) => (e.type === 'read' ? [e.session.split('/').pop()] : []));
+  expect(sessions.toSorted()).toEqual(['decoder_model_merged', 'embed_tokens', 'vision_encoder']);
+  expect((await warm.caption({ image: await solidImage('#e01020') })).text).toBe(TINY_VLM_CAPTIONS.red);
 });
 
 test('a file that could not be stored leaves the model incomplete, and the next load says it downloads', async () => {

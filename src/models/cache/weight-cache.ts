@@ -19,7 +19,9 @@
 import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
 import type { CachedModel } from '../../shared/cached-model';
 import { QuotaExceededError } from '../../shared/errors';
+import { checkedChunks, sha256Hex } from './checked-read';
 import { CHUNK_BYTES, chunksOf } from './chunking';
+import type { SessionGate } from './session-gate';
 
 /** Bump when the stored layout changes: the upgrade drops everything older. */
 export const CACHE_FORMAT = 2;
@@ -83,6 +85,8 @@ export interface WeightCacheOptions {
   readonly onPutEnd?: (url: string) => void;
   /** The database name (tests use their own). */
   readonly dbName?: string;
+  /** Orders the reads of a load's ONNX files by session (see SessionGate). */
+  readonly sessionGate?: SessionGate;
 }
 
 /** A stored file failed its check on read; it was dropped and will download again. */
@@ -100,11 +104,6 @@ export class IntegrityError extends Error {
 export async function availableBytes(storage: StorageAccess): Promise<number> {
   const { quota, usage } = await storage.estimate();
   return Math.max(0, (quota ?? 0) - (usage ?? 0));
-}
-
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** The folder of a file URL. */
@@ -233,25 +232,16 @@ export class WeightCache {
     if (!record || record.format !== CACHE_FORMAT) return undefined;
     this.listener?.hit(url, record.size);
     const key = `${url}#${record.generation}`;
-    let index = 0;
-    const body = new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        if (index === record.hashes.length) return controller.close();
-        const chunk = await this.db.get('chunks', [key, index]);
-        const bytes = chunk ? new Uint8Array(await chunk.arrayBuffer()) : null;
-        const problem = !bytes
-          ? `chunk ${index} is missing`
-          : (await sha256Hex(bytes)) !== record.hashes[index]
-            ? `chunk ${index} does not match its hash`
-            : null;
-        if (problem || !bytes) {
-          // Drop the file unless a newer copy replaced it while this one was being read.
-          if ((await this.db.get('files', url))?.generation === record.generation) await this.delete(url);
-          this.listener?.damaged(url);
-          return controller.error(new IntegrityError(url, problem ?? 'unreadable'));
-        }
-        index += 1;
-        controller.enqueue(bytes);
+    const body = checkedChunks(record.hashes, {
+      // A session's files wait for the session before it (see SessionGate).
+      before: () => this.options.sessionGate?.enter(url),
+      chunk: (index) => this.db.get('chunks', [key, index]),
+      bad: async (problem) => {
+        // Drop the file unless a newer copy replaced it while this one was being read.
+        if ((await this.db.get('files', url))?.generation === record.generation) await this.delete(url);
+        this.listener?.damaged(url);
+        this.options.sessionGate?.failed();
+        return new IntegrityError(url, problem);
       },
     });
     return new Response(body, {

@@ -1,0 +1,135 @@
+/**
+ * One session's weights in the worker at a time. transformers.js starts
+ * every session of a model at once (`constructSessions` is a `Promise.all`
+ * over them) and reads each session's files whole before creating it, so a
+ * warm load used to hold every file of the model as a JS buffer before the
+ * first session existed, while onnxruntime-web copied them into the WASM
+ * heap or GPU buffers (bench figure 10). transformers.js already creates
+ * the sessions one after another in the browser; the gate makes the reads
+ * follow: the files of one session (an ONNX file and its external data,
+ * which share a stem) are read from the weight cache only once the session
+ * before them was created. The peak is then what the runtime keeps of the
+ * sessions made so far plus one session's files, not all of them.
+ *
+ * The cache asks `enter` before a gated file's first chunk; the runtime's
+ * session factory reports each creation (`created`) or failure (`failed`).
+ * Only the model folder being loaded is gated (`begin`/`end` bracket one
+ * load), so other readers of the cache never wait on it.
+ */
+
+/** The session a model file belongs to (its folder and stem), or null for a file that is not an ONNX part. */
+export function sessionOf(url: string): string | null {
+  const match = /^(.*\/[^/]+?)\.onnx(?:_data(?:_\d+)?)?$/.exec(url);
+  return match?.[1] ?? null;
+}
+
+/** What the gate tells a watcher (tests and the bench), in order. */
+export type GateEvent =
+  { readonly type: 'read'; readonly session: string } | { readonly type: 'created' } | { readonly type: 'failed' };
+
+interface Waiting {
+  readonly session: string;
+  readonly open: () => void;
+  readonly opened: Promise<void>;
+}
+
+/** The state of one load; a new load starts a new one, so nothing of a failed load can hold the next. */
+interface Round {
+  readonly folder: string;
+  holder: string | null;
+  readonly waiting: Waiting[];
+}
+
+export class SessionGate {
+  private round: Round | null = null;
+
+  constructor(private readonly watch?: (event: GateEvent) => void) {}
+
+  /** Gates the ONNX files under `folder` until `end`. */
+  begin(folder: string): void {
+    this.round = { folder, holder: null, waiting: [] };
+  }
+
+  /**
+   * Ends the load. Reads still waiting belong to sessions of a load that failed: they are left waiting,
+   * and with them transformers.js's leftover session creations, rather than read and made for nobody.
+   */
+  end(): void {
+    this.round = null;
+  }
+
+  /** Resolves when the file at `url` may be read: at once unless it belongs to a later session of the load. */
+  enter(url: string): Promise<void> {
+    const round = this.round;
+    const session = round && url.startsWith(round.folder) ? sessionOf(url) : null;
+    if (!round || !session) return Promise.resolve();
+    if (round.holder === null) {
+      round.holder = session;
+      this.watch?.({ type: 'read', session });
+    }
+    if (round.holder === session) return Promise.resolve();
+    const queued = round.waiting.find((w) => w.session === session);
+    if (queued) return queued.opened;
+    let open = () => {};
+    const opened = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    round.waiting.push({ session, open, opened });
+    return opened;
+  }
+
+  /** A session was created: the next session's files may be read. */
+  created(): void {
+    this.watch?.({ type: 'created' });
+    this.passOn();
+  }
+
+  /**
+   * A session could not be created, or a file of it not read: the load fails, so nothing more of it is
+   * read (the next `begin` starts clean).
+   */
+  failed(): void {
+    this.watch?.({ type: 'failed' });
+    if (this.round) this.round.waiting.length = 0;
+    this.passOn();
+  }
+
+  private passOn(): void {
+    const round = this.round;
+    if (!round) return;
+    const next = round.waiting.shift();
+    round.holder = next?.session ?? null;
+    if (!next) return;
+    this.watch?.({ type: 'read', session: next.session });
+    next.open();
+  }
+}
+
+/** The part of onnxruntime-web's `InferenceSession` the gate wraps. */
+export interface SessionFactory {
+  create(...args: never[]): Promise<unknown>;
+}
+
+const ORDERED = Symbol('metacaptioner.sessionGate');
+
+/**
+ * Makes `factory.create` (onnxruntime-web's `InferenceSession`, the very
+ * object transformers.js calls) report each creation to the gate. Once per
+ * factory: a second call changes nothing.
+ */
+export function reportCreations(factory: SessionFactory, gate: SessionGate): void {
+  if (Reflect.get(factory, ORDERED)) return;
+  const create = factory.create;
+  const reporting = async (...args: never[]): Promise<unknown> => {
+    try {
+      const session = await create.apply(factory, args);
+      gate.created();
+      return session;
+    } catch (err) {
+      gate.failed();
+      throw err;
+    }
+  };
+  Object.defineProperty(factory, 'create', { value: reporting, writable: true, configurable: true });
+  Object.defineProperty(factory, ORDERED, { value: true });
+}

@@ -1,0 +1,103 @@
+/** The session gate: one session's files read at a time, in the order asked, per load. */
+import { describe, expect, test } from 'vitest';
+import { type GateEvent, SessionGate, reportCreations, sessionOf } from '../../src/models/cache/session-gate';
+
+const folder = 'https://h/forge/m/resolve/main/';
+const file = (name: string) => `${folder}onnx/${name}`;
+
+/** Whether a promise has settled by the time queued microtasks ran. */
+async function settled(p: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void p.then(() => {
+    done = true;
+  });
+  for (let i = 0; i < 10; i += 1) await Promise.resolve();
+  return done;
+}
+
+describe('sessionOf', () => {
+  test('an ONNX file and its external data share a session; other files have none', () => {
+    const stem = `${folder}onnx/decoder_model_merged_q4`;
+    expect(sessionOf(file('decoder_model_merged_q4.onnx'))).toBe(stem);
+    expect(sessionOf(file('decoder_model_merged_q4.onnx_data'))).toBe(stem);
+    expect(sessionOf(file('decoder_model_merged_q4.onnx_data_1'))).toBe(stem);
+    expect(sessionOf(file('decoder_model_merged.onnx'))).not.toBe(stem);
+    expect(sessionOf(`${folder}config.json`)).toBeNull();
+    expect(sessionOf(`${folder}onnx/model.onnx.json`)).toBeNull();
+  });
+});
+
+describe('SessionGate', () => {
+  test('the first session reads at once, the others wait, each until the session before it was created', async () => {
+    const events: GateEvent[] = [];
+    const gate = new SessionGate((e) => events.push(e));
+    gate.begin(folder);
+    const a = [gate.enter(file('vision_encoder.onnx')), gate.enter(file('vision_encoder.onnx_data'))];
+    const b = [gate.enter(file('embed_tokens.onnx')), gate.enter(file('embed_tokens.onnx_data'))];
+    const c = gate.enter(file('decoder_model_merged.onnx'));
+    expect(await settled(Promise.all(a))).toBe(true);
+    expect(await settled(Promise.race(b))).toBe(false);
+    expect(await settled(c)).toBe(false);
+    gate.created();
+    expect(await settled(Promise.all(b))).toBe(true);
+    expect(await settled(c)).toBe(false);
+    gate.created();
+    expect(await settled(c)).toBe(true);
+    gate.created();
+    expect(events.map((e) => (e.type === 'read' ? `read ${e.session.split('/').pop()}` : e.type))).toEqual([
+      'read vision_encoder',
+      'created',
+      'read embed_tokens',
+      'created',
+      'read decoder_model_merged',
+      'created',
+    ]);
+  });
+
+  test('files outside the loading folder, other files and reads outside a load never wait', async () => {
+    const gate = new SessionGate();
+    expect(await settled(gate.enter(file('a.onnx')))).toBe(true);
+    expect(await settled(gate.enter(file('b.onnx')))).toBe(true);
+    gate.begin(folder);
+    await gate.enter(file('a.onnx'));
+    expect(await settled(gate.enter(file('b.onnx')))).toBe(false);
+    expect(await settled(gate.enter(`${folder}tokenizer.json`))).toBe(true);
+    expect(await settled(gate.enter('https://h/forge/ocr/resolve/main/onnx/det.onnx'))).toBe(true);
+    gate.end();
+    expect(await settled(gate.enter(file('c.onnx')))).toBe(true);
+  });
+
+  test('after a failure nothing more of that load is read, and the next load starts clean', async () => {
+    const gate = new SessionGate();
+    gate.begin(folder);
+    await gate.enter(file('a.onnx'));
+    const b = gate.enter(file('b.onnx'));
+    gate.failed();
+    gate.created();
+    expect(await settled(b)).toBe(false);
+    gate.end();
+    gate.begin(folder);
+    expect(await settled(gate.enter(file('b.onnx')))).toBe(true);
+    expect(await settled(gate.enter(file('a.onnx')))).toBe(false);
+  });
+});
+
+describe('reportCreations', () => {
+  test('each creation or failure of the wrapped factory reaches the gate, wrapped once', async () => {
+    const events: GateEvent[] = [];
+    const gate = new SessionGate((e) => events.push(e));
+    const factory = {
+      made: 0,
+      async create(fail: boolean): Promise<string> {
+        if (fail) throw new Error('cannot create');
+        this.made += 1;
+        return `session ${this.made}`;
+      },
+    };
+    reportCreations(factory as never, gate);
+    reportCreations(factory as never, gate);
+    expect(await factory.create(false)).toBe('session 1');
+    await expect(factory.create(true)).rejects.toThrow('cannot create');
+    expect(events.map((e) => e.type)).toEqual(['created', 'failed']);
+  });
+});
