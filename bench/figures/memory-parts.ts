@@ -117,9 +117,15 @@ function wholeRows(device: Device, weights: number, pair: Pair, empty: Pair): Be
     ),
   ];
   if (device === 'webgpu') {
-    // The weights live on the GPU: the renderer should keep little of them (issue 27's target).
-    const kept = { label: 'ours, renderer', value: ours.settled.renderer / MB };
-    rows.push(ratioRow(FIGURE, `${head}: settled CPU-side memory against the weights`, kept, w, 0.25));
+    // The weights live on the GPU: the renderer should keep little of them (issue 27's target). What the
+    // runtime keeps of itself (the empty model's settled memory) is not the weights' and is taken off, as
+    // for the peak.
+    const kept = (m: LoadMemory, e: LoadMemory) => (m.settled.renderer - e.settled.renderer) / MB;
+    const what = `${head}: settled renderer memory less the empty model's, against the weights`;
+    rows.push(
+      ratioRow(FIGURE, what, { label: 'ours', value: kept(ours, empty.ours) }, w, 0.25),
+      ratioRow(FIGURE, what, { label: 'plain', value: kept(plain, empty.plain) }, w, null),
+    );
   }
   // At 16 MiB the runtime's own memory, and how it varies between loads (±50 MB), dwarfs the weights.
   const tooSmall = 'quick run: 16 MiB of weights, less than the runtime varies between loads';

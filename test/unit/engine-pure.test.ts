@@ -43,7 +43,7 @@ describe('chunking', () => {
       ),
     ).toEqual([[1, 2, 3, 4]]);
     expect(await chunks([], 4)).toEqual([[]]);
-    expect(CHUNK_BYTES).toBe(32 * 1024 * 1024);
+    expect(CHUNK_BYTES).toBe(8 * 1024 * 1024);
   });
   test('a bad chunk size is rejected', async () => {
     await expect(chunks([[1]], 0)).rejects.toThrow(RangeError);
