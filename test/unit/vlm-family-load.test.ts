@@ -5,10 +5,9 @@
  * followed family's settings (its pixel cap) are the ones the processor
  * gets.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { env } from '@huggingface/transformers';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Vlm } from '../../src/models/vlm';
 import type { ModelSpec } from '../../src/shared/model-spec';
@@ -17,7 +16,8 @@ import { applyOverride } from '../../src/shared/roles';
 import { writeSmolVlm } from '../fixtures/forge/models';
 import { writeQwen35Vlm } from '../fixtures/forge/qwen';
 import { TINY_VLM } from '../fixtures/specs';
-import { type ModelServer, startModelServer } from '../support/model-server';
+import { closeHub, serveAsHub } from '../support/hub-env';
+import type { ModelServer } from '../support/model-server';
 
 let root: string;
 let server: ModelServer;
@@ -26,19 +26,11 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mc-vlm-family-'));
   for (const name of ['own', 'users']) writeSmolVlm(join(root, `forge/${name}`));
   writeQwen35Vlm(join(root, 'forge/qwen-over-tiny'));
-  server = await startModelServer(root);
-  // An empty cache folder: every file a load needs is asked of the host.
-  env.allowLocalModels = false;
-  env.allowRemoteModels = true;
-  env.remoteHost = server.url;
-  env.remotePathTemplate = '{model}/resolve/{revision}/';
-  env.cacheDir = join(root, 'cache');
+  // Loaded over HTTP from the test's model host into an empty cache folder, so every file it needs is requested.
+  server = await serveAsHub(root);
 });
 
-afterAll(async () => {
-  await server.close();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => closeHub(server, root));
 
 const configPath = (repo: string) => `/${repo}/resolve/main/config.json`;
 
