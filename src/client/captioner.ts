@@ -175,6 +175,15 @@ function failedFor(image: Blob | undefined, name: string | undefined): (err: unk
   };
 }
 
+/**
+ * The tier a load got, to replay: `auto` resolved to the tier the worker
+ * chose (with its choice, for records). With a VLM of one's own `auto` is
+ * the default tier, unjudged (the report then says no choice).
+ */
+function loadedTier(report: LoadReport): Partial<Pick<LoadRequest, 'preset' | 'auto'>> {
+  return report.auto ? { preset: PRESETS[report.auto.tier], auto: report.auto } : {};
+}
+
 /** Creates a captioner. No worker starts until the first call. */
 export function createCaptioner(options: CaptionerOptions = {}): Captioner {
   const globalSink = options.onEvent ?? ignore;
@@ -258,22 +267,11 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
   };
 
   const fit = (device: DeviceRequest) => link.call((api) => api.fit(device));
-  /**
-   * The preset a request means; `auto` asks the worker which tier fits (and
-   * says why, for the record). With a VLM of one's own the tier's sizes say
-   * nothing about the download, so `auto` is then the default tier, unjudged.
-   */
-  const presetOf = async (
-    preset: PresetRequest | Preset,
-    device: DeviceRequest,
-    overrides: RoleOverrides,
-  ): Promise<{ preset: Preset; auto?: AutoTier }> => {
-    if (typeof preset !== 'string') return { preset };
+  /** The preset a request means: a tier, or `auto`, which the worker resolves when it plans or loads. */
+  const presetOf = (preset: PresetRequest | Preset): Preset | 'auto' => {
+    if (typeof preset !== 'string') return preset;
     const request = requirePresetRequest(preset);
-    if (request !== 'auto') return { preset: PRESETS[request] };
-    if (overrides.vlm) return { preset: PRESETS[DEFAULT_PRESET_ID] };
-    const { auto } = await fit(device);
-    return { preset: PRESETS[auto.tier], auto };
+    return request === 'auto' ? 'auto' : PRESETS[request];
   };
 
   return {
@@ -286,7 +284,7 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
       device = 'auto',
       ocr = false,
     } = {}) {
-      const request = { preset: (await presetOf(preset, device, overrides)).preset, overrides, roles, device, ocr };
+      const request = { preset: presetOf(preset), overrides, roles, device, ocr };
       return link.call((api) => api.plan(request));
     },
 
@@ -306,20 +304,19 @@ export function createCaptioner(options: CaptionerOptions = {}): Captioner {
       if (typeof preset === 'string') requirePresetRequest(preset);
       // Ask for durable storage before the first big download (only pages may ask).
       void globalThis.navigator?.storage?.persist?.().catch(() => false);
+      const request: LoadRequest = {
+        jobId,
+        preset: presetOf(preset),
+        overrides,
+        roles,
+        device,
+        ...(allowTooSmall && { allowTooSmall }),
+      };
       return enqueue(jobId, signal, async () => {
-        const chosen = await presetOf(preset, device, overrides);
-        const request: LoadRequest = {
-          jobId,
-          preset: chosen.preset,
-          overrides,
-          roles,
-          device,
-          ...(allowTooSmall && { allowTooSmall }),
-          ...(chosen.auto && { auto: chosen.auto }),
-        };
         try {
           const report = await link.call((api) => api.load(request, proxy(onEvent)));
-          lastLoad = { request, generation: link.current };
+          // A restarted worker reloads the tier this load got, not a fresh `auto` choice.
+          lastLoad = { request: { ...request, ...loadedTier(report) }, generation: link.current };
           return report;
         } catch (err) {
           await replaceIfBroken();

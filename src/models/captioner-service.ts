@@ -1,8 +1,8 @@
 /**
  * The worker-side implementation of {@link CaptionerApi}: a thin
- * dispatcher over the rooms that do the work — the model set (loading and
- * reuse), the GPU fallback, the OCR tool, the weight cache and planning,
- * image decoding and the CapFlow engine. Everything it needs from the
+ * dispatcher over the rooms that do the work — the tier choice, the model
+ * set (loading and reuse), the GPU fallback, the OCR tool, the weight cache
+ * and planning, image decoding and the CapFlow engine. Everything it needs from the
  * environment comes in through its constructor, so tests build it with a
  * different probe, storage or chunk size, or subclass its two job hooks to
  * inject faults.
@@ -29,12 +29,11 @@ import type {
 } from '../shared/api';
 import type { CachedModel } from '../shared/cached-model';
 import type { DeviceInfo } from '../shared/device';
-import type { DeviceKind } from '../shared/model-spec';
-import { type AutoTier, chooseAutoTier, fitTier, fitTiers } from '../shared/device-fit';
-import { DeviceTooSmallError, ImageDecodeError, NotLoadedError, errorText } from '../shared/errors';
+import type { AutoTier } from '../shared/device-fit';
+import { ImageDecodeError, NotLoadedError, errorText } from '../shared/errors';
 import type { EventSink } from '../shared/events';
 import { HUB_SOURCE, type ModelSource } from '../shared/model-source';
-import { PRESETS } from '../shared/presets';
+import type { Preset } from '../shared/presets';
 import type { CaptionRecord, VideoSampler } from '../shared/record';
 import { type CapflowInput, type CapflowModels, runCapflow } from '../capflow/workflow';
 import { decodeImage, fitForModels, rgbOf } from '../media/decode';
@@ -50,12 +49,17 @@ import { OCR_MODEL_NAME, type OcrEngine } from './ocr/ocr-engine';
 import { OcrTool } from './ocr/ocr-tool';
 import { type AssetLocations, assetLocations } from './runtime/assets';
 import { autoDeviceNotice, autoDeviceReason } from './runtime/device-choice';
-import { cachedTierBytes, deviceFacts, reportedDeviceMemory } from './runtime/device-facts';
+import { reportedDeviceMemory } from './runtime/device-facts';
 import { probeDevice } from './runtime/device-probe';
 import { GpuFallback } from './runtime/gpu-fallback';
 import { HostGuard } from './runtime/host-guard';
+import { holdLifeLock } from './runtime/life-lock';
 import { configureRuntime, preloadRuntime } from './runtime/runtime';
 import { SessionGate, reportCreations } from './cache/session-gate';
+import { type TierChoiceDeps, chooseTier, fitReport, refuseTooSmall } from './tier-choice';
+
+/** A load request with its tier chosen (`auto` resolved). */
+type ResolvedLoad = LoadRequest & { readonly preset: Preset };
 
 /** What the service depends on. */
 export interface ServiceDeps {
@@ -97,7 +101,7 @@ export class CaptionerService implements CaptionerApi {
   /** Set when onnxruntime failed to create a session (see {@link CaptionerApi.sessionsBroken}). */
   private broken = false;
   /** The last load that succeeded, to reload on WASM after a GPU failure. */
-  private lastLoad: LoadRequest | null = null;
+  private lastLoad: ResolvedLoad | null = null;
   /** Why the loaded models sit on WASM when `auto` passed over a software adapter, for records. */
   private deviceReason: string | null = null;
   /** How `preset=auto` chose the loaded tier, for records; null when the caller named it. */
@@ -145,7 +149,7 @@ export class CaptionerService implements CaptionerApi {
     this.runtimeReady = preloadRuntime().catch((err: unknown) => {
       console.warn('Could not preload the ONNX runtime; it loads on first use instead.', err);
     });
-    await this.holdLifeLock(config.lifeLock);
+    await holdLifeLock(this.deps.locks, config.lifeLock);
   }
 
   /** Probes once per worker; the adapter does not change while it lives. */
@@ -163,38 +167,15 @@ export class CaptionerService implements CaptionerApi {
       fetch: this.hosts.guard((input, init) => fetch(input, init), self.location.href),
       sizes: this.sizes,
     };
-    const wanted = wantedModels(request, device, info);
+    const { preset } = await chooseTier(this.tierDeps, request, info, device);
+    const wanted = wantedModels({ ...request, preset }, device, info);
     for (const { resolved } of wanted) if (resolved.spec.source) this.hosts.allow(resolved.spec.source);
     return planDownload(ctx, device, wanted, request.ocr ? [this.ocr.plan(ctx)] : []);
   }
 
   async fit(request: DeviceRequest): Promise<FitReport> {
     const info = await this.probe();
-    const device = this.gpu.deviceFor(request, info);
-    const { quota = 0, usage = 0 } = await this.deps.storage.estimate();
-    const cached = cachedTierBytes(await this.requireCache().list());
-    const facts = deviceFacts(info, device, this.deps.deviceMemory?.() ?? null, Math.max(0, quota - usage), cached);
-    const tiers = fitTiers(facts);
-    return { device, tiers, auto: chooseAutoTier(tiers) };
-  }
-
-  /**
-   * Refuses, before anything is fetched, a shipped tier that cannot run on
-   * this device (unless the caller opted in). Only a tier as shipped is
-   * judged: an overridden VLM or a preset of one's own has sizes the rules
-   * do not know. Storage is left to the download's own check, which knows
-   * file by file what is cached and says it as a QuotaExceededError.
-   */
-  private refuseTooSmall(request: LoadRequest, info: DeviceInfo, device: DeviceKind): void {
-    if (request.allowTooSmall || request.overrides.vlm) return;
-    const shipped = Object.values(PRESETS).find((p) => p.id === request.preset.id);
-    if (!shipped || shipped.vlm.repo !== request.preset.vlm.repo) return;
-    const fit = fitTier(shipped, deviceFacts(info, device, this.deps.deviceMemory?.() ?? null, null));
-    if (fit.kind === 'doesNot')
-      throw new DeviceTooSmallError(
-        fit.tier,
-        fit.reasons.map((r) => r.text),
-      );
+    return fitReport(this.tierDeps, info, this.gpu.deviceFor(request, info));
   }
 
   load(request: LoadRequest, onEvent: EventSink): Promise<LoadReport> {
@@ -205,10 +186,13 @@ export class CaptionerService implements CaptionerApi {
     const info = await this.probe();
     const device = this.gpu.deviceFor(request.device, info);
     const deviceReason = autoDeviceReason(request.device, device, info);
-    this.refuseTooSmall(request, info, device);
+    const chosen = await chooseTier(this.tierDeps, request, info, device);
+    refuseTooSmall(chosen, request.allowTooSmall);
+    // What loads, as a tier named outright: a reload (on WASM after a GPU failure) loads the same tier.
+    const resolved: ResolvedLoad = { ...request, preset: chosen.preset, ...(chosen.auto && { auto: chosen.auto }) };
     if (deviceReason) onEvent({ type: 'notice', message: autoDeviceNotice(deviceReason) });
     await this.runtimeReady;
-    const wanted = wantedModels(request, device, info);
+    const wanted = wantedModels(resolved, device, info);
     for (const { resolved } of wanted) if (resolved.spec.source) this.hosts.allow(resolved.spec.source);
     const ctx = {
       cache: this.requireCache(),
@@ -225,11 +209,11 @@ export class CaptionerService implements CaptionerApi {
       if (/create a session/i.test(errorText(err))) this.broken = true;
       throw err;
     }
-    this.lastLoad = request;
+    this.lastLoad = resolved;
     this.deviceReason = deviceReason;
-    this.autoTier = request.auto ?? null;
+    this.autoTier = resolved.auto ?? null;
     this.gpu.watch(device);
-    return { device, roles, ...(deviceReason && { deviceReason }), ...(request.auto && { auto: request.auto }) };
+    return { device, roles, ...(deviceReason && { deviceReason }), ...(resolved.auto && { auto: resolved.auto }) };
   }
 
   caption(job: CaptionJob, onEvent: EventSink): Promise<CaptionResult> {
@@ -399,6 +383,11 @@ export class CaptionerService implements CaptionerApi {
     return this.broken;
   }
 
+  /** What judging the device needs (see tier-choice.ts). */
+  private get tierDeps(): TierChoiceDeps {
+    return { storage: this.deps.storage, deviceMemory: this.deps.deviceMemory, cache: () => this.requireCache() };
+  }
+
   private requireAssets(): AssetLocations {
     if (!this.assets) throw new Error('configure() must run before anything else');
     return this.assets;
@@ -407,21 +396,5 @@ export class CaptionerService implements CaptionerApi {
   private requireCache(): WeightCache {
     if (!this.cache) throw new Error('configure() must run before anything else');
     return this.cache;
-  }
-
-  /**
-   * Holds a Web Lock for the worker's whole life. Locks are released when
-   * their holder's context ends, so the client, queued on the same lock,
-   * learns at once when this worker crashes or is terminated.
-   */
-  private holdLifeLock(name: string): Promise<void> {
-    const locks = this.deps.locks;
-    if (!locks) return Promise.resolve();
-    return new Promise((granted) => {
-      void locks.request(name, () => {
-        granted();
-        return new Promise<never>(() => {});
-      });
-    });
   }
 }

@@ -11,6 +11,7 @@ import type { DeviceInfo } from '../shared/device';
 import { NotLoadedError } from '../shared/errors';
 import type { EventSink } from '../shared/events';
 import type { DeviceKind, DtypeChoice } from '../shared/model-spec';
+import type { Preset } from '../shared/presets';
 import type { RecordRuntime } from '../shared/record';
 import { type ResolvedRole, resolveRoles } from '../shared/roles';
 import type { ClipModel } from './clip-model';
@@ -36,7 +37,7 @@ interface Entry {
 
 /** The roles a request asks for on `device`, each with its dtype and identity. */
 export function wantedModels(
-  request: Pick<LoadRequest, 'preset' | 'overrides' | 'roles'>,
+  request: Pick<LoadRequest, 'overrides' | 'roles'> & { readonly preset: Preset },
   device: DeviceKind,
   info: DeviceInfo,
 ): WantedModel[] {

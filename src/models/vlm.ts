@@ -115,12 +115,13 @@ export class Vlm implements TextGenerator {
     reuseImages = true,
   ): Promise<Vlm> {
     return loadingModel(spec, device, async () => {
-      // The config first: a repo overriding the VLM may be of another family, whose own plan names its files.
-      const config = await AutoConfig.from_pretrained(
-        spec.repo,
-        pretrainedOptions(spec, device, dtype, progress).files,
-      );
-      const followed = followFamily(spec, device, dtype, configFileFacts(config).family);
+      // A user's model may be of another family, whose own plan names its files: its config is read first.
+      // A tier's own model is pinned (see followFamily), so its config is read with its sessions, side by
+      // side with the processor, as from_pretrained does: no config ask ahead of every other file.
+      const config = spec.familyFromConfig
+        ? await AutoConfig.from_pretrained(spec.repo, pretrainedOptions(spec, device, dtype, progress).files)
+        : undefined;
+      const followed = followFamily(spec, device, dtype, config ? configFileFacts(config).family : null);
       const options = pretrainedOptions(followed.spec, device, followed.dtype, progress);
       const [processor, model] = await loadParts([
         loadProcessor(spec.repo, options.files),
@@ -130,7 +131,7 @@ export class Vlm implements TextGenerator {
       keepMaskWhileDecoding(model);
       mergeInEmbeddingType(model);
       yieldBetweenSteps(model);
-      preprocessAsReference(processor, spec.maxImagePixels);
+      preprocessAsReference(processor, followed.spec.maxImagePixels);
       return new Vlm(followed.spec, followed.dtype, processor, model, reuseImages);
     });
   }

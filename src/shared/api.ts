@@ -31,7 +31,8 @@ export type DeviceRequest = DeviceKind | 'auto';
 /** What to load. */
 export interface LoadRequest {
   readonly jobId: string;
-  readonly preset: Preset;
+  /** A tier, or `auto`: the worker takes the largest shipped tier that fits this device (see tier-choice.ts). */
+  readonly preset: Preset | 'auto';
   readonly overrides: RoleOverrides;
   readonly roles: readonly LoadableRole[];
   readonly device: DeviceRequest;
@@ -41,7 +42,10 @@ export interface LoadRequest {
    * it such a load is a `DeviceTooSmallError` before anything is fetched.
    */
   readonly allowTooSmall?: boolean;
-  /** How `preset=auto` chose this tier, for `record.runtime`; absent when the caller named the tier. */
+  /**
+   * How `preset=auto` chose this tier, for `record.runtime`, when the tier is
+   * named here because an earlier load chose it (a reload replays the choice).
+   */
   readonly auto?: AutoTier;
 }
 
@@ -77,7 +81,8 @@ export interface LoadReport {
 
 /** What a download plan is asked for: a load without running it; `ocr` adds the bundled OCR files. */
 export interface PlanRequest {
-  readonly preset: Preset;
+  /** A tier, or `auto` (as in {@link LoadRequest}). */
+  readonly preset: Preset | 'auto';
   readonly overrides: RoleOverrides;
   readonly roles: readonly LoadableRole[];
   readonly device: DeviceRequest;

@@ -28,7 +28,18 @@ export interface ServerFaults {
   delayMs: number;
   /** Request paths answered 200 with these bytes instead of the file (a proxy's error page, a broken upload). */
   readonly replaced: Map<string, Uint8Array>;
+  /**
+   * Request paths whose answer waits until a request for another path
+   * arrives, or {@link HOLD_LIMIT_MS} passes: shows whether a client asks
+   * for a file side by side with others or alone, before anything else.
+   */
+  readonly holdUntilAnother: Set<string>;
+  /** The held paths another request released (a path held to the limit is not here). */
+  readonly releasedByAnother: string[];
 }
+
+/** The longest a held answer waits for another request (then it is answered anyway). */
+export const HOLD_LIMIT_MS = 5_000;
 
 /** A running model server. */
 export interface ModelServer {
@@ -51,7 +62,16 @@ function filePath(root: string, urlPath: string): string | null {
 /** Starts serving `root` on 127.0.0.1 (any free port). */
 export async function startModelServer(root: string): Promise<ModelServer> {
   const requests: ServedRequest[] = [];
-  const faults: ServerFaults = { offline: false, cutHalfway: new Set(), delayMs: 0, replaced: new Map() };
+  const faults: ServerFaults = {
+    offline: false,
+    cutHalfway: new Set(),
+    delayMs: 0,
+    replaced: new Map(),
+    holdUntilAnother: new Set(),
+    releasedByAnother: [],
+  };
+  /** Answers held until another path is asked for, by path. */
+  const held = new Map<string, () => void>();
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -101,9 +121,27 @@ export async function startModelServer(root: string): Promise<ModelServer> {
     createReadStream(file).pipe(res);
   };
 
-  const server = createServer((req, res) => {
+  const answer = (req: IncomingMessage, res: ServerResponse): void => {
     if (faults.delayMs > 0) setTimeout(() => handle(req, res), faults.delayMs);
     else handle(req, res);
+  };
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    for (const [other, release] of held) {
+      if (other === path) continue;
+      held.delete(other);
+      faults.releasedByAnother.push(other);
+      release();
+    }
+    if (!faults.holdUntilAnother.delete(path)) return answer(req, res);
+    const timer = setTimeout(() => {
+      held.delete(path);
+      answer(req, res);
+    }, HOLD_LIMIT_MS);
+    held.set(path, () => {
+      clearTimeout(timer);
+      answer(req, res);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RawImage, type Tensor, env } from '@huggingface/transformers';
+import { RawImage, type Tensor } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CHAT_OPTIONS } from '../../src/models/generation';
 import { FAMILY_BATCHING } from '../../src/shared/batching';
@@ -25,7 +25,8 @@ import { DTYPE_SUFFIX, type ForgeDtype, writeSmolVlm } from '../fixtures/forge/m
 
 const PLAN_KEYS = ['webgpuF16', 'webgpu', 'wasm'] as const;
 import { TINY_QWEN35_VLM, TINY_VLM_CAPTIONS } from '../fixtures/specs';
-import { type ModelServer, startModelServer } from '../support/model-server';
+import { closeHub, serveAsHub } from '../support/hub-env';
+import type { ModelServer } from '../support/model-server';
 
 const QWEN35 = TINY_QWEN35_VLM;
 
@@ -42,19 +43,11 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mc-families-'));
   writeQwen35Vlm(join(root, 'forge/tiny-qwen3_5'));
   writeQwen35Vlm(join(root, 'forge/no-template'));
-  server = await startModelServer(root);
   // Loaded over HTTP from the test's model host into an empty cache folder, so every file it needs is requested.
-  env.allowLocalModels = false;
-  env.allowRemoteModels = true;
-  env.remoteHost = server.url;
-  env.remotePathTemplate = '{model}/resolve/{revision}/';
-  env.cacheDir = join(root, 'cache');
+  server = await serveAsHub(root);
 });
 
-afterAll(async () => {
-  await server.close();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => closeHub(server, root));
 
 describe('Qwen3.5 (hybrid attention, multimodal rope, Qwen2-VL patches)', () => {
   let vlm: Vlm;
