@@ -7,8 +7,6 @@
  * different probe, storage or chunk size, or subclass its two job hooks to
  * inject faults.
  */
-// The class transformers.js creates its sessions with (the same module instance), so the gate hears each one.
-import { InferenceSession } from 'onnxruntime-web/webgpu';
 import type { RawImage } from '@huggingface/transformers';
 import type {
   CaptionJob,
@@ -54,8 +52,8 @@ import { probeDevice } from './runtime/device-probe';
 import { GpuFallback } from './runtime/gpu-fallback';
 import { HostGuard } from './runtime/host-guard';
 import { holdLifeLock } from './runtime/life-lock';
-import { configureRuntime, preloadRuntime } from './runtime/runtime';
-import { SessionGate, reportCreations } from './cache/session-gate';
+import { configureRuntime, orderSessionReads, preloadRuntime } from './runtime/runtime';
+import { SessionGate } from './cache/session-gate';
 import { type TierChoiceDeps, chooseTier, fitReport, refuseTooSmall } from './tier-choice';
 
 /** A load request with its tier chosen (`auto` resolved). */
@@ -145,7 +143,7 @@ export class CaptionerService implements CaptionerApi {
     // The app's own files may be served from elsewhere (assetsBase): that host is the app's too.
     this.hosts.allow({ kind: 'host', host: new URL(this.assets.ortWasm).origin, pathTemplate: '{model}/' });
     configureRuntime(this.cache, this.downloads, () => this.jobs.currentSignal(), this.assets, this.hosts);
-    reportCreations(InferenceSession, this.sessionGate);
+    orderSessionReads(this.sessionGate);
     this.runtimeReady = preloadRuntime().catch((err: unknown) => {
       console.warn('Could not preload the ONNX runtime; it loads on first use instead.', err);
     });

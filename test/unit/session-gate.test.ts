@@ -5,6 +5,13 @@ import { type GateEvent, SessionGate, reportCreations, sessionOf } from '../../s
 const folder = 'https://h/forge/m/resolve/main/';
 const file = (name: string) => `${folder}onnx/${name}`;
 
+/** A gate that hears creations (as reportCreations makes it), so it may hold reads back. */
+function hearingGate(watch?: (e: GateEvent) => void): SessionGate {
+  const gate = new SessionGate(watch);
+  gate.hear();
+  return gate;
+}
+
 /** Whether a promise has settled by the time queued microtasks ran. */
 async function settled(p: Promise<unknown>): Promise<boolean> {
   let done = false;
@@ -30,7 +37,7 @@ describe('sessionOf', () => {
 describe('SessionGate', () => {
   test('the first session reads at once, the others wait, each until the session before it was created', async () => {
     const events: GateEvent[] = [];
-    const gate = new SessionGate((e) => events.push(e));
+    const gate = hearingGate((e) => events.push(e));
     gate.begin(folder);
     const a = [gate.enter(file('vision_encoder.onnx')), gate.enter(file('vision_encoder.onnx_data'))];
     const b = [gate.enter(file('embed_tokens.onnx')), gate.enter(file('embed_tokens.onnx_data'))];
@@ -55,7 +62,7 @@ describe('SessionGate', () => {
   });
 
   test('files outside the loading folder, other files and reads outside a load never wait', async () => {
-    const gate = new SessionGate();
+    const gate = hearingGate();
     expect(await settled(gate.enter(file('a.onnx')))).toBe(true);
     expect(await settled(gate.enter(file('b.onnx')))).toBe(true);
     gate.begin(folder);
@@ -68,7 +75,7 @@ describe('SessionGate', () => {
   });
 
   test('after a failure nothing more of that load is read, and the next load starts clean', async () => {
-    const gate = new SessionGate();
+    const gate = hearingGate();
     gate.begin(folder);
     await gate.enter(file('a.onnx'));
     const b = gate.enter(file('b.onnx'));
@@ -80,10 +87,17 @@ describe('SessionGate', () => {
     expect(await settled(gate.enter(file('b.onnx')))).toBe(true);
     expect(await settled(gate.enter(file('a.onnx')))).toBe(false);
   });
+
+  test('a gate that hears no creations never holds a read back (it would wait forever)', async () => {
+    const gate = new SessionGate();
+    gate.begin(folder);
+    await gate.enter(file('a.onnx'));
+    expect(await settled(gate.enter(file('b.onnx')))).toBe(true);
+  });
 });
 
 describe('reportCreations', () => {
-  test('each creation or failure of the wrapped factory reaches the gate, wrapped once', async () => {
+  test('each creation or failure of the wrapped factory reaches every gate given, wrapped once', async () => {
     const events: GateEvent[] = [];
     const gate = new SessionGate((e) => events.push(e));
     const factory = {
@@ -94,10 +108,13 @@ describe('reportCreations', () => {
         return `session ${this.made}`;
       },
     };
+    const other: GateEvent[] = [];
     reportCreations(factory as never, gate);
-    reportCreations(factory as never, gate);
+    reportCreations(factory as never, new SessionGate((e) => other.push(e)));
     expect(await factory.create(false)).toBe('session 1');
     await expect(factory.create(true)).rejects.toThrow('cannot create');
+    // Wrapped once (each creation reported once to each gate), and each gate hears it.
     expect(events.map((e) => e.type)).toEqual(['created', 'failed']);
+    expect(other.map((e) => e.type)).toEqual(['created', 'failed']);
   });
 });

@@ -42,11 +42,19 @@ interface Round {
 
 export class SessionGate {
   private round: Round | null = null;
+  /** Only a gate that hears creations may hold reads back (see {@link reportCreations}). */
+  private hearing = false;
 
   constructor(private readonly watch?: (event: GateEvent) => void) {}
 
-  /** Gates the ONNX files under `folder` until `end`. */
+  /** From now on each session creation is reported: reads may wait for one. */
+  hear(): void {
+    this.hearing = true;
+  }
+
+  /** Gates the ONNX files under `folder` until `end` (where the gate hears creations). */
   begin(folder: string): void {
+    if (!this.hearing) return;
     this.round = { folder, holder: null, waiting: [] };
   }
 
@@ -110,26 +118,33 @@ export interface SessionFactory {
   create(...args: never[]): Promise<unknown>;
 }
 
-const ORDERED = Symbol('metacaptioner.sessionGate');
+/** The gates each wrapped factory reports to, kept on the factory itself. */
+const GATES = Symbol('metacaptioner.sessionGates');
 
 /**
  * Makes `factory.create` (onnxruntime-web's `InferenceSession`, the very
- * object transformers.js calls) report each creation to the gate. Once per
- * factory: a second call changes nothing.
+ * object transformers.js calls) report each creation or failure to `gate`
+ * (and to every gate given before). The factory is wrapped once.
  */
 export function reportCreations(factory: SessionFactory, gate: SessionGate): void {
-  if (Reflect.get(factory, ORDERED)) return;
-  const create = factory.create;
-  const reporting = async (...args: never[]): Promise<unknown> => {
-    try {
-      const session = await create.apply(factory, args);
-      gate.created();
-      return session;
-    } catch (err) {
-      gate.failed();
-      throw err;
-    }
-  };
-  Object.defineProperty(factory, 'create', { value: reporting, writable: true, configurable: true });
-  Object.defineProperty(factory, ORDERED, { value: true });
+  let gates = Reflect.get(factory, GATES) as Set<SessionGate> | undefined;
+  if (!gates) {
+    const listening = new Set<SessionGate>();
+    gates = listening;
+    const create = factory.create;
+    const reporting = async (...args: never[]): Promise<unknown> => {
+      try {
+        const session = await create.apply(factory, args);
+        for (const g of listening) g.created();
+        return session;
+      } catch (err) {
+        for (const g of listening) g.failed();
+        throw err;
+      }
+    };
+    Object.defineProperty(factory, 'create', { value: reporting, writable: true, configurable: true });
+    Object.defineProperty(factory, GATES, { value: listening });
+  }
+  gates.add(gate);
+  gate.hear();
 }

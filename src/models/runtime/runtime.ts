@@ -5,6 +5,7 @@
  * the source of the role being loaded.
  */
 import { env } from '@huggingface/transformers';
+import * as ort from 'onnxruntime-web/webgpu';
 import { ModelHostUnreachableError, errorText } from '../../shared/errors';
 import { IMPORTED_HOST, type ModelSource, localModelPath, sourceLocation } from '../../shared/model-source';
 import type { AssetLocations } from './assets';
@@ -12,6 +13,7 @@ import { checkedOnnx } from './onnx-check';
 import type { HostGuard } from './host-guard';
 import type { DownloadTracker } from '../cache/download-tracker';
 import type { WeightCache } from '../cache/weight-cache';
+import { type SessionGate, reportCreations } from '../cache/session-gate';
 
 /** Global runtime setup, once per worker. */
 export function configureRuntime(
@@ -56,6 +58,24 @@ export function configureRuntime(
     return downloads.track(url, checked);
   };
   env.fetch = fetchForModels;
+}
+
+/**
+ * Lets `gate` hear each session onnxruntime-web creates, so a load reads one
+ * session's files at a time. Only where transformers.js runs this very
+ * onnxruntime-web (one module instance: its `env.backends.onnx` shares our
+ * `ort.env.wasm`); otherwise no creation would reach the gate and a load
+ * would wait forever, so the reads stay ungated, as transformers.js makes them.
+ */
+export function orderSessionReads(gate: SessionGate): boolean {
+  if (ort.env.wasm !== env.backends.onnx.wasm) {
+    console.warn(
+      'transformers.js runs another onnxruntime-web than the app imports: model files are read all at once.',
+    );
+    return false;
+  }
+  reportCreations(ort.InferenceSession, gate);
+  return true;
 }
 
 /**
