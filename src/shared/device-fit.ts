@@ -60,6 +60,29 @@ const LARGEST_MATRIX: Readonly<Record<string, { readonly rows: number; readonly 
   'onnx-community/Qwen3.5-2B-ONNX-OPT': { rows: 248_320, cols: 2_048 },
 });
 
+/**
+ * Shipped models whose 4-bit embeddings are onnxruntime's com.microsoft
+ * `GatherBlockQuantized` (the Qwen3.5 -ONNX-OPT exports' `embed_tokens_q4`).
+ * transformers.js 4.3 loads onnxruntime-web's `webgpu` bundle, whose WASM
+ * backend (the asyncify build) has no CPU kernel for it: session creation
+ * fails with "Could not find an implementation for GatherBlockQuantized(1)"
+ * (onnxruntime-web 1.31.0-dev.20260914, the real file's layout, in headless
+ * Chromium 156 and in Node; the plain and JSEP builds and onnxruntime-node
+ * run it, and so does the same bundle on WebGPU). A third-party catalog
+ * reports the same of the real q4 files (REAL-WORLD.md).
+ */
+const GATHER_BLOCK_QUANTIZED_EMBEDDINGS: ReadonlySet<string> = new Set([
+  'onnx-community/Qwen3.5-0.8B-ONNX-OPT',
+  'onnx-community/Qwen3.5-2B-ONNX-OPT',
+]);
+
+/** The op a plan needs that the browser's WASM runtime lacks, or null. */
+export function missingWasmOp(spec: ModelSpec, plan: PlanKey): string | null {
+  if (plan !== 'wasm' || !GATHER_BLOCK_QUANTIZED_EMBEDDINGS.has(spec.repo)) return null;
+  const embeddings = dtypeOf(spec.dtypes.wasm, 'embed_tokens');
+  return embeddings === 'q4' || embeddings === 'q4f16' ? 'GatherBlockQuantized' : null;
+}
+
 /** Bytes per weight of the matrix itself (a 4-bit matrix's scales are a tensor of their own). */
 const BYTES_PER_WEIGHT = Object.freeze({ fp32: 4, fp16: 2, q8: 1, q4: 0.5, q4f16: 0.5 } satisfies Record<
   Dtype,
@@ -85,7 +108,8 @@ export interface DeviceFacts {
   readonly cachedBytes?: Readonly<Partial<Record<PresetId, number>>>;
   /**
    * False where the CPU plan runs natively (the CLI on onnxruntime-node),
-   * which has no 4 GiB WebAssembly memory; default true.
+   * which has no 4 GiB WebAssembly memory and every CPU kernel; default true
+   * (the browser's onnxruntime-web WASM build).
    */
   readonly wasmCeiling?: boolean;
 }
@@ -101,6 +125,8 @@ export interface TierNeeds {
   readonly largestBuffer: number | null;
   /** What a load would still download (the weight bytes less what is cached). */
   readonly downloadBytes: number;
+  /** An op the plan needs that the browser's WASM runtime lacks (see {@link missingWasmOp}), or null. */
+  readonly missingOp: string | null;
 }
 
 /** Why a tier does not fit, with the figures and a plain sentence. */
@@ -114,6 +140,7 @@ export type FitReason =
     }
   | { readonly kind: 'memory'; readonly needed: number; readonly available: number; readonly text: string }
   | { readonly kind: 'wasm-ceiling'; readonly needed: number; readonly ceiling: number; readonly text: string }
+  | { readonly kind: 'wasm-op'; readonly op: string; readonly text: string }
   | { readonly kind: 'storage'; readonly needed: number; readonly free: number; readonly text: string };
 
 /** One tier on this device. */
@@ -172,6 +199,7 @@ export function tierNeeds(preset: Preset, facts: DeviceFacts): TierNeeds {
     peakBytes: Math.round(weightBytes * LOAD_PEAK_MULTIPLIER),
     largestBuffer: largestBufferOf(preset.vlm, plan),
     downloadBytes: Math.max(0, weightBytes - cached),
+    missingOp: missingWasmOp(preset.vlm, plan),
   };
 }
 
@@ -192,6 +220,14 @@ function memoryLimit(memory: MemoryFact | null): { readonly bytes: number; reado
 /** Why a tier cannot run under these facts (empty when it fits). */
 function reasonsOf(label: string, needs: TierNeeds, facts: DeviceFacts): FitReason[] {
   const reasons: FitReason[] = [];
+  // Native onnxruntime (the CLI) has every CPU kernel; the browser's WASM build does not.
+  if (facts.device === 'wasm' && facts.wasmCeiling !== false && needs.missingOp) {
+    reasons.push({
+      kind: 'wasm-op',
+      op: needs.missingOp,
+      text: `${label} needs the ${needs.missingOp} op for its 4-bit embeddings, which the browser’s CPU (WASM) runtime lacks; it runs on WebGPU`,
+    });
+  }
   const buffer = needs.largestBuffer;
   if (facts.device === 'webgpu' && facts.gpu && buffer !== null) {
     // The binding limit is never above the buffer limit; name the one that refuses.

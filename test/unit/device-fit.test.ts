@@ -1,6 +1,6 @@
 /**
  * The device-fit rules on the shipped tiers' real sizes: which tiers an
- * adapter's buffer limits, the reported memory, the WASM ceiling and the
+ * adapter's buffer limits, the reported memory, the WASM ceiling and ops, the
  * free storage let run, in plain words, and the tier `preset=auto` takes.
  */
 import { describe, expect, test } from 'vitest';
@@ -11,6 +11,7 @@ import {
   chooseAutoTier,
   fitTiers,
   largestBufferOf,
+  missingWasmOp,
 } from '../../src/shared/device-fit';
 import { PRESETS } from '../../src/shared/presets';
 import { choosePreset } from '../../src/cli/preset-choice';
@@ -83,7 +84,7 @@ describe('device fit', () => {
       expect(fits.map((f) => f.kind)).toEqual(['fits', 'doesNot', 'doesNot']);
       expect(chooseAutoTier(fits).tier).toBe('tiny');
       const balanced = fits[1];
-      expect(balanced?.kind === 'doesNot' && balanced.reasons[0]?.text).toMatch(
+      expect(balanced?.kind === 'doesNot' && balanced.reasons.find((r) => r.kind === 'memory')?.text).toMatch(
         /^Balanced needs about 4\.\d GB of memory while it loads; this device reports 2 GB$/,
       );
     }
@@ -99,14 +100,22 @@ describe('device fit', () => {
     expect(node.map((f) => f.kind)).toEqual(['fits', 'doesNot', 'doesNot']);
   });
 
-  test('WASM plans meet the 4 GiB ceiling: quality is refused, balanced fits (the test machines’ automatic choice)', () => {
+  test('in the browser’s WASM runtime the Qwen3.5 tiers lack GatherBlockQuantized and quality meets the 4 GiB ceiling: auto takes tiny (the test machines’ choice)', () => {
     const fits = fitTiers({ ...ROOMY, device: 'wasm', shaderF16: false, gpu: null, memory: null });
-    expect(fits.map((f) => f.kind)).toEqual(['fits', 'fits', 'doesNot']);
-    const quality = fits[2];
-    expect(quality?.kind === 'doesNot' && quality.reasons.map((r) => r.kind)).toEqual(['wasm-ceiling']);
+    expect(fits.map((f) => f.kind)).toEqual(['fits', 'doesNot', 'doesNot']);
+    const [, balanced, quality] = fits;
+    expect(balanced?.kind === 'doesNot' && balanced.reasons.map((r) => r.text)).toEqual([
+      'Balanced needs the GatherBlockQuantized op for its 4-bit embeddings, which the browser’s CPU (WASM) runtime lacks; it runs on WebGPU',
+    ]);
+    expect(quality?.kind === 'doesNot' && quality.reasons.map((r) => r.kind)).toEqual(['wasm-op', 'wasm-ceiling']);
     expect(quality?.needs.peakBytes).toBe(Math.round((quality?.needs.weightBytes ?? 0) * LOAD_PEAK_MULTIPLIER));
-    expect(fits[1]?.needs.peakBytes).toBeLessThan(WASM_MEMORY_CEILING);
-    expect(chooseAutoTier(fits).tier).toBe('balanced');
+    expect(balanced?.needs.peakBytes).toBeLessThan(WASM_MEMORY_CEILING);
+    expect(chooseAutoTier(fits).tier).toBe('tiny');
+    // The op is the WASM build's lack only: WebGPU runs it, and so does native onnxruntime (the CLI).
+    expect(missingWasmOp(PRESETS.balanced.vlm, 'webgpu')).toBeNull();
+    expect(missingWasmOp(PRESETS.tiny.vlm, 'wasm')).toBeNull();
+    const native = fitTiers({ ...ROOMY, device: 'wasm', gpu: null, memory: null, wasmCeiling: false });
+    expect(native.map((f) => f.kind)).toEqual(['fits', 'fits', 'fits']);
   });
 
   test('the download is checked against free storage; what is cached needs no space', () => {
