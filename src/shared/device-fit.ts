@@ -15,10 +15,14 @@ export type PlanKey = keyof DtypePlan;
  * Peak memory of a warm load ÷ the weight bytes: bench figure 2, 4.517 on
  * the 256 MB forge model (1,156 MB above the start, Chromium renderer + GPU
  * processes, WASM; BENCHMARKS.md reference run of commit 4fa131d); plain
- * transformers.js peaks the same (×1.008). The later run on a 192 MB model
- * reads ×5.142: part of the peak is fixed (runtime, worker), so the ratio
- * falls as models grow, and 4.5 is the figure for models of our sizes.
- * Issue 27 item 2 works on lowering it; change it here when it does.
+ * transformers.js peaks the same (×1.008). Later runs on a 192 MB model read
+ * ×5.142 and, after issue 27's cuts, ×5.124 (plain ×5.023): part of the
+ * peak is fixed (runtime, worker: 210–500 MB, figure 10), so the ratio falls
+ * as models grow, and 4.5 is the figure for models of our sizes. Figure 10
+ * puts what the weights themselves cost at ×2.2 on WASM and ×3.2 on WebGPU
+ * (SwiftShader, renderer + GPU process), the same as plain transformers.js:
+ * the copies left are onnxruntime-web's (BENCHMARKS.md, "Where the copies
+ * are"), so the cuts did not change this figure.
  */
 export const LOAD_PEAK_MULTIPLIER = 4.5;
 
@@ -26,7 +30,10 @@ export const LOAD_PEAK_MULTIPLIER = 4.5;
  * What one WebAssembly memory can hold (wasm32: 4 GiB; onnxruntime-web's
  * WASM backend keeps every session's weights in one). Checked against the
  * whole load peak, which also counts JS-side copies outside the heap, so it
- * errs on the side of refusing until item 1 measures the heap alone.
+ * errs on the side of refusing: the heap alone holds about 1.2× the weights
+ * after creation (1.45× for fp32 MatMul, whose weights are pre-packed), but
+ * WASM's q4 `MatMulNBits` also grows it by an fp32 copy of its largest
+ * matrix on the first run (onnxruntime-web 1.31-dev, REAL-WORLD.md).
  */
 export const WASM_MEMORY_CEILING = 4 * 2 ** 30;
 
