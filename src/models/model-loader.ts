@@ -140,11 +140,11 @@ export async function loadRole(
     );
     // Each attempt reads its sessions' files one session at a time (see SessionGate).
     const attempt = async () => {
-      ctx.sessionGate?.begin(folder);
+      const round = ctx.sessionGate?.begin(folder) ?? null;
       try {
         return await instantiate(role, spec, device, dtype, progress);
       } finally {
-        ctx.sessionGate?.end();
+        ctx.sessionGate?.end(round);
       }
     };
     let model: LoadedModel;

@@ -65,27 +65,51 @@ describe('SessionGate', () => {
     const gate = hearingGate();
     expect(await settled(gate.enter(file('a.onnx')))).toBe(true);
     expect(await settled(gate.enter(file('b.onnx')))).toBe(true);
-    gate.begin(folder);
+    const round = gate.begin(folder);
     await gate.enter(file('a.onnx'));
     expect(await settled(gate.enter(file('b.onnx')))).toBe(false);
     expect(await settled(gate.enter(`${folder}tokenizer.json`))).toBe(true);
     expect(await settled(gate.enter('https://h/forge/ocr/resolve/main/onnx/det.onnx'))).toBe(true);
-    gate.end();
+    gate.end(round);
     expect(await settled(gate.enter(file('c.onnx')))).toBe(true);
   });
 
-  test('after a failure nothing more of that load is read, and the next load starts clean', async () => {
+  test('after an unreadable file nothing more of that attempt is read, and the next attempt starts clean', async () => {
+    const gate = hearingGate();
+    const first = gate.begin(folder);
+    await gate.enter(file('a.onnx'));
+    const b = gate.enter(file('b.onnx'));
+    gate.unreadable(file('a.onnx_data'));
+    gate.created();
+    expect(await settled(b)).toBe(false);
+    expect(await settled(gate.enter(file('c.onnx')))).toBe(false);
+    gate.end(first);
+    gate.begin(folder);
+    expect(await settled(gate.enter(file('b.onnx')))).toBe(true);
+    expect(await settled(gate.enter(file('a.onnx')))).toBe(false);
+  });
+
+  test('a creation that fails passes the turn on, as the failure may be another model’s', async () => {
     const gate = hearingGate();
     gate.begin(folder);
     await gate.enter(file('a.onnx'));
     const b = gate.enter(file('b.onnx'));
     gate.failed();
-    gate.created();
-    expect(await settled(b)).toBe(false);
-    gate.end();
-    gate.begin(folder);
-    expect(await settled(gate.enter(file('b.onnx')))).toBe(true);
-    expect(await settled(gate.enter(file('a.onnx')))).toBe(false);
+    expect(await settled(b)).toBe(true);
+  });
+
+  test('a load that begins while another runs lets the other’s reads go on; ending the old one ends nothing new', async () => {
+    const gate = hearingGate();
+    const old = gate.begin(folder);
+    await gate.enter(file('a.onnx'));
+    const b = gate.enter(file('b.onnx'));
+    const other = 'https://h/forge/other/resolve/main/';
+    const current = gate.begin(other);
+    expect(await settled(b)).toBe(true);
+    gate.end(old);
+    await gate.enter(`${other}onnx/x.onnx`);
+    expect(await settled(gate.enter(`${other}onnx/y.onnx`))).toBe(false);
+    gate.end(current);
   });
 
   test('a gate that hears no creations never holds a read back (it would wait forever)', async () => {

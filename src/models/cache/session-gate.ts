@@ -11,10 +11,12 @@
  * before them was created. The peak is then what the runtime keeps of the
  * sessions made so far plus one session's files, not all of them.
  *
- * The cache asks `enter` before a gated file's first chunk; the runtime's
+ * The cache asks `enter` before a gated file's first chunk and says when a
+ * file turned out damaged (`unreadable`: that attempt stops); the runtime's
  * session factory reports each creation (`created`) or failure (`failed`).
  * Only the model folder being loaded is gated (`begin`/`end` bracket one
- * load), so other readers of the cache never wait on it.
+ * load attempt), so other readers of the cache never wait on it, and a load
+ * that overlaps another lets the older one's reads go on.
  */
 
 /** The session a model file belongs to (its folder and stem), or null for a file that is not an ONNX part. */
@@ -33,11 +35,13 @@ interface Waiting {
   readonly opened: Promise<void>;
 }
 
-/** The state of one load; a new load starts a new one, so nothing of a failed load can hold the next. */
-interface Round {
+/** The state of one load attempt; each attempt starts a new one, so nothing of a failed attempt holds the next. */
+export interface Round {
   readonly folder: string;
   holder: string | null;
   readonly waiting: Waiting[];
+  /** A file could not be read: the attempt fails, and nothing more of it is read. */
+  stopped: boolean;
 }
 
 export class SessionGate {
@@ -52,18 +56,25 @@ export class SessionGate {
     this.hearing = true;
   }
 
-  /** Gates the ONNX files under `folder` until `end` (where the gate hears creations). */
-  begin(folder: string): void {
-    if (!this.hearing) return;
-    this.round = { folder, holder: null, waiting: [] };
+  /**
+   * Gates the ONNX files under `folder` until {@link end} is given the round this returns (null where the
+   * gate hears no creations). A load still running from before is let go: its waiting reads go on, ungated,
+   * so two loads that overlap never wait on each other.
+   */
+  begin(folder: string): Round | null {
+    if (!this.hearing) return null;
+    for (const w of this.round?.waiting.splice(0) ?? []) w.open();
+    this.round = { folder, holder: null, waiting: [], stopped: false };
+    return this.round;
   }
 
   /**
-   * Ends the load. Reads still waiting belong to sessions of a load that failed: they are left waiting,
-   * and with them transformers.js's leftover session creations, rather than read and made for nobody.
+   * Ends a load attempt (it has settled). Reads still waiting belong to sessions of an attempt that failed:
+   * they are left waiting, and with them transformers.js's leftover session creations, rather than read and
+   * made for nobody.
    */
-  end(): void {
-    this.round = null;
+  end(round: Round | null): void {
+    if (round && this.round === round) this.round = null;
   }
 
   /** Resolves when the file at `url` may be read: at once unless it belongs to a later session of the load. */
@@ -71,6 +82,8 @@ export class SessionGate {
     const round = this.round;
     const session = round && url.startsWith(round.folder) ? sessionOf(url) : null;
     if (!round || !session) return Promise.resolve();
+    // Left waiting until `end` drops the round: this attempt has failed.
+    if (round.stopped) return new Promise<void>(() => {});
     if (round.holder === null) {
       round.holder = session;
       this.watch?.({ type: 'read', session });
@@ -93,18 +106,29 @@ export class SessionGate {
   }
 
   /**
-   * A session could not be created, or a file of it not read: the load fails, so nothing more of it is
-   * read (the next `begin` starts clean).
+   * A session could not be created. Its load fails on its own (transformers.js creates them together); the
+   * next session's files may be read, as after a creation, since the failure may belong to another model.
    */
   failed(): void {
     this.watch?.({ type: 'failed' });
-    if (this.round) this.round.waiting.length = 0;
     this.passOn();
+  }
+
+  /**
+   * A file of the load could not be read (damaged in the cache): that load fails, so nothing more of it is
+   * read; the next attempt starts clean.
+   */
+  unreadable(url: string): void {
+    const round = this.round;
+    if (!round || !url.startsWith(round.folder)) return;
+    this.watch?.({ type: 'failed' });
+    round.waiting.length = 0;
+    round.stopped = true;
   }
 
   private passOn(): void {
     const round = this.round;
-    if (!round) return;
+    if (!round || round.stopped) return;
     const next = round.waiting.shift();
     round.holder = next?.session ?? null;
     if (!next) return;

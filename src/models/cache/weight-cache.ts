@@ -240,7 +240,7 @@ export class WeightCache {
         // Drop the file unless a newer copy replaced it while this one was being read.
         if ((await this.db.get('files', url))?.generation === record.generation) await this.delete(url);
         this.listener?.damaged(url);
-        this.options.sessionGate?.failed();
+        this.options.sessionGate?.unreadable(url);
         return new IntegrityError(url, problem);
       },
     });
