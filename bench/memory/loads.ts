@@ -10,6 +10,7 @@
 import { type Remote, proxy, wrap } from 'comlink';
 import { createCaptioner } from '../../src/client/captioner';
 import type { Preset } from '../../src/shared/presets';
+import { solidImage } from '../../test/browser/images';
 import { TINY_PRESET } from '../../test/fixtures/specs';
 import { forgeSpec } from '../forge-spec';
 import type { LoadMark, RawVlmApi } from '../workers/raw-vlm.worker';
@@ -61,16 +62,6 @@ export async function oursLoad(
   }
 }
 
-/** A 32×32 grey PNG, the warm-up image. */
-async function greyImage(): Promise<Blob> {
-  const canvas = new OffscreenCanvas(32, 32);
-  const context = canvas.getContext('2d');
-  if (!context) throw new Error('no 2D context for the warm-up image');
-  context.fillStyle = 'rgb(128,128,128)';
-  context.fillRect(0, 0, 32, 32);
-  return canvas.convertToBlob({ type: 'image/png' });
-}
-
 /** The plain transformers.js load, in a fresh worker. */
 export async function plainLoad(
   host: string,
@@ -81,7 +72,8 @@ export async function plainLoad(
   const worker = new Worker(new URL('../workers/raw-vlm.worker.ts', import.meta.url), { type: 'module' });
   try {
     const raw: Remote<RawVlmApi> = wrap(worker);
-    const image = await greyImage();
+    // The engine's warm-up image: 32×32, grey.
+    const image = await solidImage('rgb(128,128,128)', 32, 32);
     await raw.load(
       host,
       model.repo,

@@ -187,10 +187,10 @@ export class CaptionerService implements CaptionerApi {
     const chosen = await chooseTier(this.tierDeps, request, info, device);
     refuseTooSmall(chosen, request.allowTooSmall);
     // What loads, as a tier named outright: a reload (on WASM after a GPU failure) loads the same tier.
-    const resolved: ResolvedLoad = { ...request, preset: chosen.preset, ...(chosen.auto && { auto: chosen.auto }) };
+    const load: ResolvedLoad = { ...request, preset: chosen.preset, ...(chosen.auto && { auto: chosen.auto }) };
     if (deviceReason) onEvent({ type: 'notice', message: autoDeviceNotice(deviceReason) });
     await this.runtimeReady;
-    const wanted = wantedModels(resolved, device, info);
+    const wanted = wantedModels(load, device, info);
     for (const { resolved } of wanted) if (resolved.spec.source) this.hosts.allow(resolved.spec.source);
     const ctx = {
       cache: this.requireCache(),
@@ -207,11 +207,11 @@ export class CaptionerService implements CaptionerApi {
       if (/create a session/i.test(errorText(err))) this.broken = true;
       throw err;
     }
-    this.lastLoad = resolved;
+    this.lastLoad = load;
     this.deviceReason = deviceReason;
-    this.autoTier = resolved.auto ?? null;
+    this.autoTier = load.auto ?? null;
     this.gpu.watch(device);
-    return { device, roles, ...(deviceReason && { deviceReason }), ...(resolved.auto && { auto: resolved.auto }) };
+    return { device, roles, ...(deviceReason && { deviceReason }), ...(load.auto && { auto: load.auto }) };
   }
 
   caption(job: CaptionJob, onEvent: EventSink): Promise<CaptionResult> {
